@@ -1,0 +1,46 @@
+// Command kiln builds installable packages from declarative recipes on
+// BuildKit. This main only wires flags to the library packages.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	_ "github.com/kiln-build/kiln/pack/ipk" // registers the ipk format
+	"github.com/sirupsen/logrus"
+	"github.com/spf13/cobra"
+)
+
+// exitError carries a specific exit status (e.g. validation failures).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func main() {
+	root := &cobra.Command{
+		Use:           "kiln",
+		Short:         "Build installable packages from declarative recipes on BuildKit",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	debug := root.PersistentFlags().Bool("debug", false, "log debug messages")
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		logrus.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
+		if *debug {
+			logrus.SetLevel(logrus.DebugLevel)
+		}
+	}
+	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), packCmd())
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "kiln:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kiln-build/kiln/daemon"
+	"github.com/kiln-build/kiln/gitignore"
+	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/spf13/pflag"
+)
+
+// settings are the machine-level choices shared by build and llb.
+type settings struct {
+	addr      string
+	baseImage string
+	aptMirror string
+}
+
+func (s *settings) flags(f *pflag.FlagSet) {
+	f.StringVar(&s.addr, "addr", os.Getenv("KILN_ADDR"), "BuildKit daemon address (unix:// or tcp://); default: kiln's own managed daemon [$KILN_ADDR]")
+	f.StringVar(&s.baseImage, "base-image", os.Getenv("KILN_BASE_IMAGE"), "image toolchains start from instead of each target's default [$KILN_BASE_IMAGE]")
+	f.StringVar(&s.aptMirror, "apt-mirror", os.Getenv("KILN_APT_MIRROR"), "Debian mirror URL for toolchain packages; default: the host's apt mirror [$KILN_APT_MIRROR]")
+}
+
+func (s *settings) toolchain() toolchains.Options {
+	m := s.aptMirror
+	if m == "" {
+		m = hostAptMirror()
+	}
+	return toolchains.Options{BaseImage: s.baseImage, AptMirror: m}
+}
+
+// daemonAddr returns --addr, or starts/finds kiln's managed buildkitd.
+func (s *settings) daemonAddr(ctx context.Context) (string, error) {
+	if s.addr != "" {
+		return s.addr, nil
+	}
+	return managed().Ensure(ctx)
+}
+
+func managed() *daemon.Managed { return &daemon.Managed{Home: daemon.DefaultHome()} }
+
+// hostAptMirror finds the first Debian mirror in the host's apt sources,
+// so a Debian host needs no setting at all.
+func hostAptMirror() string {
+	files, _ := filepath.Glob("/etc/apt/sources.list.d/*.sources")
+	files = append(files, "/etc/apt/sources.list")
+	more, _ := filepath.Glob("/etc/apt/sources.list.d/*.list")
+	files = append(files, more...)
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			for i, w := range fields {
+				deb := i > 0 && (fields[0] == "URIs:" || fields[0] == "deb")
+				if deb && (strings.HasPrefix(w, "http://") || strings.HasPrefix(w, "https://")) && !strings.Contains(w, "security") {
+					fh.Close()
+					return w
+				}
+			}
+		}
+		fh.Close()
+	}
+	return ""
+}
+
+// loadRecipes loads every path; all problems are reported, not just the first.
+func loadRecipes(paths []string) ([]*schema.Recipe, error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	var rs []*schema.Recipe
+	var errs []error
+	for _, p := range paths {
+		r, err := schema.Load(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rs = append(rs, r)
+	}
+	if len(errs) > 0 {
+		return nil, &exitError{code: 1, err: joinErrors(errs)}
+	}
+	return rs, nil
+}
+
+func joinErrors(errs []error) error {
+	var b strings.Builder
+	for i, e := range errs {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(e.Error())
+	}
+	return fmt.Errorf("%s", b.String())
+}
+
+// localName is the session local holding a recipe's directory.
+func localName(r *schema.Recipe) string { return "recipe-" + r.Name }
+
+// contexts reads each recipe directory's .gitignore files once.
+func contexts(rs []*schema.Recipe) (func(*schema.Recipe) llb.LocalContext, map[string]string, error) {
+	byName := map[string]llb.LocalContext{}
+	locals := map[string]string{}
+	for _, r := range rs {
+		pats, err := gitignore.Patterns(r.Dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		n := localName(r)
+		byName[n] = llb.LocalContext{Name: n, Excludes: pats, UniqueID: dirID(r.Dir)}
+		locals[n] = r.Dir
+	}
+	return func(r *schema.Recipe) llb.LocalContext { return byName[localName(r)] }, locals, nil
+}
+
+const packerLocal = "kiln-packer"
+
+// packer ships this very binary into the graph, where the pack step runs
+// it in an empty root: so it must be statically linked.
+func packer() (llb.Packer, string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return llb.Packer{}, "", err
+	}
+	exe, err = filepath.EvalSymlinks(exe)
+	if err != nil {
+		return llb.Packer{}, "", err
+	}
+	if err := checkStatic(exe); err != nil {
+		return llb.Packer{}, "", err
+	}
+	base := filepath.Base(exe)
+	st := bkllb.Local(packerLocal, bkllb.IncludePatterns([]string{base}), bkllb.SharedKeyHint(packerLocal),
+		bkllb.LocalUniqueID(dirID(filepath.Dir(exe))),
+		bkllb.WithCustomName("kiln binary for packing"))
+	return llb.Packer{State: st, Path: "/" + base}, filepath.Dir(exe), nil
+}
+
+func checkStatic(exe string) error {
+	f, err := elf.Open(exe)
+	if err != nil {
+		return fmt.Errorf("inspecting %s: %w", exe, err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fmt.Errorf("%s is dynamically linked, but the pack step runs it inside the build: rebuild kiln with CGO_ENABLED=0 (make build does)", exe)
+		}
+	}
+	return nil
+}
+
+// dirID names a host directory stably across kiln runs.
+func dirID(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	sum := sha256.Sum256([]byte(dir))
+	return "kiln-" + hex.EncodeToString(sum[:12])
+}

@@ -1,0 +1,27 @@
+# Shared settings of the project's scripts; sourced, not run.
+# Everything heavy lives in a cache outside the checkout, so a fresh clone on
+# the same machine reuses tool binaries, the base image and the build cache.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${KILN_DEV_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/kiln-dev}"
+: "${KILN_REGISTRY:=127.0.0.1:5000}"
+: "${KILN_HOME:=$KILN_DEV_CACHE/home}"
+: "${KILN_BASE_IMAGE:=$KILN_REGISTRY/library/debian:bookworm}"
+: "${DEBIAN_SUITE:=bookworm}"
+export KILN_DEV_CACHE KILN_REGISTRY KILN_HOME KILN_BASE_IMAGE
+export PATH="$ROOT/bin:$KILN_DEV_CACHE/bin:$PATH"
+RUN_DIR=$KILN_DEV_CACHE/run
+mkdir -p "$KILN_DEV_CACHE/bin" "$RUN_DIR"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# host_apt_mirror prints the first Debian mirror the host's apt uses, so
+# builds fetch packages from where this machine is allowed to.
+host_apt_mirror() {
+	local m
+	m=$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -n1 || true)
+	[ -n "$m" ] || m=$(grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | grep -v security | awk '{for(i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' | head -n1 || true)
+	printf '%s\n' "$m"
+}
+: "${KILN_APT_MIRROR:=$(host_apt_mirror)}"
+export KILN_APT_MIRROR

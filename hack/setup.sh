@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# setup.sh installs and starts everything kiln's demo and tests need, from
+# nothing, idempotently: host packages, binfmt/qemu, the pinned BuildKit and
+# registry binaries, a local registry, kiln's managed buildkitd and a Debian
+# base image in the registry. A second run does no heavy work.
+source "$(dirname "$0")/env.sh"
+
+APT_PACKAGES=(runc debootstrap qemu-user-static binfmt-support file binutils dpkg-dev curl git ca-certificates
+	libc6-armhf-cross libc6-arm64-cross)
+
+install_apt() {
+	local missing=()
+	for p in "${APT_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return
+	log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# binfmt must be registered before buildkitd starts: it probes emulators then.
+enable_binfmt() {
+	if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+		mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+	fi
+	if [ ! -e /proc/sys/fs/binfmt_misc/qemu-arm ] || [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+		log "enabling qemu-user binfmt handlers"
+		update-binfmts --enable >/dev/null 2>&1 || true
+	fi
+	for f in qemu-arm qemu-aarch64; do
+		[ -e /proc/sys/fs/binfmt_misc/$f ] || { echo "binfmt handler $f is not registered" >&2; exit 1; }
+	done
+}
+
+# Tool binaries are keyed by the versions pinned in go.mod.
+build_tools() {
+	local stamp want
+	want=$(cd "$ROOT" && go list -m -f '{{.Path}}@{{.Version}}' github.com/moby/buildkit github.com/distribution/distribution/v3 | tr '\n' ' ')
+	stamp=$KILN_DEV_CACHE/bin/.versions
+	if [ -x "$KILN_DEV_CACHE/bin/buildkitd" ] && [ -x "$KILN_DEV_CACHE/bin/registry" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+		return
+	fi
+	local bkver
+	bkver=$(cd "$ROOT" && go list -m -f '{{.Version}}' github.com/moby/buildkit)
+	log "building buildkitd, buildctl, registry ($want) — a few minutes, once"
+	(cd "$ROOT" && go build -ldflags "-X github.com/moby/buildkit/version.Version=$bkver" -o "$KILN_DEV_CACHE/bin/" \
+		github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl \
+		github.com/distribution/distribution/v3/cmd/registry)
+	echo "$want" >"$stamp"
+}
+
+build_kiln() {
+	log "building kiln"
+	(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o bin/ ./cmd/kiln ./hack/importrootfs ./hack/serve)
+}
+
+start_registry() {
+	if curl -fsS "http://$KILN_REGISTRY/v2/" >/dev/null 2>&1; then
+		return
+	fi
+	log "starting registry on $KILN_REGISTRY"
+	mkdir -p "$KILN_DEV_CACHE/registry"
+	printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n' \
+		"$KILN_DEV_CACHE/registry" "$KILN_REGISTRY" >"$RUN_DIR/registry.yml"
+	OTEL_TRACES_EXPORTER=none setsid "$KILN_DEV_CACHE/bin/registry" serve "$RUN_DIR/registry.yml" >>"$RUN_DIR/registry.log" 2>&1 </dev/null &
+	echo $! >"$RUN_DIR/registry.pid"
+	for _ in $(seq 1 50); do
+		curl -fsS "http://$KILN_REGISTRY/v2/" >/dev/null 2>&1 && return
+		sleep 0.2
+	done
+	echo "registry did not start; see $RUN_DIR/registry.log" >&2
+	tail -n 20 "$RUN_DIR/registry.log" >&2
+	exit 1
+}
+
+image_in_registry() {
+	local repo=${1#*/} name tag
+	name=${repo%:*}
+	tag=${repo##*:}
+	curl -fsS -o /dev/null \
+		-H 'Accept: application/vnd.oci.image.index.v1+json' \
+		-H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		"http://${1%%/*}/v2/$name/manifests/$tag"
+}
+
+# The base image is debootstrapped from the host's apt mirror, then scrubbed
+# of the mirror's name: builds write apt sources from a setting instead.
+base_image() {
+	image_in_registry "$KILN_BASE_IMAGE" && return
+	local dir=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE-amd64
+	if [ ! -e "$dir.done" ]; then
+		[ -n "$KILN_APT_MIRROR" ] || { echo "no Debian mirror found in /etc/apt; set KILN_APT_MIRROR" >&2; exit 1; }
+		log "debootstrapping $DEBIAN_SUITE (amd64) — about a minute, once"
+		rm -rf "$dir" && mkdir -p "$dir"
+		debootstrap --variant=minbase "$DEBIAN_SUITE" "$dir" "$KILN_APT_MIRROR" >"$RUN_DIR/debootstrap.log" 2>&1 ||
+			{ tail -n 30 "$RUN_DIR/debootstrap.log" >&2; exit 1; }
+		rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/log/bootstrap.log "$dir"/var/log/apt/* "$dir"/var/log/dpkg.log
+		: >"$dir/etc/apt/sources.list"
+		rm -f "$dir/etc/hostname" "$dir/etc/resolv.conf"
+		# /dev is provided by the runtime; device nodes would not survive import.
+		rm -rf "$dir"/dev && mkdir "$dir/dev"
+		touch "$dir.done"
+	fi
+	log "importing base image $KILN_BASE_IMAGE"
+	"$ROOT/bin/importrootfs" --addr "$(kiln daemon addr)" --ref "$KILN_BASE_IMAGE" "linux/amd64=$dir"
+}
+
+install_apt
+enable_binfmt
+build_tools
+build_kiln
+start_registry
+kiln daemon start
+base_image
+log "set-up complete (registry $KILN_REGISTRY, daemon $(kiln daemon addr), base image $KILN_BASE_IMAGE)"

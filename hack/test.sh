@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# test.sh sets everything up, runs every test tier against a real buildkitd
+# and registry, and stops only the daemons this run started (by PID).
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+registry_was_up=false
+curl -fsS "http://$KILN_REGISTRY/v2/" >/dev/null 2>&1 && registry_was_up=true
+daemon_was_up=false
+[ -x bin/kiln ] && bin/kiln daemon status >/dev/null 2>&1 && daemon_was_up=true
+
+cleanup() {
+	if ! $daemon_was_up; then bin/kiln daemon stop || true; fi
+	if ! $registry_was_up && [ -f "$RUN_DIR/registry.pid" ]; then
+		kill "$(cat "$RUN_DIR/registry.pid")" 2>/dev/null || true
+		rm -f "$RUN_DIR/registry.pid"
+	fi
+}
+trap cleanup EXIT
+
+hack/setup.sh
+
+export KILN_INTEGRATION=1 KILN_BIN="$ROOT/bin/kiln"
+log "go vet"
+go vet ./...
+log "go test (unit, CLI scripts, integration)"
+go test -count=1 -timeout 60m ./... 2>&1 | tee "$RUN_DIR/test.log"

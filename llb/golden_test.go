@@ -1,0 +1,148 @@
+package llb_test
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/llb"
+	_ "github.com/kiln-build/kiln/pack/ipk"
+	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+func testOptions(t *testing.T, target string) llb.Options {
+	tg, err := toolchains.Lookup(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return llb.Options{
+		Target:    tg,
+		Toolchain: toolchains.Options{BaseImage: "registry.test/debian:bookworm", AptMirror: "http://mirror.test/debian"},
+		Context:   llb.LocalContext{Name: "recipe", Excludes: []string{".git"}, UniqueID: "recipe-dir"},
+		Packer:    llb.Packer{State: bkllb.Local("kiln-packer", bkllb.LocalUniqueID("packer-dir")), Path: "/kiln"},
+	}
+}
+
+// render prints every op of a definition as indented JSON, in the
+// definition's (topological) order, keyed by digest: a stable text form.
+func render(t *testing.T, st bkllb.State) string {
+	def, err := st.Marshal(context.Background(), bkllb.Platform(toolchains.BuildPlatform))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		js, err := json.MarshalIndent(&op, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "# %s\n", digest.FromBytes(dt))
+		if md, ok := def.Metadata[digest.FromBytes(dt)]; ok && md.Description != nil {
+			fmt.Fprintf(&b, "# name: %s\n", md.Description["llb.customname"])
+		}
+		b.Write(js)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./llb -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the compiled graph (go test ./llb -update to accept):\n%s", path, firstDiff(string(want), got))
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("lengths differ: %d vs %d lines", len(al), len(bl))
+}
+
+// TestGolden compiles the examples and compares their LLB with golden files.
+func TestGolden(t *testing.T) {
+	for _, c := range []struct{ example, target string }{
+		{"hello", "armv7"},
+		{"hello", "x86_64"},
+		{"greet", "aarch64"},
+	} {
+		t.Run(c.example+"-"+c.target, func(t *testing.T) {
+			r, err := schema.Load(filepath.Join("..", "examples", c.example))
+			if err != nil {
+				t.Fatal(err)
+			}
+			job, err := llb.Compile(r, testOptions(t, c.target))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, c.example+"-"+c.target, render(t, job.Output))
+		})
+	}
+}
+
+// TestCompileIsDeterministic: the same input gives the same graph.
+func TestCompileIsDeterministic(t *testing.T) {
+	r, err := schema.Load(filepath.Join("..", "examples", "hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := llb.Compile(r, testOptions(t, "armv7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := llb.Compile(r, testOptions(t, "armv7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if render(t, a.Output) != render(t, b.Output) {
+		t.Fatal("compiling twice gave different graphs")
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	yes := true
+	for name, src := range map[string]schema.Source{
+		"extract non-archive": {URL: "http://x.test/file.patch", SHA256: strings.Repeat("a", 64), Extract: &yes},
+		"no file name":        {URL: "http://x.test/", SHA256: strings.Repeat("a", 64)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := &schema.Recipe{Name: "x", Version: "1", Sources: []schema.Source{src}}
+			if _, err := llb.Compile(r, testOptions(t, "x86_64")); err == nil || !strings.Contains(err.Error(), "recipe x: source 0") {
+				t.Errorf("err = %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,123 @@
+package llb
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
+	"github.com/moby/buildkit/client/llb"
+	digest "github.com/opencontainers/go-digest"
+)
+
+// archiveExts are the names unpacked by default, as Toltec does.
+var archiveExts = []string{".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".zip"}
+
+// IsArchive reports whether name looks like an archive kiln can unpack.
+func IsArchive(name string) bool {
+	for _, e := range archiveExts {
+		if strings.HasSuffix(name, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// sources assembles $srcdir: each source is fetched (and unpacked) by its
+// own vertex, then copied to its destination.
+func (c *compiler) sources() (llb.State, error) {
+	src := llb.Scratch()
+	for i, s := range c.r.Sources {
+		st, from, err := c.source(i, s)
+		if err != nil {
+			return llb.State{}, fmt.Errorf("source %d: %w", i, err)
+		}
+		dest := path.Join("/", s.Dest) + "/"
+		src = src.File(llb.Copy(st, from, dest, &llb.CopyInfo{
+			CopyDirContentsOnly: true,
+			CreateDestPath:      true,
+		}), c.sharedName("source %d: copy to $srcdir%s", i, strings.TrimSuffix(dest, "/")))
+	}
+	return src, nil
+}
+
+// source returns the state holding source s and the path to copy from it.
+func (c *compiler) source(i int, s schema.Source) (llb.State, string, error) {
+	switch s.Kind() {
+	case "url":
+		return c.urlSource(i, s)
+	case "git":
+		st := llb.Git(s.Git, s.Commit, c.sharedName("source %d: git %s@%s", i, s.Git, short(s.Commit)))
+		return st, "/", nil
+	default:
+		lc := c.o.Context
+		p := path.Join("/", lc.Prefix, s.Path)
+		st := llb.Local(lc.Name,
+			llb.FollowPaths([]string{strings.TrimPrefix(p, "/")}),
+			llb.ExcludePatterns(lc.Excludes),
+			llb.SharedKeyHint(lc.Name),
+			llb.LocalUniqueID(lc.UniqueID),
+			c.sharedName("source %d: local %s", i, s.Path))
+		return st, p, nil
+	}
+}
+
+func (c *compiler) urlSource(i int, s schema.Source) (llb.State, string, error) {
+	fname := s.Filename
+	if fname == "" {
+		if u, err := url.Parse(s.URL); err == nil && strings.Trim(u.Path, "/") != "" {
+			fname = path.Base(u.Path)
+		}
+	}
+	if fname == "" {
+		return llb.State{}, "", fmt.Errorf("url %s: cannot tell a file name; set filename", s.URL)
+	}
+	extract := IsArchive(fname)
+	if s.Extract != nil {
+		extract = *s.Extract
+	}
+	if extract && !IsArchive(fname) {
+		return llb.State{}, "", fmt.Errorf("url %s: extract is set but %q is not an archive kiln can unpack (%s)",
+			s.URL, fname, strings.Join(archiveExts, ", "))
+	}
+	dl := llb.HTTP(s.URL,
+		llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, s.SHA256)),
+		llb.Filename(fname),
+		c.sharedName("source %d: fetch %s", i, s.URL))
+	if !extract {
+		return dl, "/" + fname, nil
+	}
+	out := toolchains.Unpacker(c.o.Toolchain).Run(
+		llb.Args([]string{"/bin/sh", "-c", unpackScript}),
+		llb.AddEnv("ARCHIVE", "/kiln/dl/"+fname),
+		llb.AddEnv("STRIP", strconv.Itoa(s.Strip)),
+		llb.AddMount("/kiln/dl", dl, llb.Readonly),
+		llb.Network(llb.NetModeNone),
+		// Not tied to a recipe or target: the same archive unpacks once.
+		llb.WithCustomName(fmt.Sprintf("unpack %s (strip %d)", fname, s.Strip)),
+	).AddMount("/kiln/out", llb.Scratch())
+	return out, "/", nil
+}
+
+// unpackScript extracts $ARCHIVE into /kiln/out dropping $STRIP leading
+// path components. GNU tar refuses members that climb out with "..".
+const unpackScript = `set -eu
+case "$ARCHIVE" in
+*.zip)
+	t=$(mktemp -d)
+	unzip -q "$ARCHIVE" -d "$t"
+	if [ "$STRIP" -eq 0 ]; then cp -a "$t"/. /kiln/out/
+	else (cd "$t" && find . -mindepth "$STRIP" -maxdepth "$STRIP" -exec cp -a {} /kiln/out/ \;)
+	fi ;;
+*) tar -xf "$ARCHIVE" -C /kiln/out --strip-components="$STRIP" --no-same-owner ;;
+esac`
+
+func short(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
+}

@@ -1,0 +1,88 @@
+// Package pack defines what every package format kiln writes has in common:
+// the package metadata handed to the in-graph pack step, and the small
+// interface each format (pack/ipk, ...) implements and registers.
+package pack
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+)
+
+// Package is the metadata of one output package. It travels into the build
+// graph as JSON, so it holds only plain values.
+type Package struct {
+	Name        string   `json:"name"`
+	Version     string   `json:"version"`
+	Arch        string   `json:"arch"`
+	Maintainer  string   `json:"maintainer"`
+	Summary     string   `json:"summary"`
+	Description string   `json:"description,omitempty"`
+	Section     string   `json:"section,omitempty"`
+	License     string   `json:"license,omitempty"`
+	Homepage    string   `json:"homepage,omitempty"`
+	Depends     []string `json:"depends,omitempty"`
+	Conflicts   []string `json:"conflicts,omitempty"`
+	// Scripts are install scripts keyed by the name the format stores them
+	// under (for ipk: preinst, postinst, prerm, postrm). Optional.
+	Scripts map[string]string `json:"scripts,omitempty"`
+	// Conffiles are absolute paths (as installed) of configuration files the
+	// package manager must not overwrite on upgrade. Optional.
+	Conffiles []string `json:"conffiles,omitempty"`
+	// Epoch is SOURCE_DATE_EPOCH: every mtime in the package is clamped to it.
+	Epoch int64 `json:"epoch"`
+}
+
+// Format writes packages of one kind.
+type Format interface {
+	// Name is the format's name in recipes and on the command line ("ipk").
+	Name() string
+	// FileName is the conventional file name of p in this format.
+	FileName(p *Package) string
+	// Pack writes the package whose installed files are the tree at root.
+	// Output depends only on p and the tree's names, modes and contents.
+	Pack(p *Package, root string, w io.Writer) error
+}
+
+var (
+	mu      sync.RWMutex
+	formats = map[string]Format{}
+)
+
+// Register makes a format available by name; formats call it from init.
+func Register(f Format) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := formats[f.Name()]; dup {
+		panic(fmt.Sprintf("pack: format %q registered twice", f.Name()))
+	}
+	formats[f.Name()] = f
+}
+
+// Lookup returns the format registered under name.
+func Lookup(name string) (Format, error) {
+	mu.RLock()
+	defer mu.RUnlock()
+	f, ok := formats[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown package format %q (known: %v)", name, namesLocked())
+	}
+	return f, nil
+}
+
+// Names lists the registered formats, sorted.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	return namesLocked()
+}
+
+func namesLocked() []string {
+	var n []string
+	for k := range formats {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}

@@ -1,0 +1,135 @@
+package schema
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+)
+
+// genRecipe returns a distinct, valid recipe: even i in YAML, odd in CUE.
+// Distinct names, versions and hashes keep any caching from flattering the
+// numbers.
+func genRecipe(i int) (name string, data []byte) {
+	if i%2 == 0 {
+		return fmt.Sprintf("r%03d/kiln.yaml", i), fmt.Appendf(nil, `name: pkg%d
+version: 1.%d.0-1
+summary: Generated package %d
+license: MIT
+homepage: https://example.org/pkg%d
+maintainer: Bench <bench@example.org>
+section: utils
+timestamp: 2024-05-01T00:00:00Z
+targets: [x86_64, aarch64, armv7]
+sources:
+  - path: src
+  - url: https://example.org/pkg%d-1.0.tar.gz
+    sha256: "%064x"
+    strip: 1
+depends: ["libc6 >= 2.31", "pkg%d"]
+makedepends: ["build:cmake", "host:zlib >= 1.2"]
+build: make CC="$CC" -j2
+package: make install DESTDIR="$pkgdir"
+`, i, i, i, i, i, i+1, i+1)
+	}
+	return fmt.Sprintf("r%03d/kiln.cue", i), fmt.Appendf(nil, `name:       "pkg%d"
+version:    "2:1.%d~beta1-3"
+summary:    "Generated package %d"
+license:    "Apache-2.0"
+maintainer: "Bench <bench@example.org>"
+timestamp:  "2024-05-01"
+targets: ["x86_64", "armv7"]
+sources: [{path: "src"}, {git: "https://example.org/pkg%d.git", commit: "%040x"}]
+depends: ["libc6 >= 2.31", "pkg\(%d)"]
+build:   "make CC=\"$CC\""
+package: "make install DESTDIR=\"$pkgdir\""
+`, i, i, i, i, i+1, i-1)
+}
+
+// BenchmarkParse measures one recipe per format, validation included.
+func BenchmarkParse(b *testing.B) {
+	for _, name := range []string{"hello.yaml", "hello.cue", "hello.json"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "good", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(filepath.Ext(name)[1:], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(name, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParseInvalid measures the explain path, for a recipe with many
+// problems: it re-validates after repairs, so it is several times dearer.
+func BenchmarkParseInvalid(b *testing.B) {
+	name := filepath.Join("testdata", "bad", "kitchen-sink.yaml")
+	data, err := os.ReadFile(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Parse(name, data); err == nil {
+			b.Fatal("no error")
+		}
+	}
+}
+
+// BenchmarkLoad500 loads 500 distinct recipes (half YAML, half CUE) from
+// disk, sequentially and with one goroutine per CPU. The project's budget
+// for load + validate + LLB compile of 500 recipes is 1 s.
+func BenchmarkLoad500(b *testing.B) {
+	dir := b.TempDir()
+	var paths []string
+	for i := range 500 {
+		name, data := genRecipe(i)
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		paths = append(paths, filepath.Dir(p))
+	}
+	if _, err := Load(paths[0]); err != nil { // compile the schema outside the timing
+		b.Fatal(err)
+	}
+	b.Run("sequential", func(b *testing.B) {
+		for b.Loop() {
+			for _, p := range paths {
+				if _, err := Load(p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(paths)), "µs/recipe")
+	})
+	b.Run("parallel", func(b *testing.B) {
+		for b.Loop() {
+			var wg sync.WaitGroup
+			work := make(chan string)
+			for range runtime.GOMAXPROCS(0) {
+				wg.Go(func() {
+					for p := range work {
+						if _, err := Load(p); err != nil {
+							b.Error(err)
+						}
+					}
+				})
+			}
+			for _, p := range paths {
+				work <- p
+			}
+			close(work)
+			wg.Wait()
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(paths)), "µs/recipe")
+	})
+}

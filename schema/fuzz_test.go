@@ -1,0 +1,64 @@
+package schema
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fuzzFormats maps the fuzzer's format byte to a file name. Set
+// KILN_FUZZ_FORMAT=yaml (or cue, json) to fuzz one format only.
+var fuzzFormats = []string{"f.yaml", "f.cue", "f.json"}
+
+// FuzzParse: no input may panic or hang, and every failure is positioned
+// Errors naming the file. Seeds are the testdata recipes; crashers found
+// so far live in testdata/fuzz/FuzzParse and run with every go test.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*"))
+	for _, file := range files {
+		if strings.HasSuffix(file, ".golden") {
+			continue
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for i, name := range fuzzFormats {
+			if filepath.Ext(name) == filepath.Ext(file) {
+				f.Add(uint8(i), data)
+			}
+		}
+	}
+	only := os.Getenv("KILN_FUZZ_FORMAT")
+	f.Fuzz(func(t *testing.T, format uint8, data []byte) {
+		name := fuzzFormats[int(format)%len(fuzzFormats)]
+		if only != "" && name != "f."+only {
+			return
+		}
+		r, err := Parse(name, data)
+		if err == nil {
+			if r == nil {
+				t.Fatal("nil recipe without error")
+			}
+			ts, terr := ParseTimestamp(r.Timestamp)
+			if terr != nil || ts.Unix() != r.Epoch {
+				t.Fatalf("valid recipe with timestamp %q: epoch %d, %v", r.Timestamp, r.Epoch, terr)
+			}
+			return
+		}
+		var errs Errors
+		if !errors.As(err, &errs) || len(errs) == 0 {
+			t.Fatalf("want Errors, got %T %v", err, err)
+		}
+		for _, e := range errs {
+			if e.File != name || e.Msg == "" {
+				t.Fatalf("bad error %#v", e)
+			}
+			if strings.Contains(e.Msg, "internal error") {
+				t.Fatalf("recovered panic: %v", e)
+			}
+		}
+	})
+}

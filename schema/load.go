@@ -1,0 +1,249 @@
+package schema
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/parser"
+	cuejson "cuelang.org/go/encoding/json"
+	cueyaml "cuelang.org/go/encoding/yaml"
+)
+
+// RecipeFiles are the names Load looks for in a directory, in this order.
+var RecipeFiles = []string{"kiln.cue", "kiln.yaml", "kiln.yml", "kiln.json"}
+
+// MaxSize bounds a recipe file. Recipes are a few kilobytes; the bound keeps
+// a stray large file from stalling the evaluator.
+const MaxSize = 4 << 20
+
+// Load loads the recipe at path: a recipe file, or a directory holding
+// exactly one of RecipeFiles.
+func Load(path string) (*Recipe, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("loading recipe: %w", err)
+	}
+	if !fi.IsDir() {
+		return LoadFile(path)
+	}
+	var found []string
+	for _, name := range RecipeFiles {
+		fi, err := os.Stat(filepath.Join(path, name))
+		switch {
+		case err == nil && !fi.IsDir():
+			found = append(found, name)
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("loading recipe: %w", err)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%s: no recipe found (want one of %s)", path, strings.Join(RecipeFiles, ", "))
+	case 1:
+		return LoadFile(filepath.Join(path, found[0]))
+	default:
+		return nil, fmt.Errorf("%s: several recipes found (%s); keep exactly one", path, strings.Join(found, ", "))
+	}
+}
+
+// LoadFile reads and parses one recipe file. Recipe.File is path as given
+// and Recipe.Dir its directory, against which local sources resolve.
+func LoadFile(path string) (*Recipe, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading recipe: %w", err)
+	}
+	r, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	r.File = path
+	r.Dir = filepath.Dir(path)
+	return r, nil
+}
+
+// Parse validates a recipe held in memory. The format follows filename's
+// extension (.cue, .yaml, .yml, .json); filename also names the file in
+// positions. Any problem with the content is reported as Errors.
+func Parse(filename string, data []byte) (r *Recipe, err error) {
+	// A panic in a decoder or the evaluator must not take down a CLI run
+	// or a BuildKit frontend; report it against the file instead.
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, Errors{{File: filename, Msg: fmt.Sprintf("internal error while loading recipe: %v", p)}}
+		}
+	}()
+	d, errs := decode(filename, data)
+	if errs != nil {
+		return nil, errs.normalize()
+	}
+	e := acquire()
+	defer release(e)
+	return e.check(d)
+}
+
+// document is a recipe file parsed into CUE syntax, before any evaluation.
+type document struct {
+	file   string
+	format string // "cue", "yaml" or "json"
+	// cue is set for CUE files (which may hold expressions), expr for data
+	// formats.
+	cue  *ast.File
+	expr ast.Expr
+	src  []byte // the bytes parsed, for quoting values as written
+	// pos maps recipe paths ("sources.1.sha256") to where the user wrote
+	// them, so errors found against the schema point into this file. Only
+	// invalid recipes need it; see positions.
+	pos map[string]position
+}
+
+// positions indexes the literal fields of the document on first use.
+func (d *document) positions() map[string]position {
+	if d.pos == nil {
+		d.pos = map[string]position{}
+		if d.cue != nil {
+			indexDecls(d.pos, "", d.cue.Decls)
+		} else {
+			indexExpr(d.pos, "", d.expr)
+		}
+	}
+	return d.pos
+}
+
+// position is where a recipe path was written: line and column of its key
+// (or list element), and the byte offset of its value in document.src.
+type position struct {
+	line, col int
+	valueOff  int
+}
+
+// decode parses data in the format its name says, without evaluating it.
+func decode(filename string, data []byte) (*document, Errors) {
+	fail := func(msg string) (*document, Errors) {
+		return nil, Errors{{File: filename, Msg: msg}}
+	}
+	if len(data) > MaxSize {
+		return fail(fmt.Sprintf("recipe is larger than %d bytes", MaxSize))
+	}
+	d := &document{file: filename}
+	data = blankSyntaxLine(data)
+	d.src = data
+	var err error
+	switch ext := strings.ToLower(filepath.Ext(filename)); ext {
+	case ".cue":
+		d.format = "cue"
+		d.cue, err = parser.ParseFile(filename, data)
+	case ".yaml", ".yml":
+		d.format = "yaml"
+		if err := checkYAMLAliases(data); err != nil {
+			return fail(err.Error())
+		}
+		var f *ast.File
+		f, err = cueyaml.Extract(filename, data)
+		if err == nil {
+			d.expr = fileExpr(f)
+		}
+	case ".json":
+		d.format = "json"
+		d.expr, err = cuejson.Extract(filename, data)
+	default:
+		return fail(fmt.Sprintf("unknown recipe format %q (want .cue, .yaml, .yml or .json)", ext))
+	}
+	if err != nil {
+		return nil, syntaxErrors(filename, d.format, err)
+	}
+	return d, nil
+}
+
+// syntaxLine matches a BuildKit frontend directive ("# syntax=image"),
+// which lets `docker buildx build -f kiln.cue` pick the kiln frontend.
+var syntaxLine = regexp.MustCompile(`^#\s*(?i:syntax)\s*=`)
+
+// blankSyntaxLine empties a leading "# syntax=" line: it is not CUE (nor
+// JSON), and keeping the newline keeps every later line number right.
+func blankSyntaxLine(data []byte) []byte {
+	if !syntaxLine.Match(data) {
+		return data
+	}
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return data[i:]
+	}
+	return nil
+}
+
+// fileExpr turns the file yaml.Extract returns into one expression: a
+// struct for a mapping, or the embedded value for anything else (which the
+// schema then rejects with a type error).
+func fileExpr(f *ast.File) ast.Expr {
+	if len(f.Decls) == 1 {
+		if e, ok := f.Decls[0].(*ast.EmbedDecl); ok {
+			return e.Expr
+		}
+	}
+	elts := make([]ast.Decl, len(f.Decls))
+	copy(elts, f.Decls)
+	return &ast.StructLit{Elts: elts}
+}
+
+// indexExpr records the position of every field and list element that is
+// written literally; computed CUE values fall back to CUE's own positions.
+func indexExpr(idx map[string]position, path string, x ast.Expr) {
+	switch x := x.(type) {
+	case *ast.StructLit:
+		indexDecls(idx, path, x.Elts)
+	case *ast.ListLit:
+		for i, e := range x.Elts {
+			p := join(path, fmt.Sprint(i))
+			record(idx, p, e, e)
+			indexExpr(idx, p, e)
+		}
+	}
+}
+
+func indexDecls(idx map[string]position, path string, decls []ast.Decl) {
+	for _, decl := range decls {
+		switch f := decl.(type) {
+		case *ast.Field:
+			name, _, err := ast.LabelName(f.Label)
+			if err != nil {
+				continue
+			}
+			p := join(path, selector(name))
+			record(idx, p, f, f.Value)
+			indexExpr(idx, p, f.Value)
+		case *ast.EmbedDecl:
+			indexExpr(idx, path, f.Expr)
+		}
+	}
+}
+
+// record notes where path was written (n: the field or element) and where
+// its value starts (val), for quoting the user's own spelling of a value.
+func record(idx map[string]position, path string, n, val ast.Node) {
+	pos := n.Pos()
+	if s, ok := n.(*ast.StructLit); ok && pos.Line() == 0 && len(s.Elts) > 0 {
+		pos = s.Elts[0].Pos() // YAML mappings start at their first key
+	}
+	if _, dup := idx[path]; dup || pos.Line() == 0 {
+		return
+	}
+	off := -1
+	if vp := val.Pos(); vp.IsValid() {
+		off = vp.Offset()
+	}
+	idx[path] = position{line: pos.Line(), col: pos.Column(), valueOff: off}
+}
+
+func join(path, sel string) string {
+	if path == "" {
+		return sel
+	}
+	return path + "." + sel
+}

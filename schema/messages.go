@@ -1,0 +1,437 @@
+package schema
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/literal"
+	"cuelang.org/go/cue/token"
+)
+
+// CUE message formats explain recognises. They are CUE's own format strings
+// (errors.Error.Msg), stable across its releases; the golden tests notice
+// if one changes.
+const (
+	msgRequired    = "field is required but not present"
+	msgNotAllowed  = "field not allowed"
+	msgMismatch    = "conflicting values %s and %s (mismatched types %s and %s)"
+	msgDisjunction = "%d errors in empty disjunction:"
+	msgUser        = "%s" // error("...") in recipe.cue
+	msgIncomplete  = "incomplete value %v"
+)
+
+// problem is one CUE error, re-addressed to the recipe and phrased.
+type problem struct {
+	path string // recipe path, e.g. "sources.1.sha256"
+	kind kind
+	err  *Error
+	// selector: the field is one of its struct's kind fields (path, url,
+	// git: @kiln(kind) in the schema). While it is in error the schema's
+	// `url != _|_` tests misjudge the struct's kind.
+	selector bool
+}
+
+// kind sorts problems by what explain may do about them.
+type kind int
+
+const (
+	kValue    kind = iota // a value breaks a constraint: replace it by _
+	kUnknown              // a field the schema does not know: drop it
+	kMisplace             // error("...") in the schema, e.g. sha256 on a path source: drop it
+	kRequired             // a required field is missing: nothing to repair
+)
+
+// explainer collects problems over explain's rounds.
+type explainer struct {
+	e     *evaluator
+	d     *document
+	data  cue.Value      // the user's recipe, unvalidated
+	skip  map[string]fix // paths repaired in an earlier round
+	found []problem      // this round's problems
+	out   Errors         // problems committed to the report
+}
+
+// add reports the errors of one validation of u.
+func (x *explainer) add(u cue.Value, err error) {
+	errs := cueerrors.Errors(err)
+	for i := 0; i < len(errs); i++ {
+		ce := errs[i]
+		path := recipePath(ce.Path())
+		if x.repaired(path) {
+			continue
+		}
+		format, args := ce.Msg()
+		if format == msgDisjunction {
+			// The branches' errors follow under the same path. Against a
+			// default (targets: *[...] | [...]) half of them are noise, so
+			// ask the non-default branch what is wrong instead.
+			j := i + 1
+			for j < len(errs) && within(recipePath(errs[j].Path()), path) {
+				j++
+			}
+			if x.addBranch(path) {
+				i = j - 1
+			}
+			continue
+		}
+		x.addOne(u, ce, path, format, args)
+	}
+}
+
+// addBranch re-validates the data at path against the non-default
+// branches of the schema's disjunction there.
+func (x *explainer) addBranch(path string) bool {
+	sv := x.e.def.LookupPath(schemaPath(path))
+	op, branches := sv.Expr()
+	if !sv.Exists() || op != cue.OrOp {
+		return false
+	}
+	def, hasDef := sv.Default()
+	val := x.data.LookupPath(cuePath(path))
+	for _, b := range branches {
+		if hasDef && b.Equals(def) {
+			continue
+		}
+		err := b.Unify(val).Validate(validateOpts...)
+		if err == nil {
+			return false
+		}
+		for _, ce := range cueerrors.Errors(err) {
+			format, args := ce.Msg()
+			// The branch was looked up from #Recipe, so its paths are the
+			// recipe's, up to list indexes: take the index from the data.
+			p := rebase(path, recipePath(ce.Path()))
+			x.addOne(b, ce, p, format, args)
+		}
+		return true
+	}
+	return false
+}
+
+// addOne phrases one CUE error for the user.
+func (x *explainer) addOne(u cue.Value, ce cueerrors.Error, path, format string, args []any) {
+	field, msg, k := path, "", kValue
+	pos, ok := x.d.positions()[path]
+	switch format {
+	case msgRequired:
+		parent, label := splitLast(path)
+		field, k = parent, kRequired
+		msg = fmt.Sprintf("field %s is required", strconv.Quote(unquoteLabel(label)))
+		if s := x.attr(u, path, "required"); s != "" {
+			msg = s
+		}
+		pos, ok = x.ancestorPos(parent)
+	case msgNotAllowed:
+		msg, k = "unknown field", kUnknown
+	case msgUser:
+		msg, k = fmt.Sprintf(format, args...), kMisplace
+	case msgMismatch:
+		msg = x.mismatch(path, args)
+	default:
+		msg = fmt.Sprintf(format, args...)
+		if format == msgIncomplete {
+			break
+		}
+		if exp := x.expectation(u, path); exp != "" {
+			if lit := x.literal(path); lit != "" {
+				msg = lit + " is not " + exp
+			}
+		}
+	}
+	if !ok {
+		pos, ok = x.cuePos(ce)
+	}
+	if !ok {
+		pos, _ = x.ancestorPos(path)
+	}
+	x.found = append(x.found, problem{
+		path:     path,
+		kind:     k,
+		err:      &Error{File: x.d.file, Line: pos.line, Col: pos.col, Field: field, Msg: msg},
+		selector: (k == kMisplace || k == kValue) && x.flag(u, path, "kind"),
+	})
+}
+
+// repaired reports whether path lies in a value repaired by an earlier
+// round: errors there are echoes of the repair, not user problems.
+func (x *explainer) repaired(path string) bool {
+	for p := range x.skip {
+		if within(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// finish adds the checks CUE cannot express and returns the sorted result.
+func (x *explainer) finish() Errors {
+	if !slices.ContainsFunc(x.out, func(e *Error) bool { return e.Field == "timestamp" }) {
+		if s, err := x.data.LookupPath(cue.ParsePath("timestamp")).String(); err == nil && timestampRe.MatchString(s) {
+			if _, err := ParseTimestamp(s); err != nil {
+				x.out = append(x.out, x.d.errorAt("timestamp", err.Error()))
+			}
+		}
+	}
+	// Fields inside an unknown field are unknown too; say it once.
+	var unknown []string
+	for _, e := range x.out {
+		if e.Msg == "unknown field" {
+			unknown = append(unknown, e.Field)
+		}
+	}
+	out := x.out[:0]
+	for _, e := range x.out {
+		if !slices.ContainsFunc(unknown, func(p string) bool { return p != e.Field && within(e.Field, p) }) {
+			out = append(out, e)
+		}
+	}
+	return out.normalize()
+}
+
+// mismatch phrases a type error as "expected list, found string "x86_64"".
+func (x *explainer) mismatch(path string, args []any) string {
+	v := x.data.LookupPath(cuePath(path))
+	found := v.IncompleteKind().String()
+	var want string
+	for _, a := range args[2:] {
+		if k := fmt.Sprint(a); k != found {
+			want = k
+		}
+	}
+	if want == "" || !v.Exists() {
+		return fmt.Sprintf(msgMismatch, args...)
+	}
+	msg := fmt.Sprintf("expected %s, found %s", x.kind(want), x.kind(found))
+	if lit := x.literal(path); lit != "" && v.IncompleteKind()&(cue.StructKind|cue.ListKind) == 0 {
+		msg += " " + lit
+	}
+	if x.d.format == "yaml" && want == "string" && found != "struct" && found != "list" {
+		msg += " (quote it in YAML)"
+	}
+	return msg
+}
+
+// kind names a CUE kind the way the recipe's format calls it.
+func (x *explainer) kind(k string) string {
+	switch {
+	case k == "struct" && x.d.format == "yaml":
+		return "mapping"
+	case k == "struct" && x.d.format == "json":
+		return "object"
+	case k == "int":
+		return "integer"
+	case k == "float":
+		return "number"
+	}
+	return k
+}
+
+// literal renders the user's value at path briefly, or "" if it is not
+// plain data.
+func (x *explainer) literal(path string) string {
+	v := x.data.LookupPath(cuePath(path))
+	switch v.Kind() {
+	case cue.StringKind:
+		s, _ := v.String()
+		if utf8.RuneCountInString(s) > 80 {
+			s = string([]rune(s)[:77]) + "..."
+		}
+		return strconv.Quote(s)
+	case cue.IntKind, cue.FloatKind, cue.NumberKind, cue.BoolKind, cue.NullKind:
+		// YAML reads 0123 as octal 83 and 1.10 as 1.1: quote the user's
+		// spelling, which is what they need to put in quotes.
+		if s := x.d.written(path); s != "" {
+			return s
+		}
+		return fmt.Sprint(v)
+	case cue.ListKind:
+		if n, _ := v.Len().Int64(); n == 0 {
+			return "[]"
+		}
+		return "the list"
+	}
+	return ""
+}
+
+// expectation is the @kiln(expect=...) phrase for path; list elements use
+// their list's elem=... phrase.
+func (x *explainer) expectation(u cue.Value, path string) string {
+	parent, last := splitLast(path)
+	if _, err := strconv.Atoi(last); err == nil {
+		return x.attr(u, parent, "elem")
+	}
+	return x.attr(u, path, "expect")
+}
+
+// attr looks up key=value in the @kiln attributes of the field at path.
+func (x *explainer) attr(u cue.Value, path, key string) string {
+	var val string
+	x.attrs(u, path, func(a *cue.Attribute) bool {
+		s, found, _ := a.Lookup(0, key)
+		val = s
+		return found
+	})
+	return val
+}
+
+// flag reports whether the field at path carries @kiln(..., name, ...).
+func (x *explainer) flag(u cue.Value, path, name string) bool {
+	return x.attrs(u, path, func(a *cue.Attribute) bool {
+		ok, _ := a.Flag(0, name)
+		return ok
+	})
+}
+
+// attrs calls match on the @kiln attributes of the field at path until it
+// returns true: in the evaluated recipe (which has the fields of taken
+// conditionals), through the parent there (LookupPath does not find absent
+// required fields), and in the schema. A field may be declared several
+// times (path? and, in a conditional, path!), each with its own attribute.
+func (x *explainer) attrs(u cue.Value, path string, match func(*cue.Attribute) bool) bool {
+	try := func(v cue.Value) bool {
+		for _, a := range v.Attributes(cue.FieldAttr) {
+			if a.Name() == "kiln" && match(&a) {
+				return true
+			}
+		}
+		return false
+	}
+	if try(u.LookupPath(cuePath(path))) {
+		return true
+	}
+	parent, last := splitLast(path)
+	if it, err := u.LookupPath(cuePath(parent)).Fields(cue.Optional(true)); err == nil {
+		for it.Next() {
+			if sel := it.Selector(); sel.LabelType() == cue.StringLabel && sel.Unquoted() == unquoteLabel(last) && try(it.Value()) {
+				return true
+			}
+		}
+	}
+	return try(x.e.def.LookupPath(schemaPath(path)))
+}
+
+// ancestorPos is where the nearest enclosing value of path was written;
+// the document as a whole is at line 1.
+func (x *explainer) ancestorPos(path string) (position, bool) {
+	for {
+		if p, ok := x.d.positions()[path]; ok {
+			return p, true
+		}
+		if path == "" {
+			return position{line: 1, col: 1}, true
+		}
+		path, _ = splitLast(path)
+	}
+}
+
+// cuePos picks a position CUE gave that lies in the user's file (computed
+// CUE fields are not in the literal index).
+func (x *explainer) cuePos(ce cueerrors.Error) (position, bool) {
+	for _, p := range append([]token.Pos{ce.Position()}, ce.InputPositions()...) {
+		if p.IsValid() && p.Filename() == x.d.file {
+			return position{line: p.Line(), col: p.Column()}, true
+		}
+	}
+	return position{}, false
+}
+
+// written returns the plain scalar at path as spelled in the source.
+func (d *document) written(path string) string {
+	if d.format == "cue" {
+		return "" // CUE values may be expressions; CUE's rendering is exact
+	}
+	p, ok := d.positions()[path]
+	if !ok || p.valueOff < 0 || p.valueOff >= len(d.src) {
+		return ""
+	}
+	s := d.src[p.valueOff:]
+	if i := bytes.IndexAny(s, "\n,]}#"); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(string(s))
+}
+
+// errorAt positions a Go-side finding at a recipe path.
+func (d *document) errorAt(path, msg string) *Error {
+	x := &explainer{d: d}
+	p, _ := x.ancestorPos(path)
+	return &Error{File: d.file, Line: p.line, Col: p.col, Field: path, Msg: msg}
+}
+
+// recipePath renders a CUE error path without the schema's #Recipe prefix.
+func recipePath(p []string) string {
+	if len(p) > 0 && p[0] == "#Recipe" {
+		p = p[1:]
+	}
+	return strings.Join(p, ".")
+}
+
+// rebase lines up a path reported by a schema branch under base, whose
+// list indexes the branch does not know.
+func rebase(base, p string) string {
+	bs, ps := splitPath(base), splitPath(p)
+	if len(ps) < len(bs) {
+		return base
+	}
+	return strings.Join(append(bs, ps[len(bs):]...), ".")
+}
+
+// within reports whether path is p or lies under it.
+func within(path, p string) bool {
+	return path == p || p == "" || strings.HasPrefix(path, p+".")
+}
+
+// splitPath splits a rendered path at dots outside quoted labels.
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
+	}
+	var out []string
+	start, quoted := 0, false
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '"':
+			quoted = !quoted
+		case '.':
+			if !quoted {
+				out = append(out, p[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, p[start:])
+}
+
+func splitLast(p string) (parent, last string) {
+	parts := splitPath(p)
+	if len(parts) == 0 {
+		return "", ""
+	}
+	return strings.Join(parts[:len(parts)-1], "."), parts[len(parts)-1]
+}
+
+// selector renders a label the way CUE renders it in error paths.
+func selector(name string) string {
+	if ast.IsValidIdent(name) && !strings.HasPrefix(name, "#") && !strings.HasPrefix(name, "_") {
+		return name
+	}
+	return literal.Label.Quote(name)
+}
+
+func unquote(s string) (string, error) { return literal.Unquote(s) }
+
+func unquoteLabel(s string) string {
+	if uq, err := unquote(s); err == nil && strings.HasPrefix(s, `"`) {
+		return uq
+	}
+	return s
+}

@@ -1,0 +1,290 @@
+package schema
+
+import (
+	_ "embed"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+)
+
+//go:embed recipe.cue
+var schemaSource []byte
+
+// SchemaSource returns the embedded CUE schema, e.g. for `kiln schema`.
+func SchemaSource() []byte { return append([]byte(nil), schemaSource...) }
+
+// validateOpts: Final reports required fields still missing. Without it
+// CUE only reports them when nothing else is wrong with their struct.
+var validateOpts = []cue.Option{cue.Concrete(true), cue.Final(), cue.All()}
+
+// evaluator is one cue.Context with the schema compiled into it. A Context
+// and its values are not safe for concurrent use, so each evaluation takes
+// an evaluator from the pool for its whole duration; distinct Contexts
+// share nothing and run in parallel.
+type evaluator struct {
+	ctx *cue.Context
+	def cue.Value // #Recipe
+}
+
+// The pool holds up to GOMAXPROCS evaluators, created on demand: most
+// programs load recipes from one goroutine and compile the schema once.
+var pool struct {
+	once    sync.Once
+	free    chan *evaluator
+	created atomic.Int32
+}
+
+// acquire returns an idle evaluator, a new one while the pool is below its
+// size, or waits for one.
+func acquire() *evaluator {
+	pool.once.Do(func() { pool.free = make(chan *evaluator, runtime.GOMAXPROCS(0)) })
+	select {
+	case e := <-pool.free:
+		return e
+	default:
+	}
+	if n := pool.created.Add(1); int(n) <= cap(pool.free) {
+		return newEvaluator()
+	}
+	pool.created.Add(-1)
+	return <-pool.free
+}
+
+func release(e *evaluator) { pool.free <- e }
+
+// newEvaluator compiles the embedded schema. It panics if the schema is
+// broken: that is a build defect, caught by every test run.
+func newEvaluator() *evaluator {
+	ctx := cuecontext.New()
+	v := ctx.CompileBytes(schemaSource, cue.Filename("recipe.cue"))
+	def := v.LookupPath(cue.ParsePath("#Recipe"))
+	if err := def.Err(); err != nil {
+		panic("schema: embedded recipe.cue: " + cueerrors.Details(err, nil))
+	}
+	return &evaluator{ctx: ctx, def: def}
+}
+
+// check evaluates d against #Recipe and decodes it. Valid recipes take one
+// unify and one validate pass; only invalid ones pay for explain.
+func (e *evaluator) check(d *document) (*Recipe, error) {
+	var data cue.Value
+	if d.cue != nil {
+		data = e.ctx.BuildFile(d.cue)
+	} else {
+		data = e.ctx.BuildExpr(d.expr)
+	}
+	u := e.def.Unify(data)
+	if err := u.Validate(validateOpts...); err != nil {
+		return nil, e.explain(d, data, u, err)
+	}
+	var r Recipe
+	if err := decodeInto(u, &r); err != nil {
+		return nil, Errors{{File: d.file, Msg: "decoding recipe: " + err.Error()}}
+	}
+	epoch, err := ParseTimestamp(r.Timestamp)
+	if err != nil {
+		return nil, Errors{d.errorAt("timestamp", err.Error())}
+	}
+	r.Epoch = epoch.Unix()
+	return &r, nil
+}
+
+// explain turns a failed validation into every problem in the recipe.
+//
+// CUE stops descending into a struct once the struct itself is in error,
+// so one bad value can hide an unknown field or a missing required field
+// beside it. explain therefore repairs what it has reported and validates
+// again, until a round finds nothing new:
+//
+//   - Bad values are reported at once and replaced by _, which keeps the
+//     field present but unconstrained. Structural complaints (required,
+//     unknown, misplaced fields) from a round with bad values are held back:
+//     an invalid url makes `url != _|_` false, and the schema would then
+//     say a url source "needs one of path, url or git". They come back in
+//     the next round if they are real.
+//   - Unknown fields are dropped; nothing refers to them, so this reveals
+//     only problems that were hidden.
+//   - Misplaced fields are dropped too. When the field is a source's kind
+//     (git beside url), that changes the source's kind, so its later
+//     required/misplaced complaints are consequences and are dropped; the
+//     same holds for a source whose kind field has a bad value.
+//
+// Repairs never invent values, so every reported problem is the user's.
+func (e *evaluator) explain(d *document, data, u cue.Value, err error) Errors {
+	x := &explainer{e: e, d: d, data: data}
+	if derr := data.Validate(cue.All()); derr != nil {
+		// A CUE recipe can be wrong on its own ("a" + 1, "x" & "y"); its
+		// values cannot be rebuilt for another round, so report both.
+		x.add(u, err)
+		x.add(data, derr)
+		for _, p := range x.found {
+			x.out = append(x.out, p.err)
+		}
+		return x.finish()
+	}
+	fixes := map[string]fix{}
+	var moved []string // structs whose kind a repair changed
+	for round := 0; round < 10 && err != nil; round++ {
+		x.found = nil
+		x.skip = fixes
+		x.add(u, err)
+		repairable := func(p problem) bool {
+			_, done := fixes[p.path]
+			return !done && p.path != "" && data.LookupPath(cuePath(p.path)).Exists()
+		}
+		progress := false
+		if slices.ContainsFunc(x.found, func(p problem) bool { return p.kind == kValue && repairable(p) }) {
+			for _, p := range x.found {
+				if p.kind == kValue {
+					x.out = append(x.out, p.err)
+					if repairable(p) {
+						fixes[p.path], progress = fixTop, true
+					}
+					if p.selector {
+						// Even as _, an invalid url does not count as
+						// present: the struct's kind stays unknown.
+						parent, _ := splitLast(p.path)
+						moved = append(moved, parent)
+					}
+				}
+			}
+		} else {
+			// A misplaced kind field (git beside url) is bottom, and the
+			// schema's `git == _|_` then calls its commit misplaced: other
+			// complaints in that struct wait until the field is dropped, and
+			// are consequences from then on.
+			kindFixed := map[string]string{}
+			for _, p := range x.found {
+				if parent, _ := splitLast(p.path); p.selector && kindFixed[parent] == "" {
+					kindFixed[parent] = p.path
+				}
+			}
+			for _, p := range x.found {
+				structural := p.kind == kRequired || p.kind == kMisplace
+				parent, _ := splitLast(p.path)
+				if first := kindFixed[parent]; structural && first != "" && first != p.path {
+					continue
+				}
+				if !structural || !slices.ContainsFunc(moved, func(m string) bool { return within(p.path, m) }) {
+					x.out = append(x.out, p.err)
+				}
+				if (p.kind == kUnknown || p.kind == kMisplace) && repairable(p) {
+					fixes[p.path], progress = fixDrop, true
+				}
+			}
+			for parent := range kindFixed {
+				moved = append(moved, parent)
+			}
+		}
+		if !progress {
+			break
+		}
+		u = e.def.Unify(e.ctx.BuildExpr(rebuild(data, "", fixes)))
+		err = u.Validate(validateOpts...)
+	}
+	return x.finish()
+}
+
+// fix says how explain neutralises a reported field before re-validating.
+type fix int
+
+const (
+	fixTop  fix = iota + 1 // replace the value by _ (keeps the field present)
+	fixDrop                // remove the field (it must not be there at all)
+)
+
+// rebuild re-creates the data of v as syntax, applying fixes by path.
+func rebuild(v cue.Value, path string, fixes map[string]fix) ast.Expr {
+	switch v.Kind() {
+	case cue.StructKind:
+		it, err := v.Fields()
+		if err != nil {
+			return ast.NewIdent("_")
+		}
+		s := &ast.StructLit{}
+		for it.Next() {
+			p := join(path, it.Selector().String())
+			var val ast.Expr
+			switch fixes[p] {
+			case fixDrop:
+				continue
+			case fixTop:
+				val = ast.NewIdent("_")
+			default:
+				val = rebuild(it.Value(), p, fixes)
+			}
+			s.Elts = append(s.Elts, &ast.Field{Label: ast.NewString(it.Selector().Unquoted()), Value: val})
+		}
+		return s
+	case cue.ListKind:
+		it, err := v.List()
+		if err != nil {
+			return ast.NewIdent("_")
+		}
+		l := &ast.ListLit{}
+		for i := 0; it.Next(); i++ {
+			p := join(path, fmt.Sprint(i))
+			switch fixes[p] {
+			case fixDrop, fixTop:
+				l.Elts = append(l.Elts, ast.NewIdent("_"))
+			default:
+				l.Elts = append(l.Elts, rebuild(it.Value(), p, fixes))
+			}
+		}
+		return l
+	}
+	if v.Err() != nil {
+		return ast.NewIdent("_")
+	}
+	if x, ok := v.Syntax(cue.Final()).(ast.Expr); ok {
+		return x
+	}
+	return ast.NewIdent("_")
+}
+
+// cuePath converts a recipe path ("sources.1.sha256") to a cue.Path.
+func cuePath(p string) cue.Path {
+	if p == "" {
+		return cue.Path{}
+	}
+	var sels []cue.Selector
+	for _, s := range splitPath(p) {
+		sels = append(sels, selectorOf(s))
+	}
+	return cue.MakePath(sels...)
+}
+
+// selectorOf turns one rendered path element back into a selector.
+func selectorOf(s string) cue.Selector {
+	var n int
+	if _, err := fmt.Sscan(s, &n); err == nil && fmt.Sprint(n) == s {
+		return cue.Index(n)
+	}
+	if strings.HasPrefix(s, `"`) {
+		if uq, err := unquote(s); err == nil {
+			return cue.Str(uq)
+		}
+	}
+	return cue.Str(s)
+}
+
+// schemaPath is like cuePath but with list indexes replaced by "any
+// element", so it can look a data path up in the schema.
+func schemaPath(p string) cue.Path {
+	var sels []cue.Selector
+	for _, sel := range cuePath(p).Selectors() {
+		if sel.Type() == cue.IndexLabel {
+			sel = cue.AnyIndex
+		}
+		sels = append(sels, sel)
+	}
+	return cue.MakePath(sels...)
+}

@@ -1,0 +1,156 @@
+package solve
+
+import (
+	"fmt"
+
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/moby/buildkit/client"
+	digest "github.com/opencontainers/go-digest"
+)
+
+// Summary counts the graph's steps by what the daemon did with them.
+type Summary struct {
+	// Steps is every vertex of the build graph the daemon reported.
+	Steps int
+	// Cached were answered from the cache.
+	Cached int
+	// Ran are commands (exec steps) that were executed.
+	Ran int
+	// RanNames names them.
+	RanNames []string
+	// Checked are sources and file steps that BuildKit re-checks on every
+	// build (local transfers send only changed files, pinned downloads are
+	// verified, images resolved), so they are never reported as cached.
+	Checked int
+	Files   []string
+}
+
+func (s *Summary) String() string {
+	return fmt.Sprintf("%d steps: %d cached, %d run, %d checked", s.Steps, s.Cached, s.Ran, s.Checked)
+}
+
+type vertex struct {
+	name      string
+	cached    bool
+	completed bool
+	err       string
+}
+
+type tracker struct {
+	mu    sync.Mutex
+	kinds map[string]string // step kind by vertex name
+	vs    map[digest.Digest]*vertex
+	// order keeps first-seen order for stable reports.
+	order []digest.Digest
+}
+
+func newTracker(kinds map[string]string) *tracker {
+	return &tracker{vs: map[digest.Digest]*vertex{}, kinds: kinds}
+}
+
+func (t *tracker) add(s *client.SolveStatus) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, v := range s.Vertexes {
+		x, ok := t.vs[v.Digest]
+		if !ok {
+			x = &vertex{}
+			t.vs[v.Digest] = x
+			t.order = append(t.order, v.Digest)
+		}
+		x.name = v.Name
+		x.cached = x.cached || v.Cached
+		x.completed = x.completed || v.Completed != nil
+		if v.Error != "" {
+			x.err = v.Error
+		}
+	}
+}
+
+func (t *tracker) summary() *Summary {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := &Summary{}
+	for _, d := range t.order {
+		v := t.vs[d]
+		kind, ok := t.kinds[v.name]
+		if !ok {
+			continue // not a step of the graph, e.g. the export
+		}
+		s.Steps++
+		switch {
+		case v.cached:
+			s.Cached++
+		case !v.completed:
+		case kind == "exec":
+			s.Ran++
+			s.RanNames = append(s.RanNames, v.name)
+		default:
+			s.Checked++
+		}
+	}
+	return s
+}
+
+var mismatch = regexp.MustCompile(`digest mismatch for (\S+): (sha256:[0-9a-f]+) \(expected: (sha256:[0-9a-f]+)\)`)
+
+// explain names the step that failed, so the user sees which recipe,
+// target and stage broke rather than only the daemon's message.
+func (t *tracker) explain(err error) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var failed []string
+	for _, d := range t.order {
+		if v := t.vs[d]; v.err != "" && !strings.HasSuffix(v.err, "context canceled") {
+			failed = append(failed, v.name)
+		}
+	}
+	msg := err.Error()
+	if m := mismatch.FindStringSubmatch(msg); m != nil {
+		msg = fmt.Sprintf("checksum mismatch for %s: the recipe says %s but the downloaded file is %s", m[1], m[3], m[2])
+	}
+	if len(failed) == 0 {
+		return fmt.Errorf("build failed: %s", msg)
+	}
+	return fmt.Errorf("build failed in %q: %s", strings.Join(failed, `", "`), msg)
+}
+
+// StepKinds maps each vertex name of def to its kind: exec, source, file,
+// merge, ... Names, not digests: the client adds the session to local
+// sources before solving, which changes their digests.
+func StepKinds(def *llb.Definition) (map[string]string, error) {
+	out := map[string]string{}
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			return nil, fmt.Errorf("parsing LLB: %w", err)
+		}
+		name := ""
+		if md, ok := def.Metadata[digest.FromBytes(dt)]; ok {
+			name = md.Description["llb.customname"]
+		}
+		kind := "other"
+		switch {
+		case op.GetExec() != nil:
+			kind = "exec"
+		case op.GetSource() != nil:
+			kind = "source"
+			if name == "" {
+				name = op.GetSource().Identifier
+			}
+		case op.GetFile() != nil:
+			kind = "file"
+		case op.GetMerge() != nil:
+			kind = "merge"
+		}
+		if name != "" {
+			out[name] = kind
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,79 @@
+package toolchains
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// BuildPlatform is where toolchains run: cross compilers on amd64.
+var BuildPlatform = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+
+// Options are the machine-level settings a toolchain image depends on.
+type Options struct {
+	// BaseImage replaces the target's image (e.g. a local registry copy).
+	BaseImage string
+	// AptMirror is the Debian mirror URL apt uses while installing packages.
+	AptMirror string
+}
+
+// Validate reports settings without which no toolchain can be built.
+func (o Options) Validate() error {
+	if o.AptMirror == "" {
+		return fmt.Errorf("no Debian mirror set: pass --apt-mirror URL or set KILN_APT_MIRROR")
+	}
+	return nil
+}
+
+// State is the toolchain image of t: the base image with the target's
+// packages installed. Its LLB depends only on t and o, so every recipe
+// for the same target shares one cached vertex.
+func (t *Target) State(o Options) llb.State {
+	image := t.Image
+	if o.BaseImage != "" {
+		image = o.BaseImage
+	}
+	pkgs := append([]string(nil), t.Packages...)
+	sort.Strings(pkgs)
+	script := strings.Join([]string{
+		"set -eu",
+		`printf 'deb %s ` + t.Suite + ` main\n' "$KILN_APT_MIRROR" >/etc/apt/sources.list`,
+		"apt-get update -qq",
+		"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends " + strings.Join(pkgs, " ") + " >/dev/null",
+		"rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log",
+		"mkdir -p /sysroot",
+	}, "\n")
+	return llb.Image(image, llb.Platform(BuildPlatform)).
+		Run(
+			llb.Args([]string{"/bin/sh", "-c", script}),
+			llb.AddEnv("KILN_APT_MIRROR", o.AptMirror),
+			llb.AddEnv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+			llb.WithCustomName(fmt.Sprintf("toolchain %s: install %s", t.Name, strings.Join(pkgs, " "))),
+		).Root()
+}
+
+// Unpacker is the image that extracts source archives: the base image with
+// the archivers, shared by every target so an archive is unpacked once.
+func Unpacker(o Options) llb.State {
+	image := "docker.io/library/debian:bookworm"
+	if o.BaseImage != "" {
+		image = o.BaseImage
+	}
+	script := strings.Join([]string{
+		"set -eu",
+		`printf 'deb %s bookworm main\n' "$KILN_APT_MIRROR" >/etc/apt/sources.list`,
+		"apt-get update -qq",
+		"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bzip2 unzip xz-utils >/dev/null",
+		"rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log",
+	}, "\n")
+	return llb.Image(image, llb.Platform(BuildPlatform)).
+		Run(
+			llb.Args([]string{"/bin/sh", "-c", script}),
+			llb.AddEnv("KILN_APT_MIRROR", o.AptMirror),
+			llb.AddEnv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+			llb.WithCustomName("unpacker: install bzip2 unzip xz-utils"),
+		).Root()
+}
