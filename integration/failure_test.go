@@ -73,7 +73,7 @@ func TestWrongChecksum(t *testing.T) {
 	dir := t.TempDir()
 	url := "http://" + addr + "/data.txt"
 	writeFiles(t, dir, map[string]string{"kiln.yaml": fmt.Sprintf(recipeHead, "badsum") +
-		fmt.Sprintf("sources:\n  - url: %s\n    sha256: %s\n", url, wrong)})
+		fmt.Sprintf("sources:\n  - url: %s\n    sha256: %s\npackage: cp data.txt \"$pkgdir/\"\n", url, wrong)})
 	out := t.TempDir()
 	writeFiles(t, out, map[string]string{"keep.txt": "user data"})
 	r := kiln(t, nil, "build", dir, "-o", out, "--progress", "plain")

@@ -133,10 +133,8 @@ func TestCompileIsDeterministic(t *testing.T) {
 }
 
 func TestCompileErrors(t *testing.T) {
-	yes := true
 	for name, src := range map[string]schema.Source{
-		"extract non-archive": {URL: "http://x.test/file.patch", SHA256: strings.Repeat("a", 64), Extract: &yes},
-		"no file name":        {URL: "http://x.test/", SHA256: strings.Repeat("a", 64)},
+		"no file name": {URL: "http://x.test/", SHA256: strings.Repeat("a", 64)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := &schema.Recipe{Name: "x", Version: "1", Sources: []schema.Source{src}}

@@ -75,14 +75,9 @@ func (c *compiler) urlSource(i int, s schema.Source) (llb.State, string, error) 
 	if fname == "" {
 		return llb.State{}, "", fmt.Errorf("url %s: cannot tell a file name; set filename", s.URL)
 	}
-	extract := IsArchive(fname)
-	if s.Extract != nil {
-		extract = *s.Extract
-	}
-	if extract && !IsArchive(fname) {
-		return llb.State{}, "", fmt.Errorf("url %s: extract is set but %q is not an archive kiln can unpack (%s)",
-			s.URL, fname, strings.Join(archiveExts, ", "))
-	}
+	// Archives are unpacked unless the recipe says extract: false (Toltec's
+	// noextract); other files are copied as they are.
+	extract := s.ShouldExtract() && IsArchive(fname)
 	dl := llb.HTTP(s.URL,
 		llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, s.SHA256)),
 		llb.Filename(fname),

@@ -26,18 +26,22 @@ func (c *compiler) stage(stage, body string, src llb.State) llb.State {
 
 // packageStage runs the package script with an empty $pkgdir and returns
 // what it installed there. $srcdir is writable (install rules often touch
-// build files) but those changes are dropped.
+// build files) but those changes are dropped. Without a package script the
+// package is empty, but prepare and build still run: they may fail.
 func (c *compiler) packageStage(src llb.State) llb.State {
+	body := c.r.Package
+	if body == "" {
+		if c.r.Prepare == "" && c.r.Build == "" {
+			return llb.Scratch() // nothing to run: no toolchain needed
+		}
+		body = ":"
+	}
 	opts := append(c.env(),
-		script(c.r.Package),
+		script(body),
 		llb.Dir(SrcDir),
 		llb.Network(llb.NetModeNone),
 		llb.AddMount(SrcDir, src),
 		c.name("package"),
 	)
-	if c.r.Package == "" {
-		// Nothing to install: the package is empty but still well-formed.
-		return llb.Scratch()
-	}
 	return c.tc.Run(opts...).AddMount(PkgDir, llb.Scratch())
 }
