@@ -3,6 +3,7 @@ package daemon
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 )
 
@@ -40,15 +41,48 @@ func cleanHosts(in []string) []string {
 	return out
 }
 
+// registryMirrors parses $KILN_REGISTRY_MIRRORS: `host=mirror[,mirror...][;host=...]`, e.g.
+// `docker.io=127.0.0.1:5000` so images keep their public names (docker.io/library/debian)
+// while a machine without a public registry pulls them from its local one.
+func registryMirrors() (map[string][]string, error) {
+	env := os.Getenv("KILN_REGISTRY_MIRRORS")
+	out := map[string][]string{}
+	for _, part := range strings.Split(env, ";") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		host, list, ok := strings.Cut(part, "=")
+		mirrors := cleanHosts(strings.Split(list, ","))
+		if !ok || strings.TrimSpace(host) == "" || len(mirrors) == 0 {
+			return nil, fmt.Errorf("KILN_REGISTRY_MIRRORS: %q is not host=mirror[,mirror...]", part)
+		}
+		out[strings.TrimSpace(host)] = mirrors
+	}
+	return out, nil
+}
+
 // renderConfig writes buildkitd.toml. The worker choice is also passed as flags; having it
 // in the file too keeps the file a complete description for someone running buildkitd by hand.
-func renderConfig(root string, insecure []string) string {
+func renderConfig(root string, insecure []string, mirrors map[string][]string) string {
 	var b strings.Builder
 	b.WriteString("# Written by kiln on every daemon start; edits are overwritten.\n")
-	b.WriteString("# Set KILN_INSECURE_REGISTRIES (comma-separated) to change the registries below.\n")
+	b.WriteString("# Set KILN_INSECURE_REGISTRIES (comma-separated) and KILN_REGISTRY_MIRRORS\n")
+	b.WriteString("# (host=mirror[,mirror][;host=...]) to change the registries below.\n")
 	fmt.Fprintf(&b, "root = %s\n", tomlString(root))
 	b.WriteString("\n[worker.oci]\n  enabled = true\n")
 	b.WriteString("\n[worker.containerd]\n  enabled = false\n")
+	hosts := make([]string, 0, len(mirrors))
+	for h := range mirrors {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	for _, h := range hosts {
+		quoted := make([]string, len(mirrors[h]))
+		for i, m := range mirrors[h] {
+			quoted[i] = tomlString(m)
+		}
+		fmt.Fprintf(&b, "\n[registry.%s]\n  mirrors = [%s]\n", tomlString(h), strings.Join(quoted, ", "))
+	}
 	for _, h := range insecure {
 		fmt.Fprintf(&b, "\n[registry.%s]\n  http = true\n  insecure = true\n", tomlString(h))
 	}

@@ -3,13 +3,15 @@ package daemon
 import (
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
 func TestRenderConfig(t *testing.T) {
-	got := renderConfig("/var/lib/kiln/root", []string{"127.0.0.1:5000", "localhost:5000"})
+	got := renderConfig("/var/lib/kiln/root", []string{"127.0.0.1:5000", "localhost:5000"}, nil)
 	want := `# Written by kiln on every daemon start; edits are overwritten.
-# Set KILN_INSECURE_REGISTRIES (comma-separated) to change the registries below.
+# Set KILN_INSECURE_REGISTRIES (comma-separated) and KILN_REGISTRY_MIRRORS
+# (host=mirror[,mirror][;host=...]) to change the registries below.
 root = "/var/lib/kiln/root"
 
 [worker.oci]
@@ -32,9 +34,10 @@ root = "/var/lib/kiln/root"
 }
 
 func TestRenderConfigNoRegistriesAndQuoting(t *testing.T) {
-	got := renderConfig(`/odd "dir"\x`, nil)
+	got := renderConfig(`/odd "dir"\x`, nil, nil)
 	want := `# Written by kiln on every daemon start; edits are overwritten.
-# Set KILN_INSECURE_REGISTRIES (comma-separated) to change the registries below.
+# Set KILN_INSECURE_REGISTRIES (comma-separated) and KILN_REGISTRY_MIRRORS
+# (host=mirror[,mirror][;host=...]) to change the registries below.
 root = "/odd \"dir\"\\x"
 
 [worker.oci]
@@ -79,5 +82,29 @@ func TestInsecureRegistries(t *testing.T) {
 				t.Errorf("insecureRegistries = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRegistryMirrors(t *testing.T) {
+	t.Setenv("KILN_REGISTRY_MIRRORS", "docker.io=127.0.0.1:5000; ghcr.io = m1:5000, m2:5000")
+	m, err := registryMirrors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"docker.io": {"127.0.0.1:5000"}, "ghcr.io": {"m1:5000", "m2:5000"}}
+	if !reflect.DeepEqual(m, want) {
+		t.Fatalf("mirrors = %v, want %v", m, want)
+	}
+	got := renderConfig("/r", []string{"127.0.0.1:5000"}, m)
+	for _, frag := range []string{"[registry.\"docker.io\"]\n  mirrors = [\"127.0.0.1:5000\"]\n", "[registry.\"ghcr.io\"]\n  mirrors = [\"m1:5000\", \"m2:5000\"]\n"} {
+		if !strings.Contains(got, frag) {
+			t.Errorf("config lacks %q:\n%s", frag, got)
+		}
+	}
+	for _, bad := range []string{"docker.io", "=m:5000", "docker.io="} {
+		t.Setenv("KILN_REGISTRY_MIRRORS", bad)
+		if _, err := registryMirrors(); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
 	}
 }

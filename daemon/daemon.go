@@ -251,7 +251,11 @@ func (m *Managed) startLocked(ctx context.Context, bin string) error {
 	}
 
 	cfg := m.path(configName)
-	if err := os.WriteFile(cfg, []byte(renderConfig(m.path(rootName), insecureRegistries(m.InsecureRegistries))), 0o644); err != nil {
+	mirrors, err := registryMirrors()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(cfg, []byte(renderConfig(m.path(rootName), insecureRegistries(m.InsecureRegistries), mirrors)), 0o644); err != nil {
 		return fmt.Errorf("writing buildkitd config: %w", err)
 	}
 	logPath := m.path(logName)

@@ -5,10 +5,12 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${KILN_DEV_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/kiln-dev}"
 : "${KILN_REGISTRY:=127.0.0.1:5000}"
-: "${KILN_HOME:=$KILN_DEV_CACHE/home}"
-: "${KILN_BASE_IMAGE:=$KILN_REGISTRY/library/debian:bookworm}"
 : "${DEBIAN_SUITE:=bookworm}"
-export KILN_DEV_CACHE KILN_REGISTRY KILN_HOME KILN_BASE_IMAGE
+# Images keep their public names (docker.io/library/debian:bookworm); kiln's
+# daemon pulls them from the local registry, which mirrors docker.io.
+BASE_IMAGE_REF=$KILN_REGISTRY/library/debian:$DEBIAN_SUITE
+: "${KILN_REGISTRY_MIRRORS:=docker.io=$KILN_REGISTRY}"
+export KILN_DEV_CACHE KILN_REGISTRY KILN_REGISTRY_MIRRORS
 export PATH="$ROOT/bin:$KILN_DEV_CACHE/bin:$PATH"
 RUN_DIR=$KILN_DEV_CACHE/run
 mkdir -p "$KILN_DEV_CACHE/bin" "$RUN_DIR"

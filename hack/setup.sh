@@ -51,9 +51,23 @@ build_tools() {
 	echo "$want" >"$stamp"
 }
 
+# kiln finds buildkitd next to itself, so bin/kiln works from any shell.
 build_kiln() {
 	log "building kiln"
 	(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o bin/ ./cmd/kiln ./hack/importrootfs ./hack/serve)
+	ln -sf "$KILN_DEV_CACHE/bin/buildkitd" "$KILN_DEV_CACHE/bin/buildctl" "$ROOT/bin/"
+}
+
+# The daemon must know the mirror: restart it if it was started without.
+start_daemon() {
+	local cfg
+	cfg=$(kiln daemon status 2>/dev/null | awk '/^root:/ {print $2}' || true)
+	cfg=${cfg%/root}/buildkitd.toml
+	if kiln daemon status >/dev/null 2>&1 && ! grep -q "mirrors = \[\"$KILN_REGISTRY\"\]" "$cfg" 2>/dev/null; then
+		log "restarting kiln's buildkitd to add the registry mirror"
+		kiln daemon stop
+	fi
+	kiln daemon start
 }
 
 start_registry() {
@@ -88,7 +102,7 @@ image_in_registry() {
 # The base image is debootstrapped from the host's apt mirror, then scrubbed
 # of the mirror's name: builds write apt sources from a setting instead.
 base_image() {
-	image_in_registry "$KILN_BASE_IMAGE" && return
+	image_in_registry "$BASE_IMAGE_REF" && return
 	local dir=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE-amd64
 	if [ ! -e "$dir.done" ]; then
 		[ -n "$KILN_APT_MIRROR" ] || { echo "no Debian mirror found in /etc/apt; set KILN_APT_MIRROR" >&2; exit 1; }
@@ -103,8 +117,8 @@ base_image() {
 		rm -rf "$dir"/dev && mkdir "$dir/dev"
 		touch "$dir.done"
 	fi
-	log "importing base image $KILN_BASE_IMAGE"
-	"$ROOT/bin/importrootfs" --addr "$(kiln daemon addr)" --ref "$KILN_BASE_IMAGE" "linux/amd64=$dir"
+	log "importing base image $BASE_IMAGE_REF"
+	"$ROOT/bin/importrootfs" --addr "$(kiln daemon addr)" --ref "$BASE_IMAGE_REF" "linux/amd64=$dir"
 }
 
 install_apt
@@ -112,6 +126,6 @@ enable_binfmt
 build_tools
 build_kiln
 start_registry
-kiln daemon start
+start_daemon
 base_image
-log "set-up complete (registry $KILN_REGISTRY, daemon $(kiln daemon addr), base image $KILN_BASE_IMAGE)"
+log "set-up complete (registry $KILN_REGISTRY mirroring docker.io, daemon $(kiln daemon addr), base image $BASE_IMAGE_REF)"

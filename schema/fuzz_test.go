@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fuzzFormats maps the fuzzer's format byte to a file name. Set
@@ -37,7 +38,11 @@ func FuzzParse(f *testing.F) {
 		if only != "" && name != "f."+only {
 			return
 		}
+		start := time.Now()
 		r, err := Parse(name, data)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("Parse took %v", d)
+		}
 		if err == nil {
 			if r == nil {
 				t.Fatal("nil recipe without error")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -56,7 +57,13 @@ func Load(path string) (*Recipe, error) {
 // LoadFile reads and parses one recipe file. Recipe.File is path as given
 // and Recipe.Dir its directory, against which local sources resolve.
 func LoadFile(path string) (*Recipe, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading recipe: %w", err)
+	}
+	defer f.Close()
+	// One byte over MaxSize is enough for Parse to reject the file.
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading recipe: %w", err)
 	}
@@ -84,9 +91,7 @@ func Parse(filename string, data []byte) (r *Recipe, err error) {
 	if errs != nil {
 		return nil, errs.normalize()
 	}
-	e := acquire()
-	defer release(e)
-	return e.check(d)
+	return evaluate(d)
 }
 
 // document is a recipe file parsed into CUE syntax, before any evaluation.

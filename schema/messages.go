@@ -15,9 +15,9 @@ import (
 	"cuelang.org/go/cue/token"
 )
 
-// CUE message formats explain recognises. They are CUE's own format strings
-// (errors.Error.Msg), stable across its releases; the golden tests notice
-// if one changes.
+// CUE message formats explain recognises: the format strings of CUE
+// v0.14's errors (errors.Error.Msg). The golden tests notice if a CUE
+// upgrade changes one.
 const (
 	msgRequired    = "field is required but not present"
 	msgNotAllowed  = "field not allowed"
@@ -208,7 +208,7 @@ func (x *explainer) mismatch(path string, args []any) string {
 	if want == "" || !v.Exists() {
 		return fmt.Sprintf(msgMismatch, args...)
 	}
-	msg := fmt.Sprintf("expected %s, found %s", x.kind(want), x.kind(found))
+	msg := fmt.Sprintf("expected %s, found %s", x.kindName(want), x.kindName(found))
 	if lit := x.literal(path); lit != "" && v.IncompleteKind()&(cue.StructKind|cue.ListKind) == 0 {
 		msg += " " + lit
 	}
@@ -218,8 +218,8 @@ func (x *explainer) mismatch(path string, args []any) string {
 	return msg
 }
 
-// kind names a CUE kind the way the recipe's format calls it.
-func (x *explainer) kind(k string) string {
+// kindName names a CUE kind the way the recipe's format calls it.
+func (x *explainer) kindName(k string) string {
 	switch {
 	case k == "struct" && x.d.format == "yaml":
 		return "mapping"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,6 +71,23 @@ func newEvaluator() *evaluator {
 		panic("schema: embedded recipe.cue: " + cueerrors.Details(err, nil))
 	}
 	return &evaluator{ctx: ctx, def: def}
+}
+
+// evaluate checks d with a pooled evaluator. An evaluator that panicked
+// may be left inconsistent, so it is dropped and a fresh one replaces it.
+func evaluate(d *document) (*Recipe, error) {
+	e := acquire()
+	done := false
+	defer func() {
+		if done {
+			release(e)
+		} else {
+			pool.created.Add(-1)
+		}
+	}()
+	r, err := e.check(d)
+	done = true
+	return r, err
 }
 
 // check evaluates d against #Recipe and decodes it. Valid recipes take one
@@ -264,8 +282,7 @@ func cuePath(p string) cue.Path {
 
 // selectorOf turns one rendered path element back into a selector.
 func selectorOf(s string) cue.Selector {
-	var n int
-	if _, err := fmt.Sscan(s, &n); err == nil && fmt.Sprint(n) == s {
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 && strconv.Itoa(n) == s {
 		return cue.Index(n)
 	}
 	if strings.HasPrefix(s, `"`) {
