@@ -54,6 +54,9 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkStatic(); err != nil {
+				return err
+			}
 			def, err := frontend.Merge(jobs).Marshal(ctx, bkllb.Platform(toolchains.BuildPlatform))
 			if err != nil {
 				return err

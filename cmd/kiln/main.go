@@ -36,11 +36,13 @@ func main() {
 	}
 	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), packCmd())
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "kiln:", err)
 		var ee *exitError
 		if errors.As(err, &ee) {
+			// Already positioned (file:line:col: ...), one problem a line.
+			fmt.Fprintln(os.Stderr, err)
 			os.Exit(ee.code)
 		}
+		fmt.Fprintln(os.Stderr, "kiln:", err)
 		os.Exit(1)
 	}
 }

@@ -133,7 +133,8 @@ func contexts(rs []*schema.Recipe) (func(*schema.Recipe) llb.LocalContext, map[s
 const packerLocal = "kiln-packer"
 
 // packer ships this very binary into the graph, where the pack step runs
-// it in an empty root: so it must be statically linked.
+// it in an empty root: so a build checks it is statically linked
+// (checkStatic) before solving.
 func packer() (llb.Packer, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -143,9 +144,6 @@ func packer() (llb.Packer, string, error) {
 	if err != nil {
 		return llb.Packer{}, "", err
 	}
-	if err := checkStatic(exe); err != nil {
-		return llb.Packer{}, "", err
-	}
 	base := filepath.Base(exe)
 	st := bkllb.Local(packerLocal, bkllb.IncludePatterns([]string{base}), bkllb.SharedKeyHint(packerLocal),
 		bkllb.LocalUniqueID(dirID(filepath.Dir(exe))),
@@ -153,7 +151,11 @@ func packer() (llb.Packer, string, error) {
 	return llb.Packer{State: st, Path: "/" + base}, filepath.Dir(exe), nil
 }
 
-func checkStatic(exe string) error {
+func checkStatic() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
 	f, err := elf.Open(exe)
 	if err != nil {
 		return fmt.Errorf("inspecting %s: %w", exe, err)
