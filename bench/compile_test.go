@@ -38,7 +38,7 @@ targets: [x86_64, aarch64, armv7]
 sources:
   - path: src
   - url: https://example.org/pkg%d-1.0.tar.gz
-    sha256: %064x
+    sha256: "%064x"
     strip: 1
 depends: ["libc6 >= 2.31", "pkg%d"]
 build: make CC="$CC" -j2

@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 }
 
 // realBuildkitd finds the buildkitd for integration tests: $KILN_BUILDKITD, else the one
-// `make setup` builds into .cache/bin. With KILN_INTEGRATION=1 a missing binary fails the test
+// `make setup` links into bin/. With KILN_INTEGRATION=1 a missing binary fails the test
 // so CI cannot pass by silently skipping; otherwise the test skips.
 func realBuildkitd(t *testing.T) string {
 	t.Helper()
@@ -48,7 +48,7 @@ func realBuildkitd(t *testing.T) string {
 	}
 	bin := os.Getenv("KILN_BUILDKITD")
 	if bin == "" {
-		bin, _ = filepath.Abs(filepath.Join("..", ".cache", "bin", "buildkitd"))
+		bin, _ = filepath.Abs(filepath.Join("..", "bin", "buildkitd"))
 	}
 	if !isExecutable(bin) {
 		unavailable("buildkitd not found at %s (set KILN_BUILDKITD or run `make setup`)", bin)

@@ -6,8 +6,13 @@ cd "$ROOT"
 
 registry_was_up=false
 curl -fsS "http://$KILN_REGISTRY/v2/" >/dev/null 2>&1 && registry_was_up=true
+# kiln's managed daemon (same home as daemon.DefaultHome) may already run;
+# bin/kiln may not exist yet in a fresh clone, so look at its pid file.
+kiln_home=${KILN_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kiln}
 daemon_was_up=false
-[ -x bin/kiln ] && bin/kiln daemon status >/dev/null 2>&1 && daemon_was_up=true
+if pid=$(cat "$kiln_home/buildkitd.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null; then
+	daemon_was_up=true
+fi
 
 cleanup() {
 	if ! $daemon_was_up; then bin/kiln daemon stop || true; fi
@@ -20,7 +25,7 @@ trap cleanup EXIT
 
 hack/setup.sh
 
-export KILN_INTEGRATION=1 KILN_BIN="$ROOT/bin/kiln"
+export KILN_INTEGRATION=1 KILN_BIN="$ROOT/bin/kiln" KILN_BUILDKITD="$KILN_DEV_CACHE/bin/buildkitd"
 log "go vet"
 go vet ./...
 log "go test (unit, CLI scripts, integration)"

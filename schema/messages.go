@@ -88,13 +88,16 @@ func (x *explainer) add(u cue.Value, err error) {
 // addBranch re-validates the data at path against the non-default
 // branches of the schema's disjunction there.
 func (x *explainer) addBranch(path string) bool {
-	sv := x.e.def.LookupPath(schemaPath(path))
+	sv := lookup(x.e.def, schemaPath(path))
 	op, branches := sv.Expr()
 	if !sv.Exists() || op != cue.OrOp {
 		return false
 	}
 	def, hasDef := sv.Default()
-	val := x.data.LookupPath(cuePath(path))
+	val := lookup(x.data, cuePath(path))
+	if !val.Exists() {
+		return false
+	}
 	for _, b := range branches {
 		if hasDef && b.Equals(def) {
 			continue
@@ -173,8 +176,9 @@ func (x *explainer) repaired(path string) bool {
 // finish adds the checks CUE cannot express and returns the sorted result.
 func (x *explainer) finish() Errors {
 	if !slices.ContainsFunc(x.out, func(e *Error) bool { return e.Field == "timestamp" }) {
-		if s, err := x.data.LookupPath(cue.ParsePath("timestamp")).String(); err == nil && timestampRe.MatchString(s) {
-			if _, err := ParseTimestamp(s); err != nil {
+		if v := lookup(x.data, cue.ParsePath("timestamp")); v.Exists() && v.Kind() == cue.StringKind {
+			s, _ := v.String()
+			if _, err := ParseTimestamp(s); err != nil && timestampRe.MatchString(s) {
 				x.out = append(x.out, x.d.errorAt("timestamp", err.Error()))
 			}
 		}
@@ -197,15 +201,21 @@ func (x *explainer) finish() Errors {
 
 // mismatch phrases a type error as "expected list, found string "x86_64"".
 func (x *explainer) mismatch(path string, args []any) string {
-	v := x.data.LookupPath(cuePath(path))
+	v := lookup(x.data, cuePath(path))
+	if !v.Exists() {
+		return fmt.Sprintf(msgMismatch, args...)
+	}
 	found := v.IncompleteKind().String()
+	if v.IncompleteKind() == cue.BottomKind {
+		return fmt.Sprintf(msgMismatch, args...)
+	}
 	var want string
 	for _, a := range args[2:] {
 		if k := fmt.Sprint(a); k != found {
 			want = k
 		}
 	}
-	if want == "" || !v.Exists() {
+	if want == "" {
 		return fmt.Sprintf(msgMismatch, args...)
 	}
 	msg := fmt.Sprintf("expected %s, found %s", x.kindName(want), x.kindName(found))
@@ -236,7 +246,10 @@ func (x *explainer) kindName(k string) string {
 // literal renders the user's value at path briefly, or "" if it is not
 // plain data.
 func (x *explainer) literal(path string) string {
-	v := x.data.LookupPath(cuePath(path))
+	v := lookup(x.data, cuePath(path))
+	if !v.Exists() {
+		return ""
+	}
 	switch v.Kind() {
 	case cue.StringKind:
 		s, _ := v.String()
@@ -303,18 +316,30 @@ func (x *explainer) attrs(u cue.Value, path string, match func(*cue.Attribute) b
 		}
 		return false
 	}
-	if try(u.LookupPath(cuePath(path))) {
+	if try(lookup(u, cuePath(path))) {
 		return true
 	}
 	parent, last := splitLast(path)
-	if it, err := u.LookupPath(cuePath(parent)).Fields(cue.Optional(true)); err == nil {
+	if it, err := lookup(u, cuePath(parent)).Fields(cue.Optional(true)); err == nil {
 		for it.Next() {
 			if sel := it.Selector(); sel.LabelType() == cue.StringLabel && sel.Unquoted() == unquoteLabel(last) && try(it.Value()) {
 				return true
 			}
 		}
 	}
-	return try(x.e.def.LookupPath(schemaPath(path)))
+	return try(lookup(x.e.def, schemaPath(path)))
+}
+
+// lookup is Value.LookupPath for values that may be in error: CUE v0.14
+// panics ("not properly initialized") looking into some of them. The zero
+// Value it returns then does not exist.
+func lookup(v cue.Value, p cue.Path) (res cue.Value) {
+	defer func() {
+		if recover() != nil {
+			res = cue.Value{}
+		}
+	}()
+	return v.LookupPath(p)
 }
 
 // ancestorPos is where the nearest enclosing value of path was written;

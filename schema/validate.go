@@ -101,7 +101,7 @@ func (e *evaluator) check(d *document) (*Recipe, error) {
 	}
 	u := e.def.Unify(data)
 	if err := u.Validate(validateOpts...); err != nil {
-		return nil, e.explain(d, data, u, err)
+		return nil, e.explainSafely(d, data, u, err)
 	}
 	var r Recipe
 	if err := decodeInto(u, &r); err != nil {
@@ -113,6 +113,44 @@ func (e *evaluator) check(d *document) (*Recipe, error) {
 	}
 	r.Epoch = epoch.Unix()
 	return &r, nil
+}
+
+// explainSafely is explain with a way out: CUE's API panics on some
+// invalid values (fuzzing found several), and a plain rendering of CUE's
+// own errors beats an internal error.
+func (e *evaluator) explainSafely(d *document, data, u cue.Value, err error) (errs Errors) {
+	defer func() {
+		if recover() != nil {
+			errs = plainErrors(d, err)
+		}
+	}()
+	return e.explain(d, data, u, err)
+}
+
+// plainErrors renders CUE errors with their paths and the document's
+// positions only, calling nothing that could panic again.
+func plainErrors(d *document, err error) Errors {
+	var out Errors
+	for _, ce := range cueerrors.Errors(err) {
+		func() {
+			defer func() { _ = recover() }()
+			path := recipePath(ce.Path())
+			x := &explainer{d: d}
+			pos, ok := d.positions()[path]
+			if !ok {
+				pos, ok = x.cuePos(ce)
+			}
+			if !ok {
+				pos, _ = x.ancestorPos(path)
+			}
+			format, args := ce.Msg()
+			out = append(out, &Error{File: d.file, Line: pos.line, Col: pos.col, Field: path, Msg: fmt.Sprintf(format, args...)})
+		}()
+	}
+	if len(out) == 0 {
+		out = Errors{{File: d.file, Msg: "invalid recipe"}}
+	}
+	return out.normalize()
 }
 
 // explain turns a failed validation into every problem in the recipe.
@@ -156,7 +194,7 @@ func (e *evaluator) explain(d *document, data, u cue.Value, err error) Errors {
 		x.add(u, err)
 		repairable := func(p problem) bool {
 			_, done := fixes[p.path]
-			return !done && p.path != "" && data.LookupPath(cuePath(p.path)).Exists()
+			return !done && p.path != "" && lookup(data, cuePath(p.path)).Exists()
 		}
 		progress := false
 		if slices.ContainsFunc(x.found, func(p problem) bool { return p.kind == kValue && repairable(p) }) {
