@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -28,10 +29,28 @@ func (o Options) Validate() error {
 	return nil
 }
 
+// states memoizes toolchain states: llb.State values are immutable, and a
+// repository of many recipes asks for the same few toolchains many times.
+var states sync.Map // stateKey -> llb.State
+
+type stateKey struct {
+	target string
+	opts   Options
+}
+
 // State is the toolchain image of t: the base image with the target's
 // packages installed. Its LLB depends only on t and o, so every recipe
 // for the same target shares one cached vertex.
 func (t *Target) State(o Options) llb.State {
+	k := stateKey{t.Name, o}
+	if st, ok := states.Load(k); ok {
+		return st.(llb.State)
+	}
+	st, _ := states.LoadOrStore(k, t.state(o))
+	return st.(llb.State)
+}
+
+func (t *Target) state(o Options) llb.State {
 	image := t.Image
 	if o.BaseImage != "" {
 		image = o.BaseImage
@@ -58,6 +77,15 @@ func (t *Target) State(o Options) llb.State {
 // Unpacker is the image that extracts source archives: the base image with
 // the archivers, shared by every target so an archive is unpacked once.
 func Unpacker(o Options) llb.State {
+	k := stateKey{"", o}
+	if st, ok := states.Load(k); ok {
+		return st.(llb.State)
+	}
+	st, _ := states.LoadOrStore(k, unpacker(o))
+	return st.(llb.State)
+}
+
+func unpacker(o Options) llb.State {
 	image := "docker.io/library/debian:bookworm"
 	if o.BaseImage != "" {
 		image = o.BaseImage
