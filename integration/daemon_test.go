@@ -2,10 +2,14 @@ package integration
 
 import (
 	"fmt"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestManagedDaemon: with no --addr and no daemon running, kiln starts its
@@ -41,5 +45,72 @@ func TestManagedDaemon(t *testing.T) {
 	mustKiln(t, env, "daemon", "stop")
 	if r := kiln(t, env, "daemon", "status"); r.err == nil {
 		t.Errorf("status after stop says running:\n%s", r.stdout)
+	}
+}
+
+// TestAddrTCP: --addr points kiln at a daemon it does not manage, here a
+// second buildkitd listening on loopback TCP, started and stopped by the test.
+func TestAddrTCP(t *testing.T) {
+	requireIntegration(t)
+	bin := os.Getenv("KILN_BUILDKITD")
+	if bin == "" {
+		t.Fatal("KILN_BUILDKITD is not set")
+	}
+	root, err := os.MkdirTemp("", "kt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := "tcp://" + ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "--root", filepath.Join(root, "state"), "--addr", addr,
+		"--oci-worker=true", "--containerd-worker=false")
+	logf, err := os.Create(filepath.Join(root, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+		}
+	})
+	home, err := os.MkdirTemp("", "kh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(home) })
+	env := []string{"KILN_HOME=" + home}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"kiln.yaml": fmt.Sprintf(recipeHead, "tcp")})
+	out := t.TempDir()
+	var r result
+	for i := 0; i < 50; i++ { // wait for the daemon to listen
+		if r = kiln(t, env, "build", dir, "--addr", addr, "-o", out, "--progress", "plain"); r.err == nil {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if r.err != nil {
+		t.Fatalf("build on %s: %v\n%s", addr, r.err, tail(r.stderr, 20))
+	}
+	if _, err := os.Stat(filepath.Join(out, "tcp_1.0-1_x86_64.ipk")); err != nil {
+		t.Fatal(err)
+	}
+	// kiln used the given daemon and started none of its own.
+	if _, err := os.Stat(filepath.Join(home, "buildkitd.pid")); err == nil {
+		t.Error("kiln started its managed daemon although --addr was given")
 	}
 }
