@@ -3,13 +3,12 @@ package llb_test
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/internal/golden"
 	"github.com/kiln-build/kiln/llb"
 	_ "github.com/kiln-build/kiln/pack/ipk"
 	"github.com/kiln-build/kiln/schema"
@@ -18,8 +17,6 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func testOptions(t *testing.T, target string) llb.Options {
 	tg, err := toolchains.Lookup(target)
@@ -61,37 +58,6 @@ func render(t *testing.T, st bkllb.State) string {
 	return b.String()
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./llb -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the compiled graph (go test ./llb -update to accept):\n%s", path, firstDiff(string(want), got))
-	}
-}
-
-func firstDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < len(al) && i < len(bl); i++ {
-		if al[i] != bl[i] {
-			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, al[i], bl[i])
-		}
-	}
-	return fmt.Sprintf("lengths differ: %d vs %d lines", len(al), len(bl))
-}
-
 // TestGolden compiles the examples and compares their LLB with golden files.
 func TestGolden(t *testing.T) {
 	for _, c := range []struct{ example, target string }{
@@ -108,7 +74,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, c.example+"-"+c.target, render(t, job.Output))
+			golden.Compare(t, c.example+"-"+c.target, render(t, job.Output))
 		})
 	}
 }

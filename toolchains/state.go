@@ -55,22 +55,28 @@ func (t *Target) state(o Options) llb.State {
 	if o.BaseImage != "" {
 		image = o.BaseImage
 	}
-	pkgs := append([]string(nil), t.Packages...)
+	return aptInstall(image, t.Suite, t.Packages, o, "toolchain "+t.Name, "mkdir -p /sysroot")
+}
+
+// aptInstall is image with Debian packages installed from o's mirror, as
+// one cached vertex; the package lists are removed so the layer holds
+// nothing that depends on when it was built besides the packages.
+func aptInstall(image, suite string, packages []string, o Options, label string, extra ...string) llb.State {
+	pkgs := append([]string(nil), packages...)
 	sort.Strings(pkgs)
-	script := strings.Join([]string{
+	script := strings.Join(append([]string{
 		"set -eu",
-		`printf 'deb %s ` + t.Suite + ` main\n' "$KILN_APT_MIRROR" >/etc/apt/sources.list`,
+		`printf 'deb %s ` + suite + ` main\n' "$KILN_APT_MIRROR" >/etc/apt/sources.list`,
 		"apt-get update -qq",
 		"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends " + strings.Join(pkgs, " ") + " >/dev/null",
 		"rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log",
-		"mkdir -p /sysroot",
-	}, "\n")
+	}, extra...), "\n")
 	return llb.Image(image, llb.Platform(BuildPlatform)).
 		Run(
 			llb.Args([]string{"/bin/sh", "-c", script}),
 			llb.AddEnv("KILN_APT_MIRROR", o.AptMirror),
 			llb.AddEnv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-			llb.WithCustomName(fmt.Sprintf("toolchain %s: install %s", t.Name, strings.Join(pkgs, " "))),
+			llb.WithCustomName(fmt.Sprintf("%s: install %s", label, strings.Join(pkgs, " "))),
 		).Root()
 }
 
@@ -90,18 +96,5 @@ func unpacker(o Options) llb.State {
 	if o.BaseImage != "" {
 		image = o.BaseImage
 	}
-	script := strings.Join([]string{
-		"set -eu",
-		`printf 'deb %s bookworm main\n' "$KILN_APT_MIRROR" >/etc/apt/sources.list`,
-		"apt-get update -qq",
-		"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bzip2 unzip xz-utils >/dev/null",
-		"rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log",
-	}, "\n")
-	return llb.Image(image, llb.Platform(BuildPlatform)).
-		Run(
-			llb.Args([]string{"/bin/sh", "-c", script}),
-			llb.AddEnv("KILN_APT_MIRROR", o.AptMirror),
-			llb.AddEnv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-			llb.WithCustomName("unpacker: install bzip2 unzip xz-utils"),
-		).Root()
+	return aptInstall(image, "bookworm", []string{"bzip2", "unzip", "xz-utils"}, o, "unpacker")
 }

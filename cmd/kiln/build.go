@@ -8,8 +8,6 @@ import (
 
 	"github.com/kiln-build/kiln/frontend"
 	"github.com/kiln-build/kiln/solve"
-	"github.com/kiln-build/kiln/toolchains"
-	bkllb "github.com/moby/buildkit/client/llb"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -29,39 +27,14 @@ func buildCmd() *cobra.Command {
   kiln build examples/* --target all -o out/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			rs, err := loadRecipes(args)
-			if err != nil {
-				return err
-			}
-			ctxFn, locals, err := contexts(rs)
-			if err != nil {
-				return err
-			}
-			pk, pkDir, err := packer()
-			if err != nil {
-				return err
-			}
-			locals[packerLocal] = pkDir
-			opts := frontend.Options{
-				Recipes:   rs,
-				Targets:   splitList(targets),
-				Toolchain: s.toolchain(),
-				Context:   ctxFn,
-				Packer:    pk,
-			}
-			// Compile before contacting the daemon: bad input fails fast.
-			jobs, err := frontend.Plan(opts)
+			p, err := s.plan(ctx, args, targets)
 			if err != nil {
 				return err
 			}
 			if err := checkStatic(); err != nil {
 				return err
 			}
-			def, err := frontend.Merge(jobs).Marshal(ctx, bkllb.Platform(toolchains.BuildPlatform))
-			if err != nil {
-				return err
-			}
-			steps, err := solve.StepKinds(def)
+			steps, err := solve.StepKinds(p.def)
 			if err != nil {
 				return err
 			}
@@ -69,15 +42,15 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			logrus.Debugf("building %d jobs on %s", len(jobs), addr)
+			logrus.Debugf("building %d recipes on %s", len(p.opts.Recipes), addr)
 			sum, err := solve.Run(ctx, solve.Request{
 				Addr:     addr,
-				Locals:   locals,
+				Locals:   p.locals,
 				OutDir:   out,
 				Progress: progress,
 				Steps:    steps,
 				Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
-					return frontend.Build(ctx, c, opts)
+					return frontend.Build(ctx, c, p.opts)
 				},
 			})
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/daemon"
+	"github.com/kiln-build/kiln/frontend"
 	"github.com/kiln-build/kiln/gitignore"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
@@ -176,4 +177,45 @@ func dirID(dir string) string {
 	}
 	sum := sha256.Sum256([]byte(dir))
 	return "kiln-" + hex.EncodeToString(sum[:12])
+}
+
+// planned is a compiled build: what the CLI hands to the daemon.
+type planned struct {
+	opts   frontend.Options
+	def    *bkllb.Definition
+	locals map[string]string // session local name -> host directory
+}
+
+// plan loads the recipes in paths and compiles them for targets, before
+// any daemon is contacted, so bad input fails fast.
+func (s *settings) plan(ctx context.Context, paths, targets []string) (*planned, error) {
+	rs, err := loadRecipes(paths)
+	if err != nil {
+		return nil, err
+	}
+	ctxFn, locals, err := contexts(rs)
+	if err != nil {
+		return nil, err
+	}
+	pk, pkDir, err := packer()
+	if err != nil {
+		return nil, err
+	}
+	locals[packerLocal] = pkDir
+	opts := frontend.Options{
+		Recipes:   rs,
+		Targets:   splitList(targets),
+		Toolchain: s.toolchain(),
+		Context:   ctxFn,
+		Packer:    pk,
+	}
+	jobs, err := frontend.Plan(opts)
+	if err != nil {
+		return nil, err
+	}
+	def, err := frontend.Merge(jobs).Marshal(ctx, bkllb.Platform(toolchains.BuildPlatform))
+	if err != nil {
+		return nil, err
+	}
+	return &planned{opts: opts, def: def, locals: locals}, nil
 }
