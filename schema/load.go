@@ -150,13 +150,21 @@ func decode(filename string, data []byte) (*document, Errors) {
 		if err := checkYAMLAliases(data); err != nil {
 			return fail(err.Error())
 		}
+		if bytes.ContainsAny(data, "\r\u0085\u2028\u2029") {
+			d.src = []byte(yamlLineBreaks.Replace(string(data)))
+		}
 		var f *ast.File
-		f, err = cueyaml.Extract(filename, data)
+		f, err = cueyaml.Extract(filename, d.src)
 		if err == nil {
 			d.expr = fileExpr(f)
 		}
 	case ".json":
 		d.format = "json"
+		// Check with encoding/json first: CUE's JSON decoder runs the CUE
+		// expression parser, which panics on some non-JSON input ("==").
+		if errs := jsonSyntax(filename, data); errs != nil {
+			return nil, errs
+		}
 		d.expr, err = cuejson.Extract(filename, data)
 	default:
 		return fail(fmt.Sprintf("unknown recipe format %q (want .cue, .yaml, .yml or .json)", ext))
@@ -166,6 +174,12 @@ func decode(filename string, data []byte) (*document, Errors) {
 	}
 	return d, nil
 }
+
+// yamlLineBreaks turns every line break yaml.v3 knows (CR LF, CR, NEL,
+// LS, PS) into LF. CUE's YAML decoder counts lines by LF only and panics
+// ("illegal file offset") when the two disagree; scalars read the same,
+// since YAML folds all of them to LF anyway.
+var yamlLineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u0085", "\n", "\u2028", "\n", "\u2029", "\n")
 
 // syntaxLine matches a BuildKit frontend directive ("# syntax=image"),
 // which lets `docker buildx build -f kiln.cue` pick the kiln frontend.

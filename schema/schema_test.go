@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -311,19 +312,48 @@ func TestExamples(t *testing.T) {
 	}
 }
 
-// TestConcurrentLoads exercises the evaluator pool under -race.
+// TestConcurrentLoads exercises the evaluator pool under -race, enough
+// loads for evaluators to be retired and replaced (maxUses).
 func TestConcurrentLoads(t *testing.T) {
+	n := 3 * maxUses
+	if testing.Short() {
+		n = 16
+	}
+	work := make(chan int)
 	done := make(chan error)
-	for i := range 8 {
+	for range 4 {
 		go func() {
-			name, data := genRecipe(i)
-			_, err := Parse(name, data)
-			done <- err
+			for i := range work {
+				name, data := genRecipe(i)
+				r, err := Parse(name, data)
+				if err == nil && r.Name != fmt.Sprintf("pkg%d", i) {
+					err = fmt.Errorf("recipe %d decoded as %q", i, r.Name)
+				}
+				done <- err
+			}
 		}()
 	}
-	for range 8 {
+	go func() {
+		for i := range n {
+			work <- i
+		}
+		close(work)
+	}()
+	for range n {
 		if err := <-done; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// TestYAMLLineBreaks: CRLF and the other breaks yaml.v3 accepts parse, and
+// positions still count lines the way editors do.
+func TestYAMLLineBreaks(t *testing.T) {
+	body := "timestamp: 2024-05-01\n" + minimalYAML + "bogus: 1\n"
+	for name, nl := range map[string]string{"crlf": "\r\n", "cr": "\r", "nel": "\u0085", "ls": "\u2028"} {
+		_, err := Parse("r.yaml", []byte(strings.ReplaceAll(body, "\n", nl)))
+		if err == nil || err.Error() != "r.yaml:7:1: bogus: unknown field" {
+			t.Errorf("%s: got %v", name, err)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +45,24 @@ func syntaxErrors(file, format string, err error) Errors {
 		}
 	}
 	return out.normalize()
+}
+
+// jsonSyntax reports the first syntax error in data, positioned.
+func jsonSyntax(file string, data []byte) Errors {
+	if json.Valid(data) {
+		return nil
+	}
+	e := &Error{File: file, Msg: "invalid JSON"}
+	var syn *json.SyntaxError
+	if err := json.Unmarshal(data, new(json.RawMessage)); errors.As(err, &syn) {
+		off := min(max(int(syn.Offset)-1, 0), len(data))
+		e.Line = 1 + bytes.Count(data[:off], []byte("\n"))
+		e.Col = 1 + off - (bytes.LastIndexByte(data[:off], '\n') + 1)
+		e.Msg += ": " + syn.Error()
+	} else if err != nil {
+		e.Msg += ": " + strings.TrimPrefix(err.Error(), "json: ")
+	}
+	return Errors{e}
 }
 
 var yamlLine = regexp.MustCompile(`^(\d+): `)

@@ -31,9 +31,16 @@ var validateOpts = []cue.Option{cue.Concrete(true), cue.Final(), cue.All()}
 // an evaluator from the pool for its whole duration; distinct Contexts
 // share nothing and run in parallel.
 type evaluator struct {
-	ctx *cue.Context
-	def cue.Value // #Recipe
+	ctx  *cue.Context
+	def  cue.Value // #Recipe
+	uses int
 }
+
+// maxUses retires an evaluator after this many recipes. A cue.Context keeps
+// about 10 KiB per evaluation for its lifetime; recompiling the schema costs
+// about 0.5 ms, so a long-running process (a frontend, `kiln serve`) stays
+// bounded at ~2 µs per recipe.
+const maxUses = 256
 
 // The pool holds up to GOMAXPROCS evaluators, created on demand: most
 // programs load recipes from one goroutine and compile the schema once.
@@ -59,7 +66,15 @@ func acquire() *evaluator {
 	return <-pool.free
 }
 
-func release(e *evaluator) { pool.free <- e }
+// release returns e to the pool, or a fresh evaluator in its place once e
+// has served maxUses recipes. Replacing (rather than dropping) keeps the
+// pool's count exact, so goroutines waiting in acquire always wake up.
+func release(e *evaluator) {
+	if e.uses++; e.uses >= maxUses {
+		e = newEvaluator()
+	}
+	pool.free <- e
+}
 
 // newEvaluator compiles the embedded schema. It panics if the schema is
 // broken: that is a build defect, caught by every test run.
@@ -79,11 +94,10 @@ func evaluate(d *document) (*Recipe, error) {
 	e := acquire()
 	done := false
 	defer func() {
-		if done {
-			release(e)
-		} else {
-			pool.created.Add(-1)
+		if !done {
+			e.uses = maxUses // retire it
 		}
+		release(e)
 	}()
 	r, err := e.check(d)
 	done = true
