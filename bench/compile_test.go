@@ -67,13 +67,9 @@ package: "make install DESTDIR=\"$pkgdir\""
 }
 
 func loadCompile(b *testing.B, paths []string) {
-	var rs []*schema.Recipe
-	for _, p := range paths {
-		r, err := schema.Load(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rs = append(rs, r)
+	rs, err := schema.LoadAll(paths)
+	if err != nil {
+		b.Fatal(err)
 	}
 	jobs, err := frontend.Plan(frontend.Options{
 		Recipes:   rs,

@@ -85,31 +85,11 @@ func loadRecipes(paths []string) ([]*schema.Recipe, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	var rs []*schema.Recipe
-	var errs []error
-	for _, p := range paths {
-		r, err := schema.Load(p)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		rs = append(rs, r)
-	}
-	if len(errs) > 0 {
-		return nil, &exitError{code: 1, err: joinErrors(errs)}
+	rs, err := schema.LoadAll(paths)
+	if err != nil {
+		return nil, &exitError{code: 1, err: err}
 	}
 	return rs, nil
-}
-
-func joinErrors(errs []error) error {
-	var b strings.Builder
-	for i, e := range errs {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString(e.Error())
-	}
-	return fmt.Errorf("%s", b.String())
 }
 
 // localName is the session local holding a recipe's directory.
