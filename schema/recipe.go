@@ -23,6 +23,37 @@ type Recipe struct {
 	Build       string   `json:"build,omitempty"`
 	Package     string   `json:"package,omitempty"`
 
+	// Compat is the SPK compatibility of versions, e.g. "x.a.b".
+	Compat   string   `json:"compat,omitempty"`
+	Replaces []string `json:"replaces,omitempty"`
+	Provides []string `json:"provides,omitempty"`
+	// Flags: "nostrip" keeps binaries and libraries unstripped.
+	Flags []string `json:"flags,omitempty"`
+	// Image replaces the toolchain's base image for this recipe (Toltec's
+	// image); the toolchain packages are still installed on top.
+	Image string `json:"image,omitempty"`
+	// Patches are local files (relative to the recipe) applied in order with
+	// patch -p1 in $srcdir after every source is in place.
+	Patches []string `json:"patches,omitempty"`
+	// Options are build options; Variants are the option sets built by
+	// default (each a separate cached build).
+	Options  map[string]Option   `json:"options,omitempty"`
+	Variants []map[string]string `json:"variants,omitempty"`
+	// Packages are the output packages (split packages / components); when
+	// empty, one package named after the recipe holds all of $pkgdir.
+	Packages map[string]*PackageSpec `json:"packages,omitempty"`
+	// Scripts run on the device at install/remove/upgrade time.
+	Scripts   Scripts  `json:"scripts,omitempty"`
+	Conffiles []string `json:"conffiles,omitempty"`
+	// Env are install-environment operations shipped with the package.
+	Env   []EnvOp `json:"env,omitempty"`
+	Tests []Test  `json:"tests,omitempty"`
+	// Validation relaxes or tightens packaging checks (SPK validation rules).
+	Validation []ValidationRule `json:"validation,omitempty"`
+	// Formats holds each package format's options (ipk, spk, syspkg, oci),
+	// checked by the format itself.
+	Formats map[string]map[string]any `json:"formats,omitempty"`
+
 	// File is the recipe file as given to the loader; Dir is its directory.
 	// Local sources are relative to Dir.
 	File string `json:"-"`
@@ -31,8 +62,92 @@ type Recipe struct {
 	Epoch int64 `json:"-"`
 }
 
-// Source is one entry of a recipe's sources. Exactly one of Path, URL, Git
-// is set.
+// Option is a build option, exposed to scripts as $KILN_OPT_<NAME>.
+type Option struct {
+	Default     string   `json:"default,omitempty"`
+	Choices     []string `json:"choices,omitempty"`
+	Description string   `json:"description,omitempty"`
+	// Package makes this a package option: its value is a version
+	// constraint on the named recipe of the same repository (SPK pkg option).
+	Package string `json:"package,omitempty"`
+}
+
+// PackageSpec is one output package of a recipe.
+type PackageSpec struct {
+	Summary     string `json:"summary,omitempty"`
+	Description string `json:"description,omitempty"`
+	Section     string `json:"section,omitempty"`
+	// Files select what of $pkgdir goes into this package: globs relative
+	// to $pkgdir ("opt/bin/*", "usr/share/doc/**") or spksrc PLIST entries
+	// ("bin:opt/bin/hello", "lib:...", "lnk:...", "rsc:...").
+	Files []string `json:"files"`
+	// Uses names other packages of this recipe this one needs (SPK
+	// components); they become exact-version dependencies.
+	Uses      []string `json:"uses,omitempty"`
+	Depends   []string `json:"depends,omitempty"`
+	Conflicts []string `json:"conflicts,omitempty"`
+	Replaces  []string `json:"replaces,omitempty"`
+	Provides  []string `json:"provides,omitempty"`
+	Scripts   Scripts  `json:"scripts,omitempty"`
+	Conffiles []string `json:"conffiles,omitempty"`
+}
+
+// Scripts are Toltec's install functions, run on the target device.
+type Scripts struct {
+	Preinstall  string `json:"preinstall,omitempty"`
+	Configure   string `json:"configure,omitempty"`
+	Preremove   string `json:"preremove,omitempty"`
+	Postremove  string `json:"postremove,omitempty"`
+	Preupgrade  string `json:"preupgrade,omitempty"`
+	Postupgrade string `json:"postupgrade,omitempty"`
+}
+
+// EnvOp is one install-environment operation (SPK's install.environment):
+// exactly one of Set, Append, Prepend (with Value), Priority or Comment.
+type EnvOp struct {
+	Set       string `json:"set,omitempty"`
+	Append    string `json:"append,omitempty"`
+	Prepend   string `json:"prepend,omitempty"`
+	Value     string `json:"value,omitempty"`
+	Separator string `json:"separator,omitempty"` // default ":"
+	Priority  int    `json:"priority,omitempty"`
+	Comment   string `json:"comment,omitempty"`
+}
+
+// Test is a test run at one stage of the build.
+type Test struct {
+	// Stage is "sources", "build" or "install".
+	Stage  string `json:"stage"`
+	Script string `json:"script,omitempty"`
+	// Selectors limit the test to variants matching one of them.
+	Selectors []map[string]string `json:"selectors,omitempty"`
+	// Requires are extra packages: "build:NAME" (Debian, into the test
+	// root) or recipe names of the same repository.
+	Requires []string `json:"requires,omitempty"`
+	// Checks are declarative assertions, besides or instead of Script.
+	Checks []Check `json:"checks,omitempty"`
+}
+
+// Check is a declarative test assertion on a path or a command.
+type Check struct {
+	Path     string `json:"path,omitempty"`
+	Exists   *bool  `json:"exists,omitempty"`
+	Mode     string `json:"mode,omitempty"` // octal, e.g. "0755"
+	Contains string `json:"contains,omitempty"`
+	Command  string `json:"command,omitempty"`
+	// Output is a regular expression the command's output must match.
+	Output string `json:"output,omitempty"`
+}
+
+// ValidationRule allows or denies one packaging check by name
+// (UnclaimedFiles, DoublyClaimedFiles, EmptyPackage, LongVarDescription).
+type ValidationRule struct {
+	Allow string `json:"allow,omitempty"`
+	Deny  string `json:"deny,omitempty"`
+}
+
+// Source is one entry of a recipe's sources. Exactly one of Path, URL,
+// Git, Script is set.
 type Source struct {
 	// Path is a local file or directory relative to the recipe, filtered by
 	// .gitignore files.
@@ -52,17 +167,23 @@ type Source struct {
 	Git    string `json:"git,omitempty"`
 	Commit string `json:"commit,omitempty"`
 
+	// Script generates files into its destination (SPK script source); it
+	// runs in the toolchain without network and sees earlier sources.
+	Script string `json:"script,omitempty"`
+
 	// Dest is a subdirectory of $srcdir the source lands in (default: $srcdir).
 	Dest string `json:"dest,omitempty"`
 }
 
-// Kind names which of Path, URL, Git the source uses.
+// Kind names which of Path, URL, Git, Script the source uses.
 func (s Source) Kind() string {
 	switch {
 	case s.URL != "":
 		return "url"
 	case s.Git != "":
 		return "git"
+	case s.Script != "":
+		return "script"
 	default:
 		return "path"
 	}
