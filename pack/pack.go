@@ -24,14 +24,29 @@ type Package struct {
 	Homepage    string   `json:"homepage,omitempty"`
 	Depends     []string `json:"depends,omitempty"`
 	Conflicts   []string `json:"conflicts,omitempty"`
+	// Hooks are the recipe's install scripts (Toltec's functions); each
+	// format maps them onto its own maintainer scripts.
+	Hooks Hooks `json:"hooks,omitempty"`
 	// Scripts are install scripts keyed by the name the format stores them
-	// under (for ipk: preinst, postinst, prerm, postrm). Optional.
+	// under (for ipk: preinst, postinst, prerm, postrm), used as they are.
+	// Optional; a script may come from Hooks or Scripts, not both.
 	Scripts map[string]string `json:"scripts,omitempty"`
 	// Conffiles are absolute paths (as installed) of configuration files the
 	// package manager must not overwrite on upgrade. Optional.
 	Conffiles []string `json:"conffiles,omitempty"`
 	// Epoch is SOURCE_DATE_EPOCH: every mtime in the package is clamped to it.
 	Epoch int64 `json:"epoch"`
+}
+
+// Hooks are shell fragments run on the device around install, upgrade and
+// removal, with Toltec's semantics (see toltec-recipe "Install Section").
+type Hooks struct {
+	Preinstall  string `json:"preinstall,omitempty"`
+	Configure   string `json:"configure,omitempty"`
+	Preremove   string `json:"preremove,omitempty"`
+	Postremove  string `json:"postremove,omitempty"`
+	Preupgrade  string `json:"preupgrade,omitempty"`
+	Postupgrade string `json:"postupgrade,omitempty"`
 }
 
 // Format writes packages of one kind.

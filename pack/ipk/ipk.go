@@ -57,9 +57,13 @@ func (Format) Pack(p *pack.Package, root string, w io.Writer) error {
 	if err := tarball.WriteEntriesGzip(&data, entries, opts); err != nil {
 		return fmt.Errorf("packing %s: data.tar.gz: %w", p.Name, err)
 	}
+	scripts, err := scripts(p)
+	if err != nil {
+		return err
+	}
 	var control bytes.Buffer
 	size := tarball.InstalledSize(entries)
-	if err := tarball.WriteEntriesGzip(&control, controlEntries(p, size), opts); err != nil {
+	if err := tarball.WriteEntriesGzip(&control, controlEntries(p, scripts, size), opts); err != nil {
 		return fmt.Errorf("packing %s: control.tar.gz: %w", p.Name, err)
 	}
 
@@ -85,7 +89,7 @@ func (Format) Pack(p *pack.Package, root string, w io.Writer) error {
 // controlEntries lists the control archive: "./", "./control", then the
 // optional "./conffiles" and install scripts. Scripts are executable
 // because opkg runs them directly.
-func controlEntries(p *pack.Package, installedSize int64) []tarball.Entry {
+func controlEntries(p *pack.Package, scripts map[string]string, installedSize int64) []tarball.Entry {
 	entries := []tarball.Entry{
 		{Name: ".", Mode: fs.ModeDir | 0o755},
 		{Name: "control", Mode: 0o644, Data: Control(p, installedSize)},
@@ -93,8 +97,8 @@ func controlEntries(p *pack.Package, installedSize int64) []tarball.Entry {
 	if c := conffiles(p); c != nil {
 		entries = append(entries, tarball.Entry{Name: "conffiles", Mode: 0o644, Data: c})
 	}
-	for _, name := range sortedKeys(p.Scripts) {
-		entries = append(entries, tarball.Entry{Name: name, Mode: 0o755, Data: []byte(p.Scripts[name])})
+	for _, name := range sortedKeys(scripts) {
+		entries = append(entries, tarball.Entry{Name: name, Mode: 0o755, Data: []byte(scripts[name])})
 	}
 	return entries
 }
