@@ -161,6 +161,8 @@ func (c *compiler) packageMeta() (*pack.Package, error) {
 		Homepage:    r.Homepage,
 		Depends:     deps,
 		Conflicts:   conflicts,
+		Hooks:       pack.Hooks(r.Scripts),
+		Conffiles:   r.Conffiles,
 		Epoch:       r.Epoch,
 	}, nil
 }

@@ -26,7 +26,7 @@ type Package struct {
 	Conflicts   []string `json:"conflicts,omitempty"`
 	// Hooks are the recipe's install scripts (Toltec's functions); each
 	// format maps them onto its own maintainer scripts.
-	Hooks Hooks `json:"hooks,omitempty"`
+	Hooks Hooks `json:"hooks,omitzero"`
 	// Scripts are install scripts keyed by the name the format stores them
 	// under (for ipk: preinst, postinst, prerm, postrm), used as they are.
 	// Optional; a script may come from Hooks or Scripts, not both.
