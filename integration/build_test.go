@@ -70,8 +70,8 @@ func TestExamplesAllTargets(t *testing.T) {
 				dir := t.TempDir()
 				run(t, "dpkg-deb", "-x", ipk, dir)
 				bin := filepath.Join(dir, pkg.bin)
-				if f := run(t, "file", bin); !strings.Contains(f, c.file) {
-					t.Errorf("file %s = %s, want %q", pkg.bin, f, c.file)
+				if f := run(t, "file", bin); !strings.Contains(f, c.file) || !strings.Contains(f, ", stripped") {
+					t.Errorf("file %s = %s, want %q and stripped", pkg.bin, f, c.file)
 				}
 				argv := append(append([]string{}, c.qemu...), bin)
 				if pkg.args != "" {

@@ -75,21 +75,38 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	}
 	src = c.stage("prepare", r.Prepare, src)
 	src = c.stage("build", r.Build, src)
-	pkgdir := c.packageStage(src)
+	pkgdir, ran := c.packageStage(src)
 
-	p, err := c.packageMeta()
-	if err != nil {
-		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
-	}
 	f, err := pack.Lookup("ipk")
 	if err != nil {
 		return nil, err
 	}
-	out, err := c.pack(f, p, pkgdir)
-	if err != nil {
-		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+	job := &Job{Recipe: r, Target: o.Target}
+	var outs []llb.State
+	split := c.split(pkgdir, ran)
+	for _, name := range c.packageNames() {
+		p, err := c.packageMeta(name)
+		if err != nil {
+			return nil, fmt.Errorf("recipe %s: package %s: %w", r.Name, name, err)
+		}
+		root := llb.Scratch() // nothing ran: an empty package
+		var rootOpts []llb.MountOption
+		if ran {
+			root = split
+			rootOpts = []llb.MountOption{llb.SourcePath("/" + name)}
+		}
+		out, err := c.pack(f, p, root, rootOpts...)
+		if err != nil {
+			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+		}
+		outs = append(outs, out)
+		job.Files = append(job.Files, f.FileName(p))
 	}
-	return &Job{Recipe: r, Target: o.Target, Output: out, Files: []string{f.FileName(p)}}, nil
+	job.Output = outs[0]
+	if len(outs) > 1 {
+		job.Output = llb.Merge(outs, c.name("collect %d packages", len(outs)))
+	}
+	return job, nil
 }
 
 type compiler struct {
@@ -139,36 +156,68 @@ func (c *compiler) env() []llb.RunOption {
 	return opts
 }
 
-func (c *compiler) packageMeta() (*pack.Package, error) {
+// packageMeta is the metadata of output package name: the recipe's fields,
+// overridden by the package's own where it sets them (as Toltec's split
+// packages inherit the recipe's top-level fields).
+func (c *compiler) packageMeta(name string) (*pack.Package, error) {
 	r := c.r
-	deps, err := version.DebianList(r.Depends)
+	spec := r.Packages[name]
+	if spec == nil {
+		spec = &schema.PackageSpec{}
+	}
+	summary, desc := r.Summary, r.Description
+	if spec.Summary != "" {
+		summary, desc = spec.Summary, spec.Description
+	}
+	deps, err := version.DebianList(override(r.Depends, spec.Depends))
 	if err != nil {
 		return nil, fmt.Errorf("depends: %w", err)
 	}
-	conflicts, err := version.DebianList(r.Conflicts)
+	for _, u := range spec.Uses {
+		deps = append(deps, version.Dep{Name: u, Op: "=", Version: r.Version}.Debian())
+	}
+	conflicts, err := version.DebianList(override(r.Conflicts, spec.Conflicts))
 	if err != nil {
 		return nil, fmt.Errorf("conflicts: %w", err)
 	}
+	hooks := pack.Hooks(spec.Scripts)
+	if hooks == (pack.Hooks{}) && (len(r.Packages) == 0 || name == r.Name) {
+		hooks = pack.Hooks(r.Scripts)
+	}
 	return &pack.Package{
-		Name:        r.Name,
+		Name:        name,
 		Version:     r.Version,
 		Arch:        c.o.Target.Formats.IPK.Arch,
 		Maintainer:  r.Maintainer,
-		Summary:     r.Summary,
-		Description: r.Description,
-		Section:     r.Section,
+		Summary:     summary,
+		Description: desc,
+		Section:     firstNonEmpty(spec.Section, r.Section),
 		License:     r.License,
 		Homepage:    r.Homepage,
 		Depends:     deps,
 		Conflicts:   conflicts,
-		Hooks:       pack.Hooks(r.Scripts),
-		Conffiles:   r.Conffiles,
+		Hooks:       hooks,
+		Conffiles:   override(r.Conffiles, spec.Conffiles),
 		Epoch:       r.Epoch,
 	}, nil
 }
 
+func override(recipe, pkg []string) []string {
+	if len(pkg) > 0 {
+		return pkg
+	}
+	return recipe
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 // pack runs kiln's own binary inside the graph to write the package file.
-func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State) (llb.State, error) {
+func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State, rootOpts ...llb.MountOption) (llb.State, error) {
 	meta, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return llb.State{}, err
@@ -179,7 +228,7 @@ func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State) (llb.S
 			"--meta", "/kiln/meta/package.json", "--root", PkgDir, "--out", "/kiln/out"}),
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
 		llb.AddMount("/kiln/meta", metaSt, llb.Readonly),
-		llb.AddMount(PkgDir, pkgdir, llb.Readonly),
+		llb.AddMount(PkgDir, pkgdir, append([]llb.MountOption{llb.Readonly}, rootOpts...)...),
 		llb.Network(llb.NetModeNone),
 		c.name("pack %s", f.FileName(p)),
 	)

@@ -110,3 +110,27 @@ func TestCompileErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSplitPackages: a recipe with three output packages compiles into one
+// split step and one pack step per package, uses becoming exact depends.
+func TestSplitPackages(t *testing.T) {
+	r, err := schema.Load(filepath.Join("..", "examples", "hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Packages = map[string]*schema.PackageSpec{
+		"hello":     {Files: []string{"bin:opt/bin/hello"}},
+		"hello-doc": {Files: []string{"rsc:opt/share/doc"}, Summary: "Docs of hello", Uses: []string{"hello"}},
+		"hello-dev": {Files: []string{"opt/include/**"}, Depends: []string{"libc6-dev"}},
+	}
+	r.Flags = []string{"nostrip"}
+	job, err := llb.Compile(r, testOptions(t, "armv7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "hello_1.0.0-1_armv7.ipk hello-dev_1.0.0-1_armv7.ipk hello-doc_1.0.0-1_armv7.ipk"
+	if got := strings.Join(job.Files, " "); got != want {
+		t.Errorf("files = %s, want %s", got, want)
+	}
+	golden.Compare(t, "hello-split-armv7", render(t, job.Output))
+}

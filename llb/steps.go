@@ -28,11 +28,13 @@ func (c *compiler) stage(stage, body string, src llb.State) llb.State {
 // what it installed there. $srcdir is writable (install rules often touch
 // build files) but those changes are dropped. Without a package script the
 // package is empty, but prepare and build still run: they may fail.
-func (c *compiler) packageStage(src llb.State) llb.State {
+// ran is false when the recipe has no scripts at all: then nothing needs
+// the toolchain and the package is empty.
+func (c *compiler) packageStage(src llb.State) (pkgdir llb.State, ran bool) {
 	body := c.r.Package
 	if body == "" {
 		if c.r.Prepare == "" && c.r.Build == "" {
-			return llb.Scratch() // nothing to run: no toolchain needed
+			return llb.Scratch(), false
 		}
 		body = ":"
 	}
@@ -43,5 +45,5 @@ func (c *compiler) packageStage(src llb.State) llb.State {
 		llb.AddMount(SrcDir, src),
 		c.name("package"),
 	)
-	return c.tc.Run(opts...).AddMount(PkgDir, llb.Scratch())
+	return c.tc.Run(opts...).AddMount(PkgDir, llb.Scratch()), true
 }

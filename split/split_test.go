@@ -1,0 +1,128 @@
+package split
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// tree builds a staged $pkgdir with a real ELF binary and library.
+func tree(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	write := func(p, s string, mode os.FileMode) {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(s), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := filepath.Join(t.TempDir(), "x.c")
+	os.WriteFile(src, []byte("int answer(void){return 42;}\nint main(void){return answer()-42;}\n"), 0o644)
+	for _, c := range [][]string{
+		{"-g", "-o", filepath.Join(root, "opt/bin/tool"), src},
+		{"-g", "-shared", "-fPIC", "-o", filepath.Join(root, "opt/lib/libx.so.1"), src},
+	} {
+		os.MkdirAll(filepath.Dir(c[len(c)-2]), 0o755)
+		if out, err := exec.Command("cc", c...).CombinedOutput(); err != nil {
+			t.Fatalf("cc %v: %v\n%s", c, err, out)
+		}
+	}
+	if err := os.Symlink("libx.so.1", filepath.Join(root, "opt/lib/libx.so")); err != nil {
+		t.Fatal(err)
+	}
+	write("opt/bin/helper.sh", "#!/bin/sh\necho hi\n", 0o755)
+	write("opt/include/x.h", "int answer(void);\n", 0o644)
+	write("opt/share/doc/x/README", "docs\n", 0o644)
+	return root
+}
+
+func TestPlanGlobsAndPlist(t *testing.T) {
+	root := tree(t)
+	spec := Spec{Packages: []Package{
+		{Name: "x", Files: []string{"bin:opt/bin/tool", "rsc:opt/bin/helper.sh", "lib:opt/lib/libx.so.1", "lnk:opt/lib/libx.so"}},
+		{Name: "x-dev", Files: []string{"opt/include/**"}},
+		{Name: "x-doc", Files: []string{"rsc:opt/share/doc"}},
+	}}
+	got, strip, err := Plan(root, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"x":     {"opt/bin/helper.sh", "opt/bin/tool", "opt/lib/libx.so", "opt/lib/libx.so.1"},
+		"x-dev": {"opt/include/x.h"},
+		"x-doc": {"opt/share/doc/x/README"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("plan = %v\nwant %v", got, want)
+	}
+	for f, s := range map[string]bool{"opt/bin/tool": true, "opt/lib/libx.so.1": true, "opt/bin/helper.sh": false, "opt/share/doc/x/README": false} {
+		if strip[f] != s {
+			t.Errorf("strip[%s] = %v, want %v", f, strip[f], s)
+		}
+	}
+}
+
+func TestPlanProblems(t *testing.T) {
+	root := tree(t)
+	for name, c := range map[string]struct {
+		spec Spec
+		want string
+	}{
+		"unclaimed": {Spec{Packages: []Package{{Name: "x", Files: []string{"opt/bin/*"}}}}, "files claimed by no package (allow with validation rule UnclaimedFiles): opt/include/x.h, opt/lib/libx.so"},
+		"doubly":    {Spec{Packages: []Package{{Name: "a", Files: []string{"**"}}, {Name: "b", Files: []string{"opt/include/*"}}}}, "opt/include/x.h (a, b)"},
+		"empty":     {Spec{Packages: []Package{{Name: "a", Files: []string{"**"}}, {Name: "b", Files: []string{"nothing/*"}}}}, "package b selects no files"},
+		"bad type":  {Spec{Packages: []Package{{Name: "a", Files: []string{"exe:opt/bin/tool"}}}}, `unknown PLIST type "exe"`},
+		"escape":    {Spec{Packages: []Package{{Name: "a", Files: []string{"../etc/passwd"}}}}, "not a path inside the package"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, _, err := Plan(root, c.spec); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want %q", err, c.want)
+			}
+		})
+	}
+	// The validation rules allow them.
+	s := Spec{Packages: []Package{{Name: "a", Files: []string{"opt/bin/*"}}, {Name: "b", Files: []string{"opt/bin/tool", "none/*"}}},
+		Allow: map[string]bool{AllowUnclaimed: true, AllowDoublyClaimed: true, AllowEmpty: true}}
+	if _, _, err := Plan(root, s); err != nil {
+		t.Errorf("allowed problems still fail: %v", err)
+	}
+}
+
+func TestRunStrips(t *testing.T) {
+	root := tree(t)
+	out := t.TempDir()
+	spec := Spec{Strip: "strip", Packages: []Package{{Name: "x", Files: []string{"**"}}}}
+	if err := Run(spec, root, out); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]string{
+		"x/opt/bin/tool":      ", stripped",
+		"x/opt/lib/libx.so.1": ", stripped",
+	} {
+		o, _ := exec.Command("file", filepath.Join(out, f)).CombinedOutput()
+		if !strings.Contains(string(o), want) {
+			t.Errorf("file %s: %s", f, o)
+		}
+	}
+	if l, err := os.Readlink(filepath.Join(out, "x/opt/lib/libx.so")); err != nil || l != "libx.so.1" {
+		t.Errorf("symlink: %q %v", l, err)
+	}
+	if fi, err := os.Stat(filepath.Join(out, "x/opt/bin/helper.sh")); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("script mode: %v %v", fi, err)
+	}
+	// nostrip keeps debug info.
+	out2 := t.TempDir()
+	spec.Strip = ""
+	if err := Run(spec, root, out2); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := exec.Command("file", filepath.Join(out2, "x/opt/bin/tool")).CombinedOutput(); !strings.Contains(string(o), "not stripped") {
+		t.Errorf("nostrip: %s", o)
+	}
+}
