@@ -34,10 +34,11 @@ enable_binfmt() {
 	done
 }
 
-# Tool binaries are keyed by the versions pinned in go.mod.
+# Tool binaries are keyed by go.mod: any dependency change rebuilds them,
+# so what runs is what `go build` of this checkout gives.
 build_tools() {
 	local stamp want
-	want=$(cd "$ROOT" && go list -m -f '{{.Path}}@{{.Version}}' github.com/moby/buildkit github.com/distribution/distribution/v3 | tr '\n' ' ')
+	want=$(cd "$ROOT" && sha256sum go.mod go.sum | sha256sum | cut -c1-16)
 	stamp=$KILN_DEV_CACHE/bin/.versions
 	if [ -x "$KILN_DEV_CACHE/bin/buildkitd" ] && [ -x "$KILN_DEV_CACHE/bin/registry" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
 		return
