@@ -20,6 +20,10 @@ import (
 const helperHomeEnv = "KILN_DAEMON_TEST_HELPER_HOME"
 
 func TestMain(m *testing.M) {
+	// The tests expect the built-in registry defaults, whatever the
+	// environment running them (make sets these for its own daemon).
+	os.Unsetenv("KILN_INSECURE_REGISTRIES")
+	os.Unsetenv("KILN_REGISTRY_MIRRORS")
 	if home := os.Getenv(helperHomeEnv); home != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		addr, err := (&Managed{Home: home}).Ensure(ctx)

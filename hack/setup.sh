@@ -94,7 +94,7 @@ image_in_registry() {
 	local repo=${1#*/} name tag
 	name=${repo%:*}
 	tag=${repo##*:}
-	curl -fsS -o /dev/null \
+	curl -fs -o /dev/null \
 		-H 'Accept: application/vnd.oci.image.index.v1+json' \
 		-H 'Accept: application/vnd.oci.image.manifest.v1+json' \
 		"http://${1%%/*}/v2/$name/manifests/$tag"
