@@ -7,89 +7,23 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/kiln-build/kiln/llb"
-	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 )
 
 // AllTargets selects every target a recipe declares.
-const AllTargets = "all"
+const AllTargets = plan.AllTargets
 
 // Options select what to build and where its inputs come from.
-type Options struct {
-	Recipes []*schema.Recipe
-	// Targets to build; empty or ["all"] means each recipe's own targets.
-	Targets   []string
-	Toolchain toolchains.Options
-	// Context gives the session local holding a recipe's files.
-	Context func(r *schema.Recipe) llb.LocalContext
-	Packer  llb.Packer
-}
+type Options = plan.Options
 
 // Plan compiles every (recipe, target) job. It is pure, so `kiln llb` and
 // tests use it without a daemon.
-func Plan(o Options) ([]*llb.Job, error) {
-	if err := o.Toolchain.Validate(); err != nil {
-		return nil, err
-	}
-	var jobs []*llb.Job
-	seen := map[string]string{}
-	for _, r := range o.Recipes {
-		targets, err := selectTargets(r, o.Targets)
-		if err != nil {
-			return nil, err
-		}
-		for _, tn := range targets {
-			t, err := toolchains.Lookup(tn)
-			if err != nil {
-				return nil, fmt.Errorf("recipe %s (%s): %w", r.Name, r.File, err)
-			}
-			j, err := llb.Compile(r, llb.Options{Target: t, Toolchain: o.Toolchain, Context: o.Context(r), Packer: o.Packer})
-			if err != nil {
-				return nil, err
-			}
-			for _, f := range j.Files {
-				if other, dup := seen[f]; dup {
-					return nil, fmt.Errorf("recipes %s and %s both produce %s", other, r.Name, f)
-				}
-				seen[f] = r.Name
-			}
-			jobs = append(jobs, j)
-		}
-	}
-	if len(jobs) == 0 {
-		return nil, fmt.Errorf("nothing to build")
-	}
-	return jobs, nil
-}
-
-func selectTargets(r *schema.Recipe, want []string) ([]string, error) {
-	if len(want) == 0 || (len(want) == 1 && want[0] == AllTargets) {
-		return r.Targets, nil
-	}
-	var out []string
-	for _, w := range want {
-		if !contains(r.Targets, w) {
-			return nil, fmt.Errorf("recipe %s (%s) does not build for target %q (its targets: %s)",
-				r.Name, r.File, w, strings.Join(r.Targets, ", "))
-		}
-		out = append(out, w)
-	}
-	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func Plan(o Options) ([]*llb.Job, error) { return plan.Jobs(o) }
 
 // Merge puts every job's package files side by side in one state.
 func Merge(jobs []*llb.Job) bkllb.State {

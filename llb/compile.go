@@ -51,6 +51,9 @@ type Options struct {
 	Toolchain toolchains.Options
 	Context   LocalContext
 	Packer    Packer
+	// Host resolves a host: makedepends to the package another recipe of
+	// the repository builds for the same target (nil: none available).
+	Host func(version.Dep) (HostPackage, error)
 }
 
 // Job is a compiled recipe for one target.
@@ -59,8 +62,20 @@ type Job struct {
 	Target *toolchains.Target
 	// Output holds the package files at its root.
 	Output llb.State
-	// Files are the names of the package files in Output.
-	Files []string
+	// Files are the names of the package files in Output, one per
+	// Packages entry.
+	Files    []string
+	Packages []string
+}
+
+// FileOf is the file name of output package name ("" if not produced).
+func (j *Job) FileOf(name string) string {
+	for i, p := range j.Packages {
+		if p == name {
+			return j.Files[i]
+		}
+	}
+	return ""
 }
 
 // Compile turns r into the LLB graph building its packages for o.Target.
@@ -68,7 +83,14 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	if o.Target == nil {
 		return nil, fmt.Errorf("recipe %s: no target", r.Name)
 	}
-	c := &compiler{r: r, o: o, tc: o.Target.State(o.Toolchain)}
+	build, host, err := makedepends(r.Makedepends)
+	if err != nil {
+		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+	}
+	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host}
+	if c.tc, err = c.withSysroot(c.tc); err != nil {
+		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+	}
 	src, err := c.sources()
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
@@ -101,6 +123,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 		}
 		outs = append(outs, out)
 		job.Files = append(job.Files, f.FileName(p))
+		job.Packages = append(job.Packages, name)
 	}
 	job.Output = outs[0]
 	if len(outs) > 1 {
@@ -110,9 +133,10 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 }
 
 type compiler struct {
-	r  *schema.Recipe
-	o  Options
-	tc llb.State // toolchain root
+	r    *schema.Recipe
+	o    Options
+	tc   llb.State     // toolchain root
+	host []version.Dep // host: makedepends, installed into $SYSROOT
 }
 
 // name labels a vertex so progress output reads like the recipe.

@@ -36,32 +36,52 @@ var states sync.Map // stateKey -> llb.State
 type stateKey struct {
 	target string
 	opts   Options
+	image  string // a recipe's own base image
+	extra  string // a recipe's build: packages, sorted and joined
+}
+
+func memo(k stateKey, make func() llb.State) llb.State {
+	if st, ok := states.Load(k); ok {
+		return st.(llb.State)
+	}
+	st, _ := states.LoadOrStore(k, make())
+	return st.(llb.State)
 }
 
 // State is the toolchain image of t: the base image with the target's
 // packages installed. Its LLB depends only on t and o, so every recipe
 // for the same target shares one cached vertex.
 func (t *Target) State(o Options) llb.State {
-	k := stateKey{t.Name, o}
-	if st, ok := states.Load(k); ok {
-		return st.(llb.State)
-	}
-	st, _ := states.LoadOrStore(k, t.state(o))
-	return st.(llb.State)
+	return t.For(o, "", nil)
 }
 
-func (t *Target) state(o Options) llb.State {
-	image := t.Image
-	if o.BaseImage != "" {
-		image = o.BaseImage
-	}
-	return aptInstall(image, t.Suite, t.Packages, o, "toolchain "+t.Name, "mkdir -p /sysroot")
+// For is the toolchain one recipe builds in: t's toolchain, started from
+// image instead of the usual base when the recipe names one (Toltec's
+// image), plus the recipe's build: dependencies installed on top as one
+// more vertex, so the shared toolchain below stays cached for everyone.
+func (t *Target) For(o Options, image string, extra []string) llb.State {
+	pkgs := append([]string(nil), extra...)
+	sort.Strings(pkgs)
+	k := stateKey{target: t.Name, opts: o, image: image, extra: strings.Join(pkgs, " ")}
+	return memo(k, func() llb.State {
+		if len(pkgs) > 0 {
+			return aptInstall(t.For(o, image, nil), t.Suite, pkgs, o, "toolchain "+t.Name+" + build dependencies")
+		}
+		base := t.Image
+		switch {
+		case image != "":
+			base = image
+		case o.BaseImage != "":
+			base = o.BaseImage
+		}
+		return aptInstall(llb.Image(base, llb.Platform(BuildPlatform)), t.Suite, t.Packages, o, "toolchain "+t.Name, "mkdir -p /sysroot")
+	})
 }
 
 // aptInstall is image with Debian packages installed from o's mirror, as
 // one cached vertex; the package lists are removed so the layer holds
 // nothing that depends on when it was built besides the packages.
-func aptInstall(image, suite string, packages []string, o Options, label string, extra ...string) llb.State {
+func aptInstall(base llb.State, suite string, packages []string, o Options, label string, extra ...string) llb.State {
 	pkgs := append([]string(nil), packages...)
 	sort.Strings(pkgs)
 	script := strings.Join(append([]string{
@@ -71,7 +91,7 @@ func aptInstall(image, suite string, packages []string, o Options, label string,
 		"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends " + strings.Join(pkgs, " ") + " >/dev/null",
 		"rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log",
 	}, extra...), "\n")
-	return llb.Image(image, llb.Platform(BuildPlatform)).
+	return base.
 		Run(
 			llb.Args([]string{"/bin/sh", "-c", script}),
 			llb.AddEnv("KILN_APT_MIRROR", o.AptMirror),
@@ -83,12 +103,7 @@ func aptInstall(image, suite string, packages []string, o Options, label string,
 // Unpacker is the image that extracts source archives: the base image with
 // the archivers, shared by every target so an archive is unpacked once.
 func Unpacker(o Options) llb.State {
-	k := stateKey{"", o}
-	if st, ok := states.Load(k); ok {
-		return st.(llb.State)
-	}
-	st, _ := states.LoadOrStore(k, unpacker(o))
-	return st.(llb.State)
+	return memo(stateKey{opts: o}, func() llb.State { return unpacker(o) })
 }
 
 func unpacker(o Options) llb.State {
@@ -96,5 +111,5 @@ func unpacker(o Options) llb.State {
 	if o.BaseImage != "" {
 		image = o.BaseImage
 	}
-	return aptInstall(image, "bookworm", []string{"bzip2", "unzip", "xz-utils"}, o, "unpacker")
+	return aptInstall(llb.Image(image, llb.Platform(BuildPlatform)), "bookworm", []string{"bzip2", "unzip", "xz-utils"}, o, "unpacker")
 }

@@ -1,0 +1,72 @@
+package llb
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kiln-build/kiln/version"
+	"github.com/moby/buildkit/client/llb"
+)
+
+// makedepends splits a recipe's makedepends as Toltec does: build:NAME are
+// Debian packages installed into the toolchain root; host:NAME (the
+// default) are packages of the same repository installed into $SYSROOT.
+func makedepends(specs []string) (build []string, host []version.Dep, err error) {
+	for _, s := range specs {
+		kind, rest := "host", s
+		if k, r, ok := strings.Cut(s, ":"); ok && (k == "build" || k == "host") {
+			kind, rest = k, r
+		}
+		d, err := version.ParseDep(rest)
+		if err != nil {
+			return nil, nil, fmt.Errorf("makedepends: %w", err)
+		}
+		if kind == "build" {
+			// apt takes name=version, not ranges: pin only exact versions.
+			pkg := d.Name
+			if d.Op == "=" {
+				pkg += "=" + d.Version
+			} else if d.Op != "" {
+				return nil, nil, fmt.Errorf("makedepends: %q: Debian build dependencies take no range, only =VERSION", s)
+			}
+			build = append(build, pkg)
+			continue
+		}
+		host = append(host, d)
+	}
+	return build, host, nil
+}
+
+// HostPackage is a package built by another recipe of the repository: the
+// state holding its file, and the file's name there.
+type HostPackage struct {
+	State llb.State
+	File  string
+}
+
+// withSysroot offline-installs the host: dependencies into $SYSROOT of the
+// toolchain root, as Toltec does before build(): files only, no scripts.
+func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
+	if len(c.host) == 0 {
+		return tc, nil
+	}
+	if c.o.Host == nil {
+		return llb.State{}, fmt.Errorf("makedepends: host dependencies %v need the repository's recipes", c.host)
+	}
+	opts := append(c.env(), llb.Network(llb.NetModeNone))
+	var names []string
+	script := "set -eu\n"
+	for i, d := range c.host {
+		hp, err := c.o.Host(d)
+		if err != nil {
+			return llb.State{}, fmt.Errorf("makedepends: %w", err)
+		}
+		dir := fmt.Sprintf("/kiln/host/%d", i)
+		opts = append(opts, llb.AddMount(dir, hp.State, llb.Readonly))
+		script += fmt.Sprintf("ar p %s/%s data.tar.gz | tar -xzf - -C \"$SYSROOT\" --no-same-owner\n", dir, hp.File)
+		names = append(names, strings.TrimSuffix(hp.File, ".ipk"))
+	}
+	opts = append(opts, llb.Args([]string{"/bin/sh", "-c", script}),
+		c.name("install %s into $SYSROOT", strings.Join(names, ", ")))
+	return tc.Run(opts...).Root(), nil
+}

@@ -1,0 +1,171 @@
+// Package plan turns a set of recipes into the jobs of one build: every
+// (recipe, target) pair, compiled in dependency order so a recipe's host:
+// makedepends are the packages its sibling recipes build for the same
+// target. Cycles and unsatisfiable version constraints are reported naming
+// the recipes. Pure: no I/O.
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
+	"github.com/kiln-build/kiln/version"
+)
+
+// AllTargets selects every target a recipe declares.
+const AllTargets = "all"
+
+// Options select what to build and where its inputs come from.
+type Options struct {
+	Recipes []*schema.Recipe
+	// Targets to build; empty or ["all"] means each recipe's own targets.
+	Targets   []string
+	Toolchain toolchains.Options
+	// Context gives the session local holding a recipe's files.
+	Context func(r *schema.Recipe) llb.LocalContext
+	Packer  llb.Packer
+}
+
+type key struct{ recipe, target string }
+
+type planner struct {
+	o        Options
+	byPkg    map[string]*schema.Recipe // output package name -> recipe
+	jobs     map[key]*llb.Job
+	visiting map[key]bool
+	stack    []string // recipe names being compiled, for cycle reports
+}
+
+// Jobs compiles every selected (recipe, target) job, dependencies first.
+func Jobs(o Options) ([]*llb.Job, error) {
+	if err := o.Toolchain.Validate(); err != nil {
+		return nil, err
+	}
+	p := &planner{o: o, byPkg: map[string]*schema.Recipe{}, jobs: map[key]*llb.Job{}, visiting: map[key]bool{}}
+	for _, r := range o.Recipes {
+		for _, name := range outputNames(r) {
+			if other, dup := p.byPkg[name]; dup {
+				return nil, fmt.Errorf("recipes %s (%s) and %s (%s) both produce package %s", other.Name, other.File, r.Name, r.File, name)
+			}
+			p.byPkg[name] = r
+		}
+	}
+	var jobs []*llb.Job
+	for _, r := range o.Recipes {
+		targets, err := selectTargets(r, o.Targets)
+		if err != nil {
+			return nil, err
+		}
+		for _, tn := range targets {
+			t, err := toolchains.Lookup(tn)
+			if err != nil {
+				return nil, fmt.Errorf("recipe %s (%s): %w", r.Name, r.File, err)
+			}
+			j, err := p.job(r, t)
+			if err != nil {
+				return nil, err
+			}
+			jobs = append(jobs, j)
+		}
+	}
+	if len(jobs) == 0 {
+		return nil, fmt.Errorf("nothing to build")
+	}
+	return jobs, nil
+}
+
+func (p *planner) job(r *schema.Recipe, t *toolchains.Target) (*llb.Job, error) {
+	k := key{r.Name, t.Name}
+	if j := p.jobs[k]; j != nil {
+		return j, nil
+	}
+	if p.visiting[k] {
+		return nil, fmt.Errorf("dependency cycle: %s -> %s", strings.Join(p.stack, " -> "), r.Name)
+	}
+	p.visiting[k] = true
+	p.stack = append(p.stack, r.Name)
+	defer func() { p.stack = p.stack[:len(p.stack)-1]; delete(p.visiting, k) }()
+
+	host := func(d version.Dep) (llb.HostPackage, error) { return p.host(r, t, d) }
+	j, err := llb.Compile(r, llb.Options{Target: t, Toolchain: p.o.Toolchain, Context: p.o.Context(r), Packer: p.o.Packer, Host: host})
+	if err != nil {
+		return nil, err
+	}
+	p.jobs[k] = j
+	return j, nil
+}
+
+// host resolves recipe r's host: dependency d for target t.
+func (p *planner) host(r *schema.Recipe, t *toolchains.Target, d version.Dep) (llb.HostPackage, error) {
+	dr := p.byPkg[d.Name]
+	if dr == nil {
+		return llb.HostPackage{}, fmt.Errorf("host:%s: no recipe in this build produces package %s (build the repository directory so kiln sees it)", d.Name, d.Name)
+	}
+	if d.Op != "" {
+		if err := satisfies(dr, d); err != nil {
+			return llb.HostPackage{}, fmt.Errorf("recipe %s needs %s: %w", r.Name, d.Debian(), err)
+		}
+	}
+	if !contains(dr.Targets, t.Name) {
+		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s does not build for target %s (its targets: %s)", d.Name, dr.Name, t.Name, strings.Join(dr.Targets, ", "))
+	}
+	dj, err := p.job(dr, t)
+	if err != nil {
+		return llb.HostPackage{}, err
+	}
+	return llb.HostPackage{State: dj.Output, File: dj.FileOf(d.Name)}, nil
+}
+
+func satisfies(dr *schema.Recipe, d version.Dep) error {
+	v, err := version.Parse(dr.Version)
+	if err != nil {
+		return fmt.Errorf("recipe %s: %w", dr.Name, err)
+	}
+	c, err := version.ParseConstraint(d.Op + " " + d.Version)
+	if err != nil {
+		return err
+	}
+	if !c.Allows(v) {
+		return fmt.Errorf("recipe %s (%s) has version %s, which does not satisfy %s %s", dr.Name, dr.File, dr.Version, d.Op, d.Version)
+	}
+	return nil
+}
+
+// outputNames are the packages recipe r produces.
+func outputNames(r *schema.Recipe) []string {
+	if len(r.Packages) == 0 {
+		return []string{r.Name}
+	}
+	var out []string
+	for n := range r.Packages {
+		out = append(out, n)
+	}
+	return out
+}
+
+func selectTargets(r *schema.Recipe, want []string) ([]string, error) {
+	if len(want) == 0 || (len(want) == 1 && want[0] == AllTargets) {
+		return r.Targets, nil
+	}
+	var out []string
+	for _, w := range want {
+		if !contains(r.Targets, w) {
+			return nil, fmt.Errorf("recipe %s (%s) does not build for target %q (its targets: %s)",
+				r.Name, r.File, w, strings.Join(r.Targets, ", "))
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

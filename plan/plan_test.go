@@ -1,0 +1,84 @@
+package plan
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/llb"
+	_ "github.com/kiln-build/kiln/pack/ipk"
+	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
+	bkllb "github.com/moby/buildkit/client/llb"
+)
+
+func recipe(name, ver string, makedepends ...string) *schema.Recipe {
+	return &schema.Recipe{Name: name, Version: ver, Summary: name, License: "MIT", Maintainer: "A <a@b.org>",
+		Targets: []string{"x86_64", "armv7"}, Build: "make", Package: "make install", Makedepends: makedepends, File: name + "/kiln.yaml"}
+}
+
+func options(rs ...*schema.Recipe) Options {
+	return Options{
+		Recipes:   rs,
+		Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"},
+		Context:   func(r *schema.Recipe) llb.LocalContext { return llb.LocalContext{Name: "r-" + r.Name, UniqueID: r.Name} },
+		Packer:    llb.Packer{State: bkllb.Local("kiln-packer", bkllb.LocalUniqueID("p")), Path: "/kiln"},
+	}
+}
+
+// vertexNames lists the custom names of a job's graph.
+func vertexNames(t *testing.T, j *llb.Job) string {
+	def, err := j.Output.Marshal(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, md := range def.Metadata {
+		if n := md.Description["llb.customname"]; n != "" {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, "\n")
+}
+
+func TestHostDependency(t *testing.T) {
+	lib := recipe("libfoo", "1.2-1")
+	lib.Packages = map[string]*schema.PackageSpec{"libfoo": {Files: []string{"usr/lib/**"}}, "libfoo-dev": {Files: []string{"usr/include/**"}}}
+	app := recipe("app", "1.0-1", "host:libfoo-dev >= 1.0", "build:libz-dev")
+	jobs, err := Jobs(options(app, lib))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 4 {
+		t.Fatalf("%d jobs, want 4", len(jobs))
+	}
+	names := vertexNames(t, jobs[1]) // app for armv7
+	for _, want := range []string{"app [armv7] install libfoo-dev_1.2-1_armv7 into $SYSROOT", "libfoo [armv7] pack libfoo-dev_1.2-1_armv7.ipk", "toolchain armv7 + build dependencies: install libz-dev"} {
+		if !strings.Contains(names, want) {
+			t.Errorf("app's graph lacks %q:\n%s", want, names)
+		}
+	}
+	if strings.Contains(vertexNames(t, jobs[0]), "[armv7]") {
+		t.Error("the x86_64 job uses armv7 packages")
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	for name, c := range map[string]struct {
+		rs   []*schema.Recipe
+		want string
+	}{
+		"cycle":       {[]*schema.Recipe{recipe("a", "1", "host:b"), recipe("b", "1", "host:c"), recipe("c", "1", "host:a")}, "dependency cycle: a -> b -> c -> a"},
+		"self":        {[]*schema.Recipe{recipe("a", "1", "host:a")}, "dependency cycle: a -> a"},
+		"constraint":  {[]*schema.Recipe{recipe("app", "1", "host:lib >= 2.0"), recipe("lib", "1.5-1")}, "recipe app needs lib (>= 2.0): recipe lib (lib/kiln.yaml) has version 1.5-1, which does not satisfy >= 2.0"},
+		"missing":     {[]*schema.Recipe{recipe("app", "1", "host:nothere")}, "no recipe in this build produces package nothere"},
+		"duplicate":   {[]*schema.Recipe{recipe("a", "1"), recipe("a", "2")}, "both produce package a"},
+		"build range": {[]*schema.Recipe{recipe("a", "1", "build:cmake >= 3")}, "Debian build dependencies take no range"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Jobs(options(c.rs...)); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v\nwant %q", err, c.want)
+			}
+		})
+	}
+}
