@@ -83,7 +83,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	if o.Target == nil {
 		return nil, fmt.Errorf("recipe %s: no target", r.Name)
 	}
-	build, host, err := makedepends(r.Makedepends)
+	build, host, err := makedepends(r.Makedepends, o.Target.DebianArch)
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}

@@ -9,13 +9,19 @@ import (
 )
 
 // makedepends splits a recipe's makedepends as Toltec does: build:NAME are
-// Debian packages installed into the toolchain root; host:NAME (the
-// default) are packages of the same repository installed into $SYSROOT.
-func makedepends(specs []string) (build []string, host []version.Dep, err error) {
+// Debian packages installed into the toolchain root (build:NAME:target
+// installs the target architecture's package, e.g. a -dev library for the
+// cross compiler); host:NAME (the default) are packages of the same
+// repository installed into $SYSROOT.
+func makedepends(specs []string, debArch string) (build []string, host []version.Dep, err error) {
 	for _, s := range specs {
 		kind, rest := "host", s
 		if k, r, ok := strings.Cut(s, ":"); ok && (k == "build" || k == "host") {
 			kind, rest = k, r
+		}
+		arch := ""
+		if kind == "build" && strings.HasSuffix(rest, ":target") {
+			rest, arch = strings.TrimSuffix(rest, ":target"), ":"+debArch
 		}
 		d, err := version.ParseDep(rest)
 		if err != nil {
@@ -23,7 +29,7 @@ func makedepends(specs []string) (build []string, host []version.Dep, err error)
 		}
 		if kind == "build" {
 			// apt takes name=version, not ranges: pin only exact versions.
-			pkg := d.Name
+			pkg := d.Name + arch
 			if d.Op == "=" {
 				pkg += "=" + d.Version
 			} else if d.Op != "" {
@@ -55,7 +61,7 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 	}
 	opts := append(c.env(), llb.Network(llb.NetModeNone))
 	var names []string
-	script := "set -eu\n"
+	body := ""
 	for i, d := range c.host {
 		hp, err := c.o.Host(d)
 		if err != nil {
@@ -63,10 +69,11 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 		}
 		dir := fmt.Sprintf("/kiln/host/%d", i)
 		opts = append(opts, llb.AddMount(dir, hp.State, llb.Readonly))
-		script += fmt.Sprintf("ar p %s/%s data.tar.gz | tar -xzf - -C \"$SYSROOT\" --no-same-owner\n", dir, hp.File)
+		// $AR reads any ar archive; the target's is the one every toolchain has.
+		body += fmt.Sprintf("\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C \"$SYSROOT\" --no-same-owner\n", dir, hp.File)
 		names = append(names, strings.TrimSuffix(hp.File, ".ipk"))
 	}
-	opts = append(opts, llb.Args([]string{"/bin/sh", "-c", script}),
+	opts = append(opts, script(body),
 		c.name("install %s into $SYSROOT", strings.Join(names, ", ")))
 	return tc.Run(opts...).Root(), nil
 }
