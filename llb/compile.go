@@ -54,6 +54,10 @@ type Options struct {
 	// Host resolves a host: makedepends to the package another recipe of
 	// the repository builds for the same target (nil: none available).
 	Host func(version.Dep) (HostPackage, error)
+	// Variant holds the value of every option of the recipe (see Variants);
+	// Subdir, when set, is where this variant's packages go in Output.
+	Variant map[string]string
+	Subdir  string
 }
 
 // Job is a compiled recipe for one target.
@@ -129,6 +133,14 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	if len(outs) > 1 {
 		job.Output = llb.Merge(outs, c.name("collect %d packages", len(outs)))
 	}
+	if o.Subdir != "" {
+		job.Output = llb.Scratch().File(llb.Copy(job.Output, "/", "/"+o.Subdir+"/", &llb.CopyInfo{
+			CopyDirContentsOnly: true, CreateDestPath: true,
+		}), c.name("variant %s", o.Subdir))
+		for i := range job.Files {
+			job.Files[i] = o.Subdir + "/" + job.Files[i]
+		}
+	}
 	return job, nil
 }
 
@@ -141,7 +153,11 @@ type compiler struct {
 
 // name labels a vertex so progress output reads like the recipe.
 func (c *compiler) name(format string, a ...any) llb.ConstraintsOpt {
-	return llb.WithCustomName(fmt.Sprintf("%s [%s] ", c.r.Name, c.o.Target.Name) + fmt.Sprintf(format, a...))
+	label := c.o.Target.Name
+	if c.o.Subdir != "" {
+		label += " " + c.o.Subdir
+	}
+	return llb.WithCustomName(fmt.Sprintf("%s [%s] ", c.r.Name, label) + fmt.Sprintf(format, a...))
 }
 
 // sharedName labels a vertex that is the same for every target (sources),
@@ -167,6 +183,9 @@ func (c *compiler) env() []llb.RunOption {
 	}
 	for k, v := range c.o.Target.Env {
 		vars[k] = v
+	}
+	for k, v := range c.o.Variant {
+		vars[OptionEnv(k)] = v
 	}
 	keys := make([]string, 0, len(vars))
 	for k := range vars {

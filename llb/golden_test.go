@@ -134,3 +134,22 @@ func TestSplitPackages(t *testing.T) {
 	}
 	golden.Compare(t, "hello-split-armv7", render(t, job.Output))
 }
+
+func TestVariantEnv(t *testing.T) {
+	r, err := schema.Load(filepath.Join("..", "examples", "hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions(t, "x86_64")
+	o.Variant = map[string]string{"debug": "on", "log-level": "2"}
+	job, err := llb.Compile(r, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := render(t, job.Output)
+	for _, want := range []string{`"KILN_OPT_DEBUG=on"`, `"KILN_OPT_LOG_LEVEL=2"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("graph lacks %s", want)
+		}
+	}
+}

@@ -31,6 +31,10 @@ func IsArchive(name string) bool {
 func (c *compiler) sources() (llb.State, error) {
 	src := llb.Scratch()
 	for i, s := range c.r.Sources {
+		if s.Kind() == "script" {
+			src = c.scriptSource(i, s, src)
+			continue
+		}
 		st, from, err := c.source(i, s)
 		if err != nil {
 			return llb.State{}, fmt.Errorf("source %d: %w", i, err)
@@ -41,7 +45,49 @@ func (c *compiler) sources() (llb.State, error) {
 			CreateDestPath:      true,
 		}), c.sharedName("source %d: copy to $srcdir%s", i, strings.TrimSuffix(dest, "/")))
 	}
-	return src, nil
+	return c.patches(src), nil
+}
+
+// scriptSource runs a script source in its destination under $srcdir; it
+// sees every earlier source, as SPK's script sources do, and has no network.
+func (c *compiler) scriptSource(i int, s schema.Source, src llb.State) llb.State {
+	dest := path.Join(SrcDir, s.Dest)
+	opts := append(c.env(),
+		script(fmt.Sprintf("mkdir -p %q && cd %q\n%s", dest, dest, s.Script)),
+		llb.Dir(SrcDir),
+		llb.Network(llb.NetModeNone),
+		c.name("source %d: script", i),
+	)
+	return c.tc.Run(opts...).AddMount(SrcDir, src)
+}
+
+// patches applies the recipe's patch files in order with patch -p1, after
+// every source is in place.
+func (c *compiler) patches(src llb.State) llb.State {
+	if len(c.r.Patches) == 0 {
+		return src
+	}
+	lc := c.o.Context
+	var follow []string
+	body := ""
+	for _, p := range c.r.Patches {
+		rel := strings.TrimPrefix(path.Join("/", lc.Prefix, p), "/")
+		follow = append(follow, rel)
+		body += fmt.Sprintf("echo %q; patch -p1 --forward --batch -i %q\n", "applying "+p, path.Join("/kiln/patches", rel))
+	}
+	files := llb.Local(lc.Name,
+		llb.FollowPaths(follow),
+		llb.SharedKeyHint(lc.Name),
+		llb.LocalUniqueID(lc.UniqueID),
+		c.sharedName("patches: local %s", strings.Join(c.r.Patches, ", ")))
+	opts := append(c.env(),
+		script(body),
+		llb.Dir(SrcDir),
+		llb.AddMount("/kiln/patches", files, llb.Readonly),
+		llb.Network(llb.NetModeNone),
+		c.name("apply %d patch(es)", len(c.r.Patches)),
+	)
+	return c.tc.Run(opts...).AddMount(SrcDir, src)
 }
 
 // source returns the state holding source s and the path to copy from it.

@@ -27,9 +27,14 @@ type Options struct {
 	// Context gives the session local holding a recipe's files.
 	Context func(r *schema.Recipe) llb.LocalContext
 	Packer  llb.Packer
+	// Set gives options on the command line: each recipe declaring any of
+	// them builds one variant with them, instead of its variants.
+	Set map[string]string
+	// Variant, when not nil, picks one variant (0-based) of each recipe.
+	Variant *int
 }
 
-type key struct{ recipe, target string }
+type key struct{ recipe, target, variant string }
 
 type planner struct {
 	o        Options
@@ -53,9 +58,16 @@ func Jobs(o Options) ([]*llb.Job, error) {
 			p.byPkg[name] = r
 		}
 	}
+	if err := checkSet(o); err != nil {
+		return nil, err
+	}
 	var jobs []*llb.Job
 	for _, r := range o.Recipes {
 		targets, err := selectTargets(r, o.Targets)
+		if err != nil {
+			return nil, err
+		}
+		variants, err := p.variants(r)
 		if err != nil {
 			return nil, err
 		}
@@ -64,11 +76,13 @@ func Jobs(o Options) ([]*llb.Job, error) {
 			if err != nil {
 				return nil, fmt.Errorf("recipe %s (%s): %w", r.Name, r.File, err)
 			}
-			j, err := p.job(r, t)
-			if err != nil {
-				return nil, err
+			for _, v := range variants {
+				j, err := p.job(r, t, v)
+				if err != nil {
+					return nil, err
+				}
+				jobs = append(jobs, j)
 			}
-			jobs = append(jobs, j)
 		}
 	}
 	if len(jobs) == 0 {
@@ -77,8 +91,49 @@ func Jobs(o Options) ([]*llb.Job, error) {
 	return jobs, nil
 }
 
-func (p *planner) job(r *schema.Recipe, t *toolchains.Target) (*llb.Job, error) {
-	k := key{r.Name, t.Name}
+// variants are the option sets recipe r builds with in this build.
+func (p *planner) variants(r *schema.Recipe) ([]map[string]string, error) {
+	set := map[string]string{}
+	for k, v := range p.o.Set {
+		if _, ok := r.Options[k]; ok {
+			set[k] = v
+		}
+	}
+	vs, err := llb.Variants(r, set)
+	if err != nil {
+		return nil, err
+	}
+	if p.o.Variant != nil && len(set) == 0 {
+		n := *p.o.Variant
+		if n < 0 || n >= len(vs) {
+			return nil, fmt.Errorf("recipe %s has %d variant(s); --variant %d is not one of them (0-based)", r.Name, len(vs), n)
+		}
+		vs = vs[n : n+1]
+	}
+	return vs, nil
+}
+
+// checkSet reports command-line options no recipe declares.
+func checkSet(o Options) error {
+	for k := range o.Set {
+		found := false
+		for _, r := range o.Recipes {
+			_, ok := r.Options[k]
+			found = found || ok
+		}
+		if !found {
+			return fmt.Errorf("--opt %s: no recipe in this build has an option %q", k, k)
+		}
+	}
+	return nil
+}
+
+func (p *planner) job(r *schema.Recipe, t *toolchains.Target, v map[string]string) (*llb.Job, error) {
+	subdir := ""
+	if len(r.Variants) > 0 {
+		subdir = llb.VariantID(v)
+	}
+	k := key{r.Name, t.Name, llb.VariantID(v)}
 	if j := p.jobs[k]; j != nil {
 		return j, nil
 	}
@@ -90,7 +145,8 @@ func (p *planner) job(r *schema.Recipe, t *toolchains.Target) (*llb.Job, error) 
 	defer func() { p.stack = p.stack[:len(p.stack)-1]; delete(p.visiting, k) }()
 
 	host := func(d version.Dep) (llb.HostPackage, error) { return p.host(r, t, d) }
-	j, err := llb.Compile(r, llb.Options{Target: t, Toolchain: p.o.Toolchain, Context: p.o.Context(r), Packer: p.o.Packer, Host: host})
+	j, err := llb.Compile(r, llb.Options{Target: t, Toolchain: p.o.Toolchain, Context: p.o.Context(r), Packer: p.o.Packer,
+		Host: host, Variant: v, Subdir: subdir})
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +168,12 @@ func (p *planner) host(r *schema.Recipe, t *toolchains.Target, d version.Dep) (l
 	if !contains(dr.Targets, t.Name) {
 		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s does not build for target %s (its targets: %s)", d.Name, dr.Name, t.Name, strings.Join(dr.Targets, ", "))
 	}
-	dj, err := p.job(dr, t)
+	// A dependency is built with its first variant (or the options set).
+	dvs, err := p.variants(dr)
+	if err != nil {
+		return llb.HostPackage{}, err
+	}
+	dj, err := p.job(dr, t, dvs[0])
 	if err != nil {
 		return llb.HostPackage{}, err
 	}

@@ -21,8 +21,10 @@ func options(rs ...*schema.Recipe) Options {
 	return Options{
 		Recipes:   rs,
 		Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"},
-		Context:   func(r *schema.Recipe) llb.LocalContext { return llb.LocalContext{Name: "r-" + r.Name, UniqueID: r.Name} },
-		Packer:    llb.Packer{State: bkllb.Local("kiln-packer", bkllb.LocalUniqueID("p")), Path: "/kiln"},
+		Context: func(r *schema.Recipe) llb.LocalContext {
+			return llb.LocalContext{Name: "r-" + r.Name, UniqueID: r.Name}
+		},
+		Packer: llb.Packer{State: bkllb.Local("kiln-packer", bkllb.LocalUniqueID("p")), Path: "/kiln"},
 	}
 }
 
@@ -78,6 +80,63 @@ func TestPlanErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if _, err := Jobs(options(c.rs...)); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v\nwant %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestVariants(t *testing.T) {
+	withOpts := func() *schema.Recipe {
+		r := recipe("app", "1.0-1")
+		r.Targets = []string{"x86_64"}
+		r.Options = map[string]schema.Option{
+			"debug": {Default: "off", Choices: []string{"on", "off"}},
+			"level": {Default: "2"},
+		}
+		r.Variants = []map[string]string{{"debug": "off"}, {"debug": "on"}}
+		return r
+	}
+	jobs, err := Jobs(options(withOpts()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, j := range jobs {
+		files = append(files, j.Files...)
+	}
+	if got := strings.Join(files, " "); got != "debug-off_level-2/app_1.0-1_x86_64.ipk debug-on_level-2/app_1.0-1_x86_64.ipk" {
+		t.Errorf("variant files: %s", got)
+	}
+	if names := vertexNames(t, jobs[1]); !strings.Contains(names, "app [x86_64 debug-on_level-2] build") {
+		t.Errorf("variant vertex names:\n%s", names)
+	}
+
+	o := options(withOpts())
+	o.Set = map[string]string{"debug": "on", "level": "3"}
+	if jobs, err = Jobs(o); err != nil || len(jobs) != 1 || jobs[0].Files[0] != "debug-on_level-3/app_1.0-1_x86_64.ipk" {
+		t.Errorf("--opt: %v %v", err, jobs)
+	}
+	one := 1
+	o = options(withOpts())
+	o.Variant = &one
+	if jobs, err = Jobs(o); err != nil || len(jobs) != 1 || !strings.HasPrefix(jobs[0].Files[0], "debug-on") {
+		t.Errorf("--variant 1: %v %v", err, jobs)
+	}
+
+	for name, c := range map[string]struct {
+		mod  func(*Options)
+		want string
+	}{
+		"bad choice":   {func(o *Options) { o.Set = map[string]string{"debug": "maybe"} }, `option debug="maybe" is not one of its choices (on, off)`},
+		"unknown opt":  {func(o *Options) { o.Set = map[string]string{"colour": "red"} }, `no recipe in this build has an option "colour"`},
+		"bad variant":  {func(o *Options) { n := 5; o.Variant = &n }, "recipe app has 2 variant(s); --variant 5 is not one of them"},
+		"variant name": {func(o *Options) { o.Recipes[0].Variants = []map[string]string{{"nope": "1"}} }, `variant 0: unknown option "nope"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := options(withOpts())
+			c.mod(&o)
+			if _, err := Jobs(o); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want %q", err, c.want)
 			}
 		})
 	}

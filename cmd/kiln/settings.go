@@ -26,12 +26,29 @@ type settings struct {
 	addr      string
 	baseImage string
 	aptMirror string
+	opts      []string // --opt NAME=VALUE
+	variant   int      // --variant N, -1 = all
 }
 
 func (s *settings) flags(f *pflag.FlagSet) {
 	f.StringVar(&s.addr, "addr", os.Getenv("KILN_ADDR"), "BuildKit daemon address (unix:// or tcp://); default: kiln's own managed daemon [$KILN_ADDR]")
 	f.StringVar(&s.baseImage, "base-image", os.Getenv("KILN_BASE_IMAGE"), "image toolchains start from instead of each target's default [$KILN_BASE_IMAGE]")
 	f.StringVar(&s.aptMirror, "apt-mirror", os.Getenv("KILN_APT_MIRROR"), "Debian mirror URL for toolchain packages; default: the host's apt mirror [$KILN_APT_MIRROR]")
+	f.StringArrayVar(&s.opts, "opt", nil, "set a build option NAME=VALUE (repeatable): builds one variant with it instead of the recipe's variants")
+	f.IntVar(&s.variant, "variant", -1, "build only variant N (0-based) of each recipe; default: all")
+}
+
+// optionSet parses the --opt flags.
+func (s *settings) optionSet() (map[string]string, error) {
+	set := map[string]string{}
+	for _, kv := range s.opts {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--opt %q: want NAME=VALUE", kv)
+		}
+		set[k] = v
+	}
+	return set, nil
 }
 
 func (s *settings) toolchain() toolchains.Options {
@@ -182,12 +199,20 @@ func (s *settings) plan(ctx context.Context, paths, targets []string) (*planned,
 		return nil, err
 	}
 	locals[packerLocal] = pkDir
+	set, err := s.optionSet()
+	if err != nil {
+		return nil, err
+	}
 	opts := frontend.Options{
 		Recipes:   rs,
 		Targets:   splitList(targets),
 		Toolchain: s.toolchain(),
 		Context:   ctxFn,
 		Packer:    pk,
+		Set:       set,
+	}
+	if s.variant >= 0 {
+		opts.Variant = &s.variant
 	}
 	jobs, err := frontend.Plan(opts)
 	if err != nil {
