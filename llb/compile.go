@@ -99,8 +99,10 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
+	gates := c.runTests("sources", c.tc, []llb.RunOption{llb.AddMount(SrcDir, src, llb.Readonly), llb.Dir(SrcDir)})
 	src = c.stage("prepare", r.Prepare, src)
 	src = c.stage("build", r.Build, src)
+	gates = append(gates, c.runTests("build", c.tc, []llb.RunOption{llb.AddMount(SrcDir, src), llb.Dir(SrcDir)})...)
 	pkgdir, ran := c.packageStage(src)
 
 	f, err := pack.Lookup("ipk")
@@ -129,9 +131,21 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 		job.Files = append(job.Files, f.FileName(p))
 		job.Packages = append(job.Packages, name)
 	}
+	if len(c.testsFor("install")) > 0 {
+		extra, err := c.installRequires()
+		if err != nil {
+			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+		}
+		root, err := c.installRoot(job.Files, outs, extra)
+		if err != nil {
+			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+		}
+		gates = append(gates, c.runTests("install", root, []llb.RunOption{llb.Dir("/")})...)
+	}
 	job.Output = outs[0]
-	if len(outs) > 1 {
-		job.Output = llb.Merge(outs, c.name("collect %d packages", len(outs)))
+	if all := append(outs, gates...); len(all) > 1 {
+		// Tests leave nothing behind; merging them makes BuildKit run them.
+		job.Output = llb.Merge(all, c.name("collect %d packages", len(outs)))
 	}
 	if o.Subdir != "" {
 		job.Output = llb.Scratch().File(llb.Copy(job.Output, "/", "/"+o.Subdir+"/", &llb.CopyInfo{

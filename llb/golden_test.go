@@ -153,3 +153,35 @@ func TestVariantEnv(t *testing.T) {
 		}
 	}
 }
+
+// TestTestStages: tests become vertices at their stage, filtered by
+// selectors, and are part of the job's output graph.
+func TestTestStages(t *testing.T) {
+	r, err := schema.Load(filepath.Join("..", "examples", "hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	r.Tests = []schema.Test{
+		{Stage: "sources", Script: "test -f hello.c"},
+		{Stage: "build", Script: "./hello"},
+		{Stage: "install", Script: "hello", Checks: []schema.Check{{Path: "/opt/bin/hello", Exists: &yes, Mode: "0755"}}},
+		{Stage: "install", Script: "echo debug only", Selectors: []map[string]string{{"debug": "on"}}},
+	}
+	o := testOptions(t, "armv7")
+	o.Variant = map[string]string{"debug": "off"}
+	job, err := llb.Compile(r, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := render(t, job.Output)
+	for _, want := range []string{"test 0 (sources)", "test 1 (build)", "test 2 (install)", "install 1 package(s) for tests",
+		`"QEMU_LD_PREFIX=/usr/arm-linux-gnueabihf"`, "check --spec /kiln/checks/checks.json"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("graph lacks %q", want)
+		}
+	}
+	if strings.Contains(got, "test 3") {
+		t.Error("test 3 runs although its selector does not match the variant")
+	}
+}

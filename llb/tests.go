@@ -1,0 +1,115 @@
+package llb
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/kiln-build/kiln/check"
+	"github.com/kiln-build/kiln/schema"
+	"github.com/moby/buildkit/client/llb"
+)
+
+// InstallRoot is where install tests find the packages' files: the test
+// container's own root, with target binaries run through qemu-user.
+const InstallRoot = "/"
+
+// testsFor returns the recipe's tests of stage that apply to this variant.
+func (c *compiler) testsFor(stage string) []int {
+	var out []int
+	for i, t := range c.r.Tests {
+		if t.Stage == stage && selected(t.Selectors, c.o.Variant) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// selected: no selectors, or one whose every pair matches the variant.
+func selected(selectors []map[string]string, variant map[string]string) bool {
+	if len(selectors) == 0 {
+		return true
+	}
+	for _, s := range selectors {
+		ok := true
+		for k, v := range s {
+			ok = ok && variant[k] == v
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// runTests runs the tests of one stage on root with the given mounts; the
+// returned states (empty directories) must be part of the job's output so
+// that BuildKit runs them and a failing test fails the build.
+func (c *compiler) runTests(stage string, root llb.State, mounts []llb.RunOption) []llb.State {
+	var done []llb.State
+	for _, i := range c.testsFor(stage) {
+		t := c.r.Tests[i]
+		body := t.Script
+		if len(t.Checks) > 0 {
+			spec, _ := json.Marshal(toChecks(t.Checks)) // plain values: cannot fail
+			meta := llb.Scratch().File(llb.Mkfile("/checks.json", 0o644, spec), c.name("test %d checks", i))
+			mounts = append(mounts, llb.AddMount("/kiln/checks", meta, llb.Readonly))
+			body = strings.TrimSpace(body + "\n" + "/kiln/bin" + c.o.Packer.Path + " check --spec /kiln/checks/checks.json")
+		}
+		opts := append(c.env(), mounts...)
+		opts = append(opts,
+			script(body),
+			llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
+			llb.Network(llb.NetModeNone),
+			c.name("test %d (%s)", i, stage),
+		)
+		if stage == "install" && c.o.Target.Qemu != "" {
+			// binfmt runs target binaries under qemu-user; it finds the
+			// target's C library in the cross toolchain.
+			opts = append(opts, llb.AddEnv("QEMU_LD_PREFIX", path.Join("/usr", c.o.Target.Triplet)))
+		}
+		done = append(done, root.Run(opts...).AddMount("/kiln/test-done", llb.Scratch()))
+	}
+	return done
+}
+
+func toChecks(cs []schema.Check) []check.Check {
+	out := make([]check.Check, len(cs))
+	for i, c := range cs {
+		out[i] = check.Check(c)
+	}
+	return out
+}
+
+// installRoot is the toolchain with every package of the job and the
+// tests' extra requirements unpacked into / (files only, as an offline
+// install), for install tests.
+func (c *compiler) installRoot(files []string, outs []llb.State, extra []string) (llb.State, error) {
+	root := c.o.Target.For(c.o.Toolchain, c.r.Image, extra)
+	var opts []llb.RunOption
+	body := ""
+	for i, f := range files {
+		dir := fmt.Sprintf("/kiln/install/%d", i)
+		opts = append(opts, llb.AddMount(dir, outs[i], llb.Readonly))
+		body += fmt.Sprintf("\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C %s --no-same-owner --keep-directory-symlink\n", dir, f, InstallRoot)
+	}
+	opts = append(append(c.env(), opts...), script(body), llb.Network(llb.NetModeNone),
+		c.name("install %d package(s) for tests", len(files)))
+	return root.Run(opts...).Root(), nil
+}
+
+// installRequires are the Debian packages (build:NAME) install tests ask for.
+func (c *compiler) installRequires() ([]string, error) {
+	var extra []string
+	for _, i := range c.testsFor("install") {
+		for _, req := range c.r.Tests[i].Requires {
+			name, ok := strings.CutPrefix(req, "build:")
+			if !ok {
+				return nil, fmt.Errorf("test %d: requires %q: only build:NAME (Debian packages) are supported so far", i, req)
+			}
+			extra = append(extra, name)
+		}
+	}
+	return extra, nil
+}
