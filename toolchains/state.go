@@ -65,11 +65,13 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 	k := stateKey{target: t.Name, opts: o, image: image, extra: strings.Join(pkgs, " ")}
 	return memo(k, func() llb.State {
 		if len(pkgs) > 0 {
-			// Target-architecture packages (NAME:armhf) need multiarch.
-			return aptInstall(t.For(o, image, nil).Run(
-				llb.Args([]string{"dpkg", "--add-architecture", t.DebianArch}),
-				llb.WithCustomName("toolchain "+t.Name+": enable "+t.DebianArch+" packages")).Root(),
-				t.Suite, pkgs, o, "toolchain "+t.Name+" + build dependencies")
+			base := t.For(o, image, nil)
+			if strings.Contains(k.extra, ":") {
+				// Target-architecture packages (NAME:armhf) need multiarch.
+				base = base.Run(llb.Args([]string{"dpkg", "--add-architecture", t.DebianArch}),
+					llb.WithCustomName("toolchain "+t.Name+": enable "+t.DebianArch+" packages")).Root()
+			}
+			return aptInstall(base, t.Suite, pkgs, o, "toolchain "+t.Name+" + build dependencies")
 		}
 		base := t.Image
 		switch {
