@@ -1,6 +1,7 @@
 package llb
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -42,6 +43,10 @@ func makedepends(specs []string, debArch string) (build []string, host []version
 	}
 	return build, host, nil
 }
+
+// ErrNotInRepository is what Options.Host answers for a package no recipe
+// of the build produces.
+var ErrNotInRepository = errors.New("no recipe in this build produces it")
 
 // HostPackage is a package built by another recipe of the repository: the
 // state holding its file, and the file's name there.

@@ -2,12 +2,14 @@ package llb
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
 
 	"github.com/kiln-build/kiln/check"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/version"
 	"github.com/moby/buildkit/client/llb"
 )
 
@@ -87,6 +89,22 @@ func toChecks(cs []schema.Check) []check.Check {
 // install), for install tests.
 func (c *compiler) installRoot(files []string, outs []llb.State, extra []string) (llb.State, error) {
 	root := c.o.Target.For(c.o.Toolchain, c.r.Image, extra)
+	// Runtime dependencies built by sibling recipes are installed too.
+	files, outs = append([]string(nil), files...), append([]llb.State(nil), outs...)
+	for _, spec := range c.r.Depends {
+		d, err := version.ParseDep(spec)
+		if err != nil || c.o.Host == nil {
+			continue
+		}
+		hp, err := c.o.Host(d)
+		if errors.Is(err, ErrNotInRepository) {
+			continue // provided by the device's feed, not this build
+		}
+		if err != nil {
+			return llb.State{}, fmt.Errorf("depends: %w", err)
+		}
+		files, outs = append(files, hp.File), append(outs, hp.State)
+	}
 	var opts []llb.RunOption
 	body := ""
 	for i, f := range files {

@@ -158,7 +158,7 @@ func (p *planner) job(r *schema.Recipe, t *toolchains.Target, v map[string]strin
 func (p *planner) host(r *schema.Recipe, t *toolchains.Target, d version.Dep) (llb.HostPackage, error) {
 	dr := p.byPkg[d.Name]
 	if dr == nil {
-		return llb.HostPackage{}, fmt.Errorf("host:%s: no recipe in this build produces package %s (build the repository directory so kiln sees it)", d.Name, d.Name)
+		return llb.HostPackage{}, fmt.Errorf("host:%s: package %s: %w (build the repository directory so kiln sees it)", d.Name, d.Name, llb.ErrNotInRepository)
 	}
 	if d.Op != "" {
 		if err := satisfies(dr, d); err != nil {

@@ -73,7 +73,7 @@ func TestPlanErrors(t *testing.T) {
 		"cycle":       {[]*schema.Recipe{recipe("a", "1", "host:b"), recipe("b", "1", "host:c"), recipe("c", "1", "host:a")}, "dependency cycle: a -> b -> c -> a"},
 		"self":        {[]*schema.Recipe{recipe("a", "1", "host:a")}, "dependency cycle: a -> a"},
 		"constraint":  {[]*schema.Recipe{recipe("app", "1", "host:lib >= 2.0"), recipe("lib", "1.5-1")}, "recipe app needs lib (>= 2.0): recipe lib (lib/kiln.yaml) has version 1.5-1, which does not satisfy >= 2.0"},
-		"missing":     {[]*schema.Recipe{recipe("app", "1", "host:nothere")}, "no recipe in this build produces package nothere"},
+		"missing":     {[]*schema.Recipe{recipe("app", "1", "host:nothere")}, "package nothere: no recipe in this build produces it"},
 		"duplicate":   {[]*schema.Recipe{recipe("a", "1"), recipe("a", "2")}, "both produce package a"},
 		"build range": {[]*schema.Recipe{recipe("a", "1", "build:cmake >= 3")}, "Debian build dependencies take no range"},
 	} {
