@@ -6,7 +6,7 @@
 source "$(dirname "$0")/env.sh"
 
 APT_PACKAGES=(runc debootstrap qemu-user-static binfmt-support file binutils dpkg-dev curl git ca-certificates
-	libc6-armhf-cross libc6-arm64-cross)
+	libc6-armhf-cross libc6-arm64-cross unzip libarchive-tools 7zip openssl zstd)
 
 install_apt() {
 	local missing=()

@@ -1,0 +1,175 @@
+package syspkg
+
+import (
+	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// The index step. Pack runs once per architecture and writes one payload;
+// the metainfo lists them all, so it is made afterwards, from the payload
+// files alone (as syspkg build does with (arch)=(zipfile) arguments):
+//
+//	m, _ := FromPackage(p, DefaultURL(base, p.Name), category)
+//	x, _ := ScanPayloadFile(m.ID, "x86_64", "out/hello-1.2.0-x86_64.zip")
+//	a, _ := ScanPayloadFile(m.ID, "aarch64", "out/hello-1.2.0-aarch64.zip")
+//	_ = m.Index(x, a)
+//	signed, _ := Sign(m, signer) // or Render(m) when unsigned
+//
+// Everything here is a function of the payload bytes and the metainfo.
+
+// Scanned is what the metainfo records of one payload.
+type Scanned struct {
+	Payload Payload
+	Files   []File // sorted by name
+}
+
+// OpenPayload reads a payload ZIP with all the methods syspkg allows
+// (store, deflate, zstd).
+func OpenPayload(r io.ReaderAt, size int64) (*zip.Reader, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, err
+	}
+	zr.RegisterDecompressor(uint16(Zstd), zstd.ZipDecompressor())
+	return zr, nil
+}
+
+// ScanPayload reads one payload: its size and sha256, and the name and
+// uncompressed size of every entry that is not a directory (their sum is
+// the payload's size). It checks what syspkg needs: relative clean names,
+// methods 0, 8 or 93, and (unless id is "base") category directories at the
+// top. Contents are not decompressed; CheckPayload does that.
+func ScanPayload(id, arch string, r io.ReaderAt, size int64) (*Scanned, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(r, 0, size)); err != nil {
+		return nil, fmt.Errorf("payload %s: %w", arch, err)
+	}
+	zr, err := OpenPayload(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("payload %s: %w", arch, err)
+	}
+	s := &Scanned{Payload: Payload{Arch: arch, Compressed: size, SHA256: hex.EncodeToString(h.Sum(nil))}}
+	main := mainDir(id, zr.File)
+	for _, f := range zr.File {
+		name := strings.TrimPrefix(f.Name, main)
+		if name == "" {
+			continue // the main directory itself
+		}
+		if err := checkEntry(id, name, f.Method); err != nil {
+			return nil, fmt.Errorf("payload %s: %w", arch, err)
+		}
+		if strings.HasSuffix(name, "/") {
+			continue
+		}
+		s.Files = append(s.Files, File{Size: int64(f.UncompressedSize64), Name: name})
+		s.Payload.Size += int64(f.UncompressedSize64)
+	}
+	sort.Slice(s.Files, func(i, j int) bool { return s.Files[i].Name < s.Files[j].Name })
+	return s, nil
+}
+
+// ScanPayloadFile is ScanPayload on a file.
+func ScanPayloadFile(id, arch, file string) (*Scanned, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return ScanPayload(id, arch, f, st.Size())
+}
+
+// mainDir is the one directory ("myproject-master/") that holds a whole
+// payload, as in ZIPs that code hosts make of a branch, or "". syspkg
+// accepts such a payload and the file list names files without it.
+func mainDir(id string, files []*zip.File) string {
+	if id == BaseID || len(files) == 0 {
+		return ""
+	}
+	top, _, ok := strings.Cut(files[0].Name, "/")
+	if !ok || isCategory(top) {
+		return ""
+	}
+	for _, f := range files {
+		if !strings.HasPrefix(f.Name, top+"/") {
+			return ""
+		}
+	}
+	return top + "/"
+}
+
+func checkEntry(id, entry string, method uint16) error {
+	name := strings.TrimSuffix(entry, "/")
+	if name == "" || path.IsAbs(name) || path.Clean(name) != name || name == ".." || strings.HasPrefix(name, "../") {
+		return fmt.Errorf("%q: not a clean relative path", entry)
+	}
+	switch Method(method) {
+	case Store, Deflate, Zstd:
+	default:
+		return fmt.Errorf("%s: compression method %d (syspkg reads store, deflate and zstd)", entry, method)
+	}
+	if id != BaseID && !isCategory(category(name)) {
+		return fmt.Errorf("%s: top-level directory %q is not a category (%s)", entry, category(name), strings.Join(Categories, ", "))
+	}
+	return nil
+}
+
+// CheckPayload decompresses every entry of a payload and checks its CRC
+// (archive/zip does on reading to the end): the test for a ZIP made
+// elsewhere that ScanPayload only lists.
+func CheckPayload(r io.ReaderAt, size int64) error {
+	zr, err := OpenPayload(r, size)
+	if err != nil {
+		return err
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+		_, err = io.Copy(io.Discard, rc)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// Index records the scanned payloads in m, in the order given (the order of
+// the targets), replacing any payloads and files it had. The files list is
+// the union over all payloads, each name with its largest size: one list
+// serves every architecture, and the larger size is the safe one for a
+// disk-space check.
+func (m *Meta) Index(payloads ...*Scanned) error {
+	m.Payloads, m.Files = nil, nil
+	sizes := map[string]int64{}
+	seen := map[string]bool{}
+	for _, s := range payloads {
+		if seen[s.Payload.Arch] {
+			return fmt.Errorf("metainfo %s: two payloads for arch %q", m.ID, s.Payload.Arch)
+		}
+		seen[s.Payload.Arch] = true
+		m.Payloads = append(m.Payloads, s.Payload)
+		for _, f := range s.Files {
+			sizes[f.Name] = max(sizes[f.Name], f.Size)
+		}
+	}
+	for name, size := range sizes {
+		m.Files = append(m.Files, File{Size: size, Name: name})
+	}
+	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Name < m.Files[j].Name })
+	return nil
+}

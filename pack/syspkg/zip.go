@@ -1,0 +1,273 @@
+package syspkg
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/zstd"
+)
+
+// Method is a ZIP compression method syspkg reads.
+type Method uint16
+
+const (
+	Store   Method = 0  // stored as is
+	Deflate Method = 8  // for compatibility
+	Zstd    Method = 93 // preferred: WinZip's (and APPNOTE 6.3.7's) zstd method
+)
+
+func (m Method) String() string {
+	switch m {
+	case Store:
+		return "store"
+	case Deflate:
+		return "deflate"
+	case Zstd:
+		return "zstd"
+	}
+	return fmt.Sprintf("method %d", uint16(m))
+}
+
+// ParseCompression reads a compression name: "zstd" (also the default for
+// ""), "deflate" or "store".
+func ParseCompression(s string) (Method, error) {
+	switch s {
+	case "", "zstd":
+		return Zstd, nil
+	case "deflate":
+		return Deflate, nil
+	case "store":
+		return Store, nil
+	}
+	return 0, fmt.Errorf("unknown syspkg compression %q (want zstd, deflate or store)", s)
+}
+
+// item is one payload entry. Directory names end in "/".
+type item struct {
+	name  string
+	mode  fs.FileMode
+	mtime int64  // already clamped
+	size  int64  // of a regular file on disk
+	path  string // file holding a regular file's content, if any
+	data  []byte // in-memory content: a symlink target or a generated file
+}
+
+// streamAbove is the size above which a file is compressed while it is
+// written, by the writing goroutine, instead of in parallel into memory: it
+// bounds memory at about window*streamAbove. A constant, so that which
+// entries get a data descriptor never depends on the machine.
+const streamAbove = 16 << 20
+
+func (it *item) buffered() bool {
+	return it.mode.IsRegular() && (it.path == "" || it.size <= streamAbove)
+}
+
+// encoder compresses buffered zstd entries. EncodeAll may be called
+// concurrently, and its output depends only on the input and the level.
+var encoder = sync.OnceValues(func() (*zstd.Encoder, error) {
+	return zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault))
+})
+
+var flatePool = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.DefaultCompression)
+	return w
+}}
+
+// compressed is a buffered entry ready to be written raw.
+type compressed struct {
+	data   []byte
+	method Method
+	crc    uint32
+	size   int64
+	err    error
+}
+
+// compress reads and compresses a buffered entry. Empty files, and files
+// the method does not shrink, are stored, as Info-ZIP's zip does.
+func compress(it *item, m Method) compressed {
+	data := it.data
+	if it.path != "" {
+		var err error
+		if data, err = os.ReadFile(it.path); err != nil {
+			return compressed{err: err}
+		}
+	}
+	c := compressed{data: data, method: Store, crc: crc32.ChecksumIEEE(data), size: int64(len(data))}
+	if len(data) == 0 || m == Store {
+		return c
+	}
+	var out []byte
+	switch m {
+	case Zstd:
+		enc, err := encoder()
+		if err != nil {
+			return compressed{err: err}
+		}
+		out = enc.EncodeAll(data, make([]byte, 0, len(data)/2+64))
+	case Deflate:
+		var b bytes.Buffer
+		fw := flatePool.Get().(*flate.Writer)
+		fw.Reset(&b)
+		fw.Write(data) // a bytes.Buffer does not fail
+		fw.Close()
+		flatePool.Put(fw)
+		out = b.Bytes()
+	}
+	if len(out) < len(data) {
+		c.data, c.method = out, m
+	}
+	return c
+}
+
+// writeZip writes items, in order, as a ZIP archive. Regular files up to
+// streamAbove are read and compressed by GOMAXPROCS workers, at most a
+// window of them ahead of the writer, and written raw with their sizes and
+// CRC in the local header; larger files are compressed while written (with
+// a data descriptor). archive/zip switches to ZIP64 records by itself past
+// 65535 entries or 4 GiB, which raw writes allow: no entry written raw
+// reaches 4 GiB.
+func writeZip(w io.Writer, items []item, m Method) error {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(uint16(Zstd), func(w io.Writer) (io.WriteCloser, error) {
+		// Concurrency changes only how far ahead blocks are prepared,
+		// not the output; pin it anyway so no machine property shows.
+		return zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(4))
+	})
+	zw.RegisterCompressor(uint16(Deflate), func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.DefaultCompression)
+	})
+
+	workers := runtime.GOMAXPROCS(0)
+	results := make([]chan compressed, len(items))
+	for i := range items {
+		if items[i].buffered() {
+			results[i] = make(chan compressed, 1)
+		}
+	}
+	done := make(chan struct{})
+	defer close(done)
+	tokens := make(chan struct{}, 4*workers)
+	jobs := make(chan int)
+	go func() {
+		defer close(jobs)
+		for i := range items {
+			if results[i] == nil {
+				continue
+			}
+			select {
+			case tokens <- struct{}{}:
+			case <-done:
+				return
+			}
+			select {
+			case jobs <- i:
+			case <-done:
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			for i := range jobs {
+				results[i] <- compress(&items[i], m)
+			}
+		}()
+	}
+
+	for i := range items {
+		it := &items[i]
+		var err error
+		switch {
+		case results[i] != nil:
+			c := <-results[i]
+			<-tokens
+			if c.err != nil {
+				return fmt.Errorf("%s: %w", it.name, c.err)
+			}
+			err = writeRaw(zw, it, c)
+		case it.mode.IsRegular():
+			err = writeStream(zw, it, m)
+		default: // a directory or a symlink
+			err = writeRaw(zw, it, compressed{data: it.data, crc: crc32.ChecksumIEEE(it.data), size: int64(len(it.data))})
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", it.name, err)
+		}
+	}
+	return zw.Close()
+}
+
+func writeRaw(zw *zip.Writer, it *item, c compressed) error {
+	fh := header(it, c.method)
+	fh.CRC32 = c.crc
+	fh.CompressedSize64 = uint64(len(c.data))
+	fh.UncompressedSize64 = uint64(c.size)
+	ew, err := zw.CreateRaw(fh)
+	if err != nil {
+		return err
+	}
+	_, err = ew.Write(c.data)
+	return err
+}
+
+func writeStream(zw *zip.Writer, it *item, m Method) error {
+	f, err := os.Open(it.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ew, err := zw.CreateHeader(header(it, m))
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(ew, f)
+	return err
+}
+
+// header is the entry header: Unix mode in the external attributes, the
+// clamped mtime as MS-DOS time (in UTC) and in an Info-ZIP extended
+// timestamp, no other extra field (no uid/gid: files belong to whoever
+// installs them), the UTF-8 flag for non-ASCII names.
+func header(it *item, m Method) *zip.FileHeader {
+	fh := &zip.FileHeader{Name: it.name, Method: uint16(m)}
+	fh.SetMode(it.mode)
+	fh.CreatorVersion |= 20
+	fh.ReaderVersion = 20
+	for _, r := range it.name {
+		if r >= utf8.RuneSelf {
+			fh.Flags |= 0x800
+			break
+		}
+	}
+	fh.ModifiedDate, fh.ModifiedTime = dosTime(it.mtime)
+	fh.Extra = binary.LittleEndian.AppendUint16(nil, 0x5455) // extended timestamp
+	fh.Extra = binary.LittleEndian.AppendUint16(fh.Extra, 5)
+	fh.Extra = append(fh.Extra, 1) // flags: mtime only
+	fh.Extra = binary.LittleEndian.AppendUint32(fh.Extra, uint32(min(it.mtime, 1<<32-1)))
+	return fh
+}
+
+// dosTime encodes t (Unix seconds) as MS-DOS date and time in UTC, clamped
+// to the range the fields hold (1980 to 2107).
+func dosTime(sec int64) (date, tm uint16) {
+	t := time.Unix(sec, 0).UTC()
+	if t.Year() < 1980 {
+		t = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+	} else if t.Year() > 2107 {
+		t = time.Date(2107, 12, 31, 23, 59, 58, 0, time.UTC)
+	}
+	date = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
+	tm = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+	return date, tm
+}
