@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -48,14 +49,15 @@ package: "make install DESTDIR=\"$pkgdir\""
 `, i, i, i, i, i+1, i-1)
 }
 
-// BenchmarkParse measures one recipe per format, validation included.
+// BenchmarkParse measures one recipe per format, validation included:
+// hello is a typical recipe, full uses every field of the model.
 func BenchmarkParse(b *testing.B) {
-	for _, name := range []string{"hello.yaml", "hello.cue", "hello.json"} {
+	for _, name := range []string{"hello.yaml", "hello.cue", "hello.json", "full.yaml", "full.cue", "full.json"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "good", name))
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(filepath.Ext(name)[1:], func(b *testing.B) {
+		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := Parse(name, data); err != nil {
@@ -132,4 +134,83 @@ func BenchmarkLoad500(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(paths)), "µs/recipe")
 	})
+}
+
+// genRepo returns a repository file of n distinct recipes sharing
+// defaults, in YAML (defaults:) or CUE (#defaults), each recipe using a
+// good part of the model: options, variants, split packages, tests.
+func genRepo(n int, format string) []byte {
+	var b strings.Builder
+	if format == "cue" {
+		b.WriteString("#defaults: {\n\tlicense: *\"MIT\" | string\n\tmaintainer: \"Bench <bench@example.org>\"\n\ttimestamp: \"2024-05-01\"\n\ttargets: *[\"x86_64\", \"armv7\"] | [...string]\n}\nrecipes: [string]: #defaults\n")
+		for i := range n {
+			fmt.Fprintf(&b, `recipes: "pkg%d": {
+	version: "1.%d.0-1"
+	summary: "Generated package %d"
+	sources: [{path: "pkg%d"}, {url: "https://example.org/pkg%d.tar.gz", sha256: "%064x", strip: 1}]
+	depends: ["libc6 >= 2.31"]
+	options: debug: {default: "off", choices: ["on", "off"]}
+	variants: [{debug: "off"}, {debug: "on"}]
+	build: "make"
+	package: "make install DESTDIR=$pkgdir"
+	packages: {
+		"pkg%d": {files: ["bin:opt/bin/*"], uses: ["pkg%d-lib"]}
+		"pkg%d-lib": files: ["lib:opt/lib/*.so*"]
+	}
+	tests: [{stage: "install", checks: [{path: "/opt/bin/pkg%d", mode: "0755"}, {command: "pkg%d --version", output: "^pkg"}]}]
+}
+`, i, i, i, i, i, i+1, i, i, i, i, i)
+		}
+		return []byte(b.String())
+	}
+	b.WriteString("defaults:\n  license: MIT\n  maintainer: Bench <bench@example.org>\n  timestamp: 2024-05-01\n  targets: [x86_64, armv7]\nrecipes:\n")
+	for i := range n {
+		fmt.Fprintf(&b, `  pkg%d:
+    version: 1.%d.0-1
+    summary: Generated package %d
+    sources:
+      - path: pkg%d
+      - url: https://example.org/pkg%d.tar.gz
+        sha256: "%064x"
+        strip: 1
+    depends: [libc6 >= 2.31]
+    options:
+      debug: {default: "off", choices: ["on", "off"]}
+    variants: [{debug: "off"}, {debug: "on"}]
+    build: make
+    package: make install DESTDIR=$pkgdir
+    packages:
+      pkg%d: {files: ["bin:opt/bin/*"], uses: [pkg%d-lib]}
+      pkg%d-lib: {files: ["lib:opt/lib/*.so*"]}
+    tests:
+      - stage: install
+        checks:
+          - {path: /opt/bin/pkg%d, mode: "0755"}
+          - {command: pkg%d --version, output: "^pkg"}
+`, i, i, i, i, i, i+1, i, i, i, i, i)
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkRepo20 loads and validates a 20-recipe repository file from
+// disk. The budget is 100 ms.
+func BenchmarkRepo20(b *testing.B) {
+	dir := b.TempDir()
+	for _, format := range []string{"yaml", "cue"} {
+		file := filepath.Join(dir, "kiln."+format)
+		if err := os.WriteFile(file, genRepo(20, format), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := LoadRepo(file); err != nil { // compile the schema outside the timing
+			b.Fatal(err)
+		}
+		b.Run(format, func(b *testing.B) {
+			for b.Loop() {
+				rs, err := LoadRepo(file)
+				if err != nil || len(rs) != 20 {
+					b.Fatal(len(rs), err)
+				}
+			}
+		})
+	}
 }

@@ -13,8 +13,8 @@ import (
 // KILN_FUZZ_FORMAT=yaml (or cue, json) to fuzz one format only.
 var fuzzFormats = []string{"f.yaml", "f.cue", "f.json"}
 
-// FuzzParse: no input may panic or hang, and every failure is positioned
-// Errors naming the file. Seeds are the testdata recipes; crashers found
+// FuzzParse: no input, recipe or repository file, may panic or hang, and
+// every failure is positioned Errors naming the file. Seeds are the testdata recipes; crashers found
 // so far live in testdata/fuzz/FuzzParse and run with every go test.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "[gb]*", "*"))
@@ -38,20 +38,30 @@ func FuzzParse(f *testing.F) {
 		if only != "" && name != "f."+only {
 			return
 		}
+		panics := explainPanics.Load()
 		start := time.Now()
-		r, err := Parse(name, data)
+		rs, err := ParseRepo(name, data)
 		if d := time.Since(start); d > 2*time.Second {
-			t.Fatalf("Parse took %v", d)
+			t.Fatalf("ParseRepo took %v", d)
 		}
 		if err == nil {
-			if r == nil {
-				t.Fatal("nil recipe without error")
+			if len(rs) == 0 {
+				t.Fatal("no recipe without error")
 			}
-			ts, terr := ParseTimestamp(r.Timestamp)
-			if terr != nil || ts.Unix() != r.Epoch {
-				t.Fatalf("valid recipe with timestamp %q: epoch %d, %v", r.Timestamp, r.Epoch, terr)
+			for _, r := range rs {
+				ts, terr := ParseTimestamp(r.Timestamp)
+				if terr != nil || ts.Unix() != r.Epoch {
+					t.Fatalf("valid recipe with timestamp %q: epoch %d, %v", r.Timestamp, r.Epoch, terr)
+				}
+				if len(r.Targets) == 0 {
+					t.Fatal("valid recipe without targets")
+				}
 			}
 			return
+		}
+		if explainPanics.Load() != panics {
+			// Each fuzz worker runs one input at a time: this is the one.
+			t.Fatalf("explain panicked and fell back to plain messages:\n%v", err)
 		}
 		var errs Errors
 		if !errors.As(err, &errs) || len(errs) == 0 {

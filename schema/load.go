@@ -1,20 +1,13 @@
 package schema
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-
-	"cuelang.org/go/cue/ast"
-	"cuelang.org/go/cue/parser"
-	cuejson "cuelang.org/go/encoding/json"
-	cueyaml "cuelang.org/go/encoding/yaml"
 )
 
 // RecipeFiles are the names Load looks for in a directory, in this order.
@@ -25,7 +18,8 @@ var RecipeFiles = []string{"kiln.cue", "kiln.yaml", "kiln.yml", "kiln.json"}
 const MaxSize = 4 << 20
 
 // Load loads the recipe at path: a recipe file, or a directory holding
-// exactly one of RecipeFiles.
+// exactly one of RecipeFiles. A repository file (many recipes) is an
+// error here; LoadRepo loads those.
 func Load(path string) (*Recipe, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -34,38 +28,44 @@ func Load(path string) (*Recipe, error) {
 	if !fi.IsDir() {
 		return LoadFile(path)
 	}
+	file, err := recipeFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if file == "" {
+		return nil, fmt.Errorf("%s: no recipe found (want one of %s)", path, strings.Join(RecipeFiles, ", "))
+	}
+	return LoadFile(file)
+}
+
+// recipeFile returns the recipe file of dir, or "" if it has none.
+func recipeFile(dir string) (string, error) {
 	var found []string
 	for _, name := range RecipeFiles {
-		fi, err := os.Stat(filepath.Join(path, name))
+		fi, err := os.Stat(filepath.Join(dir, name))
 		switch {
 		case err == nil && !fi.IsDir():
 			found = append(found, name)
 		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("loading recipe: %w", err)
+			return "", fmt.Errorf("loading recipe: %w", err)
 		}
 	}
 	switch len(found) {
 	case 0:
-		return nil, fmt.Errorf("%s: no recipe found (want one of %s)", path, strings.Join(RecipeFiles, ", "))
+		return "", nil
 	case 1:
-		return LoadFile(filepath.Join(path, found[0]))
+		return filepath.Join(dir, found[0]), nil
 	default:
-		return nil, fmt.Errorf("%s: several recipes found (%s); keep exactly one", path, strings.Join(found, ", "))
+		return "", fmt.Errorf("%s: several recipes found (%s); keep exactly one", dir, strings.Join(found, ", "))
 	}
 }
 
 // LoadFile reads and parses one recipe file. Recipe.File is path as given
 // and Recipe.Dir its directory, against which local sources resolve.
 func LoadFile(path string) (*Recipe, error) {
-	f, err := os.Open(path)
+	data, err := readRecipe(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading recipe: %w", err)
-	}
-	defer f.Close()
-	// One byte over MaxSize is enough for Parse to reject the file.
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading recipe: %w", err)
+		return nil, err
 	}
 	r, err := Parse(path, data)
 	if err != nil {
@@ -76,193 +76,60 @@ func LoadFile(path string) (*Recipe, error) {
 	return r, nil
 }
 
+func readRecipe(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading recipe: %w", err)
+	}
+	defer f.Close()
+	// One byte over MaxSize is enough for parse to reject the file.
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading recipe: %w", err)
+	}
+	return data, nil
+}
+
 // Parse validates a recipe held in memory. The format follows filename's
 // extension (.cue, .yaml, .yml, .json); filename also names the file in
-// positions. Any problem with the content is reported as Errors.
-func Parse(filename string, data []byte) (r *Recipe, err error) {
+// positions. Any problem with the content is reported as Errors; a
+// repository file is one (ParseRepo reads those).
+func Parse(filename string, data []byte) (*Recipe, error) {
+	d, rs, err := parse(filename, data, false)
+	if err != nil {
+		return nil, err
+	}
+	if d.repo {
+		return nil, Errors{{File: filename, Msg: `a repository file (top-level "recipes") holds many recipes; load it with LoadRepo`}}
+	}
+	return rs[0], nil
+}
+
+// ParseRepo validates a recipe file or a repository file held in memory
+// and returns its recipes: one for a recipe file, one per key of recipes
+// (in the file's order) for a repository file.
+func ParseRepo(filename string, data []byte) ([]*Recipe, error) {
+	_, rs, err := parse(filename, data, true)
+	return rs, err
+}
+
+// parse decodes and evaluates data; a repository file is only evaluated
+// when repo allows it.
+func parse(filename string, data []byte, repo bool) (d *document, rs []*Recipe, err error) {
 	// A panic in a decoder or the evaluator must not take down a CLI run
 	// or a BuildKit frontend; report it against the file instead.
 	defer func() {
 		if p := recover(); p != nil {
-			r, err = nil, Errors{{File: filename, Msg: fmt.Sprintf("internal error while loading recipe: %v", p)}}
+			d, rs, err = nil, nil, Errors{{File: filename, Msg: fmt.Sprintf("internal error while loading recipe: %v", p)}}
 		}
 	}()
 	d, errs := decode(filename, data)
 	if errs != nil {
-		return nil, errs.normalize()
+		return nil, nil, errs.normalize()
 	}
-	return evaluate(d)
-}
-
-// document is a recipe file parsed into CUE syntax, before any evaluation.
-type document struct {
-	file   string
-	format string // "cue", "yaml" or "json"
-	// cue is set for CUE files (which may hold expressions), expr for data
-	// formats.
-	cue  *ast.File
-	expr ast.Expr
-	src  []byte // the bytes parsed, for quoting values as written
-	// pos maps recipe paths ("sources.1.sha256") to where the user wrote
-	// them, so errors found against the schema point into this file. Only
-	// invalid recipes need it; see positions.
-	pos map[string]position
-}
-
-// positions indexes the literal fields of the document on first use.
-func (d *document) positions() map[string]position {
-	if d.pos == nil {
-		d.pos = map[string]position{}
-		if d.cue != nil {
-			indexDecls(d.pos, "", d.cue.Decls)
-		} else {
-			indexExpr(d.pos, "", d.expr)
-		}
+	if d.repo && !repo {
+		return d, nil, nil
 	}
-	return d.pos
-}
-
-// position is where a recipe path was written: line and column of its key
-// (or list element), and the byte offset of its value in document.src.
-type position struct {
-	line, col int
-	valueOff  int
-}
-
-// decode parses data in the format its name says, without evaluating it.
-func decode(filename string, data []byte) (*document, Errors) {
-	fail := func(msg string) (*document, Errors) {
-		return nil, Errors{{File: filename, Msg: msg}}
-	}
-	if len(data) > MaxSize {
-		return fail(fmt.Sprintf("recipe is larger than %d bytes", MaxSize))
-	}
-	d := &document{file: filename}
-	data = blankSyntaxLine(data)
-	d.src = data
-	var err error
-	switch ext := strings.ToLower(filepath.Ext(filename)); ext {
-	case ".cue":
-		d.format = "cue"
-		d.cue, err = parser.ParseFile(filename, data)
-	case ".yaml", ".yml":
-		d.format = "yaml"
-		if err := checkYAMLAliases(data); err != nil {
-			return fail(err.Error())
-		}
-		if bytes.ContainsAny(data, "\r\u0085\u2028\u2029") {
-			d.src = []byte(yamlLineBreaks.Replace(string(data)))
-		}
-		var f *ast.File
-		f, err = cueyaml.Extract(filename, d.src)
-		if err == nil {
-			d.expr = fileExpr(f)
-		}
-	case ".json":
-		d.format = "json"
-		// Check with encoding/json first: CUE's JSON decoder runs the CUE
-		// expression parser, which panics on some non-JSON input ("==").
-		if errs := jsonSyntax(filename, data); errs != nil {
-			return nil, errs
-		}
-		d.expr, err = cuejson.Extract(filename, data)
-	default:
-		return fail(fmt.Sprintf("unknown recipe format %q (want .cue, .yaml, .yml or .json)", ext))
-	}
-	if err != nil {
-		return nil, syntaxErrors(filename, d.format, err)
-	}
-	return d, nil
-}
-
-// yamlLineBreaks turns every line break yaml.v3 knows (CR LF, CR, NEL,
-// LS, PS) into LF. CUE's YAML decoder counts lines by LF only and panics
-// ("illegal file offset") when the two disagree; scalars read the same,
-// since YAML folds all of them to LF anyway.
-var yamlLineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u0085", "\n", "\u2028", "\n", "\u2029", "\n")
-
-// syntaxLine matches a BuildKit frontend directive ("# syntax=image"),
-// which lets `docker buildx build -f kiln.cue` pick the kiln frontend.
-var syntaxLine = regexp.MustCompile(`^#\s*(?i:syntax)\s*=`)
-
-// blankSyntaxLine empties a leading "# syntax=" line: it is not CUE (nor
-// JSON), and keeping the newline keeps every later line number right.
-func blankSyntaxLine(data []byte) []byte {
-	if !syntaxLine.Match(data) {
-		return data
-	}
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		return data[i:]
-	}
-	return nil
-}
-
-// fileExpr turns the file yaml.Extract returns into one expression: a
-// struct for a mapping, or the embedded value for anything else (which the
-// schema then rejects with a type error).
-func fileExpr(f *ast.File) ast.Expr {
-	if len(f.Decls) == 1 {
-		if e, ok := f.Decls[0].(*ast.EmbedDecl); ok {
-			return e.Expr
-		}
-	}
-	elts := make([]ast.Decl, len(f.Decls))
-	copy(elts, f.Decls)
-	return &ast.StructLit{Elts: elts}
-}
-
-// indexExpr records the position of every field and list element that is
-// written literally; computed CUE values fall back to CUE's own positions.
-func indexExpr(idx map[string]position, path string, x ast.Expr) {
-	switch x := x.(type) {
-	case *ast.StructLit:
-		indexDecls(idx, path, x.Elts)
-	case *ast.ListLit:
-		for i, e := range x.Elts {
-			p := join(path, fmt.Sprint(i))
-			record(idx, p, e, e)
-			indexExpr(idx, p, e)
-		}
-	}
-}
-
-func indexDecls(idx map[string]position, path string, decls []ast.Decl) {
-	for _, decl := range decls {
-		switch f := decl.(type) {
-		case *ast.Field:
-			name, _, err := ast.LabelName(f.Label)
-			if err != nil {
-				continue
-			}
-			p := join(path, selector(name))
-			record(idx, p, f, f.Value)
-			indexExpr(idx, p, f.Value)
-		case *ast.EmbedDecl:
-			indexExpr(idx, path, f.Expr)
-		}
-	}
-}
-
-// record notes where path was written (n: the field or element) and where
-// its value starts (val), for quoting the user's own spelling of a value.
-func record(idx map[string]position, path string, n, val ast.Node) {
-	pos := n.Pos()
-	if s, ok := n.(*ast.StructLit); ok && pos.Line() == 0 && len(s.Elts) > 0 {
-		pos = s.Elts[0].Pos() // YAML mappings start at their first key
-	}
-	if _, dup := idx[path]; dup || pos.Line() == 0 {
-		return
-	}
-	off := -1
-	if vp := val.Pos(); vp.IsValid() {
-		off = vp.Offset()
-	}
-	idx[path] = position{line: pos.Line(), col: pos.Column(), valueOff: off}
-}
-
-func join(path, sel string) string {
-	if path == "" {
-		return sel
-	}
-	return path + "." + sel
+	rs, err = evaluate(d)
+	return d, rs, err
 }

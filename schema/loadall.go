@@ -2,14 +2,43 @@ package schema
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 )
 
-// LoadAll loads every path (see Load) in parallel, keeping their order.
-// It reports the problems of all paths at once.
+// LoadRepo loads every recipe at path, which is
+//
+//   - a recipe file or a repository file (see repofile.go);
+//   - a directory with a recipe file of its own (one of RecipeFiles):
+//     that file, again a single recipe or a repository;
+//   - any other directory: every directory below it, at any depth, that
+//     holds a recipe file, sorted by path. Hidden directories (.git, ...)
+//     are skipped.
+//
+// Every recipe keeps the File and Dir it came from. Recipe names are
+// unique across the repository; a name defined twice is an error naming
+// both files. All problems are reported at once.
+func LoadRepo(path string) ([]*Recipe, error) {
+	files, err := repoFiles(path)
+	if err != nil {
+		return nil, err
+	}
+	return loadFiles(files)
+}
+
+// LoadAll loads every path as LoadRepo does, in parallel, keeping the
+// order of paths. Each path is a repository of its own: the same recipe
+// may be named twice (kiln validate a.cue a.yaml checks both files), and
+// the caller decides what several recipes of one name mean. It reports
+// the problems of all paths at once.
 func LoadAll(paths []string) ([]*Recipe, error) {
-	rs := make([]*Recipe, len(paths))
+	rs := make([][]*Recipe, len(paths))
 	errs := make([]error, len(paths))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -18,12 +47,128 @@ func LoadAll(paths []string) ([]*Recipe, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			rs[i], errs[i] = Load(p)
+			rs[i], errs[i] = LoadRepo(p)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	return slices.Concat(rs...), nil
+}
+
+// repoFiles lists the recipe files path stands for (see LoadRepo).
+func repoFiles(path string) ([]string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("loading recipe: %w", err)
+	}
+	if !fi.IsDir() {
+		return []string{path}, nil
+	}
+	if f, err := recipeFile(path); err != nil || f != "" {
+		return []string{f}, err
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, de fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case !de.IsDir() || p == path:
+			return nil
+		case strings.HasPrefix(de.Name(), "."):
+			return fs.SkipDir
+		}
+		f, err := recipeFile(p)
+		if f != "" {
+			files = append(files, f)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading recipes: %w", err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no recipe found (want one of %s, in it or in a directory below it)", path, strings.Join(RecipeFiles, ", "))
+	}
+	slices.Sort(files)
+	return files, nil
+}
+
+// loaded is the outcome of loading one file.
+type loaded struct {
+	d   *document
+	rs  []*Recipe
+	err error
+}
+
+// loadFiles loads files in parallel (each a recipe or repository file),
+// keeping their order, and checks that recipe names are unique.
+func loadFiles(files []string) ([]*Recipe, error) {
+	out := make([]loaded, len(files))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i] = loadRepoFile(f)
+		}()
+	}
+	wg.Wait()
+
+	var rs []*Recipe
+	var errs []error
+	var dups Errors
+	first := map[string]*Recipe{}
+	for _, l := range out {
+		if l.err != nil {
+			errs = append(errs, l.err)
+			continue
+		}
+		for _, r := range l.rs {
+			if prev := first[r.Name]; prev != nil {
+				dups = append(dups, l.d.duplicate(r, prev))
+				continue
+			}
+			first[r.Name] = r
+			rs = append(rs, r)
+		}
+	}
+	if len(dups) > 0 {
+		errs = append(errs, dups.normalize())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	return rs, nil
+}
+
+func loadRepoFile(path string) loaded {
+	data, err := readRecipe(path)
+	if err != nil {
+		return loaded{err: err}
+	}
+	d, rs, err := parse(path, data, true)
+	for _, r := range rs {
+		r.File, r.Dir = path, filepath.Dir(path)
+	}
+	return loaded{d: d, rs: rs, err: err}
+}
+
+// duplicate reports r, from the file of d, as a second definition of the
+// recipe prev, at r's name (or key, in a repository file).
+func (d *document) duplicate(r, prev *Recipe) *Error {
+	field := "name"
+	if d.repo {
+		field = join(repoField, selector(r.Name))
+	}
+	x := &explainer{d: d}
+	p, _ := x.ancestorPos(field)
+	where := prev.File
+	if prev.File == r.File {
+		where = "this file"
+	}
+	return &Error{File: d.file, Line: p.line, Col: p.col, Field: field, Msg: fmt.Sprintf("recipe %q is defined twice (also in %s)", r.Name, where)}
 }

@@ -9,9 +9,7 @@ import (
 	"unicode/utf8"
 
 	"cuelang.org/go/cue"
-	"cuelang.org/go/cue/ast"
 	cueerrors "cuelang.org/go/cue/errors"
-	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/token"
 )
 
@@ -25,6 +23,14 @@ const (
 	msgDisjunction = "%d errors in empty disjunction:"
 	msgUser        = "%s" // error("...") in recipe.cue
 	msgIncomplete  = "incomplete value %v"
+	// A scalar where the schema's conditionals add fields (a source or a
+	// validation rule written as a plain string): a type error.
+	msgCombine = "cannot combine regular field %q with %v"
+	// A mapping or list where a pattern (=~) expects a string: CUE says so
+	// beside the plain type error, in its own words.
+	msgCannotUse   = "cannot use %s (type %s) as type %s"
+	msgCannotUseIn = "cannot use %s (type %s) as type %s in %v"
+	msgOperands    = "invalid operands %s and %s to '%s' (type %s and %s)"
 )
 
 // problem is one CUE error, re-addressed to the recipe and phrased.
@@ -52,10 +58,26 @@ const (
 type explainer struct {
 	e     *evaluator
 	d     *document
+	def   cue.Value      // #Recipe or #Repository
 	data  cue.Value      // the user's recipe, unvalidated
+	roots []string       // paths of the recipes in data ("" or "recipes.x")
 	skip  map[string]fix // paths repaired in an earlier round
 	found []problem      // this round's problems
 	out   Errors         // problems committed to the report
+	// bad holds the paths of committed problems with a value or a field
+	// (not missing fields); unknown the fields reported as not allowed.
+	bad, unknown []string
+}
+
+// commit adds p to the report.
+func (x *explainer) commit(p problem) {
+	x.out = append(x.out, p.err)
+	if p.kind != kRequired {
+		x.bad = append(x.bad, p.path)
+	}
+	if p.kind == kUnknown {
+		x.unknown = append(x.unknown, p.path)
+	}
 }
 
 // add reports the errors of one validation of u.
@@ -70,7 +92,7 @@ func (x *explainer) add(u cue.Value, err error) {
 		format, args := ce.Msg()
 		if format == msgDisjunction {
 			// The branches' errors follow under the same path. Against a
-			// default (targets: *[...] | [...]) half of them are noise, so
+			// default (extract: bool | *true) half of them are noise, so
 			// ask the non-default branch what is wrong instead.
 			j := i + 1
 			for j < len(errs) && within(recipePath(errs[j].Path()), path) {
@@ -88,7 +110,7 @@ func (x *explainer) add(u cue.Value, err error) {
 // addBranch re-validates the data at path against the non-default
 // branches of the schema's disjunction there.
 func (x *explainer) addBranch(path string) bool {
-	sv := lookup(x.e.def, schemaPath(path))
+	sv := x.schemaAt(path)
 	op, branches := sv.Expr()
 	if !sv.Exists() || op != cue.OrOp {
 		return false
@@ -120,6 +142,7 @@ func (x *explainer) addBranch(path string) bool {
 
 // addOne phrases one CUE error for the user.
 func (x *explainer) addOne(u cue.Value, ce cueerrors.Error, path, format string, args []any) {
+	args = shortArgs(args)
 	field, msg, k := path, "", kValue
 	pos, ok := x.d.positions()[path]
 	switch format {
@@ -133,10 +156,37 @@ func (x *explainer) addOne(u cue.Value, ce cueerrors.Error, path, format string,
 		pos, ok = x.ancestorPos(parent)
 	case msgNotAllowed:
 		msg, k = "unknown field", kUnknown
+		parent, label := splitLast(path)
+		if s := x.attr(u, parent, "key"); s != "" {
+			// A map-like struct (options, packages, scripts, formats):
+			// the label is the user's value, not a misspelt field.
+			msg = strconv.Quote(unquoteLabel(label)) + " is not " + s
+		} else if parent == "" && x.d.repo {
+			msg = `unknown field; a repository file holds "recipes" (and, in YAML or JSON, "defaults")`
+		}
 	case msgUser:
 		msg, k = fmt.Sprintf(format, args...), kMisplace
 	case msgMismatch:
 		msg = x.mismatch(path, args)
+	case msgCombine, msgCannotUse, msgCannotUseIn, msgOperands:
+		want := "struct"
+		switch {
+		case format == msgOperands && fmt.Sprint(args[3]) != "_|_":
+			// A real expression error, e.g. "1.0" + 1 in a CUE recipe.
+			want = ""
+		case format == msgOperands:
+			// A mapping or list against a bound (strip: {} with >=0).
+			want = fmt.Sprint(args[4])
+		case format != msgCombine:
+			want = fmt.Sprint(args[2])
+		}
+		msg = fmt.Sprintf(format, args...)
+		if want == "" {
+			break
+		}
+		if m := x.mismatch(path, []any{nil, nil, want, want}); !strings.HasPrefix(m, "conflicting") {
+			msg = m
+		}
 	default:
 		msg = fmt.Sprintf(format, args...)
 		if format == msgIncomplete {
@@ -162,6 +212,24 @@ func (x *explainer) addOne(u cue.Value, ce cueerrors.Error, path, format string,
 	})
 }
 
+// shortArgs abbreviates long renderings of values in CUE's messages: a
+// conflict with a whole struct (recipes: true) would otherwise print it.
+func shortArgs(args []any) []any {
+	const max = 60
+	out := args
+	for i, a := range args {
+		if v, ok := a.(fmt.Stringer); ok {
+			if s := v.String(); utf8.RuneCountInString(s) > max {
+				if &out[0] == &args[0] {
+					out = slices.Clone(args)
+				}
+				out[i] = string([]rune(s)[:max-3]) + "..."
+			}
+		}
+	}
+	return out
+}
+
 // repaired reports whether path lies in a value repaired by an earlier
 // round: errors there are echoes of the repair, not user problems.
 func (x *explainer) repaired(path string) bool {
@@ -175,28 +243,50 @@ func (x *explainer) repaired(path string) bool {
 
 // finish adds the checks CUE cannot express and returns the sorted result.
 func (x *explainer) finish() Errors {
-	if !slices.ContainsFunc(x.out, func(e *Error) bool { return e.Field == "timestamp" }) {
-		if v := lookup(x.data, cue.ParsePath("timestamp")); v.Exists() && v.Kind() == cue.StringKind {
-			s, _ := v.String()
-			if _, err := ParseTimestamp(s); err != nil && timestampRe.MatchString(s) {
-				x.out = append(x.out, x.d.errorAt("timestamp", err.Error()))
-			}
-		}
+	for _, root := range x.roots {
+		x.goChecks(root)
 	}
 	// Fields inside an unknown field are unknown too; say it once.
-	var unknown []string
-	for _, e := range x.out {
-		if e.Msg == "unknown field" {
-			unknown = append(unknown, e.Field)
-		}
-	}
 	out := x.out[:0]
 	for _, e := range x.out {
-		if !slices.ContainsFunc(unknown, func(p string) bool { return p != e.Field && within(e.Field, p) }) {
+		if !slices.ContainsFunc(x.unknown, func(p string) bool { return p != e.Field && within(e.Field, p) }) {
 			out = append(out, e)
 		}
 	}
-	return out.normalize()
+	return x.d.attribute(out).normalize()
+}
+
+// goChecks runs the Go-side checks on what decodes of the recipe at root,
+// leaving out findings that could be echoes of CUE's problems.
+func (x *explainer) goChecks(root string) {
+	// A finding is held back when a value it was computed from is in
+	// error, or lies inside one: decodeLenient zeroed it.
+	overlaps := func(p string) bool {
+		return slices.ContainsFunc(x.bad, func(b string) bool { return within(p, b) })
+	}
+	if root != "" && slices.ContainsFunc(x.bad, func(b string) bool { return within(root, b) }) {
+		return
+	}
+	v := lookup(x.data, cuePath(root))
+	if ts := lookup(v, cue.ParsePath("timestamp")); ts.Exists() && ts.Kind() == cue.StringKind && !overlaps(join(root, "timestamp")) {
+		s, _ := ts.String()
+		if _, err := ParseTimestamp(s); err != nil && timestampRe.MatchString(s) {
+			x.out = append(x.out, x.d.errorAt(x.data, join(root, "timestamp"), err.Error()))
+		}
+	}
+	var r Recipe
+	if !decodeLenient(v, &r) {
+		return
+	}
+findings:
+	for _, f := range checkRecipe(&r) {
+		for _, dep := range f.deps {
+			if overlaps(join(root, dep)) {
+				continue findings
+			}
+		}
+		x.out = append(x.out, x.d.errorAt(x.data, join(root, f.path), f.msg))
+	}
 }
 
 // mismatch phrases a type error as "expected list, found string "x86_64"".
@@ -219,7 +309,7 @@ func (x *explainer) mismatch(path string, args []any) string {
 		return fmt.Sprintf(msgMismatch, args...)
 	}
 	msg := fmt.Sprintf("expected %s, found %s", x.kindName(want), x.kindName(found))
-	if lit := x.literal(path); lit != "" && v.IncompleteKind()&(cue.StructKind|cue.ListKind) == 0 {
+	if lit := x.literal(path); lit != "" && v.IncompleteKind()&(cue.StructKind|cue.ListKind|cue.NullKind) == 0 {
 		msg += " " + lit
 	}
 	if x.d.format == "yaml" && want == "string" && found != "struct" && found != "list" {
@@ -327,19 +417,20 @@ func (x *explainer) attrs(u cue.Value, path string, match func(*cue.Attribute) b
 			}
 		}
 	}
-	return try(lookup(x.e.def, schemaPath(path)))
+	return try(x.schemaAt(path))
 }
 
-// lookup is Value.LookupPath for values that may be in error: CUE v0.14
-// panics ("not properly initialized") looking into some of them. The zero
-// Value it returns then does not exist.
-func lookup(v cue.Value, p cue.Path) (res cue.Value) {
-	defer func() {
-		if recover() != nil {
-			res = cue.Value{}
+// schemaAt looks path up in the schema. A repository's recipes are looked
+// up in #Recipe: #Repository only knows them as a pattern.
+func (x *explainer) schemaAt(path string) cue.Value {
+	if x.d.repo {
+		parts := splitPath(path)
+		if len(parts) < 2 || parts[0] != repoField {
+			return lookup(x.def, schemaPath(path))
 		}
-	}()
-	return v.LookupPath(p)
+		path = strings.Join(parts[2:], ".")
+	}
+	return lookup(x.e.recipe, schemaPath(path))
 }
 
 // ancestorPos is where the nearest enclosing value of path was written;
@@ -383,80 +474,19 @@ func (d *document) written(path string) string {
 	return strings.TrimSpace(string(s))
 }
 
-// errorAt positions a Go-side finding at a recipe path.
-func (d *document) errorAt(path, msg string) *Error {
+// errorAt positions a Go-side finding at a recipe path: where the user
+// wrote it, else where CUE says its value comes from (a CUE recipe may
+// compute it, e.g. from #defaults), else at its nearest written ancestor.
+func (d *document) errorAt(data cue.Value, path, msg string) *Error {
 	x := &explainer{d: d}
-	p, _ := x.ancestorPos(path)
-	return &Error{File: d.file, Line: p.line, Col: p.col, Field: path, Msg: msg}
-}
-
-// recipePath renders a CUE error path without the schema's #Recipe prefix.
-func recipePath(p []string) string {
-	if len(p) > 0 && p[0] == "#Recipe" {
-		p = p[1:]
-	}
-	return strings.Join(p, ".")
-}
-
-// rebase lines up a path reported by a schema branch under base, whose
-// list indexes the branch does not know.
-func rebase(base, p string) string {
-	bs, ps := splitPath(base), splitPath(p)
-	if len(ps) < len(bs) {
-		return base
-	}
-	return strings.Join(append(bs, ps[len(bs):]...), ".")
-}
-
-// within reports whether path is p or lies under it.
-func within(path, p string) bool {
-	return path == p || p == "" || strings.HasPrefix(path, p+".")
-}
-
-// splitPath splits a rendered path at dots outside quoted labels.
-func splitPath(p string) []string {
-	if p == "" {
-		return nil
-	}
-	var out []string
-	start, quoted := 0, false
-	for i := 0; i < len(p); i++ {
-		switch p[i] {
-		case '\\':
-			i++
-		case '"':
-			quoted = !quoted
-		case '.':
-			if !quoted {
-				out = append(out, p[start:i])
-				start = i + 1
-			}
+	p, ok := d.positions()[path]
+	if !ok {
+		if tp := lookup(data, cuePath(path)).Pos(); tp.IsValid() && tp.Filename() == d.file {
+			p, ok = position{line: tp.Line(), col: tp.Column()}, true
 		}
 	}
-	return append(out, p[start:])
-}
-
-func splitLast(p string) (parent, last string) {
-	parts := splitPath(p)
-	if len(parts) == 0 {
-		return "", ""
+	if !ok {
+		p, _ = x.ancestorPos(path)
 	}
-	return strings.Join(parts[:len(parts)-1], "."), parts[len(parts)-1]
-}
-
-// selector renders a label the way CUE renders it in error paths.
-func selector(name string) string {
-	if ast.IsValidIdent(name) && !strings.HasPrefix(name, "#") && !strings.HasPrefix(name, "_") {
-		return name
-	}
-	return literal.Label.Quote(name)
-}
-
-func unquote(s string) (string, error) { return literal.Unquote(s) }
-
-func unquoteLabel(s string) string {
-	if uq, err := unquote(s); err == nil && strings.HasPrefix(s, `"`) {
-		return uq
-	}
-	return s
+	return &Error{File: d.file, Line: p.line, Col: p.col, Field: path, Msg: msg}
 }

@@ -9,8 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"cuelang.org/go/cue"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/bad/*.golden from the current output")
@@ -77,7 +75,7 @@ func TestBad(t *testing.T) {
 		}
 		n++
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			_, err := LoadFile(file)
+			_, err := LoadRepo(file)
 			var errs Errors
 			if !errors.As(err, &errs) {
 				t.Fatalf("want Errors, got %T %v", err, err)
@@ -192,21 +190,6 @@ const (
 	minimalJSON = `{"name": "hello", "version": "1.0-1", "summary": "Greeter", "license": "MIT", "maintainer": "Jane Doe <jane@example.org>"}`
 )
 
-// TestTimestampPatternMatchesSchema keeps the Go copy of the pattern equal
-// to the schema's.
-func TestTimestampPatternMatchesSchema(t *testing.T) {
-	e := acquire()
-	defer release(e)
-	v := e.ctx.CompileBytes(schemaSource).LookupPath(cue.ParsePath("#re.timestamp"))
-	s, err := v.String()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s != timestampRe.String() {
-		t.Errorf("schema %q\n    Go %q", s, timestampRe.String())
-	}
-}
-
 func TestDefaults(t *testing.T) {
 	r, err := Parse("r.yaml", []byte(minimalYAML+"timestamp: 2024-05-01\nsources:\n  - url: https://example.org/a.tar.gz\n    sha256: \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n"))
 	if err != nil {
@@ -299,16 +282,24 @@ func TestLoadDir(t *testing.T) {
 	})
 }
 
-// TestExamples: the project's examples are recipes too.
+// TestExamples: the project's examples are recipes too, each loadable on
+// its own and all of them as one repository.
 func TestExamples(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join("..", "examples", "*"))
-	for _, dir := range dirs {
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			continue
+	files, _ := filepath.Glob(filepath.Join("..", "examples", "*", "kiln.*"))
+	if len(files) == 0 {
+		t.Fatal("no examples")
+	}
+	for _, file := range files {
+		if _, err := LoadRepo(file); err != nil {
+			t.Errorf("%s: %v", file, err)
 		}
-		if _, err := Load(dir); err != nil {
-			t.Errorf("%s: %v", dir, err)
-		}
+	}
+	rs, err := LoadRepo(filepath.Join("..", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) < len(files) {
+		t.Errorf("%d recipes from %d files", len(rs), len(files))
 	}
 }
 

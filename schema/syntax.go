@@ -85,9 +85,11 @@ func splitYAMLError(file, msg string) (int, string) {
 const maxYAMLNodes = 100_000
 
 // checkYAMLAliases rejects YAML whose aliases expand beyond maxYAMLNodes.
-// Only documents that can hold an alias ('*') pay for the extra parse.
+// Only documents that can hold an alias pay for the extra parse: one with
+// an anchor ('&') and an alias ('*'). Globs and shell scripts make either
+// alone common; an alias without an anchor is a syntax error.
 func checkYAMLAliases(data []byte) error {
-	if !bytes.Contains(data, []byte("*")) {
+	if !bytes.Contains(data, []byte("*")) || !bytes.Contains(data, []byte("&")) {
 		return nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))

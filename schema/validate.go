@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -22,6 +20,10 @@ var schemaSource []byte
 // SchemaSource returns the embedded CUE schema, e.g. for `kiln schema`.
 func SchemaSource() []byte { return append([]byte(nil), schemaSource...) }
 
+// defaultTargets are the targets of a recipe that names none; they mirror
+// #DefaultTargets in recipe.cue (a test keeps the two in step).
+var defaultTargets = []string{"x86_64", "aarch64", "armv7"}
+
 // validateOpts: Final reports required fields still missing. Without it
 // CUE only reports them when nothing else is wrong with their struct.
 var validateOpts = []cue.Option{cue.Concrete(true), cue.Final(), cue.All()}
@@ -31,9 +33,10 @@ var validateOpts = []cue.Option{cue.Concrete(true), cue.Final(), cue.All()}
 // an evaluator from the pool for its whole duration; distinct Contexts
 // share nothing and run in parallel.
 type evaluator struct {
-	ctx  *cue.Context
-	def  cue.Value // #Recipe
-	uses int
+	ctx    *cue.Context
+	recipe cue.Value // #Recipe
+	repo   cue.Value // #Repository
+	uses   int
 }
 
 // maxUses retires an evaluator after this many recipes. A cue.Context keeps
@@ -81,16 +84,18 @@ func release(e *evaluator) {
 func newEvaluator() *evaluator {
 	ctx := cuecontext.New()
 	v := ctx.CompileBytes(schemaSource, cue.Filename("recipe.cue"))
-	def := v.LookupPath(cue.ParsePath("#Recipe"))
-	if err := def.Err(); err != nil {
-		panic("schema: embedded recipe.cue: " + cueerrors.Details(err, nil))
+	e := &evaluator{ctx: ctx, recipe: v.LookupPath(cue.ParsePath("#Recipe")), repo: v.LookupPath(cue.ParsePath("#Repository"))}
+	for _, def := range []cue.Value{e.recipe, e.repo} {
+		if err := def.Err(); err != nil {
+			panic("schema: embedded recipe.cue: " + cueerrors.Details(err, nil))
+		}
 	}
-	return &evaluator{ctx: ctx, def: def}
+	return e
 }
 
 // evaluate checks d with a pooled evaluator. An evaluator that panicked
 // may be left inconsistent, so it is dropped and a fresh one replaces it.
-func evaluate(d *document) (*Recipe, error) {
+func evaluate(d *document) ([]*Recipe, error) {
 	e := acquire()
 	done := false
 	defer func() {
@@ -99,47 +104,78 @@ func evaluate(d *document) (*Recipe, error) {
 		}
 		release(e)
 	}()
-	r, err := e.check(d)
+	rs, err := e.check(d)
 	done = true
-	return r, err
+	return rs, err
 }
 
-// check evaluates d against #Recipe and decodes it. Valid recipes take one
-// unify and one validate pass; only invalid ones pay for explain.
-func (e *evaluator) check(d *document) (*Recipe, error) {
+// check evaluates d against #Recipe (or #Repository) and decodes it.
+// Valid recipes take one unify and one validate pass, and the Go-side
+// checks; only invalid ones pay for explain.
+func (e *evaluator) check(d *document) ([]*Recipe, error) {
 	var data cue.Value
 	if d.cue != nil {
 		data = e.ctx.BuildFile(d.cue)
 	} else {
 		data = e.ctx.BuildExpr(d.expr)
 	}
-	u := e.def.Unify(data)
+	def, roots := e.recipe, []string{""}
+	var errs Errors
+	if d.repo {
+		def = e.repo
+		roots, errs = d.repoRoots(data)
+	}
+	u := def.Unify(data)
 	if err := u.Validate(validateOpts...); err != nil {
-		return nil, e.explainSafely(d, data, u, err)
+		x := &explainer{e: e, d: d, def: def, data: data, roots: roots, out: errs}
+		return nil, x.explainSafely(u, err)
 	}
-	var r Recipe
-	if err := decodeInto(u, &r); err != nil {
-		return nil, Errors{{File: d.file, Msg: "decoding recipe: " + err.Error()}}
+	rs := make([]*Recipe, 0, len(roots))
+	for _, root := range roots {
+		r := &Recipe{}
+		if err := decodeInto(lookup(u, cuePath(root)), r); err != nil {
+			errs = append(errs, &Error{File: d.file, Field: root, Msg: "decoding recipe: " + err.Error()})
+			continue
+		}
+		if r.Name == "" {
+			r.Name = recipeKey(root)
+		}
+		if r.Targets == nil {
+			r.Targets = slices.Clone(defaultTargets)
+		}
+		epoch, err := ParseTimestamp(r.Timestamp)
+		if err != nil {
+			errs = append(errs, d.errorAt(data, join(root, "timestamp"), err.Error()))
+		}
+		r.Epoch = epoch.Unix()
+		for _, f := range checkRecipe(r) {
+			errs = append(errs, d.errorAt(data, join(root, f.path), f.msg))
+		}
+		rs = append(rs, r)
 	}
-	epoch, err := ParseTimestamp(r.Timestamp)
-	if err != nil {
-		return nil, Errors{d.errorAt("timestamp", err.Error())}
+	if len(errs) > 0 {
+		return nil, d.attribute(errs).normalize()
 	}
-	r.Epoch = epoch.Unix()
-	return &r, nil
+	return rs, nil
 }
 
 // explainSafely is explain with a way out: CUE's API panics on some
 // invalid values (fuzzing found several), and a plain rendering of CUE's
 // own errors beats an internal error.
-func (e *evaluator) explainSafely(d *document, data, u cue.Value, err error) (errs Errors) {
+func (x *explainer) explainSafely(u cue.Value, err error) (errs Errors) {
+	found := slices.Clone(x.out) // problems found before evaluation
 	defer func() {
 		if recover() != nil {
-			errs = plainErrors(d, err)
+			explainPanics.Add(1)
+			errs = append(plainErrors(x.d, err), found...).normalize()
 		}
 	}()
-	return e.explain(d, data, u, err)
+	return x.explain(u, err)
 }
+
+// explainPanics counts the panics explainSafely recovered from, for the
+// fuzz test: each is a recipe that got CUE's plain messages.
+var explainPanics atomic.Int64
 
 // plainErrors renders CUE errors with their paths and the document's
 // positions only, calling nothing that could panic again.
@@ -188,16 +224,17 @@ func plainErrors(d *document, err error) Errors {
 //     same holds for a source whose kind field has a bad value.
 //
 // Repairs never invent values, so every reported problem is the user's.
-func (e *evaluator) explain(d *document, data, u cue.Value, err error) Errors {
-	x := &explainer{e: e, d: d, data: data}
+func (x *explainer) explain(u cue.Value, err error) Errors {
+	data := x.data
 	if derr := data.Validate(cue.All()); derr != nil {
 		// A CUE recipe can be wrong on its own ("a" + 1, "x" & "y"); its
 		// values cannot be rebuilt for another round, so report both.
 		x.add(u, err)
 		x.add(data, derr)
 		for _, p := range x.found {
-			x.out = append(x.out, p.err)
+			x.commit(p)
 		}
+		x.roots = nil // its values are not the user's: no Go-side checks
 		return x.finish()
 	}
 	fixes := map[string]fix{}
@@ -214,7 +251,7 @@ func (e *evaluator) explain(d *document, data, u cue.Value, err error) Errors {
 		if slices.ContainsFunc(x.found, func(p problem) bool { return p.kind == kValue && repairable(p) }) {
 			for _, p := range x.found {
 				if p.kind == kValue {
-					x.out = append(x.out, p.err)
+					x.commit(p)
 					if repairable(p) {
 						fixes[p.path], progress = fixTop, true
 					}
@@ -244,7 +281,7 @@ func (e *evaluator) explain(d *document, data, u cue.Value, err error) Errors {
 					continue
 				}
 				if !structural || !slices.ContainsFunc(moved, func(m string) bool { return within(p.path, m) }) {
-					x.out = append(x.out, p.err)
+					x.commit(p)
 				}
 				if (p.kind == kUnknown || p.kind == kMisplace) && repairable(p) {
 					fixes[p.path], progress = fixDrop, true
@@ -257,7 +294,7 @@ func (e *evaluator) explain(d *document, data, u cue.Value, err error) Errors {
 		if !progress {
 			break
 		}
-		u = e.def.Unify(e.ctx.BuildExpr(rebuild(data, "", fixes)))
+		u = x.def.Unify(x.e.ctx.BuildExpr(rebuild(data, "", fixes)))
 		err = u.Validate(validateOpts...)
 	}
 	return x.finish()
@@ -318,42 +355,4 @@ func rebuild(v cue.Value, path string, fixes map[string]fix) ast.Expr {
 		return x
 	}
 	return ast.NewIdent("_")
-}
-
-// cuePath converts a recipe path ("sources.1.sha256") to a cue.Path.
-func cuePath(p string) cue.Path {
-	if p == "" {
-		return cue.Path{}
-	}
-	var sels []cue.Selector
-	for _, s := range splitPath(p) {
-		sels = append(sels, selectorOf(s))
-	}
-	return cue.MakePath(sels...)
-}
-
-// selectorOf turns one rendered path element back into a selector.
-func selectorOf(s string) cue.Selector {
-	if n, err := strconv.Atoi(s); err == nil && n >= 0 && strconv.Itoa(n) == s {
-		return cue.Index(n)
-	}
-	if strings.HasPrefix(s, `"`) {
-		if uq, err := unquote(s); err == nil {
-			return cue.Str(uq)
-		}
-	}
-	return cue.Str(s)
-}
-
-// schemaPath is like cuePath but with list indexes replaced by "any
-// element", so it can look a data path up in the schema.
-func schemaPath(p string) cue.Path {
-	var sels []cue.Selector
-	for _, sel := range cuePath(p).Selectors() {
-		if sel.Type() == cue.IndexLabel {
-			sel = cue.AnyIndex
-		}
-		sels = append(sels, sel)
-	}
-	return cue.MakePath(sels...)
 }
