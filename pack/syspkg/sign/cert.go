@@ -85,6 +85,39 @@ func (o *CertOptions) now() time.Time {
 	return o.Now.UTC()
 }
 
+// validity is the period of a new certificate: from January 1st of the
+// creation year, Years (default DefaultYears) long.
+func (o *CertOptions) validity() (notBefore, notAfter time.Time) {
+	years := DefaultYears
+	if o != nil && o.Years > 0 {
+		years = o.Years
+	}
+	start := time.Date(o.now().Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	return start, start.AddDate(years, 0, 0).Add(-time.Second)
+}
+
+// key is the private key to certify: Key parsed, or a new one of Bits.
+func (o *CertOptions) key() (*rsa.PrivateKey, error) {
+	if o.Key != nil {
+		return ParseKey(o.Key)
+	}
+	bits := o.Bits
+	if bits == 0 {
+		bits = DefaultBits
+	}
+	if bits < MinBits {
+		return nil, fmt.Errorf("RSA key of %d bits is too small (at least %d)", bits, MinBits)
+	}
+	key, err := rsa.GenerateKey(rand.Reader, bits)
+	if err != nil {
+		return nil, fmt.Errorf("generating key: %w", err)
+	}
+	return key, nil
+}
+
+// MinBits is the smallest RSA key kiln makes or certifies.
+const MinBits = 2048
+
 // NewCert makes a self-signed certificate of kind for name and returns it
 // with its private key, both PEM ("CERTIFICATE", PKCS#8 "PRIVATE KEY").
 func NewCert(kind Kind, name string, opts *CertOptions) (certPEM, keyPEM []byte, err error) {
@@ -98,39 +131,21 @@ func NewCert(kind Kind, name string, opts *CertOptions) (certPEM, keyPEM []byte,
 	if name == "" {
 		return nil, nil, errors.New("certificate name is empty")
 	}
-	var key *rsa.PrivateKey
-	if opts.Key != nil {
-		if key, err = ParseKey(opts.Key); err != nil {
-			return nil, nil, err
-		}
-	} else {
-		bits := opts.Bits
-		if bits == 0 {
-			bits = DefaultBits
-		}
-		if bits < 2048 {
-			return nil, nil, fmt.Errorf("RSA key of %d bits is too small (at least 2048)", bits)
-		}
-		if key, err = rsa.GenerateKey(rand.Reader, bits); err != nil {
-			return nil, nil, fmt.Errorf("generating key: %w", err)
-		}
+	key, err := opts.key()
+	if err != nil {
+		return nil, nil, err
 	}
-
 	now := opts.now()
-	years := opts.Years
-	if years <= 0 {
-		years = DefaultYears
-	}
-	start := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	subject, err := rawName(name, org, opts.Country)
 	if err != nil {
 		return nil, nil, err
 	}
+	notBefore, notAfter := opts.validity()
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(now.Unix()),
 		RawSubject:            subject,
-		NotBefore:             start,
-		NotAfter:              start.AddDate(years, 0, 0).Add(-time.Second),
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
 		SignatureAlgorithm:    x509.SHA256WithRSA,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageDigitalSignature,
@@ -159,12 +174,9 @@ func NewCert(kind Kind, name string, opts *CertOptions) (certPEM, keyPEM []byte,
 // A self-signed dev certificate must carry a valid self-signature, which
 // shows its sender holds the key.
 func SignCert(repoCertPEM, repoKeyPEM, devCertPEM []byte, opts *CertOptions) ([]byte, error) {
-	s, err := NewSigner(repoCertPEM, repoKeyPEM)
+	s, err := repoSigner(repoCertPEM, repoKeyPEM)
 	if err != nil {
 		return nil, err
-	}
-	if KindOf(s.Cert) != Repository {
-		return nil, fmt.Errorf("signing certificate: %q is not a repository certificate", s.Cert.Subject.CommonName)
 	}
 	dev, err := ParseCert(devCertPEM)
 	if err != nil {

@@ -117,3 +117,12 @@ func TestOpenSSL(t *testing.T) {
 		}
 	})
 }
+
+func readTestFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
