@@ -20,5 +20,15 @@ func TestScripts(t *testing.T) {
 			env.Setenv("KILN_APT_MIRROR", "http://mirror.test/debian")
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// envfile VAR FILE sets VAR to the contents of FILE, e.g. a
+			// key handed over in the environment as CI secrets are.
+			"envfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: envfile VAR FILE")
+				}
+				ts.Setenv(args[0], ts.ReadFile(args[1]))
+			},
+		},
 	})
 }

@@ -131,15 +131,15 @@ func NewCert(kind Kind, name string, opts *CertOptions) (certPEM, keyPEM []byte,
 	if name == "" {
 		return nil, nil, errors.New("certificate name is empty")
 	}
+	subject, err := rawName(name, org, opts.Country)
+	if err != nil {
+		return nil, nil, err
+	}
 	key, err := opts.key()
 	if err != nil {
 		return nil, nil, err
 	}
 	now := opts.now()
-	subject, err := rawName(name, org, opts.Country)
-	if err != nil {
-		return nil, nil, err
-	}
 	notBefore, notAfter := opts.validity()
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(now.Unix()),

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kiln-build/kiln/pack/syspkg/sign"
+	"github.com/spf13/cobra"
+)
+
+// certCmd manages syspkg certificates, the seed's "cert", "cert --repo"
+// and "cert --sign": a repository certificate signs repository lists and
+// issues developer certificates, a developer certificate signs package
+// metainfo.
+func certCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cert",
+		Short: "Create syspkg developer and repository certificates, and sign developer certificates",
+		Long: `Create syspkg certificates (X.509, RSA, sha256WithRSAEncryption).
+
+  kiln cert repository "Example Repo"     repository.pem + repository.key: signs
+                                          repository lists and developer certificates
+  kiln cert developer "Jane Doe"          developer.pem + developer.key: signs packages
+  kiln cert developer "Jane Doe" --csr    developer.csr + developer.key instead
+  kiln cert sign developer.pem            the repository issues developer.pem (or a
+                                          .csr): developer-signed.pem, for the developer
+  kiln cert show FILE...                  what a certificate or request is
+
+Private keys are written with mode 0600 and never replaced unless --force.
+Check any result with openssl, e.g. openssl x509 -in developer.pem -noout -text.`,
+	}
+	cmd.AddCommand(newCertCmd(sign.Developer), newCertCmd(sign.Repository), signCertCmd(), showCertCmd())
+	return cmd
+}
+
+type newCertFlags struct {
+	out, country, key string
+	bits, years       int
+	csr, force        bool
+}
+
+func newCertCmd(kind sign.Kind) *cobra.Command {
+	var f newCertFlags
+	short := map[sign.Kind]string{
+		sign.Developer:  "Create a developer certificate (signs packages) and its key",
+		sign.Repository: "Create a repository certificate (signs repository lists and developer certificates) and its key",
+	}[kind]
+	cmd := &cobra.Command{
+		Use:   string(kind) + " NAME",
+		Short: short,
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 || strings.TrimSpace(args[0]) == "" {
+				return errNoName
+			}
+			return f.run(cmd.OutOrStdout(), kind, args[0])
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.out, "out", "o", string(kind), "write OUT.pem (or OUT.csr) and OUT.key")
+	fl.StringVar(&f.country, "country", "", "two-letter country code for the subject (C=)")
+	fl.StringVar(&f.key, "key", "", "certify this existing private key (PEM) instead of making one; no key file is written")
+	fl.IntVar(&f.bits, "bits", sign.DefaultBits, "RSA key size of a new key")
+	fl.IntVar(&f.years, "years", sign.DefaultYears, "validity in years, counted from January 1st of this year")
+	fl.BoolVar(&f.force, "force", false, "replace existing output files")
+	if kind == sign.Developer {
+		fl.BoolVar(&f.csr, "csr", false, "write a certificate signing request (OUT.csr) for a repository owner instead of a self-signed certificate")
+	}
+	return cmd
+}
+
+func (f *newCertFlags) run(w io.Writer, kind sign.Kind, name string) error {
+	opts := &sign.CertOptions{Country: f.country, Bits: f.bits, Years: f.years}
+	if f.years <= 0 {
+		return fmt.Errorf("--years %d: want a positive number", f.years)
+	}
+	if f.key != "" {
+		k, err := os.ReadFile(f.key)
+		if err != nil {
+			return fmt.Errorf("reading --key: %w", err)
+		}
+		if _, err := sign.ParseKey(k); err != nil {
+			return fmt.Errorf("%s: %w", f.key, err)
+		}
+		opts.Key = k
+	}
+	certPath, keyPath := f.out+".pem", f.out+".key"
+	if f.csr {
+		certPath = f.out + ".csr"
+	}
+	outputs := []string{certPath}
+	if f.key == "" {
+		outputs = append(outputs, keyPath)
+	}
+	if !f.force {
+		if err := checkAbsent(outputs...); err != nil {
+			return err
+		}
+	}
+
+	var certPEM, keyPEM []byte
+	var err error
+	if f.csr {
+		certPEM, keyPEM, err = sign.NewCSR(name, opts)
+	} else {
+		certPEM, keyPEM, err = sign.NewCert(kind, name, opts)
+	}
+	if err != nil {
+		return err
+	}
+	// The key first: a certificate without its key is useless, a key
+	// without a certificate can be certified again with --key.
+	if f.key == "" {
+		if err := writeFile(keyPath, keyPEM, 0o600, f.force); err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "wrote", keyPath)
+	}
+	if err := writeFile(certPath, certPEM, 0o644, f.force); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "wrote", certPath)
+	return nil
+}
+
+func signCertCmd() *cobra.Command {
+	var rk repoKey
+	var out string
+	var years int
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "sign DEVELOPER.pem|DEVELOPER.csr",
+		Short: "Issue a developer certificate with the repository certificate (the seed's cert --sign)",
+		Long: `Issue a developer certificate with the repository's certificate and key.
+
+The input is what the developer sent: a self-signed developer certificate
+(kiln cert developer) or a certificate signing request (kiln cert developer
+--csr, or openssl req with subject O=maintainer). The result keeps the
+developer's name and key and is issued by the repository; packages signed
+with it install for everyone who trusts the repository.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in := args[0]
+			request, err := os.ReadFile(in)
+			if err != nil {
+				return fmt.Errorf("reading developer certificate: %w", err)
+			}
+			repoCert, repoKeyPEM, err := rk.load()
+			if err != nil {
+				return err
+			}
+			opts := &sign.CertOptions{Years: years}
+			issued, err := sign.SignRequest(repoCert, repoKeyPEM, request, opts)
+			if err != nil {
+				return fmt.Errorf("%s: %w", in, err)
+			}
+			if out == "" {
+				out = strings.TrimSuffix(in, filepath.Ext(in)) + "-signed.pem"
+			}
+			if err := writeFile(out, issued, 0o644, force); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "wrote", out)
+			return nil
+		},
+	}
+	rk.register(cmd.Flags())
+	cmd.Flags().StringVarP(&out, "out", "o", "", "issued certificate (default: the input's name with -signed.pem)")
+	cmd.Flags().IntVar(&years, "years", sign.DefaultYears, "validity in years of a certificate issued for a request (a certificate keeps its own)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing output file")
+	return cmd
+}
+
+func showCertCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "show FILE...",
+		Short: "Describe certificates and certificate requests: kind, subject, issuer, validity",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, file := range args {
+				data, err := os.ReadFile(file)
+				if err != nil {
+					return err
+				}
+				desc, err := describe(data)
+				if err != nil {
+					return fmt.Errorf("%s: %w", file, err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", file, desc)
+			}
+			return nil
+		},
+	}
+}
+
+// describe says in one line what a PEM certificate or request is.
+func describe(data []byte) (string, error) {
+	b, _ := pem.Decode(data)
+	if b == nil {
+		return "", fmt.Errorf("no PEM data")
+	}
+	switch b.Type {
+	case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
+		r, err := sign.ParseCSR(data)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("certificate request %q (%s), %s", r.Subject.CommonName, r.Subject, keyDesc(r.PublicKey)), nil
+	case "CERTIFICATE":
+		c, err := sign.ParseCert(data)
+		if err != nil {
+			return "", err
+		}
+		kind := string(sign.KindOf(c))
+		if kind == "" {
+			kind = "non-syspkg"
+		}
+		issuer := "self-signed"
+		if !bytes.Equal(c.RawIssuer, c.RawSubject) {
+			issuer = fmt.Sprintf("issued by %q", c.Issuer.CommonName)
+		}
+		return fmt.Sprintf("%s certificate %q (%s), %s, valid %s to %s, serial %s, %s", kind, c.Subject.CommonName, c.Subject,
+			issuer, c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly), c.SerialNumber, keyDesc(c.PublicKey)), nil
+	case "PRIVATE KEY", "RSA PRIVATE KEY":
+		return "", fmt.Errorf("this is a private key, not a certificate")
+	}
+	return "", fmt.Errorf("PEM block %q is not a certificate or certificate request", b.Type)
+}
+
+func keyDesc(k any) string {
+	if rk, ok := k.(*rsa.PublicKey); ok {
+		return fmt.Sprintf("RSA-%d", rk.N.BitLen())
+	}
+	return fmt.Sprintf("%T key", k)
+}
