@@ -131,7 +131,7 @@ func (f *newCertFlags) run(w io.Writer, kind sign.Kind, name string) error {
 }
 
 func signCertCmd() *cobra.Command {
-	var rk repoKey
+	rk := repoKeyFlags()
 	var out string
 	var years int
 	var force bool

@@ -9,13 +9,23 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// repoKey is how a command finds the repository certificate and its
-// private key: files named by flags (defaults from the environment, then
-// the names `kiln cert repository` writes), or the key's PEM text in
-// $KILN_REPO_KEY, the form CI systems and BuildKit secrets hand out.
-type repoKey struct {
+// keyFlags is how a command finds a certificate and its private key: files
+// named by flags (defaults from the environment, then the names `kiln cert`
+// writes), or the key's PEM text in an environment variable, the form CI
+// systems and BuildKit secrets hand out.
+type keyFlags struct {
+	kind      sign.Kind
+	flag, env string // "repo", "KILN_REPO": --repo-cert, $KILN_REPO_KEY, ...
 	cert, key string
 	flags     *pflag.FlagSet
+}
+
+func repoKeyFlags() *keyFlags {
+	return &keyFlags{kind: sign.Repository, flag: "repo", env: "KILN_REPO"}
+}
+
+func devKeyFlags() *keyFlags {
+	return &keyFlags{kind: sign.Developer, flag: "dev", env: "KILN_DEV"}
 }
 
 func envOr(name, def string) string {
@@ -25,44 +35,46 @@ func envOr(name, def string) string {
 	return def
 }
 
-func (r *repoKey) register(f *pflag.FlagSet) {
-	r.flags = f
-	f.StringVar(&r.cert, "repo-cert", envOr("KILN_REPO_CERT", "repository.pem"), "repository certificate (PEM) [$KILN_REPO_CERT]")
-	f.StringVar(&r.key, "repo-key", envOr("KILN_REPO_KEY_FILE", "repository.key"),
-		"repository private key (PEM); without this flag the key's text in $KILN_REPO_KEY is used when set [$KILN_REPO_KEY_FILE]")
+func (k *keyFlags) register(f *pflag.FlagSet) {
+	k.flags = f
+	f.StringVar(&k.cert, k.flag+"-cert", envOr(k.env+"_CERT", string(k.kind)+".pem"),
+		fmt.Sprintf("%s certificate (PEM) [$%s_CERT]", k.kind, k.env))
+	f.StringVar(&k.key, k.flag+"-key", envOr(k.env+"_KEY_FILE", string(k.kind)+".key"),
+		fmt.Sprintf("%s private key (PEM); without this flag the key's text in $%s_KEY is used when set [$%s_KEY_FILE]", k.kind, k.env, k.env))
 }
 
-// load reads the certificate and key and checks they belong together.
-func (r *repoKey) load() (certPEM, keyPEM []byte, err error) {
-	certPEM, err = os.ReadFile(r.cert)
+// load reads the certificate and key, checks they belong together and
+// that the certificate is of the right kind.
+func (k *keyFlags) load() (certPEM, keyPEM []byte, err error) {
+	certPEM, err = os.ReadFile(k.cert)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading repository certificate: %w (pass --repo-cert FILE)", err)
+		return nil, nil, fmt.Errorf("reading %s certificate: %w (pass --%s-cert FILE)", k.kind, err, k.flag)
 	}
-	if text := os.Getenv("KILN_REPO_KEY"); text != "" && !r.flags.Changed("repo-key") {
+	if text := os.Getenv(k.env + "_KEY"); text != "" && !k.flags.Changed(k.flag+"-key") {
 		keyPEM = []byte(text)
 		if _, err := sign.ParseKey(keyPEM); err != nil {
-			return nil, nil, fmt.Errorf("$KILN_REPO_KEY: %w", err)
+			return nil, nil, fmt.Errorf("$%s_KEY: %w", k.env, err)
 		}
-	} else if keyPEM, err = os.ReadFile(r.key); err != nil {
-		return nil, nil, fmt.Errorf("reading repository key: %w (pass --repo-key FILE or set $KILN_REPO_KEY)", err)
+	} else if keyPEM, err = os.ReadFile(k.key); err != nil {
+		return nil, nil, fmt.Errorf("reading %s key: %w (pass --%s-key FILE or set $%s_KEY)", k.kind, err, k.flag, k.env)
 	}
 	s, err := sign.NewSigner(certPEM, keyPEM)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", r.cert, err)
+		return nil, nil, fmt.Errorf("%s: %w", k.cert, err)
 	}
-	if sign.KindOf(s.Cert) != sign.Repository {
-		return nil, nil, fmt.Errorf("%s: %q is not a repository certificate (make one with kiln cert repository)", r.cert, s.Cert.Subject.CommonName)
+	if sign.KindOf(s.Cert) != k.kind {
+		return nil, nil, fmt.Errorf("%s: %q is not a %s certificate (make one with kiln cert %s)", k.cert, s.Cert.Subject.CommonName, k.kind, k.kind)
 	}
 	return certPEM, keyPEM, nil
 }
 
 // signer is load as a sign.Signer.
-func (r *repoKey) signer() (*sign.Signer, error) {
-	c, k, err := r.load()
+func (k *keyFlags) signer() (*sign.Signer, error) {
+	c, key, err := k.load()
 	if err != nil {
 		return nil, err
 	}
-	return sign.NewSigner(c, k)
+	return sign.NewSigner(c, key)
 }
 
 var errNoName = errors.New("the certificate needs a name: the developer's or repository's canonical name, e.g. \"Jane Doe\"")
