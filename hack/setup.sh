@@ -6,7 +6,8 @@
 source "$(dirname "$0")/env.sh"
 
 APT_PACKAGES=(runc debootstrap qemu-user-static binfmt-support file binutils dpkg-dev curl git ca-certificates
-	libc6-armhf-cross libc6-arm64-cross unzip libarchive-tools 7zip openssl zstd)
+	libc6-armhf-cross libc6-arm64-cross unzip libarchive-tools 7zip openssl zstd
+	chromium chromium-driver fonts-dejavu-core)
 
 install_apt() {
 	local missing=()
