@@ -170,8 +170,8 @@ func TestCatalogInChromium(t *testing.T) {
 	b.navigate(base + "de.html")
 	var de struct {
 		Lang, Title, Placeholder, Repo string
-		Headings                   []string
-		Names                      []string
+		Headings                       []string
+		Names                          []string
 	}
 	b.eval(`({lang: document.documentElement.lang, title: document.title,
 		placeholder: document.getElementById("search").placeholder,
