@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -161,6 +162,26 @@ func TestStreamed(t *testing.T) {
 			b := packBytes(t, Format{Compression: c}, testPackage(), buildTree(t, nodes, packtest.Other))
 			if !bytes.Equal(a, b) {
 				t.Error("streamed payloads differ")
+			}
+			// Parallel compression does not show in the bytes.
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+			if one := packBytes(t, Format{Compression: c}, testPackage(), buildTree(t, nodes, packtest.Default)); !bytes.Equal(a, one) {
+				t.Error("payload packed with GOMAXPROCS=1 differs")
+			}
+			runtime.GOMAXPROCS(5)
+			if five := packBytes(t, Format{Compression: c}, testPackage(), buildTree(t, nodes, packtest.Default)); !bytes.Equal(a, five) {
+				t.Error("payload packed with GOMAXPROCS=5 differs")
+			}
+			// Real readers agree: libarchive extracts the big entry.
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "big.zip"), a, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out := run(t, dir, "bsdtar", "-xOf", "big.zip", "shr/big"); out != string(big) {
+				t.Errorf("bsdtar -xO shr/big: %d bytes, want %d", len(out), len(big))
+			}
+			if c == "zstd" {
+				contains(t, "7zz t", run(t, dir, "7zz", "t", "big.zip"), "Everything is Ok")
 			}
 			zr, err := OpenPayload(bytes.NewReader(a), int64(len(a)))
 			if err != nil {

@@ -3,6 +3,7 @@ package syspkg
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -10,12 +11,14 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/zstd"
+	"golang.org/x/sync/semaphore"
 )
 
 // Method is a ZIP compression method syspkg reads.
@@ -73,6 +76,25 @@ func (it *item) buffered() bool {
 	return it.mode.IsRegular() && (it.path == "" || it.size <= streamAbove)
 }
 
+// aheadBytes bounds the input read and compressed ahead of the writer, and
+// with it the memory a payload takes.
+const aheadBytes = 4 * streamAbove
+
+// streamWindow is the zstd window of streamed (large) entries: 2 MiB
+// keeps the decoder's memory small on small devices and makes jobs of
+// 8 MiB, so a file just over streamAbove is compressed by two goroutines.
+const streamWindow = 2 << 20
+
+// weight is what a buffered item counts against aheadBytes: its size, at
+// least a page so that many tiny files do not pile up without bound.
+func (it *item) weight() int64 {
+	n := it.size
+	if it.path == "" {
+		n = int64(len(it.data))
+	}
+	return min(max(n, 4096), aheadBytes)
+}
+
 // encoder compresses buffered zstd entries. EncodeAll may be called
 // concurrently, and its output depends only on the input and the level.
 var encoder = sync.OnceValues(func() (*zstd.Encoder, error) {
@@ -91,58 +113,108 @@ type compressed struct {
 	crc    uint32
 	size   int64
 	err    error
+	bufs   []*[]byte // pooled buffers behind data, recycled once written
 }
+
+func (c *compressed) release() {
+	for _, b := range c.bufs {
+		bufPool.Put(b)
+	}
+	c.bufs = nil
+}
+
+// bufPool recycles file and output buffers: a payload otherwise allocates
+// its size twice over, and the garbage collector's work shows in the
+// packing time.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // compress reads and compresses a buffered entry. Empty files, and files
 // the method does not shrink, are stored, as Info-ZIP's zip does.
 func compress(it *item, m Method) compressed {
-	data := it.data
+	c := compressed{data: it.data}
 	if it.path != "" {
+		in := bufPool.Get().(*[]byte)
+		c.bufs = append(c.bufs, in)
 		var err error
-		if data, err = os.ReadFile(it.path); err != nil {
+		if *in, err = readFile(it.path, (*in)[:0]); err != nil {
+			c.release()
 			return compressed{err: err}
 		}
+		c.data = *in
 	}
-	c := compressed{data: data, method: Store, crc: crc32.ChecksumIEEE(data), size: int64(len(data))}
+	data := c.data
+	c.method, c.crc, c.size = Store, crc32.ChecksumIEEE(data), int64(len(data))
 	if len(data) == 0 || m == Store {
 		return c
 	}
-	var out []byte
+	out := bufPool.Get().(*[]byte)
+	c.bufs = append(c.bufs, out)
 	switch m {
 	case Zstd:
 		enc, err := encoder()
 		if err != nil {
+			c.release()
 			return compressed{err: err}
 		}
-		out = enc.EncodeAll(data, make([]byte, 0, len(data)/2+64))
+		// Room for incompressible input (zstd's bound) so that the
+		// output never grows while it is encoded.
+		*out = enc.EncodeAll(data, slices.Grow((*out)[:0], len(data)+len(data)>>7+512))
 	case Deflate:
-		var b bytes.Buffer
+		b := bytes.NewBuffer((*out)[:0])
 		fw := flatePool.Get().(*flate.Writer)
-		fw.Reset(&b)
+		fw.Reset(b)
 		fw.Write(data) // a bytes.Buffer does not fail
 		fw.Close()
 		flatePool.Put(fw)
-		out = b.Bytes()
+		*out = b.Bytes()
 	}
-	if len(out) < len(data) {
-		c.data, c.method = out, m
+	if len(*out) < len(data) {
+		c.data, c.method = *out, m
 	}
 	return c
 }
 
+// readFile is os.ReadFile into buf's storage.
+func readFile(name string, buf []byte) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil {
+		buf = slices.Grow(buf, int(st.Size())+1)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 4096)
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
 // writeZip writes items, in order, as a ZIP archive. Regular files up to
-// streamAbove are read and compressed by GOMAXPROCS workers, at most a
-// window of them ahead of the writer, and written raw with their sizes and
-// CRC in the local header; larger files are compressed while written (with
-// a data descriptor). archive/zip switches to ZIP64 records by itself past
+// streamAbove are read and compressed by GOMAXPROCS workers, at most
+// aheadBytes of them ahead of the writer, and written raw with their sizes
+// and CRC in the local header; larger files are compressed while written
+// (with a data descriptor; zstd in parallel jobs). archive/zip switches to ZIP64 records by itself past
 // 65535 entries or 4 GiB, which raw writes allow: no entry written raw
 // reaches 4 GiB.
 func writeZip(w io.Writer, items []item, m Method) error {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(uint16(Zstd), func(w io.Writer) (io.WriteCloser, error) {
-		// Concurrency changes only how far ahead blocks are prepared,
-		// not the output; pin it anyway so no machine property shows.
-		return zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(4))
+		// A large file is one zstd frame cut into jobs of 4x the
+		// window, compressed in parallel, each primed with the end of
+		// the one before. The cuts depend on the window only; the
+		// concurrency is pinned anyway so no machine property shows.
+		return zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithWindowSize(streamWindow),
+			zstd.WithEncoderConcurrency(4), zstd.WithConcurrentBlocks(true))
 	})
 	zw.RegisterCompressor(uint16(Deflate), func(w io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(w, flate.DefaultCompression)
@@ -155,9 +227,11 @@ func writeZip(w io.Writer, items []item, m Method) error {
 			results[i] = make(chan compressed, 1)
 		}
 	}
-	done := make(chan struct{})
-	defer close(done)
-	tokens := make(chan struct{}, 4*workers)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Workers run ahead of the writer by up to aheadBytes of input, so
+	// they keep compressing small files while it streams a large one.
+	ahead := semaphore.NewWeighted(aheadBytes)
 	jobs := make(chan int)
 	go func() {
 		defer close(jobs)
@@ -165,14 +239,12 @@ func writeZip(w io.Writer, items []item, m Method) error {
 			if results[i] == nil {
 				continue
 			}
-			select {
-			case tokens <- struct{}{}:
-			case <-done:
+			if ahead.Acquire(ctx, items[i].weight()) != nil {
 				return
 			}
 			select {
 			case jobs <- i:
-			case <-done:
+			case <-ctx.Done():
 				return
 			}
 		}
@@ -191,11 +263,12 @@ func writeZip(w io.Writer, items []item, m Method) error {
 		switch {
 		case results[i] != nil:
 			c := <-results[i]
-			<-tokens
 			if c.err != nil {
 				return fmt.Errorf("%s: %w", it.name, c.err)
 			}
 			err = writeRaw(zw, it, c)
+			c.release()
+			ahead.Release(it.weight())
 		case it.mode.IsRegular():
 			err = writeStream(zw, it, m)
 		default: // a directory or a symlink

@@ -1,0 +1,114 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/pack/ipk"
+	"github.com/kiln-build/kiln/pack/spk"
+	"github.com/kiln-build/kiln/pack/syspkg"
+)
+
+// packer is one way of packing the tree: a kiln format or a baseline tool.
+type packer struct {
+	name     string
+	baseline string // the packer this one is compared with; "" for a baseline
+	run      func(root, out string) (file string, err error)
+}
+
+func formatPacker(name, baseline string, f pack.Format) packer {
+	p := &pack.Package{
+		Name: "bench", Version: "1.0.0-1", Arch: "x86_64", Maintainer: "Bench <bench@example.org>",
+		Summary: "Benchmark payload", License: "MIT", Epoch: 1714521600,
+	}
+	return packer{name, baseline, func(root, out string) (string, error) {
+		return pack.WriteFile(f, p, root, out)
+	}}
+}
+
+func tarPacker(name string, args ...string) packer {
+	return packer{name, "", func(root, out string) (string, error) {
+		file := filepath.Join(out, name)
+		cmd := exec.Command("tar", append(append([]string{}, args...), file, "-C", root, ".")...)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("tar %v: %v\n%s", args, err, b)
+		}
+		return file, nil
+	}}
+}
+
+// BenchmarkPack packs a ~300 MiB tree into every format kiln writes and,
+// in the same run, with tar -czf and tar --zstd (the real binaries, their
+// default levels). It prints each format's throughput as a ratio of its
+// baseline's: gzip-based formats (ipk data.tar.gz, spk package.tgz, syspkg
+// deflate) against tar -czf, syspkg zstd against tar --zstd. Goal: >= 1.0.
+// KILN_BENCH_RUNS sets the runs per packer (median; default 3).
+func BenchmarkPack(b *testing.B) {
+	root, size, err := payloadTree()
+	if err != nil {
+		b.Fatal(err)
+	}
+	runs := 3
+	if v, err := strconv.Atoi(os.Getenv("KILN_BENCH_RUNS")); err == nil && v > 0 {
+		runs = v
+	}
+	packers := []packer{
+		tarPacker("tar-czf", "-czf"),
+		tarPacker("tar-zstd", "--zstd", "-cf"),
+		formatPacker("ipk", "tar-czf", ipk.Format{}),
+		formatPacker("spk", "tar-czf", spk.Format{}),
+		formatPacker("syspkg-zstd", "tar-zstd", syspkg.Format{Compression: "zstd"}),
+		formatPacker("syspkg-deflate", "tar-czf", syspkg.Format{Compression: "deflate"}),
+	}
+	out := b.TempDir()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// Rounds of every packer in turn, so that a change in the load
+		// of a shared machine hits them all alike; then the median.
+		all := map[string][]time.Duration{}
+		sizes := map[string]int64{}
+		for r := 0; r < runs; r++ {
+			for _, p := range packers {
+				dir := filepath.Join(out, p.name)
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				file, err := p.run(root, dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				all[p.name] = append(all[p.name], time.Since(start))
+				fi, err := os.Stat(file)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sizes[p.name] = fi.Size()
+				os.RemoveAll(dir) // keep the temp dir small
+			}
+		}
+		times := map[string]time.Duration{}
+		for name, ds := range all {
+			sort.Slice(ds, func(i, k int) bool { return ds[i] < ds[k] })
+			times[name] = ds[len(ds)/2]
+		}
+		fmt.Printf("packing a %.0f MiB tree, median of %d runs, GOMAXPROCS %d:\n", float64(size)/(1<<20), runs, gomaxprocs())
+		for _, p := range packers {
+			d := times[p.name]
+			line := fmt.Sprintf("  %-15s %6.2fs %7.1f MiB/s  output %6.1f MiB", p.name, d.Seconds(), float64(size)/(1<<20)/d.Seconds(), float64(sizes[p.name])/(1<<20))
+			if p.baseline != "" {
+				ratio := times[p.baseline].Seconds() / d.Seconds()
+				line += fmt.Sprintf("  throughput %.2fx %s (goal >= 1.0)", ratio, p.baseline)
+				b.ReportMetric(ratio, p.name+"/"+p.baseline)
+			}
+			fmt.Println(line)
+		}
+	}
+}
