@@ -1,12 +1,16 @@
 package bench
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +78,7 @@ func BenchmarkPack(b *testing.B) {
 		// of a shared machine hits them all alike; then the median.
 		all := map[string][]time.Duration{}
 		sizes := map[string]int64{}
+		sums := map[string]string{}
 		for r := 0; r < runs; r++ {
 			for _, p := range packers {
 				dir := filepath.Join(out, p.name)
@@ -91,6 +96,15 @@ func BenchmarkPack(b *testing.B) {
 					b.Fatal(err)
 				}
 				sizes[p.name] = fi.Size()
+				if p.baseline != "" {
+					// kiln's output is a function of the tree: every
+					// round must give the same bytes.
+					sum := fileSHA256(b, file)
+					if prev, ok := sums[p.name]; ok && prev != sum {
+						b.Fatalf("%s: round %d gave sha256 %s, an earlier one %s", p.name, r+1, sum, prev)
+					}
+					sums[p.name] = sum
+				}
 				os.RemoveAll(dir) // keep the temp dir small
 			}
 		}
@@ -99,7 +113,8 @@ func BenchmarkPack(b *testing.B) {
 			sort.Slice(ds, func(i, k int) bool { return ds[i] < ds[k] })
 			times[name] = ds[len(ds)/2]
 		}
-		fmt.Printf("packing a %.0f MiB tree, median of %d runs, GOMAXPROCS %d:\n", float64(size)/(1<<20), runs, gomaxprocs())
+		fmt.Printf("packing a %.0f MiB tree, median of %d rounds, GOMAXPROCS %d, load average %s; kiln outputs identical in every round:\n",
+			float64(size)/(1<<20), runs, gomaxprocs(), loadAvg())
 		for _, p := range packers {
 			d := times[p.name]
 			line := fmt.Sprintf("  %-15s %6.2fs %7.1f MiB/s  output %6.1f MiB", p.name, d.Seconds(), float64(size)/(1<<20)/d.Seconds(), float64(sizes[p.name])/(1<<20))
@@ -111,4 +126,31 @@ func BenchmarkPack(b *testing.B) {
 			fmt.Println(line)
 		}
 	}
+}
+
+func fileSHA256(b *testing.B, file string) string {
+	f, err := os.Open(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		b.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// loadAvg is the 1-minute load average: the machine may be shared, and
+// the figures only mean something next to it.
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
 }
