@@ -87,10 +87,14 @@ func toChecks(cs []schema.Check) []check.Check {
 // installRoot is the toolchain with every package of the job and the
 // tests' extra requirements unpacked into / (files only, as an offline
 // install), for install tests.
-func (c *compiler) installRoot(files []string, outs []llb.State, extra []string) (llb.State, error) {
+func (c *compiler) installRoot(pkgs []HostPackage, extra []string) (llb.State, error) {
 	root := c.o.Target.For(c.o.Toolchain, c.r.Image, extra)
 	// Runtime dependencies built by sibling recipes are installed too.
-	files, outs = append([]string(nil), files...), append([]llb.State(nil), outs...)
+	var files []string
+	var outs []llb.State
+	for _, p := range pkgs {
+		files, outs = append(files, p.File), append(outs, p.State)
+	}
 	for _, spec := range c.r.Depends {
 		d, err := version.ParseDep(spec)
 		if err != nil || c.o.Host == nil {

@@ -177,7 +177,11 @@ func (p *planner) host(r *schema.Recipe, t *toolchains.Target, d version.Dep) (l
 	if err != nil {
 		return llb.HostPackage{}, err
 	}
-	return llb.HostPackage{State: dj.Output, File: dj.FileOf(d.Name)}, nil
+	hp, ok := dj.IPK[d.Name]
+	if !ok {
+		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s has no package %s", d.Name, dr.Name, d.Name)
+	}
+	return hp, nil
 }
 
 func satisfies(dr *schema.Recipe, d version.Dep) error {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	_ "github.com/kiln-build/kiln/pack/ipk" // registers the ipk format
+	_ "github.com/kiln-build/kiln/pack/all" // registers every package format
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 )
