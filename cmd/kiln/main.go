@@ -34,7 +34,7 @@ func main() {
 			logrus.SetLevel(logrus.DebugLevel)
 		}
 	}
-	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), packCmd(), splitCmd(), versionCmd(), checkCmd())
+	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), packCmd(), splitCmd(), versionCmd(), checkCmd(), indexCmd())
 	if err := root.Execute(); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {
