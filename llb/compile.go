@@ -107,11 +107,11 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
 	if len(c.testsFor("install")) > 0 {
-		extra, err := c.installRequires()
+		extra, siblings, err := c.installRequires()
 		if err != nil {
 			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 		}
-		root, err := c.installRoot(job.ipks(), extra)
+		root, err := c.installRoot(append(job.ipks(), siblings...), extra)
 		if err != nil {
 			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 		}
