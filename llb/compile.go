@@ -86,6 +86,11 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
+	optDeps, err := optionDeps(r, o.Variant)
+	if err != nil {
+		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+	}
+	host = append(host, optDeps...)
 	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host}
 	if c.tc, err = c.withSysroot(c.tc); err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
