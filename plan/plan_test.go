@@ -141,3 +141,41 @@ func TestVariants(t *testing.T) {
 		})
 	}
 }
+
+// Groups are the connected components of host: dependencies; Only keeps a
+// group's jobs and still compiles their dependencies into their graphs.
+func TestGroupsAndOnly(t *testing.T) {
+	lib := recipe("libfoo", "1.2-1")
+	app := recipe("app", "1.0-1", "host:libfoo")
+	solo := recipe("solo", "2-1")
+	o := options(app, lib, solo)
+	groups, err := Groups(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range groups {
+		got = append(got, strings.Join(g, "+"))
+	}
+	want := "app/x86_64+libfoo/x86_64 app/armv7+libfoo/armv7 solo/x86_64 solo/armv7"
+	if strings.Join(got, " ") != want {
+		t.Errorf("groups = %v, want %s", got, want)
+	}
+
+	o.Only = []string{"app/armv7"}
+	jobs, err := Jobs(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].Recipe.Name != "app" || jobs[0].Target.Name != "armv7" {
+		t.Fatalf("Only app/armv7 gave %d jobs", len(jobs))
+	}
+	if names := vertexNames(t, jobs[0]); !strings.Contains(names, "libfoo [armv7] pack libfoo_1.2-1_armv7.ipk") {
+		t.Errorf("app/armv7 alone lost its dependency:\n%s", names)
+	}
+
+	o.Only = []string{"app/riscv"}
+	if _, err := Jobs(o); err == nil || !strings.Contains(err.Error(), "no job app/riscv") {
+		t.Errorf("unknown job: %v", err)
+	}
+}

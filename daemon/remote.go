@@ -1,0 +1,139 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/moby/buildkit/client"
+)
+
+// Remote is a BuildKit daemon kiln does not manage: an address and, for
+// tcp:// daemons that require it, the mutual-TLS files buildctl takes.
+type Remote struct {
+	Addr string `yaml:"addr" json:"addr"`
+	// CACert verifies the daemon's certificate.
+	CACert string `yaml:"tlscacert,omitempty" json:"tlscacert,omitempty"`
+	// Cert and Key are the client certificate the daemon verifies.
+	Cert string `yaml:"tlscert,omitempty" json:"tlscert,omitempty"`
+	Key  string `yaml:"tlskey,omitempty" json:"tlskey,omitempty"`
+	// ServerName is the name expected in the daemon's certificate
+	// ("" = the address's host).
+	ServerName string `yaml:"tlsservername,omitempty" json:"tlsservername,omitempty"`
+}
+
+// TLS reports whether any TLS setting is given.
+func (r Remote) TLS() bool {
+	return r.CACert != "" || r.Cert != "" || r.Key != "" || r.ServerName != ""
+}
+
+func (r Remote) String() string { return r.Addr }
+
+// Validate checks the address and that the TLS files exist, so a typo is
+// reported as such instead of as a failed handshake.
+func (r Remote) Validate() error {
+	u, err := url.Parse(r.Addr)
+	if err != nil || u.Scheme == "" {
+		return fmt.Errorf("daemon address %q: want unix:///path, tcp://host:port (or another scheme buildctl accepts)", r.Addr)
+	}
+	if (r.Cert == "") != (r.Key == "") {
+		return fmt.Errorf("daemon %s: --tlscert and --tlskey go together (got cert %q, key %q)", r.Addr, r.Cert, r.Key)
+	}
+	if r.TLS() && u.Scheme == "unix" {
+		return fmt.Errorf("daemon %s: TLS settings apply to tcp:// daemons, not unix sockets", r.Addr)
+	}
+	for _, f := range []struct{ flag, path string }{{"--tlscacert", r.CACert}, {"--tlscert", r.Cert}, {"--tlskey", r.Key}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			return fmt.Errorf("daemon %s: %s: %w", r.Addr, f.flag, err)
+		}
+	}
+	return nil
+}
+
+// ClientOpts are the BuildKit client options reaching r.
+func (r Remote) ClientOpts() []client.ClientOpt {
+	var opts []client.ClientOpt
+	if r.CACert != "" || r.ServerName != "" {
+		opts = append(opts, client.WithServerConfig(r.ServerName, r.CACert))
+	}
+	if r.Cert != "" {
+		opts = append(opts, client.WithCredentials(r.Cert, r.Key))
+	}
+	return opts
+}
+
+// Dial connects to r. gRPC connects lazily: errors show on the first call,
+// which Check makes.
+func (r Remote) Dial(ctx context.Context) (*client.Client, error) {
+	c, err := client.New(ctx, r.Addr, r.ClientOpts()...)
+	if err != nil {
+		return nil, fmt.Errorf("daemon %s: %w", r.Addr, err)
+	}
+	return c, nil
+}
+
+// Check asks r for its workers, so an unreachable daemon or a refused
+// certificate fails before any work starts, with a message saying which.
+func (r Remote) Check(ctx context.Context) (Status, error) {
+	st := Status{Addr: r.Addr}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	c, err := r.Dial(ctx)
+	if err != nil {
+		return st, err
+	}
+	defer c.Close()
+	info, err := c.Info(ctx)
+	if err != nil {
+		return st, r.Explain(err)
+	}
+	st.Running = true
+	st.Version = info.BuildkitVersion.Version
+	workers, err := c.ListWorkers(ctx)
+	if err != nil {
+		return st, r.Explain(err)
+	}
+	st.Platforms = platforms(workers)
+	if len(workers) == 0 {
+		return st, fmt.Errorf("daemon %s has no workers", r.Addr)
+	}
+	return st, nil
+}
+
+// Explain turns the gRPC/TLS errors of a refused or unreachable daemon into
+// what the user has to fix, keeping the original error wrapped.
+func (r Remote) Explain(err error) error {
+	msg := err.Error()
+	hint := ""
+	switch {
+	case strings.Contains(msg, "certificate required"):
+		hint = "the daemon requires a client certificate: pass --tlscert and --tlskey"
+	case strings.Contains(msg, "unknown certificate authority"), strings.Contains(msg, "bad certificate"),
+		strings.Contains(msg, "certificate unknown"):
+		hint = "the daemon rejected the client certificate: it is not signed by a CA the daemon trusts (--tlscacert of buildkitd)"
+	case strings.Contains(msg, "certificate signed by unknown authority"):
+		hint = "the daemon's certificate is not signed by the CA given with --tlscacert"
+	case strings.Contains(msg, "certificate is valid for"), strings.Contains(msg, "doesn't contain any IP SANs"):
+		hint = "the daemon's certificate does not name this address: use the name it holds, or --tlsservername"
+	case strings.Contains(msg, "first record does not look like a TLS handshake"):
+		hint = "the daemon does not speak TLS: drop the --tls* settings for it"
+	case !r.TLS() && (strings.Contains(msg, "server preface") || strings.Contains(msg, "connection reset") ||
+		strings.Contains(msg, "EOF")):
+		hint = "the daemon closed the connection; if it requires TLS, pass --tlscacert, --tlscert and --tlskey"
+	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such file or directory"),
+		strings.Contains(msg, "no route to host"), strings.Contains(msg, "i/o timeout"),
+		errors.Is(err, context.DeadlineExceeded):
+		hint = "the daemon is unreachable"
+	}
+	if hint == "" {
+		return fmt.Errorf("daemon %s: %w", r.Addr, err)
+	}
+	return fmt.Errorf("daemon %s: %s: %w", r.Addr, hint, err)
+}
