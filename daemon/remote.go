@@ -79,32 +79,49 @@ func (r Remote) Dial(ctx context.Context) (*client.Client, error) {
 	return c, nil
 }
 
-// Check asks r for its workers, so an unreachable daemon or a refused
-// certificate fails before any work starts, with a message saying which.
-func (r Remote) Check(ctx context.Context) (Status, error) {
+// Connect dials r and asks for its workers, so an unreachable daemon or a
+// refused certificate fails before any work starts, with a message saying
+// which. The caller closes the client.
+func (r Remote) Connect(ctx context.Context) (*client.Client, Status, error) {
 	st := Status{Addr: r.Addr}
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
 	c, err := r.Dial(ctx)
 	if err != nil {
-		return st, err
+		return nil, st, err
 	}
-	defer c.Close()
+	if err := r.query(ctx, c, &st); err != nil {
+		c.Close()
+		return nil, st, err
+	}
+	return c, st, nil
+}
+
+// Check is Connect for callers that only want the status.
+func (r Remote) Check(ctx context.Context) (Status, error) {
+	c, st, err := r.Connect(ctx)
+	if err == nil {
+		c.Close()
+	}
+	return st, err
+}
+
+func (r Remote) query(ctx context.Context, c *client.Client, st *Status) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
 	info, err := c.Info(ctx)
 	if err != nil {
-		return st, r.Explain(err)
+		return r.Explain(err)
 	}
 	st.Running = true
 	st.Version = info.BuildkitVersion.Version
 	workers, err := c.ListWorkers(ctx)
 	if err != nil {
-		return st, r.Explain(err)
+		return r.Explain(err)
 	}
 	st.Platforms = platforms(workers)
 	if len(workers) == 0 {
-		return st, fmt.Errorf("daemon %s has no workers", r.Addr)
+		return fmt.Errorf("daemon %s has no workers", r.Addr)
 	}
-	return st, nil
+	return nil
 }
 
 // Explain turns the gRPC/TLS errors of a refused or unreachable daemon into

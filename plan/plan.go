@@ -7,6 +7,7 @@ package plan
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/kiln-build/kiln/llb"
@@ -308,4 +309,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Spread assigns groups (see Groups) to n daemons, largest group first to
+// the daemon with the fewest jobs so far, so the work is balanced and the
+// same build always lands the same way. share[i] lists daemon i's job IDs.
+func Spread(groups [][]string, n int) [][]string {
+	order := make([]int, len(groups))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(groups[order[a]]) > len(groups[order[b]]) })
+	share := make([][]string, n)
+	for _, g := range order {
+		least := 0
+		for i := range share {
+			if len(share[i]) < len(share[least]) {
+				least = i
+			}
+		}
+		share[least] = append(share[least], groups[g]...)
+	}
+	return share
 }

@@ -179,3 +179,15 @@ func TestGroupsAndOnly(t *testing.T) {
 		t.Errorf("unknown job: %v", err)
 	}
 }
+
+func TestSpread(t *testing.T) {
+	groups := [][]string{{"a/x86_64"}, {"b/x86_64", "lib/x86_64"}, {"a/armv7"}, {"b/armv7", "lib/armv7"}, {"c/x86_64"}}
+	got := Spread(groups, 2)
+	want := [][]string{{"b/x86_64", "lib/x86_64", "a/x86_64", "c/x86_64"}, {"b/armv7", "lib/armv7", "a/armv7"}}
+	if len(got) != 2 || strings.Join(got[0], " ") != strings.Join(want[0], " ") || strings.Join(got[1], " ") != strings.Join(want[1], " ") {
+		t.Errorf("Spread = %v, want %v", got, want)
+	}
+	if got := Spread(groups[:1], 3); len(got[0]) != 1 || got[1] != nil || got[2] != nil {
+		t.Errorf("one group on three daemons: %v", got)
+	}
+}
