@@ -2,8 +2,11 @@ package daemon
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -128,29 +131,86 @@ func (r Remote) query(ctx context.Context, c *client.Client, st *Status) error {
 // what the user has to fix, keeping the original error wrapped.
 func (r Remote) Explain(err error) error {
 	msg := err.Error()
-	hint := ""
-	switch {
-	case strings.Contains(msg, "certificate required"):
-		hint = "the daemon requires a client certificate: pass --tlscert and --tlskey"
-	case strings.Contains(msg, "unknown certificate authority"), strings.Contains(msg, "bad certificate"),
-		strings.Contains(msg, "certificate unknown"):
-		hint = "the daemon rejected the client certificate: it is not signed by a CA the daemon trusts (--tlscacert of buildkitd)"
-	case strings.Contains(msg, "certificate signed by unknown authority"):
-		hint = "the daemon's certificate is not signed by the CA given with --tlscacert"
-	case strings.Contains(msg, "certificate is valid for"), strings.Contains(msg, "doesn't contain any IP SANs"):
-		hint = "the daemon's certificate does not name this address: use the name it holds, or --tlsservername"
-	case strings.Contains(msg, "first record does not look like a TLS handshake"):
-		hint = "the daemon does not speak TLS: drop the --tls* settings for it"
-	case !r.TLS() && (strings.Contains(msg, "server preface") || strings.Contains(msg, "connection reset") ||
-		strings.Contains(msg, "EOF")):
-		hint = "the daemon closed the connection; if it requires TLS, pass --tlscacert, --tlscert and --tlskey"
-	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such file or directory"),
-		strings.Contains(msg, "no route to host"), strings.Contains(msg, "i/o timeout"),
-		errors.Is(err, context.DeadlineExceeded):
-		hint = "the daemon is unreachable"
+	if r.TLS() && !strings.Contains(msg, "connection refused") {
+		// gRPC reports a refused certificate as whatever the connection
+		// did next (a broken pipe, a reset, sometimes the TLS alert): ask
+		// the daemon again with a bare handshake to learn which it was.
+		if derr := r.diagnoseTLS(); derr != nil {
+			msg = derr.Error() + "; " + msg
+		}
 	}
+	hint := r.hint(msg)
 	if hint == "" {
 		return fmt.Errorf("daemon %s: %w", r.Addr, err)
 	}
 	return fmt.Errorf("daemon %s: %s: %w", r.Addr, hint, err)
+}
+
+func (r Remote) hint(msg string) string {
+	switch {
+	case strings.Contains(msg, "certificate required") && r.Cert == "":
+		return "the daemon requires a client certificate: pass --tlscert and --tlskey"
+	case strings.Contains(msg, "certificate required"), strings.Contains(msg, "unknown certificate authority"),
+		strings.Contains(msg, "bad certificate"), strings.Contains(msg, "certificate unknown"):
+		return fmt.Sprintf("the daemon rejected the client certificate %s: it is not signed by a CA the daemon trusts (its --tlscacert)", r.Cert)
+	case strings.Contains(msg, "certificate signed by unknown authority"):
+		return "the daemon's certificate is not signed by the CA given with --tlscacert"
+	case strings.Contains(msg, "certificate is valid for"), strings.Contains(msg, "doesn't contain any IP SANs"):
+		return "the daemon's certificate does not name this address: use the name it holds, or --tlsservername"
+	case strings.Contains(msg, "first record does not look like a TLS handshake"):
+		return "the daemon does not speak TLS: drop the --tls* settings for it"
+	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such file or directory"),
+		strings.Contains(msg, "no route to host"), strings.Contains(msg, "i/o timeout"),
+		strings.Contains(msg, "context deadline exceeded"):
+		return "the daemon is unreachable"
+	case !r.TLS() && (strings.Contains(msg, "server preface") || strings.Contains(msg, "connection reset") ||
+		strings.Contains(msg, "broken pipe") || strings.Contains(msg, "EOF")):
+		return "the daemon closed the connection; if it requires TLS, pass --tlscacert, --tlscert and --tlskey"
+	}
+	return ""
+}
+
+// diagnoseTLS shakes hands with a tcp:// daemon the way gRPC does and
+// waits briefly for its verdict on the client certificate (TLS 1.3 sends
+// it after the client's side of the handshake is done). nil: accepted, or
+// not a tcp:// daemon.
+func (r Remote) diagnoseTLS() error {
+	u, err := url.Parse(r.Addr)
+	if err != nil || u.Scheme != "tcp" {
+		return nil
+	}
+	cfg := &tls.Config{NextProtos: []string{"h2"}, ServerName: r.ServerName, RootCAs: x509.NewCertPool()}
+	if cfg.ServerName == "" {
+		cfg.ServerName = u.Hostname()
+	}
+	if r.CACert != "" {
+		pem, err := os.ReadFile(r.CACert)
+		if err != nil {
+			return err
+		}
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("--tlscacert %s holds no PEM certificate", r.CACert)
+		}
+	}
+	if r.Cert != "" {
+		pair, err := tls.LoadX509KeyPair(r.Cert, r.Key)
+		if err != nil {
+			return fmt.Errorf("loading --tlscert/--tlskey: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", u.Host, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := conn.Read(make([]byte, 1)); err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil // waiting for our HTTP/2 preface: accepted
+		}
+		return err
+	}
+	return nil
 }

@@ -186,9 +186,11 @@ func (nr *nodeRun) prepare(locals map[string]string, outDir string) error {
 		mounts[name] = fs
 	}
 	nr.opt = client.SolveOpt{
-		LocalMounts:  mounts,
-		CacheExports: nr.node.Cache.Exports,
-		CacheImports: nr.node.Cache.Imports,
+		// Not nil: BuildKit's client copies the cache imports into it.
+		FrontendAttrs: map[string]string{},
+		LocalMounts:   mounts,
+		CacheExports:  nr.node.Cache.Exports,
+		CacheImports:  nr.node.Cache.Imports,
 	}
 	if outDir != "" {
 		// Export next to the destination, then rename file by file, so a

@@ -116,9 +116,14 @@ func spread(p *planned, daemons []daemon.Remote, co cache.Options) ([]solve.Node
 	return nodes, nil
 }
 
-// buildFunc runs the build function the gateway frontend runs too.
+// buildFunc runs the build function the gateway frontend runs too, with
+// the --cache-from imports that BuildKit leaves to the frontend to apply.
 func buildFunc(o frontend.Options) gwclient.BuildFunc {
 	return func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+		c, err := cache.WithImports(c)
+		if err != nil {
+			return nil, err
+		}
 		return frontend.Build(ctx, c, o)
 	}
 }
