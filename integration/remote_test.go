@@ -16,19 +16,7 @@ import (
 func TestRemoteTLS(t *testing.T) {
 	requireIntegration(t)
 	ref, want := sharedCache(t)
-	certs := t.TempDir()
-	ca, err := buildkitd.NewCA(certs, "kiln-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	server, err := ca.Issue("server", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := ca.Issue("client", false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, ca, client, certs := tlsDaemon(t)
 	other, err := buildkitd.NewCA(certs, "other")
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +25,6 @@ func TestRemoteTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := startDaemon(t, buildkitd.Options{Server: &server, CA: ca, Client: &client})
 	addr := d.Remote.Addr
 	tlsFlags := []string{"--addr", addr, "--tlscacert", ca.Cert, "--tlscert", client.Cert, "--tlskey", client.Key}
 
@@ -106,4 +93,23 @@ func TestRemoteTLS(t *testing.T) {
 			t.Errorf("status without a client certificate: err=%v\n%s\n%s", r.err, r.stdout, r.stderr)
 		}
 	})
+}
+
+// tlsDaemon starts a daemon requiring client certificates of a new CA.
+func tlsDaemon(t *testing.T) (*buildkitd.Daemon, *buildkitd.CA, buildkitd.Pair, string) {
+	t.Helper()
+	certs := t.TempDir()
+	ca, err := buildkitd.NewCA(certs, "kiln-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := ca.Issue("server", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := ca.Issue("client", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startDaemon(t, buildkitd.Options{Server: &server, CA: ca, Client: &client}), ca, client, certs
 }

@@ -246,8 +246,12 @@ func failure(runs []*nodeRun, first error, multi bool) error {
 			continue
 		}
 		err := nr.track.explain(nr.err)
-		if multi || isConnection(nr.err) {
-			err = nr.node.Daemon.Explain(err)
+		switch {
+		case isConnection(nr.err):
+			// It answered before the build started: it went away since.
+			err = fmt.Errorf("daemon %s: lost the connection during the build (did the daemon stop?): %w", nr.node.Daemon.Addr, err)
+		case multi:
+			err = fmt.Errorf("daemon %s: %w", nr.node.Daemon.Addr, err)
 		}
 		errs = append(errs, err)
 	}
@@ -261,7 +265,8 @@ func failure(runs []*nodeRun, first error, multi bool) error {
 func isConnection(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "Unavailable") ||
-		strings.Contains(msg, "connection reset") || strings.Contains(msg, "transport is closing")
+		strings.Contains(msg, "connection reset") || strings.Contains(msg, "transport is closing") ||
+		strings.Contains(msg, "error reading from server: EOF")
 }
 
 // label is a daemon's prefix in the progress display.

@@ -136,3 +136,10 @@ func (d *Daemon) tail() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Kill ends the daemon abruptly (SIGKILL to its PID), as a crash would.
+func (d *Daemon) Kill() {
+	_ = d.cmd.Process.Kill()
+	err := <-d.exited
+	d.exited <- err
+}
