@@ -30,11 +30,18 @@ var required = map[string]struct{ to, from string }{
 // reference means type=registry,ref=REF.
 func Parse(to, from []string) (Options, error) {
 	var o Options
-	var err error
-	if o.Exports, err = build.ParseExportCache(to); err != nil {
+	nto, err := normalize("--cache-to", to)
+	if err != nil {
+		return o, err
+	}
+	nfrom, err := normalize("--cache-from", from)
+	if err != nil {
+		return o, err
+	}
+	if o.Exports, err = build.ParseExportCache(nto); err != nil {
 		return o, fmt.Errorf("--cache-to: %w", err)
 	}
-	if o.Imports, err = build.ParseImportCache(from); err != nil {
+	if o.Imports, err = build.ParseImportCache(nfrom); err != nil {
 		return o, fmt.Errorf("--cache-from: %w", err)
 	}
 	for i, e := range o.Exports {
@@ -48,6 +55,24 @@ func Parse(to, from []string) (Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// normalize spells a bare reference out as buildx does (BuildKit's parser
+// would warn about a deprecated buildctl form) and requires type= in the
+// rest, which BuildKit's parser would take for a reference.
+func normalize(flag string, entries []string) ([]string, error) {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		switch {
+		case !strings.Contains(e, "="):
+			out[i] = "type=registry,ref=" + e
+		case !strings.HasPrefix(e, "type=") && !strings.Contains(e, ",type="):
+			return nil, fmt.Errorf("%s %q: want type=registry,ref=REF or type=local,... (or a bare registry reference)", flag, e)
+		default:
+			out[i] = e
+		}
+	}
+	return out, nil
 }
 
 func check(e client.CacheOptionsEntry, flag, raw string, export bool) error {

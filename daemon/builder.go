@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -31,10 +32,18 @@ func LoadBuilder(path string) ([]Remote, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading builder file: %w", err)
 	}
+	// Typed first, for misspelt fields (KnownFields does not reach into
+	// yaml.Node values); then as nodes, for each entry's line.
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
+	var typed struct {
+		Daemons []Remote `yaml:"daemons"`
+	}
+	if err := dec.Decode(&typed); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	var f builderFile
-	if err := dec.Decode(&f); err != nil {
+	if err := yaml.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(f.Daemons) == 0 {

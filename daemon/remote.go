@@ -40,7 +40,7 @@ func (r Remote) String() string { return r.Addr }
 // reported as such instead of as a failed handshake.
 func (r Remote) Validate() error {
 	u, err := url.Parse(r.Addr)
-	if err != nil || u.Scheme == "" {
+	if err != nil || u.Scheme == "" || !strings.Contains(r.Addr, "://") {
 		return fmt.Errorf("daemon address %q: want unix:///path, tcp://host:port (or another scheme buildctl accepts)", r.Addr)
 	}
 	if (r.Cert == "") != (r.Key == "") {

@@ -38,14 +38,17 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			co, err := cache.Parse(cacheTo, cacheFrom)
+			if err != nil {
+				return err
+			}
+			if _, err := d.explicit(); err != nil {
+				return err
+			}
 			if err := checkStatic(); err != nil {
 				return err
 			}
 			steps, err := solve.StepKinds(p.def)
-			if err != nil {
-				return err
-			}
-			co, err := cache.Parse(cacheTo, cacheFrom)
 			if err != nil {
 				return err
 			}
