@@ -80,8 +80,8 @@ func TestLoadBuilder(t *testing.T) {
 	for body, want := range map[string]string{
 		"daemons: []\n": "no daemons listed",
 		"daemons:\n  - addr: tcp://b1:1\n  - tlscacert: ca.pem\n": "bad.yaml:3: daemons[1]: addr is required",
-		"daemons:\n  - addr: tcp://b1:1\n    tlscrt: c\n":          "line 3: field tlscrt not found",
-		"daemons:\n  - addr: tcp://b1:1\n    tlscert: cert.pem\n":  "bad.yaml:2: daemons[0]: daemon tcp://b1:1: --tlscert and --tlskey go together",
+		"daemons:\n  - addr: tcp://b1:1\n    tlscrt: c\n":         "line 3: field tlscrt not found",
+		"daemons:\n  - addr: tcp://b1:1\n    tlscert: cert.pem\n": "bad.yaml:2: daemons[0]: daemon tcp://b1:1: --tlscert and --tlskey go together",
 		"nodes: []\n": "field nodes not found",
 	} {
 		bad := filepath.Join(dir, "bad.yaml")
