@@ -72,13 +72,16 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 		defer runs[i].close()
 	}
 	// Connect to every daemon first, so an unreachable one or a refused
-	// certificate fails before any work starts.
+	// certificate fails before any work starts; all such are reported.
 	{
-		eg, ectx := errgroup.WithContext(ctx)
-		for _, nr := range runs {
-			eg.Go(func() error { return nr.connect(ectx) })
+		errs := make([]error, len(runs))
+		var wg sync.WaitGroup
+		for i, nr := range runs {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = nr.connect(ctx) }()
 		}
-		if err := eg.Wait(); err != nil {
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
 			return nil, err
 		}
 	}
