@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/syspkg"
 	"github.com/spf13/cobra"
 )
@@ -25,31 +26,57 @@ func syspkgCmd() *cobra.Command {
 
 func syspkgSignCmd() *cobra.Command {
 	dev := devKeyFlags()
-	var out, mask string
+	var out, mask, pkgFile, baseURL string
 	cmd := &cobra.Command{
-		Use:   "sign META.json [ARCH=PAYLOAD.zip...]",
+		Use:   "sign {META.json | --package package.json} [ARCH=PAYLOAD.zip...]",
 		Short: "Record payloads in a package's metainfo and sign it with a developer certificate",
 		Long: `Record payloads in a syspkg metainfo and sign it (the seed's "build" with
 (arch)=(zipfile) arguments). Each ARCH=PAYLOAD.zip is scanned: its size,
 sha256 and file list replace the payloads and files fields. Without payload
 arguments the metainfo keeps the ones it has. A signature block the file
-already ends in is replaced.`,
-		Args: cobra.MinimumNArgs(1),
+already ends in is replaced.
+
+The metainfo is META.json, written by hand in the seed's format, or made
+from kiln's package metadata (--package, the JSON the build's pack step
+reads: recipe fields plus formats.syspkg) with the payload URL mask from
+formats.syspkg.url or --base-url.`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in := args[0]
-			data, err := os.ReadFile(in)
-			if err != nil {
-				return err
-			}
-			m, err := syspkg.ParseMeta(data)
-			if err != nil {
-				return fmt.Errorf("%s: %w", in, err)
+			var m *syspkg.Meta
+			var in string
+			switch {
+			case pkgFile != "":
+				p, err := pack.ReadPackageJSON(pkgFile)
+				if err != nil {
+					return err
+				}
+				if m, err = syspkg.MetaFor(p, baseURL); err != nil {
+					return fmt.Errorf("%s: %w", pkgFile, err)
+				}
+				in = pkgFile
+				if out == "" {
+					return fmt.Errorf("--out is required with --package")
+				}
+			case len(args) == 0 || strings.Contains(args[0], "="):
+				return fmt.Errorf("name the metainfo (META.json) or the package metadata (--package)")
+			default:
+				in, args = args[0], args[1:]
+				data, err := os.ReadFile(in)
+				if err != nil {
+					return err
+				}
+				if m, err = syspkg.ParseMeta(data); err != nil {
+					return fmt.Errorf("%s: %w", in, err)
+				}
+				if baseURL != "" {
+					m.URL = syspkg.DefaultURL(baseURL, m.ID)
+				}
 			}
 			if mask != "" {
 				m.URL = mask
 			}
 			var scanned []*syspkg.Scanned
-			for _, a := range args[1:] {
+			for _, a := range args {
 				arch, file, ok := strings.Cut(a, "=")
 				if !ok || arch == "" || file == "" {
 					return fmt.Errorf("payload %q: want ARCH=PAYLOAD.zip", a)
@@ -84,8 +111,11 @@ already ends in is replaced.`,
 		},
 	}
 	dev.register(cmd.Flags())
-	cmd.Flags().StringVarP(&out, "out", "o", "", "signed metainfo (default: replace META.json)")
-	cmd.Flags().StringVar(&mask, "url", "", "set the payload URL mask ($VERSION, $RELEASE, $ARCH), e.g. https://example.org/repo/hello-$VERSION-$ARCH.zip")
+	fl := cmd.Flags()
+	fl.StringVarP(&out, "out", "o", "", "signed metainfo (default: replace META.json)")
+	fl.StringVar(&pkgFile, "package", "", "make the metainfo from kiln's package metadata (JSON) instead of META.json")
+	fl.StringVar(&baseURL, "base-url", "", "payloads are published under this URL with their built names: the URL mask is BASE-URL/ID-$VERSION-$ARCH.zip")
+	fl.StringVar(&mask, "url", "", "set the payload URL mask ($VERSION, $RELEASE, $ARCH), e.g. https://example.org/repo/hello-$VERSION-$ARCH.zip")
 	return cmd
 }
 
