@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,7 +54,9 @@ func tarPacker(name string, args ...string) packer {
 // default levels). It prints each format's throughput as a ratio of its
 // baseline's: gzip-based formats (ipk data.tar.gz, spk package.tgz, syspkg
 // deflate) against tar -czf, syspkg zstd against tar --zstd. Goal: >= 1.0.
-// KILN_BENCH_RUNS sets the runs per packer (median; default 3).
+// KILN_BENCH_RUNS sets the runs per packer (median; default 3). The CPU
+// time each packer takes is printed too: on a busy shared machine, where
+// parallel compression has no idle core to use, it explains the ratios.
 func BenchmarkPack(b *testing.B) {
 	root, size, err := payloadTree()
 	if err != nil {
@@ -79,18 +82,20 @@ func BenchmarkPack(b *testing.B) {
 		all := map[string][]time.Duration{}
 		sizes := map[string]int64{}
 		sums := map[string]string{}
+		cpus := map[string][]time.Duration{}
 		for r := 0; r < runs; r++ {
 			for _, p := range packers {
 				dir := filepath.Join(out, p.name)
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					b.Fatal(err)
 				}
-				start := time.Now()
+				start, cpu0 := time.Now(), cpuTime()
 				file, err := p.run(root, dir)
 				if err != nil {
 					b.Fatal(err)
 				}
 				all[p.name] = append(all[p.name], time.Since(start))
+				cpus[p.name] = append(cpus[p.name], cpuTime()-cpu0)
 				fi, err := os.Stat(file)
 				if err != nil {
 					b.Fatal(err)
@@ -108,19 +113,20 @@ func BenchmarkPack(b *testing.B) {
 				os.RemoveAll(dir) // keep the temp dir small
 			}
 		}
-		times := map[string]time.Duration{}
+		times, cpu := map[string]time.Duration{}, map[string]time.Duration{}
 		for name, ds := range all {
-			sort.Slice(ds, func(i, k int) bool { return ds[i] < ds[k] })
-			times[name] = ds[len(ds)/2]
+			times[name], cpu[name] = medianOf(ds), medianOf(cpus[name])
 		}
 		fmt.Printf("packing a %.0f MiB tree, median of %d rounds, GOMAXPROCS %d, load average %s; kiln outputs identical in every round:\n",
 			float64(size)/(1<<20), runs, gomaxprocs(), loadAvg())
 		for _, p := range packers {
 			d := times[p.name]
-			line := fmt.Sprintf("  %-15s %6.2fs %7.1f MiB/s  output %6.1f MiB", p.name, d.Seconds(), float64(size)/(1<<20)/d.Seconds(), float64(sizes[p.name])/(1<<20))
+			line := fmt.Sprintf("  %-15s %6.2fs %7.1f MiB/s  cpu %6.2fs  output %6.1f MiB", p.name, d.Seconds(),
+				float64(size)/(1<<20)/d.Seconds(), cpu[p.name].Seconds(), float64(sizes[p.name])/(1<<20))
 			if p.baseline != "" {
 				ratio := times[p.baseline].Seconds() / d.Seconds()
-				line += fmt.Sprintf("  throughput %.2fx %s (goal >= 1.0)", ratio, p.baseline)
+				line += fmt.Sprintf("  throughput %.2fx %s (goal >= 1.0), cpu per byte %.2fx", ratio, p.baseline,
+					cpu[p.name].Seconds()/cpu[p.baseline].Seconds())
 				b.ReportMetric(ratio, p.name+"/"+p.baseline)
 			}
 			fmt.Println(line)
@@ -153,4 +159,24 @@ func loadAvg() string {
 		return "unknown"
 	}
 	return f[0]
+}
+
+func medianOf(ds []time.Duration) time.Duration {
+	ds = append([]time.Duration(nil), ds...)
+	sort.Slice(ds, func(i, k int) bool { return ds[i] < ds[k] })
+	return ds[len(ds)/2]
+}
+
+// cpuTime is the user and system time of this process and of the children
+// it waited for (tar and the compressor tar waits for): with one packer
+// running at a time, the difference around a run is that packer's CPU.
+func cpuTime() time.Duration {
+	var total time.Duration
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if syscall.Getrusage(who, &ru) == nil {
+			total += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		}
+	}
+	return total
 }

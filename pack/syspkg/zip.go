@@ -158,7 +158,7 @@ func compress(it *item, m Method) compressed {
 		}
 		// Room for incompressible input (zstd's bound) so that the
 		// output never grows while it is encoded.
-		*out = enc.EncodeAll(data, slices.Grow((*out)[:0], len(data)+len(data)>>7+512))
+		*out = enc.EncodeAll(data, sized(*out, len(data)+len(data)>>7+512))
 	case Deflate:
 		b := bytes.NewBuffer((*out)[:0])
 		fw := flatePool.Get().(*flate.Writer)
@@ -174,7 +174,16 @@ func compress(it *item, m Method) compressed {
 	return c
 }
 
-// readFile is os.ReadFile into buf's storage.
+// sized is an empty slice with room for n bytes, b's storage when it is
+// big enough. (slices.Grow would copy b's whole old capacity.)
+func sized(b []byte, n int) []byte {
+	if cap(b) >= n {
+		return b[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+// readFile is os.ReadFile into buf's storage (emptied first).
 func readFile(name string, buf []byte) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -182,7 +191,7 @@ func readFile(name string, buf []byte) ([]byte, error) {
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil {
-		buf = slices.Grow(buf, int(st.Size())+1)
+		buf = sized(buf, int(st.Size())+1)
 	}
 	for {
 		if len(buf) == cap(buf) {
@@ -220,65 +229,123 @@ func writeZip(w io.Writer, items []item, m Method) error {
 		return flate.NewWriter(w, flate.DefaultCompression)
 	})
 
-	workers := runtime.GOMAXPROCS(0)
-	results := make([]chan compressed, len(items))
-	for i := range items {
-		if items[i].buffered() {
-			results[i] = make(chan compressed, 1)
-		}
-	}
+	batches := makeBatches(items)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// Workers run ahead of the writer by up to aheadBytes of input, so
 	// they keep compressing small files while it streams a large one.
 	ahead := semaphore.NewWeighted(aheadBytes)
-	jobs := make(chan int)
+	jobs := make(chan *batch)
 	go func() {
 		defer close(jobs)
-		for i := range items {
-			if results[i] == nil {
+		for _, b := range batches {
+			if b.done == nil {
 				continue
 			}
-			if ahead.Acquire(ctx, items[i].weight()) != nil {
+			if ahead.Acquire(ctx, b.weight) != nil {
 				return
 			}
 			select {
-			case jobs <- i:
+			case jobs <- b:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
-	for range workers {
+	for range runtime.GOMAXPROCS(0) {
 		go func() {
-			for i := range jobs {
-				results[i] <- compress(&items[i], m)
+			for b := range jobs {
+				for k := range b.res {
+					if it := &items[b.start+k]; it.buffered() {
+						b.res[k] = compress(it, m)
+					}
+				}
+				close(b.done)
 			}
 		}()
 	}
 
-	for i := range items {
-		it := &items[i]
-		var err error
-		switch {
-		case results[i] != nil:
-			c := <-results[i]
-			if c.err != nil {
-				return fmt.Errorf("%s: %w", it.name, c.err)
-			}
-			err = writeRaw(zw, it, c)
-			c.release()
-			ahead.Release(it.weight())
-		case it.mode.IsRegular():
-			err = writeStream(zw, it, m)
-		default: // a directory or a symlink
-			err = writeRaw(zw, it, compressed{data: it.data, crc: crc32.ChecksumIEEE(it.data), size: int64(len(it.data))})
+	for _, b := range batches {
+		if b.done != nil {
+			<-b.done
 		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", it.name, err)
+		for k := range b.end - b.start {
+			it := &items[b.start+k]
+			var err error
+			switch {
+			case b.done != nil && it.buffered():
+				c := &b.res[k]
+				if c.err != nil {
+					return fmt.Errorf("%s: %w", it.name, c.err)
+				}
+				err = writeRaw(zw, it, *c)
+				c.release()
+			case it.mode.IsRegular():
+				err = writeStream(zw, it, m)
+			default: // a directory or a symlink
+				err = writeRaw(zw, it, compressed{data: it.data, crc: crc32.ChecksumIEEE(it.data), size: int64(len(it.data))})
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", it.name, err)
+			}
+		}
+		if b.done != nil {
+			ahead.Release(b.weight)
 		}
 	}
 	return zw.Close()
+}
+
+// batch is a run of consecutive items: either files compressed by one
+// worker and written together, so that a worker hand-off costs little
+// next to the work (most payload files are small), or one streamed file
+// (done is nil) that the writer compresses itself.
+type batch struct {
+	start, end int
+	weight     int64         // against aheadBytes
+	done       chan struct{} // closed when res is filled
+	res        []compressed  // of items[start:end]; buffered ones only
+}
+
+// batchBytes and batchItems bound a batch: big enough to amortise the
+// hand-off, small enough to spread a payload over the workers.
+const (
+	batchBytes = 1 << 20
+	batchItems = 256
+)
+
+// makeBatches cuts items into batches, a streamed file always alone.
+func makeBatches(items []item) []*batch {
+	var out []*batch
+	var cur *batch
+	flush := func() {
+		if cur != nil {
+			cur.res = make([]compressed, cur.end-cur.start)
+			cur.done = make(chan struct{})
+			out = append(out, cur)
+			cur = nil
+		}
+	}
+	for i := range items {
+		it := &items[i]
+		if it.mode.IsRegular() && !it.buffered() {
+			flush()
+			out = append(out, &batch{start: i, end: i + 1})
+			continue
+		}
+		if cur == nil {
+			cur = &batch{start: i, end: i}
+		}
+		cur.end++
+		if it.buffered() {
+			cur.weight = min(cur.weight+it.weight(), aheadBytes)
+		}
+		if cur.weight >= batchBytes || cur.end-cur.start >= batchItems {
+			flush()
+		}
+	}
+	flush()
+	return out
 }
 
 func writeRaw(zw *zip.Writer, it *item, c compressed) error {
