@@ -100,26 +100,42 @@ image_in_registry() {
 		"http://${1%%/*}/v2/$name/manifests/$tag"
 }
 
-# The base image is debootstrapped from the host's apt mirror, then scrubbed
-# of the mirror's name: builds write apt sources from a setting instead.
+# The base image is debootstrapped from the host's apt mirror for every
+# target's architecture (foreign ones run under qemu-user through binfmt),
+# then scrubbed of the mirror's name: builds write apt sources from a
+# setting instead. Toolchains use the amd64 image; container images start
+# from the target's own.
+BASE_ARCHES=(amd64:linux/amd64 arm64:linux/arm64 armhf:linux/arm/v7)
+
+debootstrap_arch() {
+	local arch=$1 dir=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE-$1
+	[ -e "$dir.done" ] && return
+	[ -n "$KILN_APT_MIRROR" ] || { echo "no Debian mirror found in /etc/apt; set KILN_APT_MIRROR" >&2; exit 1; }
+	log "debootstrapping $DEBIAN_SUITE ($arch) — a minute or two, once"
+	rm -rf "$dir" && mkdir -p "$dir"
+	debootstrap --variant=minbase --arch="$arch" "$DEBIAN_SUITE" "$dir" "$KILN_APT_MIRROR" >"$RUN_DIR/debootstrap-$arch.log" 2>&1 ||
+		{ tail -n 30 "$RUN_DIR/debootstrap-$arch.log" >&2; exit 1; }
+	rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/log/bootstrap.log "$dir"/var/log/apt/* "$dir"/var/log/dpkg.log
+	: >"$dir/etc/apt/sources.list"
+	rm -f "$dir/etc/hostname" "$dir/etc/resolv.conf"
+	# /dev is provided by the runtime; device nodes would not survive import.
+	rm -rf "$dir"/dev && mkdir "$dir/dev"
+	touch "$dir.done"
+}
+
 base_image() {
-	image_in_registry "$BASE_IMAGE_REF" && return
-	local dir=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE-amd64
-	if [ ! -e "$dir.done" ]; then
-		[ -n "$KILN_APT_MIRROR" ] || { echo "no Debian mirror found in /etc/apt; set KILN_APT_MIRROR" >&2; exit 1; }
-		log "debootstrapping $DEBIAN_SUITE (amd64) — about a minute, once"
-		rm -rf "$dir" && mkdir -p "$dir"
-		debootstrap --variant=minbase "$DEBIAN_SUITE" "$dir" "$KILN_APT_MIRROR" >"$RUN_DIR/debootstrap.log" 2>&1 ||
-			{ tail -n 30 "$RUN_DIR/debootstrap.log" >&2; exit 1; }
-		rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/log/bootstrap.log "$dir"/var/log/apt/* "$dir"/var/log/dpkg.log
-		: >"$dir/etc/apt/sources.list"
-		rm -f "$dir/etc/hostname" "$dir/etc/resolv.conf"
-		# /dev is provided by the runtime; device nodes would not survive import.
-		rm -rf "$dir"/dev && mkdir "$dir/dev"
-		touch "$dir.done"
+	local want="${BASE_ARCHES[*]}" stamp=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE.image
+	if image_in_registry "$BASE_IMAGE_REF" && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+		return
 	fi
-	log "importing base image $BASE_IMAGE_REF"
-	"$ROOT/bin/importrootfs" --addr "$(kiln daemon addr)" --ref "$BASE_IMAGE_REF" "linux/amd64=$dir"
+	local args=() a
+	for a in "${BASE_ARCHES[@]}"; do
+		debootstrap_arch "${a%%:*}"
+		args+=("${a#*:}=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE-${a%%:*}")
+	done
+	log "importing base image $BASE_IMAGE_REF (${BASE_ARCHES[*]#*:})"
+	"$ROOT/bin/importrootfs" --addr "$(kiln daemon addr)" --ref "$BASE_IMAGE_REF" "${args[@]}"
+	echo "$want" >"$stamp"
 }
 
 install_apt

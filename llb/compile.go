@@ -75,6 +75,8 @@ type Job struct {
 	// recipe asks for: sibling recipes' host: dependencies and install
 	// tests unpack it. Unselected, BuildKit never runs it.
 	IPK map[string]HostPackage
+	// Image is set when the recipe asks for a container image (formats.oci).
+	Image *Image
 }
 
 // Compile turns r into the LLB graph building its packages for o.Target.
@@ -109,6 +111,9 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	split, ran := c.withEnv(c.split(pkgdir, ran), ran)
 	outs, err := c.packages(job, split, ran)
 	if err != nil {
+		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+	}
+	if job.Image, err = c.image(job); err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
 	if len(c.testsFor("install")) > 0 {
