@@ -38,17 +38,45 @@ func Merge(jobs []*llb.Job) bkllb.State {
 	return bkllb.Merge(states, bkllb.WithCustomName(fmt.Sprintf("collect %d packages", len(states))))
 }
 
+// BuildOption tunes one Build beyond what to compile.
+type BuildOption func(*buildConfig)
+
+type buildConfig struct {
+	selector     string
+	cacheImports []gwclient.CacheOptionsEntry
+}
+
+// Select keeps only the outputs sel names: an output package, a format, or
+// PACKAGE/FORMAT (see Selectors); "" keeps everything.
+func Select(sel string) BuildOption { return func(c *buildConfig) { c.selector = sel } }
+
+// CacheImports lets the solve reuse cache exported by earlier builds
+// (--cache-from).
+func CacheImports(imps []gwclient.CacheOptionsEntry) BuildOption {
+	return func(c *buildConfig) { c.cacheImports = imps }
+}
+
 // Build is the BuildFunc body shared by the CLI and the gateway frontend.
-func Build(ctx context.Context, c gwclient.Client, o Options) (*gwclient.Result, error) {
+func Build(ctx context.Context, c gwclient.Client, o Options, opts ...BuildOption) (*gwclient.Result, error) {
+	var cfg buildConfig
+	for _, opt := range opts {
+		opt(&cfg)
+	}
 	jobs, err := Plan(o)
 	if err != nil {
 		return nil, err
 	}
-	def, err := Merge(jobs).Marshal(ctx, bkllb.Platform(toolchains.BuildPlatform))
+	var out bkllb.State
+	if cfg.selector == "" {
+		out = Merge(jobs)
+	} else if out, err = Selected(jobs, cfg.selector); err != nil {
+		return nil, err
+	}
+	def, err := out.Marshal(ctx, bkllb.Platform(toolchains.BuildPlatform))
 	if err != nil {
 		return nil, fmt.Errorf("marshalling build graph: %w", err)
 	}
-	res, err := c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
+	res, err := c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), CacheImports: cfg.cacheImports})
 	if err != nil {
 		return nil, err
 	}
