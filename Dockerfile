@@ -20,5 +20,8 @@ RUN --mount=type=cache,id=kiln-gomod,target=/cache/mod \
     go build -trimpath -ldflags="-s -w" -o /out/bin/ ./cmd/kiln ./cmd/kiln-frontend
 
 FROM ${BASE_IMAGE}
+# subrequests: answers `docker buildx build --call targets`.
+LABEL moby.buildkit.frontend.network.none="true" \
+      moby.buildkit.frontend.caps="moby.buildkit.frontend.subrequests"
 COPY --from=build /out/bin/ /bin/
 ENTRYPOINT ["/bin/kiln-frontend"]

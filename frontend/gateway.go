@@ -9,10 +9,12 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
+	"github.com/distribution/reference"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	"github.com/moby/buildkit/frontend/dockerui"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
@@ -61,6 +63,9 @@ func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Packer, err = packer(ctx, c, bo.Opts[keySource]); err != nil {
+		return nil, err
+	}
 
 	// buildx --call targets: what --target accepts.
 	if res, ok, err := bc.HandleSubrequest(ctx, dockerui.RequestHandler{
@@ -69,6 +74,9 @@ func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 		return res, err
 	}
 
+	if o.Toolchain.AptMirror == "" {
+		return nil, fmt.Errorf("no Debian mirror set: pass --build-arg %s=URL", ArgAptMirror)
+	}
 	info, err := scanContext(ctx, c, rf)
 	if err != nil {
 		return nil, err
@@ -168,13 +176,6 @@ func gatewayOptions(bo gwclient.BuildOpts, args map[string]string, rs []*schema.
 			AptMirror: setting(ArgAptMirror),
 			BaseImage: setting(ArgBaseImage),
 		},
-		Packer: llb.Packer{
-			State: bkllb.Image(src, bkllb.Platform(toolchains.BuildPlatform), bkllb.WithCustomName("kiln binary for packing ("+src+")")),
-			Path:  PackerPath,
-		},
-	}
-	if o.Toolchain.AptMirror == "" {
-		return Options{}, fmt.Errorf("no Debian mirror set: pass --build-arg %s=URL", ArgAptMirror)
 	}
 	if v := setting(ArgVariant); v != "" {
 		n, err := strconv.Atoi(v)
@@ -189,6 +190,30 @@ func gatewayOptions(bo gwclient.BuildOpts, args map[string]string, rs []*schema.
 	}
 	o.Set = set
 	return o, nil
+}
+
+// packer is the frontend's own image, pinned to the digest it has now, so
+// every pack step of the build runs the very kiln binary this frontend
+// was built with.
+func packer(ctx context.Context, c gwclient.Client, src string) (llb.Packer, error) {
+	p := toolchains.BuildPlatform
+	_, dgst, _, err := c.ResolveImageConfig(ctx, src, sourceresolver.Opt{
+		LogName:  "resolve kiln frontend image " + src,
+		ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &p, NoConfig: true},
+	})
+	if err != nil {
+		return llb.Packer{}, fmt.Errorf("resolving the frontend's own image %s: %w", src, err)
+	}
+	named, err := reference.ParseNormalizedNamed(src)
+	if err != nil {
+		return llb.Packer{}, fmt.Errorf("frontend image %q: %w", src, err)
+	}
+	pinned := reference.TagNameOnly(named).String()
+	if _, ok := named.(reference.Digested); !ok && dgst != "" {
+		pinned += "@" + dgst.String()
+	}
+	st := bkllb.Image(pinned, bkllb.Platform(p), bkllb.WithCustomName("kiln binary for packing ("+src+")"))
+	return llb.Packer{State: st, Path: PackerPath}, nil
 }
 
 // reservedArg reports build arguments that are not recipe options: kiln's
@@ -232,6 +257,9 @@ func recipeOptions(args map[string]string, rs []*schema.Recipe) (map[string]stri
 // --target selects, from a plan that needs no context.
 func listTargets(o Options, rf *recipeFile) (*targets.List, error) {
 	o.Context = func(*schema.Recipe) llb.LocalContext { return llb.LocalContext{Name: localContext} }
+	if o.Toolchain.AptMirror == "" {
+		o.Toolchain.AptMirror = "unset" // listing builds nothing
+	}
 	jobs, err := Plan(o)
 	if err != nil {
 		return nil, err

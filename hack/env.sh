@@ -9,9 +9,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Images keep their public names (docker.io/library/debian:bookworm); kiln's
 # daemon pulls them from the local registry, which mirrors docker.io.
 BASE_IMAGE_REF=$KILN_REGISTRY/library/debian:$DEBIAN_SUITE
+GOLANG_IMAGE_REF=$KILN_REGISTRY/library/golang:$(go env GOVERSION | sed 's/^go//')-$DEBIAN_SUITE
+# The kiln-frontend image set-up builds from the Dockerfile (tests use it).
+: "${KILN_FRONTEND_IMAGE:=$KILN_REGISTRY/kiln/frontend:dev}"
 : "${KILN_REGISTRY_MIRRORS:=docker.io=$KILN_REGISTRY}"
 : "${KILN_INSECURE_REGISTRIES:=$KILN_REGISTRY}"
-export KILN_DEV_CACHE KILN_REGISTRY KILN_REGISTRY_MIRRORS KILN_INSECURE_REGISTRIES
+export KILN_DEV_CACHE KILN_REGISTRY KILN_REGISTRY_MIRRORS KILN_INSECURE_REGISTRIES KILN_FRONTEND_IMAGE
 export PATH="$ROOT/bin:$KILN_DEV_CACHE/bin:$PATH"
 RUN_DIR=$KILN_DEV_CACHE/run
 mkdir -p "$KILN_DEV_CACHE/bin" "$RUN_DIR"
