@@ -20,4 +20,3 @@ func main() {
 		os.Exit(1)
 	}
 }
-
