@@ -169,7 +169,9 @@ func TestBuildxFrontend(t *testing.T) {
 	withSyntax(t, filepath.Join(root, "examples/hello/kiln.cue"), filepath.Join(ctx, "examples/hello/kiln.cue"))
 	writeFiles(t, ctx, map[string]string{"greeting/kiln.yaml": "# syntax=" + frontendImage(t) + "\n" + optionsRecipe})
 	common := []string{"build", "--builder", buildxBuilder, "--progress", "plain", "--build-arg", "KILN_APT_MIRROR=" + aptMirror(t)}
-	bx := func(args ...string) result { return mustBuildx(t, ctx, nil, append(append([]string{}, common...), args...)...) }
+	bx := func(args ...string) result {
+		return mustBuildx(t, ctx, nil, append(append([]string{}, common...), args...)...)
+	}
 
 	t.Run("all-targets", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "out")
