@@ -169,13 +169,14 @@ func TestBuildxFrontend(t *testing.T) {
 	withSyntax(t, filepath.Join(root, "examples/hello/kiln.cue"), filepath.Join(ctx, "examples/hello/kiln.cue"))
 	writeFiles(t, ctx, map[string]string{"greeting/kiln.yaml": "# syntax=" + frontendImage(t) + "\n" + optionsRecipe})
 	common := []string{"build", "--builder", buildxBuilder, "--progress", "plain", "--build-arg", "KILN_APT_MIRROR=" + aptMirror(t)}
-	bx := func(args ...string) result {
+	bx := func(t *testing.T, args ...string) result {
+		t.Helper()
 		return mustBuildx(t, ctx, nil, append(append([]string{}, common...), args...)...)
 	}
 
 	t.Run("all-targets", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "out")
-		bx("-f", "examples/hello/kiln.cue", "--output", "type=local,dest="+out, ".")
+		bx(t, "-f", "examples/hello/kiln.cue", "--output", "type=local,dest="+out, ".")
 		want := []string{"hello_1.0.0-1_aarch64.ipk", "hello_1.0.0-1_armv7.ipk", "hello_1.0.0-1_x86_64.ipk"}
 		if got := files(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Fatalf("output = %v, want %v", got, want)
@@ -194,7 +195,7 @@ func TestBuildxFrontend(t *testing.T) {
 
 	t.Run("platforms", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "out")
-		bx("-f", "examples/hello/kiln.cue", "--platform", "linux/arm64,linux/arm/v7", "--output", "type=local,dest="+out, ".")
+		bx(t, "-f", "examples/hello/kiln.cue", "--platform", "linux/arm64,linux/arm/v7", "--output", "type=local,dest="+out, ".")
 		want := []string{"linux_arm64/hello_1.0.0-1_aarch64.ipk", "linux_arm_v7/hello_1.0.0-1_armv7.ipk"}
 		if got := files(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Fatalf("output = %v, want %v", got, want)
@@ -204,7 +205,7 @@ func TestBuildxFrontend(t *testing.T) {
 
 		// One platform: the files straight in the destination.
 		one := filepath.Join(t.TempDir(), "one")
-		r := bx("-f", "examples/hello/kiln.cue", "--platform", "linux/amd64", "--output", "type=local,dest="+one, ".")
+		r := bx(t, "-f", "examples/hello/kiln.cue", "--platform", "linux/amd64", "--output", "type=local,dest="+one, ".")
 		if got := files(t, one); strings.Join(got, " ") != "hello_1.0.0-1_x86_64.ipk" {
 			t.Errorf("--platform linux/amd64: output = %v", got)
 		}
@@ -220,7 +221,7 @@ func TestBuildxFrontend(t *testing.T) {
 			return strings.TrimSpace(readFile(t, filepath.Join(dir, "opt/share/greeting/greeting.txt")))
 		}
 		out := filepath.Join(t.TempDir(), "default")
-		bx("-f", "greeting/kiln.yaml", "--output", "type=local,dest="+out, ".")
+		bx(t, "-f", "greeting/kiln.yaml", "--output", "type=local,dest="+out, ".")
 		if got := files(t, out); strings.Join(got, " ") != "greeting-doc_2.0-1_x86_64.ipk greeting_2.0-1_x86_64.ipk" {
 			t.Fatalf("output = %v", got)
 		}
@@ -229,7 +230,7 @@ func TestBuildxFrontend(t *testing.T) {
 		}
 
 		out = filepath.Join(t.TempDir(), "bonjour")
-		bx("-f", "greeting/kiln.yaml", "--build-arg", "word=bonjour", "--target", "greeting", "--output", "type=local,dest="+out, ".")
+		bx(t, "-f", "greeting/kiln.yaml", "--build-arg", "word=bonjour", "--target", "greeting", "--output", "type=local,dest="+out, ".")
 		if got := files(t, out); strings.Join(got, " ") != "greeting_2.0-1_x86_64.ipk" {
 			t.Fatalf("--target greeting: output = %v", got)
 		}
@@ -240,7 +241,7 @@ func TestBuildxFrontend(t *testing.T) {
 		}
 
 		out = filepath.Join(t.TempDir(), "doc")
-		bx("-f", "greeting/kiln.yaml", "--target", "greeting-doc", "--output", "type=local,dest="+out, ".")
+		bx(t, "-f", "greeting/kiln.yaml", "--target", "greeting-doc", "--output", "type=local,dest="+out, ".")
 		if got := files(t, out); strings.Join(got, " ") != "greeting-doc_2.0-1_x86_64.ipk" {
 			t.Fatalf("--target greeting-doc: output = %v", got)
 		}
@@ -249,7 +250,7 @@ func TestBuildxFrontend(t *testing.T) {
 		}
 
 		// --call targets lists what --target accepts.
-		r := bx("-f", "greeting/kiln.yaml", "--call", "targets", ".")
+		r := bx(t, "-f", "greeting/kiln.yaml", "--call", "targets", ".")
 		for _, want := range []string{"greeting ", "greeting-doc", "Greeting documentation", "ipk"} {
 			if !strings.Contains(r.stdout+r.stderr, want) {
 				t.Errorf("--call targets lacks %q:\n%s", want, r.stdout)
