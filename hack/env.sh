@@ -19,6 +19,15 @@ export PATH="$ROOT/bin:$KILN_DEV_CACHE/bin:$PATH"
 RUN_DIR=$KILN_DEV_CACHE/run
 mkdir -p "$KILN_DEV_CACHE/bin" "$RUN_DIR"
 
+# frontend_digest names the frontend image's inputs: what the Dockerfile
+# copies (see Dockerfile.dockerignore) and the Go image.
+frontend_digest() {
+	(cd "$ROOT" && git ls-files -co --exclude-standard |
+		grep -vE '^(\.git|\.ci|bin|out|examples|integration|bench|hack)/|/testdata/|_test\.go$|\.md$' |
+		sort | while IFS= read -r f; do if [ -f "$f" ]; then sha256sum "$f"; fi; done; echo "$GOLANG_IMAGE_REF") |
+		sha256sum | cut -c1-16
+}
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # host_apt_mirror prints the first Debian mirror the host's apt uses, so

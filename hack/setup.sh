@@ -156,14 +156,6 @@ golang_image() {
 		>"$RUN_DIR/golang-image.log" 2>&1 || { tail -n 30 "$RUN_DIR/golang-image.log" >&2; exit 1; }
 }
 
-# frontend_digest names the frontend image's inputs: what the Dockerfile
-# copies (see Dockerfile.dockerignore) and the Go image.
-frontend_digest() {
-	(cd "$ROOT" && git ls-files -co --exclude-standard |
-		grep -vE '^(\.git|\.ci|bin|out|examples|integration|bench|hack)/|/testdata/|_test\.go$|\.md$' |
-		sort | xargs sha256sum; echo "$GOLANG_IMAGE_REF") | sha256sum | cut -c1-16
-}
-
 manifest_digest() {
 	local repo=${1#*/}
 	curl -fsSI -H 'Accept: application/vnd.oci.image.index.v1+json' -H 'Accept: application/vnd.oci.image.manifest.v1+json' \

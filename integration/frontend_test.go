@@ -214,6 +214,19 @@ func TestBuildxFrontend(t *testing.T) {
 		}
 	})
 
+	// An unchanged recipe of this repository, the repository as context:
+	// BUILDKIT_SYNTAX stands in for the "# syntax=" line.
+	t.Run("buildkit-syntax-arg", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "out")
+		args := append(append([]string{}, common...), "-f", "examples/hello/kiln.cue", "--build-arg", "BUILDKIT_SYNTAX="+frontendImage(t),
+			"--platform", "linux/arm/v7", "--output", "type=local,dest="+out, ".")
+		mustBuildx(t, root, nil, args...)
+		if got := files(t, out); strings.Join(got, " ") != "hello_1.0.0-1_armv7.ipk" {
+			t.Fatalf("output = %v", got)
+		}
+		checkIPK(t, filepath.Join(out, "hello_1.0.0-1_armv7.ipk"), "armv7", "opt/bin/hello", "ARM, EABI5")
+	})
+
 	t.Run("build-arg-and-target", func(t *testing.T) {
 		greeting := func(ipk string) string {
 			dir := t.TempDir()
