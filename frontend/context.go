@@ -13,6 +13,7 @@ import (
 	bkllb "github.com/moby/buildkit/client/llb"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/patternmatcher/ignorefile"
+	fstypes "github.com/tonistiigi/fsutil/types"
 )
 
 // The session locals and options BuildKit clients (buildx, buildctl) use.
@@ -143,9 +144,9 @@ func scanContext(ctx context.Context, c gwclient.Client, rf *recipeFile) (*conte
 		info.excludes = append(info.excludes, pats...)
 	}
 	var matches []string
-	err = walk(ctx, ref, "", func(p string, isDir bool) error {
+	err = walk(ctx, ref, "", func(p string, st *fstypes.Stat) error {
 		switch {
-		case isDir:
+		case fs.FileMode(st.Mode).IsDir():
 			return nil
 		case path.Base(p) == ".gitignore":
 			dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p})
@@ -154,7 +155,7 @@ func scanContext(ctx context.Context, c gwclient.Client, rf *recipeFile) (*conte
 			}
 			dir := path.Dir(p)
 			info.excludes = append(info.excludes, gitignore.Parse(dt, dir)...)
-		case path.Base(p) == base:
+		case path.Base(p) == base && st.Size == int64(len(rf.data)):
 			dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p})
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", p, err)
@@ -182,18 +183,17 @@ func scanContext(ctx context.Context, c gwclient.Client, rf *recipeFile) (*conte
 
 // walk visits every entry below dir of ref, parents before children, in
 // name order (ReadDir sorts).
-func walk(ctx context.Context, ref gwclient.Reference, dir string, fn func(p string, isDir bool) error) error {
+func walk(ctx context.Context, ref gwclient.Reference, dir string, fn func(p string, st *fstypes.Stat) error) error {
 	entries, err := ref.ReadDir(ctx, gwclient.ReadDirRequest{Path: "/" + dir})
 	if err != nil {
 		return fmt.Errorf("listing %q: %w", dir, err)
 	}
 	for _, e := range entries {
 		p := path.Join(dir, e.Path)
-		isDir := fs.FileMode(e.Mode).IsDir()
-		if err := fn(p, isDir); err != nil {
+		if err := fn(p, e); err != nil {
 			return err
 		}
-		if isDir {
+		if fs.FileMode(e.Mode).IsDir() {
 			if err := walk(ctx, ref, p, fn); err != nil {
 				return err
 			}
