@@ -44,6 +44,7 @@ type BuildOption func(*buildConfig)
 type buildConfig struct {
 	selector     string
 	cacheImports []gwclient.CacheOptionsEntry
+	noCache      bool
 }
 
 // Select keeps only the outputs sel names: an output package, a format, or
@@ -55,6 +56,10 @@ func Select(sel string) BuildOption { return func(c *buildConfig) { c.selector =
 func CacheImports(imps []gwclient.CacheOptionsEntry) BuildOption {
 	return func(c *buildConfig) { c.cacheImports = imps }
 }
+
+// NoCache runs every step again instead of answering from the cache
+// (--no-cache).
+func NoCache() BuildOption { return func(c *buildConfig) { c.noCache = true } }
 
 // Build is the BuildFunc body shared by the CLI and the gateway frontend.
 func Build(ctx context.Context, c gwclient.Client, o Options, opts ...BuildOption) (*gwclient.Result, error) {
@@ -72,7 +77,7 @@ func Build(ctx context.Context, c gwclient.Client, o Options, opts ...BuildOptio
 	} else if out, err = Selected(jobs, cfg.selector); err != nil {
 		return nil, err
 	}
-	def, err := out.Marshal(ctx, bkllb.Platform(toolchains.BuildPlatform))
+	def, err := marshal(ctx, out, cfg.noCache)
 	if err != nil {
 		return nil, fmt.Errorf("marshalling build graph: %w", err)
 	}
@@ -81,4 +86,12 @@ func Build(ctx context.Context, c gwclient.Client, o Options, opts ...BuildOptio
 		return nil, err
 	}
 	return res, nil
+}
+
+func marshal(ctx context.Context, st bkllb.State, noCache bool) (*bkllb.Definition, error) {
+	opts := []bkllb.ConstraintsOpt{bkllb.Platform(toolchains.BuildPlatform)}
+	if noCache {
+		opts = append(opts, bkllb.IgnoreCache)
+	}
+	return st.Marshal(ctx, opts...)
 }

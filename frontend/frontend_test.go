@@ -151,3 +151,22 @@ func TestSelected(t *testing.T) {
 		}
 	}
 }
+
+func TestNoCache(t *testing.T) {
+	st := bkllb.Image("example.test/img").Run(bkllb.Shlex("true")).Root()
+	for _, noCache := range []bool{false, true} {
+		def, err := marshal(context.Background(), st, noCache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ignored := 0
+		for _, md := range def.Metadata {
+			if md.IgnoreCache {
+				ignored++
+			}
+		}
+		if want := map[bool]int{false: 0, true: 2}[noCache]; ignored != want {
+			t.Errorf("noCache=%v: %d steps ignore the cache, want %d", noCache, ignored, want)
+		}
+	}
+}

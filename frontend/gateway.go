@@ -38,6 +38,9 @@ const (
 // what dockerfile.v0 passes on when it forwards a "# syntax=" recipe.
 const keySource = "source"
 
+// keyNoCache is --no-cache: empty for every step.
+const keyNoCache = "no-cache"
+
 // Gateway is the BuildFunc of the kiln-frontend image. It reads the recipe
 // and the usual BuildKit frontend options (platform, target, build-arg:*,
 // cache-imports) and runs Build, the CLI's build function, once per
@@ -86,7 +89,11 @@ func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	o.Context = func(*schema.Recipe) llb.LocalContext { return lc }
 
 	build := func(ctx context.Context, o Options) (gwclient.Reference, error) {
-		res, err := Build(ctx, c, o, Select(bc.Target), CacheImports(bc.CacheImports))
+		opts := []BuildOption{Select(bc.Target), CacheImports(bc.CacheImports)}
+		if v, ok := bo.Opts[keyNoCache]; ok && v == "" {
+			opts = append(opts, NoCache()) // --no-cache; a filter names Dockerfile stages kiln has not
+		}
+		res, err := Build(ctx, c, o, opts...)
 		if err != nil {
 			return nil, err
 		}
