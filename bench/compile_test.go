@@ -9,7 +9,7 @@ import (
 
 	"github.com/kiln-build/kiln/frontend"
 	"github.com/kiln-build/kiln/llb"
-	_ "github.com/kiln-build/kiln/pack/ipk"
+	_ "github.com/kiln-build/kiln/pack/all"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"

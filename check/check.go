@@ -93,11 +93,13 @@ func command(c Check) error {
 	if c.Output == "" {
 		return nil
 	}
-	re, err := regexp.Compile(c.Output)
+	// Multi-line mode: ^ and $ match at each line, so "^ok$" matches a
+	// command that prints "ok" and a newline, or "ok" among other lines.
+	re, err := regexp.Compile("(?m)" + c.Output)
 	if err != nil {
 		return fmt.Errorf("output pattern %q: %w", c.Output, err)
 	}
-	if !re.Match(out) {
+	if !re.Match(bytes.TrimRight(out, "\r\n")) {
 		return fmt.Errorf("command %q printed %q, which does not match %q", c.Command, strings.TrimSpace(string(out)), c.Output)
 	}
 	return nil

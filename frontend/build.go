@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/plan"
@@ -25,17 +26,49 @@ type Options = plan.Options
 // tests use it without a daemon.
 func Plan(o Options) ([]*llb.Job, error) { return plan.Jobs(o) }
 
-// Merge puts every job's package files side by side in one state.
-func Merge(jobs []*llb.Job) bkllb.State {
+// Graph is the whole build: every job's package files side by side (each
+// variant in its subdirectory), with the opkg feed index of every
+// directory holding .ipk files written in-graph by kiln's own binary.
+func Graph(jobs []*llb.Job, packer llb.Packer) bkllb.State {
 	sort.SliceStable(jobs, func(i, k int) bool { return jobs[i].Files[0] < jobs[k].Files[0] })
 	states := make([]bkllb.State, 0, len(jobs))
+	ipks := 0
 	for _, j := range jobs {
 		states = append(states, j.Output)
+		for _, f := range j.Formats {
+			if f == "ipk" {
+				ipks++
+			}
+		}
 	}
-	if len(states) == 1 {
-		return states[0]
+	out := states[0]
+	if len(states) > 1 {
+		out = bkllb.Merge(states, bkllb.WithCustomName(fmt.Sprintf("collect %d jobs", len(states))))
 	}
-	return bkllb.Merge(states, bkllb.WithCustomName(fmt.Sprintf("collect %d packages", len(states))))
+	return withIndex(out, ipks, packer)
+}
+
+// withIndex adds the opkg feed index to out, which holds ipks .ipk files.
+func withIndex(out bkllb.State, ipks int, packer llb.Packer) bkllb.State {
+	if ipks == 0 {
+		return out
+	}
+	run := bkllb.Scratch().Run(
+		bkllb.Args([]string{"/kiln/bin" + packer.Path, "index", FeedDir}),
+		bkllb.AddMount("/kiln/bin", packer.State, bkllb.Readonly),
+		bkllb.Network(bkllb.NetModeNone),
+		bkllb.WithCustomName(fmt.Sprintf("index opkg feed (%d packages)", ipks)),
+	)
+	return run.AddMount(FeedDir, out)
+}
+
+// FeedDir is where the index step sees the collected packages.
+const FeedDir = "/kiln/feed"
+
+// IsIndex reports whether an output file is a feed index, not a package.
+func IsIndex(path string) bool {
+	base := path[strings.LastIndexByte(path, '/')+1:]
+	return base == "Packages" || base == "Packages.gz"
 }
 
 // BuildOption tunes one Build beyond what to compile.
@@ -73,8 +106,8 @@ func Build(ctx context.Context, c gwclient.Client, o Options, opts ...BuildOptio
 	}
 	var out bkllb.State
 	if cfg.selector == "" {
-		out = Merge(jobs)
-	} else if out, err = Selected(jobs, cfg.selector); err != nil {
+		out = Graph(jobs, o.Packer)
+	} else if out, err = Selected(jobs, cfg.selector, o.Packer); err != nil {
 		return nil, err
 	}
 	def, err := marshal(ctx, out, cfg.noCache)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/kiln-build/kiln/llb"
-	_ "github.com/kiln-build/kiln/pack/ipk"
+	_ "github.com/kiln-build/kiln/pack/all"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
@@ -75,6 +75,10 @@ func TestRecipeOptions(t *testing.T) {
 	}
 }
 
+func packerFor() llb.Packer {
+	return llb.Packer{State: bkllb.Image("example.test/kiln/frontend:dev"), Path: PackerPath}
+}
+
 func jobs(t *testing.T) []*llb.Job {
 	t.Helper()
 	r := recipe("hello", "x86_64", "armv7")
@@ -86,7 +90,7 @@ func jobs(t *testing.T) []*llb.Job {
 		Recipes:   []*schema.Recipe{r},
 		Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"},
 		Context:   func(*schema.Recipe) llb.LocalContext { return llb.LocalContext{Name: "context"} },
-		Packer:    llb.Packer{State: bkllb.Image("example.test/kiln/frontend:dev"), Path: PackerPath},
+		Packer:    packerFor(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +103,7 @@ func TestSelectors(t *testing.T) {
 	for _, s := range Selectors(jobs(t)) {
 		got = append(got, s.Name+"="+s.Description)
 	}
-	want := "hello=package: hello summary|hello-doc=package: Hello docs|ipk=format: every .ipk package"
+	want := "hello=package: hello summary|hello-doc=package: Hello docs|ipk=format: every ipk package"
 	if strings.Join(got, "|") != want {
 		t.Errorf("selectors:\n%s\nwant\n%s", strings.Join(got, "|"), want)
 	}
@@ -135,7 +139,7 @@ func TestSelected(t *testing.T) {
 		{"hello-doc/ipk", "/hello-doc_1.0-1_armv7.ipk /hello-doc_1.0-1_x86_64.ipk"},
 		{"ipk", "/hello-doc_1.0-1_armv7.ipk /hello-doc_1.0-1_x86_64.ipk /hello_1.0-1_armv7.ipk /hello_1.0-1_x86_64.ipk"},
 	} {
-		st, err := Selected(js, c.sel)
+		st, err := Selected(js, c.sel, packerFor())
 		if err != nil {
 			t.Fatalf("%s: %v", c.sel, err)
 		}
@@ -146,7 +150,7 @@ func TestSelected(t *testing.T) {
 		}
 	}
 	for _, sel := range []string{"nosuch", "hello/spk"} {
-		if _, err := Selected(js, sel); err == nil || !strings.Contains(err.Error(), "have: hello, hello-doc, ipk") {
+		if _, err := Selected(js, sel, packerFor()); err == nil || !strings.Contains(err.Error(), "have: hello, hello-doc, ipk") {
 			t.Errorf("--target %s: %v", sel, err)
 		}
 	}

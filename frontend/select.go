@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 
@@ -17,9 +16,6 @@ type Selector struct {
 	Description string
 }
 
-// formatOf is the format of a package file: its extension (ipk, spk, ...).
-func formatOf(file string) string { return strings.TrimPrefix(path.Ext(file), ".") }
-
 // Selectors lists the packages, then the formats, that jobs produce.
 func Selectors(jobs []*llb.Job) []Selector {
 	pkgs := map[string]string{}
@@ -31,7 +27,7 @@ func Selectors(jobs []*llb.Job) []Selector {
 				desc = spec.Summary
 			}
 			pkgs[p] = "package: " + desc
-			formats[formatOf(j.Files[i])] = true
+			formats[j.Formats[i]] = true
 		}
 	}
 	var out []Selector
@@ -39,31 +35,36 @@ func Selectors(jobs []*llb.Job) []Selector {
 		out = append(out, Selector{n, pkgs[n]})
 	}
 	for _, f := range sortedKeys(formats) {
-		out = append(out, Selector{f, "format: every ." + f + " package"})
+		out = append(out, Selector{f, "format: every " + f + " package"})
 	}
 	return out
 }
 
-// Selected is the state holding only the package files sel names: an
-// output package, a format, or PACKAGE/FORMAT. A name that is both a
-// package and a format means the package.
-func Selected(jobs []*llb.Job, sel string) (bkllb.State, error) {
-	match := func(pkg, file string) bool { return pkg == sel }
+// Selected is the state holding only the package files sel names (an
+// output package, a format, or PACKAGE/FORMAT; a name that is both a
+// package and a format means the package) and the feed index of the .ipk
+// files among them.
+func Selected(jobs []*llb.Job, sel string, packer llb.Packer) (bkllb.State, error) {
+	match := func(pkg, format string) bool { return pkg == sel }
 	if !hasPackage(jobs, sel) {
-		pkgName, format, hasFormat := strings.Cut(sel, "/")
+		pkgName, fmtName, hasFormat := strings.Cut(sel, "/")
 		switch {
 		case hasFormat:
-			match = func(pkg, file string) bool { return pkg == pkgName && formatOf(file) == format }
+			match = func(pkg, format string) bool { return pkg == pkgName && format == fmtName }
 		default:
-			match = func(pkg, file string) bool { return formatOf(file) == sel }
+			match = func(pkg, format string) bool { return format == sel }
 		}
 	}
 	var states []bkllb.State
 	var files []string
+	ipks := 0
 	for _, j := range jobs {
 		for i, p := range j.Packages {
-			if !match(p, j.Files[i]) {
+			if !match(p, j.Formats[i]) {
 				continue
+			}
+			if j.Formats[i] == "ipk" {
+				ipks++
 			}
 			f := "/" + j.Files[i]
 			files = append(files, j.Files[i])
@@ -78,11 +79,12 @@ func Selected(jobs []*llb.Job, sel string) (bkllb.State, error) {
 		}
 		return bkllb.State{}, fmt.Errorf("target %q: no output package or format of that name in this build (have: %s)", sel, strings.Join(names, ", "))
 	}
-	if len(states) == 1 {
-		return states[0], nil
+	out := states[0]
+	if len(states) > 1 {
+		sort.Strings(files)
+		out = bkllb.Merge(states, bkllb.WithCustomName(fmt.Sprintf("collect %s", strings.Join(files, ", "))))
 	}
-	sort.Strings(files)
-	return bkllb.Merge(states, bkllb.WithCustomName(fmt.Sprintf("collect %s", strings.Join(files, ", ")))), nil
+	return withIndex(out, ipks, packer), nil
 }
 
 func hasPackage(jobs []*llb.Job, name string) bool {

@@ -10,5 +10,5 @@ bin/serve --addr 127.0.0.1:8765 --dir examples/greet/upstream 2>"$RUN_DIR/serve.
 serve_pid=$!
 log "building examples/* for all targets"
 kiln build examples/* --target all -o out/
-log "packages in out/:"
-ls -l out/*.ipk
+log "packages and feed indexes in out/:"
+find out -type f | sort

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,20 +37,21 @@ func TestExamplesAllTargets(t *testing.T) {
 		names = append(names, filepath.Base(g))
 	}
 	want := []string{
-		"greet_1.0-1_aarch64.ipk", "greet_1.0-1_armv7.ipk", "greet_1.0-1_x86_64.ipk",
+		"greet_1.0-2_aarch64.ipk", "greet_1.0-2_armv7.ipk", "greet_1.0-2_x86_64.ipk",
 		"hello_1.0.0-1_aarch64.ipk", "hello_1.0.0-1_armv7.ipk", "hello_1.0.0-1_x86_64.ipk",
 	}
 	if strings.Join(names, " ") != strings.Join(want, " ") {
 		t.Fatalf("packages = %v, want %v\n%s", names, want, tail(r.stderr, 40))
 	}
-	if entries, _ := os.ReadDir(out); len(entries) != len(want) {
-		t.Errorf("output dir holds %d entries, want only the %d packages", len(entries), len(want))
+	if entries, _ := os.ReadDir(out); len(entries) != len(want)+2 {
+		t.Errorf("output dir holds %d entries, want only the %d packages and the feed index", len(entries), len(want))
 	}
+	checkFeed(t, out, want)
 
 	for target, c := range targetChecks {
 		for _, pkg := range []struct{ name, version, bin, args, expect string }{
 			{"hello", "1.0.0-1", "opt/bin/hello", "", "Hello from kiln! (built for " + target + ")"},
-			{"greet", "1.0-1", "opt/bin/greet", "kiln", "greet 1.0: hello, kiln"},
+			{"greet", "1.0-2", "opt/bin/greet", "kiln", "greet 1.0: hello, kiln!"}, // patched
 		} {
 			t.Run(pkg.name+"/"+target, func(t *testing.T) {
 				ipk := filepath.Join(out, pkg.name+"_"+pkg.version+"_"+c.arch+".ipk")
@@ -92,10 +94,38 @@ func TestExamplesAllTargets(t *testing.T) {
 		if s.packages != 6 || s.ran != 0 || s.cached == 0 {
 			t.Errorf("second build: %+v, want 6 packages and nothing run\n%s", s, tail(r2.stderr, 40))
 		}
-		for _, g := range got {
+		for _, g := range append(got, filepath.Join(out, "Packages.gz")) {
 			if a, b := sha(t, g), sha(t, filepath.Join(out2, filepath.Base(g))); a != b {
 				t.Errorf("%s differs between builds: %s vs %s", filepath.Base(g), a, b)
 			}
 		}
 	})
+}
+
+// checkFeed reads the opkg feed index kiln wrote next to the packages: one
+// stanza per package, whose Filename, Size and SHA256sum match the file.
+func checkFeed(t *testing.T, dir string, files []string) {
+	t.Helper()
+	idx := run(t, "sh", "-c", `cd "$1" && gzip -dc Packages.gz | cmp - Packages && cat Packages`, "sh", dir)
+	stanzas := strings.Split(strings.TrimSpace(idx), "\n\n")
+	if len(stanzas) != len(files) {
+		t.Fatalf("Packages has %d stanzas, want %d:\n%s", len(stanzas), len(files), idx)
+	}
+	for _, s := range stanzas {
+		fields := map[string]string{}
+		for _, line := range strings.Split(s, "\n") {
+			if k, v, ok := strings.Cut(line, ": "); ok && !strings.HasPrefix(line, " ") {
+				fields[k] = v
+			}
+		}
+		path := filepath.Join(dir, fields["Filename"])
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Errorf("Packages names %q: %v", fields["Filename"], err)
+			continue
+		}
+		if fields["Size"] != fmt.Sprint(st.Size()) || fields["SHA256sum"] != sha(t, path) {
+			t.Errorf("%s: index says size %s sha256 %s, file has %d bytes, %s", fields["Filename"], fields["Size"], fields["SHA256sum"], st.Size(), sha(t, path))
+		}
+	}
 }

@@ -98,12 +98,13 @@ func copyDir(t *testing.T, src, dst string) {
 	}
 }
 
-// files lists the regular files below dir, relative and sorted.
-func files(t *testing.T, dir string) []string {
+// packages lists the regular files below dir, relative and sorted, but
+// the opkg feed indexes (Packages, Packages.gz) that checkFeed reads.
+func packages(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err == nil && !d.IsDir() && d.Name() != "Packages" && d.Name() != "Packages.gz" {
 			rel, _ := filepath.Rel(dir, p)
 			out = append(out, rel)
 		}
@@ -178,9 +179,10 @@ func TestBuildxFrontend(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "out")
 		bx(t, "-f", "examples/hello/kiln.cue", "--output", "type=local,dest="+out, ".")
 		want := []string{"hello_1.0.0-1_aarch64.ipk", "hello_1.0.0-1_armv7.ipk", "hello_1.0.0-1_x86_64.ipk"}
-		if got := files(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
+		if got := packages(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Fatalf("output = %v, want %v", got, want)
 		}
+		checkFeed(t, out, want)
 		for _, f := range want {
 			c := targetChecks[strings.TrimSuffix(strings.TrimPrefix(f, "hello_1.0.0-1_"), ".ipk")]
 			checkIPK(t, filepath.Join(out, f), c.arch, "opt/bin/hello", c.file)
@@ -197,16 +199,18 @@ func TestBuildxFrontend(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "out")
 		bx(t, "-f", "examples/hello/kiln.cue", "--platform", "linux/arm64,linux/arm/v7", "--output", "type=local,dest="+out, ".")
 		want := []string{"linux_arm64/hello_1.0.0-1_aarch64.ipk", "linux_arm_v7/hello_1.0.0-1_armv7.ipk"}
-		if got := files(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
+		if got := packages(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Fatalf("output = %v, want %v", got, want)
 		}
+		checkFeed(t, filepath.Join(out, "linux_arm64"), want[:1])
+		checkFeed(t, filepath.Join(out, "linux_arm_v7"), want[1:])
 		checkIPK(t, filepath.Join(out, want[0]), "aarch64", "opt/bin/hello", "ARM aarch64")
 		checkIPK(t, filepath.Join(out, want[1]), "armv7", "opt/bin/hello", "ARM, EABI5")
 
 		// One platform: the files straight in the destination.
 		one := filepath.Join(t.TempDir(), "one")
 		r := bx(t, "-f", "examples/hello/kiln.cue", "--platform", "linux/amd64", "--output", "type=local,dest="+one, ".")
-		if got := files(t, one); strings.Join(got, " ") != "hello_1.0.0-1_x86_64.ipk" {
+		if got := packages(t, one); strings.Join(got, " ") != "hello_1.0.0-1_x86_64.ipk" {
 			t.Errorf("--platform linux/amd64: output = %v", got)
 		}
 		if strings.Contains(r.stderr, "does not match result platform") {
@@ -221,7 +225,7 @@ func TestBuildxFrontend(t *testing.T) {
 		args := append(append([]string{}, common...), "-f", "examples/hello/kiln.cue", "--build-arg", "BUILDKIT_SYNTAX="+frontendImage(t),
 			"--platform", "linux/arm/v7", "--output", "type=local,dest="+out, ".")
 		mustBuildx(t, root, nil, args...)
-		if got := files(t, out); strings.Join(got, " ") != "hello_1.0.0-1_armv7.ipk" {
+		if got := packages(t, out); strings.Join(got, " ") != "hello_1.0.0-1_armv7.ipk" {
 			t.Fatalf("output = %v", got)
 		}
 		checkIPK(t, filepath.Join(out, "hello_1.0.0-1_armv7.ipk"), "armv7", "opt/bin/hello", "ARM, EABI5")
@@ -235,7 +239,7 @@ func TestBuildxFrontend(t *testing.T) {
 		}
 		out := filepath.Join(t.TempDir(), "default")
 		bx(t, "-f", "greeting/kiln.yaml", "--output", "type=local,dest="+out, ".")
-		if got := files(t, out); strings.Join(got, " ") != "greeting-doc_2.0-1_x86_64.ipk greeting_2.0-1_x86_64.ipk" {
+		if got := packages(t, out); strings.Join(got, " ") != "greeting-doc_2.0-1_x86_64.ipk greeting_2.0-1_x86_64.ipk" {
 			t.Fatalf("output = %v", got)
 		}
 		if g := greeting(filepath.Join(out, "greeting_2.0-1_x86_64.ipk")); g != "hello, world" {
@@ -244,10 +248,11 @@ func TestBuildxFrontend(t *testing.T) {
 
 		out = filepath.Join(t.TempDir(), "bonjour")
 		bx(t, "-f", "greeting/kiln.yaml", "--build-arg", "word=bonjour", "--target", "greeting", "--output", "type=local,dest="+out, ".")
-		if got := files(t, out); strings.Join(got, " ") != "greeting_2.0-1_x86_64.ipk" {
+		if got := packages(t, out); strings.Join(got, " ") != "greeting_2.0-1_x86_64.ipk" {
 			t.Fatalf("--target greeting: output = %v", got)
 		}
 		ipk := filepath.Join(out, "greeting_2.0-1_x86_64.ipk")
+		checkFeed(t, out, []string{"greeting_2.0-1_x86_64.ipk"}) // the feed of what was selected
 		checkIPK(t, ipk, "x86_64", "", "")
 		if g := greeting(ipk); g != "bonjour, world" {
 			t.Errorf("--build-arg word=bonjour: greeting.txt = %q", g)
@@ -255,7 +260,7 @@ func TestBuildxFrontend(t *testing.T) {
 
 		out = filepath.Join(t.TempDir(), "doc")
 		bx(t, "-f", "greeting/kiln.yaml", "--target", "greeting-doc", "--output", "type=local,dest="+out, ".")
-		if got := files(t, out); strings.Join(got, " ") != "greeting-doc_2.0-1_x86_64.ipk" {
+		if got := packages(t, out); strings.Join(got, " ") != "greeting-doc_2.0-1_x86_64.ipk" {
 			t.Fatalf("--target greeting-doc: output = %v", got)
 		}
 		if list := run(t, "dpkg-deb", "-c", filepath.Join(out, "greeting-doc_2.0-1_x86_64.ipk")); !strings.Contains(list, "./opt/share/doc/greeting/README") || strings.Contains(list, "greeting.txt") {
@@ -315,7 +320,7 @@ func TestBuildctlGateway(t *testing.T) {
 	if err != nil {
 		t.Fatalf("buildctl: %v\n%s", err, tail(string(b), 40))
 	}
-	if got := files(t, out); strings.Join(got, " ") != "hello_1.0.0-1_armv7.ipk" {
+	if got := packages(t, out); strings.Join(got, " ") != "hello_1.0.0-1_armv7.ipk" {
 		t.Fatalf("output = %v", got)
 	}
 	checkIPK(t, filepath.Join(out, "hello_1.0.0-1_armv7.ipk"), "armv7", "opt/bin/hello", "ARM, EABI5")
@@ -364,7 +369,7 @@ func TestBuildxLocalCache(t *testing.T) {
 	if t.Failed() {
 		t.Logf("second build:\n%s", tail(r2.stderr, 60))
 	}
-	for _, f := range files(t, out1) {
+	for _, f := range packages(t, out1) {
 		if a, b := sha(t, filepath.Join(out1, f)), sha(t, filepath.Join(out2, f)); a != b {
 			t.Errorf("%s differs between the daemons: %s vs %s", f, a, b)
 		}

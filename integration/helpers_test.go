@@ -86,7 +86,15 @@ func run(t *testing.T, name string, args ...string) string {
 // serve serves dir on addr (a fixed port when a recipe names it).
 func serve(t *testing.T, addr, dir string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", addr)
+	// Another test run on the same machine may hold the port for a while:
+	// wait for it rather than fail.
+	var ln net.Listener
+	var err error
+	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(time.Second) {
+		if ln, err = net.Listen("tcp", addr); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatalf("listening on %s: %v", addr, err)
 	}

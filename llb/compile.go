@@ -69,20 +69,15 @@ type Job struct {
 	Target *toolchains.Target
 	// Output holds the package files at its root.
 	Output llb.State
-	// Files are the names of the package files in Output, one per
-	// Packages entry.
+	// Files are the names of the package files in Output; Packages and
+	// Formats say which output package, in which format, each one is.
 	Files    []string
 	Packages []string
-}
-
-// FileOf is the file name of output package name ("" if not produced).
-func (j *Job) FileOf(name string) string {
-	for i, p := range j.Packages {
-		if p == name {
-			return j.Files[i]
-		}
-	}
-	return ""
+	Formats  []string
+	// IPK holds each output package as an .ipk, whatever formats the
+	// recipe asks for: sibling recipes' host: dependencies and install
+	// tests unpack it. Unselected, BuildKit never runs it.
+	IPK map[string]HostPackage
 }
 
 // Compile turns r into the LLB graph building its packages for o.Target.
@@ -94,6 +89,11 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
+	optDeps, err := optionDeps(r, o.Variant)
+	if err != nil {
+		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+	}
+	host = append(host, optDeps...)
 	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host}
 	if c.tc, err = c.withSysroot(c.tc); err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
@@ -108,38 +108,18 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	gates = append(gates, c.runTests("build", c.tc, []llb.RunOption{llb.AddMount(SrcDir, src), llb.Dir(SrcDir)})...)
 	pkgdir, ran := c.packageStage(src)
 
-	f, err := pack.Lookup("ipk")
+	job := &Job{Recipe: r, Target: o.Target, IPK: map[string]HostPackage{}}
+	split, ran := c.withEnv(c.split(pkgdir, ran), ran)
+	outs, err := c.packages(job, split, ran)
 	if err != nil {
-		return nil, err
-	}
-	job := &Job{Recipe: r, Target: o.Target}
-	var outs []llb.State
-	split := c.split(pkgdir, ran)
-	for _, name := range c.packageNames() {
-		p, err := c.packageMeta(name)
-		if err != nil {
-			return nil, fmt.Errorf("recipe %s: package %s: %w", r.Name, name, err)
-		}
-		root := llb.Scratch() // nothing ran: an empty package
-		var rootOpts []llb.MountOption
-		if ran {
-			root = split
-			rootOpts = []llb.MountOption{llb.SourcePath("/" + name)}
-		}
-		out, err := c.pack(f, p, root, rootOpts...)
-		if err != nil {
-			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
-		}
-		outs = append(outs, out)
-		job.Files = append(job.Files, f.FileName(p))
-		job.Packages = append(job.Packages, name)
+		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
 	if len(c.testsFor("install")) > 0 {
-		extra, err := c.installRequires()
+		extra, siblings, err := c.installRequires()
 		if err != nil {
 			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 		}
-		root, err := c.installRoot(job.Files, outs, extra)
+		root, err := c.installRoot(append(job.ipks(), siblings...), extra)
 		if err != nil {
 			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 		}
@@ -247,7 +227,7 @@ func (c *compiler) packageMeta(name string) (*pack.Package, error) {
 	return &pack.Package{
 		Name:        name,
 		Version:     r.Version,
-		Arch:        c.o.Target.Formats.IPK.Arch,
+		Arch:        c.o.Target.Formats["ipk"].Arch,
 		Maintainer:  r.Maintainer,
 		Summary:     summary,
 		Description: desc,

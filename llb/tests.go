@@ -87,10 +87,14 @@ func toChecks(cs []schema.Check) []check.Check {
 // installRoot is the toolchain with every package of the job and the
 // tests' extra requirements unpacked into / (files only, as an offline
 // install), for install tests.
-func (c *compiler) installRoot(files []string, outs []llb.State, extra []string) (llb.State, error) {
+func (c *compiler) installRoot(pkgs []HostPackage, extra []string) (llb.State, error) {
 	root := c.o.Target.For(c.o.Toolchain, c.r.Image, extra)
 	// Runtime dependencies built by sibling recipes are installed too.
-	files, outs = append([]string(nil), files...), append([]llb.State(nil), outs...)
+	var files []string
+	var outs []llb.State
+	for _, p := range pkgs {
+		files, outs = append(files, p.File), append(outs, p.State)
+	}
 	for _, spec := range c.r.Depends {
 		d, err := version.ParseDep(spec)
 		if err != nil || c.o.Host == nil {
@@ -117,17 +121,27 @@ func (c *compiler) installRoot(files []string, outs []llb.State, extra []string)
 	return root.Run(opts...).Root(), nil
 }
 
-// installRequires are the Debian packages (build:NAME) install tests ask for.
-func (c *compiler) installRequires() ([]string, error) {
-	var extra []string
+// installRequires are what install tests ask for besides the job's own
+// packages, written like makedepends: build:NAME[:target] are Debian
+// packages for the test root, host:NAME (or a bare NAME) packages that
+// sibling recipes of the repository build.
+func (c *compiler) installRequires() (debian []string, siblings []HostPackage, err error) {
 	for _, i := range c.testsFor("install") {
-		for _, req := range c.r.Tests[i].Requires {
-			name, ok := strings.CutPrefix(req, "build:")
-			if !ok {
-				return nil, fmt.Errorf("test %d: requires %q: only build:NAME (Debian packages) are supported so far", i, req)
+		build, host, err := makedepends(c.r.Tests[i].Requires, c.o.Target.DebianArch)
+		if err != nil {
+			return nil, nil, fmt.Errorf("test %d: requires: %w", i, err)
+		}
+		debian = append(debian, build...)
+		for _, d := range host {
+			if c.o.Host == nil {
+				return nil, nil, fmt.Errorf("test %d: requires %s: %w", i, d.Name, ErrNotInRepository)
 			}
-			extra = append(extra, name)
+			hp, err := c.o.Host(d)
+			if err != nil {
+				return nil, nil, fmt.Errorf("test %d: requires: %w", i, err)
+			}
+			siblings = append(siblings, hp)
 		}
 	}
-	return extra, nil
+	return debian, siblings, nil
 }

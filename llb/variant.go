@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/version"
 )
 
 // OptionEnv is the environment variable a build option reaches scripts as.
@@ -50,6 +51,11 @@ func Variants(r *schema.Recipe, set map[string]string) ([]map[string]string, err
 			if !ok {
 				return nil, fmt.Errorf("recipe %s: variant %d: unknown option %q (options: %s)", r.Name, i, name, strings.Join(optionNames(r), ", "))
 			}
+			if o.Package != "" {
+				if _, err := optionDeps(&schema.Recipe{Options: map[string]schema.Option{name: o}}, map[string]string{name: val}); err != nil {
+					return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+				}
+			}
 			if len(o.Choices) > 0 && !contains(o.Choices, val) {
 				return nil, fmt.Errorf("recipe %s: option %s=%q is not one of its choices (%s)", r.Name, name, val, strings.Join(o.Choices, ", "))
 			}
@@ -76,4 +82,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// optionDeps are the host: dependencies package options add: an option
+// naming a package (SPK's pkg options) has a version constraint as its
+// value, and the build gets that recipe's package in $SYSROOT, checked
+// against the constraint like any host: makedepends.
+func optionDeps(r *schema.Recipe, variant map[string]string) ([]version.Dep, error) {
+	var deps []version.Dep
+	for _, name := range optionNames(r) {
+		o := r.Options[name]
+		val := strings.TrimSpace(variant[name])
+		if o.Package == "" || val == "" {
+			continue
+		}
+		d, err := version.ParseDep(o.Package + " " + val)
+		if err != nil || d.Op == "" {
+			return nil, fmt.Errorf("option %s=%q: want a version constraint \"OP version\" on package %s", name, val, o.Package)
+		}
+		deps = append(deps, d)
+	}
+	return deps, nil
 }

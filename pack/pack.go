@@ -4,6 +4,7 @@
 package pack
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -36,6 +37,9 @@ type Package struct {
 	Conffiles []string `json:"conffiles,omitempty"`
 	// Epoch is SOURCE_DATE_EPOCH: every mtime in the package is clamped to it.
 	Epoch int64 `json:"epoch"`
+	// Options is the recipe's formats.<format> object for the format being
+	// packed, as JSON; each format decodes (and rejects unknown keys of) its own.
+	Options json.RawMessage `json:"options,omitempty"`
 }
 
 // Hooks are shell fragments run on the device around install, upgrade and
@@ -58,6 +62,21 @@ type Format interface {
 	// Pack writes the package whose installed files are the tree at root.
 	// Output depends only on p and the tree's names, modes and contents.
 	Pack(p *Package, root string, w io.Writer) error
+}
+
+// Checker is implemented by formats that can tell before any build starts
+// whether they will be able to pack p (names, versions, options), so bad
+// input fails in seconds rather than after the build.
+type Checker interface {
+	Check(p *Package) error
+}
+
+// Check runs f's Checker, if it has one.
+func Check(f Format, p *Package) error {
+	if c, ok := f.(Checker); ok {
+		return c.Check(p)
+	}
+	return nil
 }
 
 var (

@@ -7,6 +7,7 @@ package plan
 
 import (
 	"fmt"
+	"github.com/sirupsen/logrus"
 	"strings"
 
 	"github.com/kiln-build/kiln/llb"
@@ -44,6 +45,9 @@ type planner struct {
 	stack    []string // recipe names being compiled, for cycle reports
 }
 
+// NoArch is the target of architecture-independent recipes.
+const NoArch = "noarch"
+
 // Jobs compiles every selected (recipe, target) job, dependencies first.
 func Jobs(o Options) ([]*llb.Job, error) {
 	if err := o.Toolchain.Validate(); err != nil {
@@ -63,7 +67,7 @@ func Jobs(o Options) ([]*llb.Job, error) {
 	}
 	var jobs []*llb.Job
 	for _, r := range o.Recipes {
-		targets, err := selectTargets(r, o.Targets)
+		targets, err := selectTargets(r, o.Targets, len(o.Recipes) > 1)
 		if err != nil {
 			return nil, err
 		}
@@ -177,7 +181,11 @@ func (p *planner) host(r *schema.Recipe, t *toolchains.Target, d version.Dep) (l
 	if err != nil {
 		return llb.HostPackage{}, err
 	}
-	return llb.HostPackage{State: dj.Output, File: dj.FileOf(d.Name)}, nil
+	hp, ok := dj.IPK[d.Name]
+	if !ok {
+		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s has no package %s", d.Name, dr.Name, d.Name)
+	}
+	return hp, nil
 }
 
 func satisfies(dr *schema.Recipe, d version.Dep) error {
@@ -207,13 +215,24 @@ func outputNames(r *schema.Recipe) []string {
 	return out
 }
 
-func selectTargets(r *schema.Recipe, want []string) ([]string, error) {
+// selectTargets picks the targets r builds for. An architecture-independent
+// recipe serves every target, so it builds (once, as noarch) whatever is
+// asked; in a build of several recipes, one that lacks a requested target
+// is left out of that target rather than failing the others.
+func selectTargets(r *schema.Recipe, want []string, several bool) ([]string, error) {
 	if len(want) == 0 || (len(want) == 1 && want[0] == AllTargets) {
+		return r.Targets, nil
+	}
+	if len(r.Targets) == 1 && r.Targets[0] == NoArch {
 		return r.Targets, nil
 	}
 	var out []string
 	for _, w := range want {
 		if !contains(r.Targets, w) {
+			if several {
+				logrus.Infof("recipe %s does not build for target %s: skipped there", r.Name, w)
+				continue
+			}
 			return nil, fmt.Errorf("recipe %s (%s) does not build for target %q (its targets: %s)",
 				r.Name, r.File, w, strings.Join(r.Targets, ", "))
 		}

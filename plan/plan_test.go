@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/kiln-build/kiln/llb"
-	_ "github.com/kiln-build/kiln/pack/ipk"
+	_ "github.com/kiln-build/kiln/pack/all"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
@@ -139,5 +139,29 @@ func TestVariants(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestPackageOption: an option naming a package (SPK's pkg option) puts
+// that recipe's package into $SYSROOT, checked against the option's value.
+func TestPackageOption(t *testing.T) {
+	lib := recipe("libfoo", "1.2-1")
+	app := recipe("app", "1.0-1")
+	app.Options = map[string]schema.Option{"foo": {Package: "libfoo", Default: ">= 1.0"}}
+	jobs, err := Jobs(options(app, lib))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := vertexNames(t, jobs[1]); !strings.Contains(names, "app [armv7] install libfoo_1.2-1_armv7 into $SYSROOT") {
+		t.Errorf("package option did not install libfoo:\n%s", names)
+	}
+	o := options(app, lib)
+	o.Set = map[string]string{"foo": ">= 2.0"}
+	if _, err := Jobs(o); err == nil || !strings.Contains(err.Error(), "does not satisfy >= 2.0") {
+		t.Errorf("--opt foo='>= 2.0' against libfoo 1.2-1: %v", err)
+	}
+	o.Set = map[string]string{"foo": "2.0"}
+	if _, err := Jobs(o); err == nil || !strings.Contains(err.Error(), `option foo="2.0": want a version constraint`) {
+		t.Errorf("--opt foo=2.0: %v", err)
 	}
 }

@@ -31,10 +31,10 @@ type Target struct {
 	Packages    []string          `json:"packages"`
 	Env         map[string]string `json:"env"`
 	Qemu        string            `json:"qemu"`
-	Formats     struct {
-		IPK struct {
-			Arch string `json:"arch"`
-		} `json:"ipk"`
+	// Formats maps a package format (ipk, spk, syspkg) to how it names
+	// the target's architecture.
+	Formats map[string]struct {
+		Arch string `json:"arch"`
 	} `json:"formats"`
 }
 

@@ -13,7 +13,12 @@ func TestTargetsDecode(t *testing.T) {
 				t.Errorf("%s: env %s is empty", name, k)
 			}
 		}
-		if tg.Formats.IPK.Arch == "" || tg.Triplet == "" || tg.Suite != "bookworm" || len(tg.Packages) < 5 {
+		for _, f := range []string{"ipk", "spk", "syspkg"} {
+			if tg.Formats[f].Arch == "" {
+				t.Errorf("%s: no %s arch", name, f)
+			}
+		}
+		if tg.Triplet == "" || tg.Suite != "bookworm" || len(tg.Packages) < 5 {
 			t.Errorf("%s: incomplete target %+v", name, tg)
 		}
 	}

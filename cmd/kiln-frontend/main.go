@@ -9,7 +9,7 @@ import (
 	"os"
 
 	"github.com/kiln-build/kiln/frontend"
-	_ "github.com/kiln-build/kiln/pack/ipk" // registers the ipk format
+	_ "github.com/kiln-build/kiln/pack/all" // registers every package format
 	"github.com/moby/buildkit/frontend/gateway/grpcclient"
 	"github.com/moby/buildkit/util/appcontext"
 )

@@ -56,10 +56,14 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			pkgs := 0
 			for _, f := range sum.Files {
 				fmt.Fprintln(cmd.OutOrStdout(), f)
+				if !frontend.IsIndex(f) {
+					pkgs++
+				}
 			}
-			fmt.Fprintf(os.Stderr, "kiln: %d packages, %s\n", len(sum.Files), sum)
+			fmt.Fprintf(os.Stderr, "kiln: %d packages, %s\n", pkgs, sum)
 			return nil
 		},
 	}

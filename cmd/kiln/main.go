@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	_ "github.com/kiln-build/kiln/pack/ipk" // registers the ipk format
+	_ "github.com/kiln-build/kiln/pack/all" // registers every package format
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 )
@@ -34,7 +34,7 @@ func main() {
 			logrus.SetLevel(logrus.DebugLevel)
 		}
 	}
-	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), packCmd(), splitCmd(), versionCmd(), checkCmd())
+	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), packCmd(), splitCmd(), versionCmd(), checkCmd(), indexCmd())
 	if err := root.Execute(); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {

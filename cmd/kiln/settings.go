@@ -218,7 +218,7 @@ func (s *settings) plan(ctx context.Context, paths, targets []string) (*planned,
 	if err != nil {
 		return nil, err
 	}
-	def, err := frontend.Merge(jobs).Marshal(ctx, bkllb.Platform(toolchains.BuildPlatform))
+	def, err := frontend.Graph(jobs, opts.Packer).Marshal(ctx, bkllb.Platform(toolchains.BuildPlatform))
 	if err != nil {
 		return nil, err
 	}

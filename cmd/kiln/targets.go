@@ -21,7 +21,7 @@ func targetsCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.Name, t.Triplet, t.Platform, t.Formats.IPK.Arch, t.Description)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.Name, t.Triplet, t.Platform, t.Formats["ipk"].Arch, t.Description)
 			}
 			return w.Flush()
 		},

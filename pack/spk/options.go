@@ -146,13 +146,26 @@ func decodeOptions(raw []byte, p *pack.Package) (Options, error) {
 	return o, nil
 }
 
-// optionsFor returns the options p is packed with.
-//
-// Once pack.Package carries the recipe's formats.spk object (a field
-// `Options json.RawMessage "json:\"options,omitempty\""`), this becomes
-// `return decodeOptions(p.Options, p)`.
+// optionsFor returns the options p is packed with: the recipe's
+// formats.spk object over the defaults, with the recipe's install hooks
+// mapped onto Synology's scripts beneath any scripts the options give.
 func optionsFor(p *pack.Package) (Options, error) {
-	return decodeOptions(nil, p)
+	o, err := decodeOptions(p.Options, p)
+	if err != nil {
+		return Options{}, err
+	}
+	hooks := hookScripts(p.Hooks)
+	if len(hooks) > 0 {
+		if o.Scripts == nil {
+			o.Scripts = map[string]string{}
+		}
+		for name, body := range hooks {
+			if _, given := o.Scripts[name]; !given {
+				o.Scripts[name] = body
+			}
+		}
+	}
+	return o, nil
 }
 
 func yesNo(b *bool) string {

@@ -64,6 +64,17 @@ func (Format) Pack(p *pack.Package, root string, w io.Writer) error {
 	return PackWithOptions(p, o, root, w)
 }
 
+// Check implements pack.Checker: it resolves p's options as Pack would,
+// without reading icons or the tree, so bad options fail before a build.
+func (Format) Check(p *pack.Package) error {
+	o, err := optionsFor(p)
+	if err != nil {
+		return fmt.Errorf("package %s: %w", p.Name, err)
+	}
+	_, err = resolve(p, o)
+	return err
+}
+
 // FileName is the conventional .spk name of p with options o, following
 // pkgscripts-ng's spk naming functions: ${package}-${arch}-${version}.spk,
 // ${package}-${version}.spk for noarch, and the platform family as arch

@@ -29,9 +29,8 @@ import (
 func init() { pack.Register(Format{}) }
 
 // Format is the syspkg payload format, registered as "syspkg" with the
-// defaults (zstd, default layout). pack.Package has no place for
-// format-specific options yet, so a caller that needs deflate, store or
-// category overrides uses its own Format value with pack.WriteFile.
+// defaults (zstd, default layout); a package's formats.syspkg options
+// (Options) override them.
 type Format struct {
 	// Compression names the ZIP method of the payload entries: "zstd"
 	// (the default, method 93), "deflate" (8) or "store" (0), as in the
@@ -63,6 +62,10 @@ func (Format) FileName(p *pack.Package) string {
 func (f Format) Pack(p *pack.Package, root string, w io.Writer) error {
 	if err := Validate(p); err != nil {
 		return err
+	}
+	f, err := f.withOptions(p)
+	if err != nil {
+		return fmt.Errorf("packing %s: %w", p.Name, err)
 	}
 	method, err := ParseCompression(f.Compression)
 	if err != nil {

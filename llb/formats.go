@@ -1,0 +1,130 @@
+package llb
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/kiln-build/kiln/pack"
+	"github.com/moby/buildkit/client/llb"
+)
+
+// DefaultFormat is what a recipe without formats is packed as.
+const DefaultFormat = "ipk"
+
+// formats are the package formats the recipe asks for under formats
+// (oci is an image made from packages, not a package format), sorted, or
+// the default.
+func (c *compiler) formats() ([]pack.Format, error) {
+	var names []string
+	for name := range c.r.Formats {
+		if name != "oci" {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		names = []string{DefaultFormat}
+	}
+	sort.Strings(names)
+	out := make([]pack.Format, 0, len(names))
+	for _, n := range names {
+		f, err := pack.Lookup(n)
+		if err != nil {
+			return nil, fmt.Errorf("formats: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// forFormat is p as format f sees it: the target's arch in f's naming and
+// the recipe's formats.<f> options.
+func (c *compiler) forFormat(p *pack.Package, f pack.Format) (*pack.Package, error) {
+	q := *p
+	q.Arch = c.o.Target.Formats[f.Name()].Arch
+	if q.Arch == "" {
+		return nil, fmt.Errorf("target %s has no %s architecture", c.o.Target.Name, f.Name())
+	}
+	if opts, ok := c.r.Formats[f.Name()]; ok && len(opts) > 0 {
+		raw, err := json.Marshal(opts) // map keys sorted: stable
+		if err != nil {
+			return nil, fmt.Errorf("formats.%s: %w", f.Name(), err)
+		}
+		q.Options = raw
+	}
+	if err := pack.Check(f, &q); err != nil {
+		return nil, fmt.Errorf("formats.%s: %w", f.Name(), err)
+	}
+	return &q, nil
+}
+
+// packages packs every output package in every selected format (and as
+// .ipk for job.IPK), returning the selected outputs.
+func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, error) {
+	selected, err := c.formats()
+	if err != nil {
+		return nil, err
+	}
+	ipk, err := pack.Lookup("ipk")
+	if err != nil {
+		return nil, err
+	}
+	var outs []llb.State
+	for _, name := range c.packageNames() {
+		base, err := c.packageMeta(name)
+		if err != nil {
+			return nil, fmt.Errorf("package %s: %w", name, err)
+		}
+		root := llb.Scratch() // nothing ran: an empty package
+		var rootOpts []llb.MountOption
+		if ran {
+			root = split
+			rootOpts = []llb.MountOption{llb.SourcePath("/" + name)}
+		}
+		ipkSelected := false
+		for _, f := range selected {
+			p, err := c.forFormat(base, f)
+			if err != nil {
+				return nil, fmt.Errorf("package %s: %w", name, err)
+			}
+			out, err := c.pack(f, p, root, rootOpts...)
+			if err != nil {
+				return nil, err
+			}
+			outs = append(outs, out)
+			job.Files = append(job.Files, f.FileName(p))
+			job.Packages = append(job.Packages, name)
+			job.Formats = append(job.Formats, f.Name())
+			if f.Name() == "ipk" {
+				ipkSelected = true
+				job.IPK[name] = HostPackage{State: out, File: f.FileName(p)}
+			}
+		}
+		if !ipkSelected {
+			p, err := c.forFormat(base, ipk)
+			if err != nil {
+				return nil, fmt.Errorf("package %s: %w", name, err)
+			}
+			out, err := c.pack(ipk, p, root, rootOpts...)
+			if err != nil {
+				return nil, err
+			}
+			job.IPK[name] = HostPackage{State: out, File: ipk.FileName(p)}
+		}
+	}
+	return outs, nil
+}
+
+// ipks lists the job's .ipk packages in package-name order.
+func (j *Job) ipks() []HostPackage {
+	names := make([]string, 0, len(j.IPK))
+	for n := range j.IPK {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]HostPackage, 0, len(names))
+	for _, n := range names {
+		out = append(out, j.IPK[n])
+	}
+	return out
+}
