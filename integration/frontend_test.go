@@ -231,6 +231,31 @@ func TestBuildxFrontend(t *testing.T) {
 		checkIPK(t, filepath.Join(out, "hello_1.0.0-1_armv7.ipk"), "armv7", "opt/bin/hello", "ARM, EABI5")
 	})
 
+	// --target picks a format; a noarch recipe builds noarch for any platform.
+	t.Run("format-target", func(t *testing.T) {
+		bxRoot := func(out string, args ...string) {
+			args = append(append(append([]string{}, common...), "-f", "examples/motd/kiln.cue", "--build-arg", "BUILDKIT_SYNTAX="+frontendImage(t)),
+				append(args, "--output", "type=local,dest="+out, ".")...)
+			mustBuildx(t, root, nil, args...)
+		}
+		out := filepath.Join(t.TempDir(), "spk")
+		bxRoot(out, "--target", "spk", "--platform", "linux/arm64")
+		if got := packages(t, out); strings.Join(got, " ") != "motd-1.1-1.spk" {
+			t.Fatalf("--target spk: output = %v", got)
+		}
+		if m := run(t, "tar", "tf", filepath.Join(out, "motd-1.1-1.spk")); !strings.Contains(m, "INFO") || !strings.Contains(m, "package.tgz") {
+			t.Errorf("spk members:\n%s", m)
+		}
+		out = filepath.Join(t.TempDir(), "zip")
+		bxRoot(out, "--target", "motd/syspkg")
+		if got := packages(t, out); strings.Join(got, " ") != "motd-1.1.0-any.zip" {
+			t.Fatalf("--target motd/syspkg: output = %v", got)
+		}
+		if l := run(t, "unzip", "-l", filepath.Join(out, "motd-1.1.0-any.zip")); !strings.Contains(l, "motd") {
+			t.Errorf("unzip -l:\n%s", l)
+		}
+	})
+
 	t.Run("build-arg-and-target", func(t *testing.T) {
 		greeting := func(ipk string) string {
 			dir := t.TempDir()
