@@ -108,3 +108,15 @@ func tomlString(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// Config renders the buildkitd.toml kiln's managed daemon would get for
+// root, from the same settings ($KILN_INSECURE_REGISTRIES,
+// $KILN_REGISTRY_MIRRORS): for running further daemons that pull the same
+// way, e.g. the remote daemons of tests and benchmarks.
+func Config(root string) (string, error) {
+	mirrors, err := registryMirrors()
+	if err != nil {
+		return "", err
+	}
+	return renderConfig(root, insecureRegistries(nil), mirrors), nil
+}

@@ -156,6 +156,13 @@ func query(ctx context.Context, addr string, st *Status) error {
 		return fmt.Errorf("listing workers of %s: %w", addr, err)
 	}
 	st.Version = info.BuildkitVersion.Version
+	st.Platforms = platforms(workers)
+	return nil
+}
+
+// platforms lists the workers' platforms once each, sorted.
+func platforms(workers []*client.WorkerInfo) []string {
+	var out []string
 	seen := map[string]bool{}
 	for _, w := range workers {
 		for _, p := range w.Platforms {
@@ -165,12 +172,12 @@ func query(ctx context.Context, addr string, st *Status) error {
 			}
 			if !seen[s] {
 				seen[s] = true
-				st.Platforms = append(st.Platforms, s)
+				out = append(out, s)
 			}
 		}
 	}
-	sort.Strings(st.Platforms)
-	return nil
+	sort.Strings(out)
+	return out
 }
 
 // ping succeeds once the daemon serves requests and has at least one worker.

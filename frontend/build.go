@@ -75,20 +75,13 @@ func IsIndex(path string) bool {
 type BuildOption func(*buildConfig)
 
 type buildConfig struct {
-	selector     string
-	cacheImports []gwclient.CacheOptionsEntry
-	noCache      bool
+	selector string
+	noCache  bool
 }
 
 // Select keeps only the outputs sel names: an output package, a format, or
 // PACKAGE/FORMAT (see Selectors); "" keeps everything.
 func Select(sel string) BuildOption { return func(c *buildConfig) { c.selector = sel } }
-
-// CacheImports lets the solve reuse cache exported by earlier builds
-// (--cache-from).
-func CacheImports(imps []gwclient.CacheOptionsEntry) BuildOption {
-	return func(c *buildConfig) { c.cacheImports = imps }
-}
 
 // NoCache runs every step again instead of answering from the cache
 // (--no-cache).
@@ -114,7 +107,7 @@ func Build(ctx context.Context, c gwclient.Client, o Options, opts ...BuildOptio
 	if err != nil {
 		return nil, fmt.Errorf("marshalling build graph: %w", err)
 	}
-	res, err := c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), CacheImports: cfg.cacheImports})
+	res, err := c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
 	if err != nil {
 		return nil, err
 	}

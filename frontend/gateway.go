@@ -10,6 +10,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
+	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
@@ -43,11 +44,15 @@ const keyNoCache = "no-cache"
 
 // Gateway is the BuildFunc of the kiln-frontend image. It reads the recipe
 // and the usual BuildKit frontend options (platform, target, build-arg:*,
-// cache-imports) and runs Build, the CLI's build function, once per
+// cache-imports, no-cache) and runs Build, the CLI's build function, once per
 // requested platform.
 func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	bc, err := dockerui.NewClient(c)
 	if err != nil {
+		return nil, err
+	}
+	// --cache-from reaches a frontend as an option; its solves apply it.
+	if c, err = cache.WithImports(c); err != nil {
 		return nil, err
 	}
 	bo := c.BuildOpts()
@@ -89,7 +94,7 @@ func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	o.Context = func(*schema.Recipe) llb.LocalContext { return lc }
 
 	build := func(ctx context.Context, o Options) (gwclient.Reference, error) {
-		opts := []BuildOption{Select(bc.Target), CacheImports(bc.CacheImports)}
+		opts := []BuildOption{Select(bc.Target)}
 		if v, ok := bo.Opts[keyNoCache]; ok && v == "" {
 			opts = append(opts, NoCache()) // --no-cache; a filter names Dockerfile stages kiln has not
 		}

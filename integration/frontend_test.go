@@ -98,9 +98,9 @@ func copyDir(t *testing.T, src, dst string) {
 	}
 }
 
-// packages lists the regular files below dir, relative and sorted, but
+// outputs lists the regular files below dir, relative and sorted, but
 // the opkg feed indexes (Packages, Packages.gz) that checkFeed reads.
-func packages(t *testing.T, dir string) []string {
+func outputs(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -179,7 +179,7 @@ func TestBuildxFrontend(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "out")
 		bx(t, "-f", "examples/hello/kiln.cue", "--output", "type=local,dest="+out, ".")
 		want := []string{"hello_1.0.0-1_aarch64.ipk", "hello_1.0.0-1_armv7.ipk", "hello_1.0.0-1_x86_64.ipk"}
-		if got := packages(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
+		if got := outputs(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Fatalf("output = %v, want %v", got, want)
 		}
 		checkFeed(t, out, want)
@@ -199,7 +199,7 @@ func TestBuildxFrontend(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "out")
 		bx(t, "-f", "examples/hello/kiln.cue", "--platform", "linux/arm64,linux/arm/v7", "--output", "type=local,dest="+out, ".")
 		want := []string{"linux_arm64/hello_1.0.0-1_aarch64.ipk", "linux_arm_v7/hello_1.0.0-1_armv7.ipk"}
-		if got := packages(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
+		if got := outputs(t, out); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Fatalf("output = %v, want %v", got, want)
 		}
 		checkFeed(t, filepath.Join(out, "linux_arm64"), want[:1])
@@ -210,7 +210,7 @@ func TestBuildxFrontend(t *testing.T) {
 		// One platform: the files straight in the destination.
 		one := filepath.Join(t.TempDir(), "one")
 		r := bx(t, "-f", "examples/hello/kiln.cue", "--platform", "linux/amd64", "--output", "type=local,dest="+one, ".")
-		if got := packages(t, one); strings.Join(got, " ") != "hello_1.0.0-1_x86_64.ipk" {
+		if got := outputs(t, one); strings.Join(got, " ") != "hello_1.0.0-1_x86_64.ipk" {
 			t.Errorf("--platform linux/amd64: output = %v", got)
 		}
 		if strings.Contains(r.stderr, "does not match result platform") {
@@ -225,7 +225,7 @@ func TestBuildxFrontend(t *testing.T) {
 		args := append(append([]string{}, common...), "-f", "examples/hello/kiln.cue", "--build-arg", "BUILDKIT_SYNTAX="+frontendImage(t),
 			"--platform", "linux/arm/v7", "--output", "type=local,dest="+out, ".")
 		mustBuildx(t, root, nil, args...)
-		if got := packages(t, out); strings.Join(got, " ") != "hello_1.0.0-1_armv7.ipk" {
+		if got := outputs(t, out); strings.Join(got, " ") != "hello_1.0.0-1_armv7.ipk" {
 			t.Fatalf("output = %v", got)
 		}
 		checkIPK(t, filepath.Join(out, "hello_1.0.0-1_armv7.ipk"), "armv7", "opt/bin/hello", "ARM, EABI5")
@@ -240,7 +240,7 @@ func TestBuildxFrontend(t *testing.T) {
 		}
 		out := filepath.Join(t.TempDir(), "spk")
 		bxRoot(out, "--target", "spk", "--platform", "linux/arm64")
-		if got := packages(t, out); strings.Join(got, " ") != "motd-1.1-1.spk" {
+		if got := outputs(t, out); strings.Join(got, " ") != "motd-1.1-1.spk" {
 			t.Fatalf("--target spk: output = %v", got)
 		}
 		if m := run(t, "tar", "tf", filepath.Join(out, "motd-1.1-1.spk")); !strings.Contains(m, "INFO") || !strings.Contains(m, "package.tgz") {
@@ -248,7 +248,7 @@ func TestBuildxFrontend(t *testing.T) {
 		}
 		out = filepath.Join(t.TempDir(), "zip")
 		bxRoot(out, "--target", "motd/syspkg")
-		if got := packages(t, out); strings.Join(got, " ") != "motd-1.1.0-any.zip" {
+		if got := outputs(t, out); strings.Join(got, " ") != "motd-1.1.0-any.zip" {
 			t.Fatalf("--target motd/syspkg: output = %v", got)
 		}
 		if l := run(t, "unzip", "-l", filepath.Join(out, "motd-1.1.0-any.zip")); !strings.Contains(l, "motd") {
@@ -264,7 +264,7 @@ func TestBuildxFrontend(t *testing.T) {
 		}
 		out := filepath.Join(t.TempDir(), "default")
 		bx(t, "-f", "greeting/kiln.yaml", "--output", "type=local,dest="+out, ".")
-		if got := packages(t, out); strings.Join(got, " ") != "greeting-doc_2.0-1_x86_64.ipk greeting_2.0-1_x86_64.ipk" {
+		if got := outputs(t, out); strings.Join(got, " ") != "greeting-doc_2.0-1_x86_64.ipk greeting_2.0-1_x86_64.ipk" {
 			t.Fatalf("output = %v", got)
 		}
 		if g := greeting(filepath.Join(out, "greeting_2.0-1_x86_64.ipk")); g != "hello, world" {
@@ -273,7 +273,7 @@ func TestBuildxFrontend(t *testing.T) {
 
 		out = filepath.Join(t.TempDir(), "bonjour")
 		bx(t, "-f", "greeting/kiln.yaml", "--build-arg", "word=bonjour", "--target", "greeting", "--output", "type=local,dest="+out, ".")
-		if got := packages(t, out); strings.Join(got, " ") != "greeting_2.0-1_x86_64.ipk" {
+		if got := outputs(t, out); strings.Join(got, " ") != "greeting_2.0-1_x86_64.ipk" {
 			t.Fatalf("--target greeting: output = %v", got)
 		}
 		ipk := filepath.Join(out, "greeting_2.0-1_x86_64.ipk")
@@ -285,7 +285,7 @@ func TestBuildxFrontend(t *testing.T) {
 
 		out = filepath.Join(t.TempDir(), "doc")
 		bx(t, "-f", "greeting/kiln.yaml", "--target", "greeting-doc", "--output", "type=local,dest="+out, ".")
-		if got := packages(t, out); strings.Join(got, " ") != "greeting-doc_2.0-1_x86_64.ipk" {
+		if got := outputs(t, out); strings.Join(got, " ") != "greeting-doc_2.0-1_x86_64.ipk" {
 			t.Fatalf("--target greeting-doc: output = %v", got)
 		}
 		if list := run(t, "dpkg-deb", "-c", filepath.Join(out, "greeting-doc_2.0-1_x86_64.ipk")); !strings.Contains(list, "./opt/share/doc/greeting/README") || strings.Contains(list, "greeting.txt") {
@@ -345,7 +345,7 @@ func TestBuildctlGateway(t *testing.T) {
 	if err != nil {
 		t.Fatalf("buildctl: %v\n%s", err, tail(string(b), 40))
 	}
-	if got := packages(t, out); strings.Join(got, " ") != "hello_1.0.0-1_armv7.ipk" {
+	if got := outputs(t, out); strings.Join(got, " ") != "hello_1.0.0-1_armv7.ipk" {
 		t.Fatalf("output = %v", got)
 	}
 	checkIPK(t, filepath.Join(out, "hello_1.0.0-1_armv7.ipk"), "armv7", "opt/bin/hello", "ARM, EABI5")
@@ -394,7 +394,7 @@ func TestBuildxLocalCache(t *testing.T) {
 	if t.Failed() {
 		t.Logf("second build:\n%s", tail(r2.stderr, 60))
 	}
-	for _, f := range packages(t, out1) {
+	for _, f := range outputs(t, out1) {
 		if a, b := sha(t, filepath.Join(out1, f)), sha(t, filepath.Join(out2, f)); a != b {
 			t.Errorf("%s differs between the daemons: %s vs %s", f, a, b)
 		}

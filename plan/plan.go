@@ -7,13 +7,14 @@ package plan
 
 import (
 	"fmt"
-	"github.com/sirupsen/logrus"
+	"sort"
 	"strings"
 
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	"github.com/kiln-build/kiln/version"
+	"github.com/sirupsen/logrus"
 )
 
 // AllTargets selects every target a recipe declares.
@@ -33,14 +34,27 @@ type Options struct {
 	Set map[string]string
 	// Variant, when not nil, picks one variant (0-based) of each recipe.
 	Variant *int
+	// Only, when not empty, keeps just the jobs with these IDs (see
+	// Groups), so a build can be split across daemons; a kept job's
+	// dependencies are still part of its graph.
+	Only []string
 }
 
 type key struct{ recipe, target, variant string }
+
+// id names a job: recipe/target, plus /variant for option sets.
+func (k key) id() string {
+	if k.variant == "" {
+		return k.recipe + "/" + k.target
+	}
+	return k.recipe + "/" + k.target + "/" + k.variant
+}
 
 type planner struct {
 	o        Options
 	byPkg    map[string]*schema.Recipe // output package name -> recipe
 	jobs     map[key]*llb.Job
+	deps     map[key][]key // host: dependencies between jobs
 	visiting map[key]bool
 	stack    []string // recipe names being compiled, for cycle reports
 }
@@ -50,49 +64,114 @@ const NoArch = "noarch"
 
 // Jobs compiles every selected (recipe, target) job, dependencies first.
 func Jobs(o Options) ([]*llb.Job, error) {
-	if err := o.Toolchain.Validate(); err != nil {
+	_, keys, jobs, err := plan(o)
+	if err != nil || len(o.Only) == 0 {
+		return jobs, err
+	}
+	want := map[string]bool{}
+	for _, id := range o.Only {
+		want[id] = true
+	}
+	var kept []*llb.Job
+	for i, k := range keys {
+		if want[k.id()] {
+			kept = append(kept, jobs[i])
+			delete(want, k.id())
+		}
+	}
+	for id := range want {
+		return nil, fmt.Errorf("no job %s in this build", id)
+	}
+	return kept, nil
+}
+
+// Groups splits the build's jobs (by ID, in build order) into groups that
+// share no host: dependency, the connected components of the job graph:
+// each group can be built on its own daemon without building anything
+// twice.
+func Groups(o Options) ([][]string, error) {
+	p, keys, _, err := plan(o)
+	if err != nil {
 		return nil, err
 	}
-	p := &planner{o: o, byPkg: map[string]*schema.Recipe{}, jobs: map[key]*llb.Job{}, visiting: map[key]bool{}}
+	parent := map[key]key{}
+	var find func(k key) key
+	find = func(k key) key {
+		if q, ok := parent[k]; ok && q != k {
+			r := find(q)
+			parent[k] = r
+			return r
+		}
+		parent[k] = k
+		return k
+	}
+	for k, ds := range p.deps {
+		for _, d := range ds {
+			parent[find(k)] = find(d)
+		}
+	}
+	index := map[key]int{}
+	var groups [][]string
+	for _, k := range keys {
+		r := find(k)
+		i, ok := index[r]
+		if !ok {
+			i = len(groups)
+			index[r] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], k.id())
+	}
+	return groups, nil
+}
+
+// plan compiles every selected job; keys[i] identifies jobs[i].
+func plan(o Options) (*planner, []key, []*llb.Job, error) {
+	if err := o.Toolchain.Validate(); err != nil {
+		return nil, nil, nil, err
+	}
+	p := &planner{o: o, byPkg: map[string]*schema.Recipe{}, jobs: map[key]*llb.Job{}, deps: map[key][]key{}, visiting: map[key]bool{}}
 	for _, r := range o.Recipes {
 		for _, name := range outputNames(r) {
 			if other, dup := p.byPkg[name]; dup {
-				return nil, fmt.Errorf("recipes %s (%s) and %s (%s) both produce package %s", other.Name, other.File, r.Name, r.File, name)
+				return nil, nil, nil, fmt.Errorf("recipes %s (%s) and %s (%s) both produce package %s", other.Name, other.File, r.Name, r.File, name)
 			}
 			p.byPkg[name] = r
 		}
 	}
 	if err := checkSet(o); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	var jobs []*llb.Job
+	var keys []key
 	for _, r := range o.Recipes {
 		targets, err := selectTargets(r, o.Targets, len(o.Recipes) > 1)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		variants, err := p.variants(r)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		for _, tn := range targets {
 			t, err := toolchains.Lookup(tn)
 			if err != nil {
-				return nil, fmt.Errorf("recipe %s (%s): %w", r.Name, r.File, err)
+				return nil, nil, nil, fmt.Errorf("recipe %s (%s): %w", r.Name, r.File, err)
 			}
 			for _, v := range variants {
 				j, err := p.job(r, t, v)
 				if err != nil {
-					return nil, err
+					return nil, nil, nil, err
 				}
 				jobs = append(jobs, j)
+				keys = append(keys, key{r.Name, t.Name, llb.VariantID(v)})
 			}
 		}
 	}
 	if len(jobs) == 0 {
-		return nil, fmt.Errorf("nothing to build")
+		return nil, nil, nil, fmt.Errorf("nothing to build")
 	}
-	return jobs, nil
+	return p, keys, jobs, nil
 }
 
 // variants are the option sets recipe r builds with in this build.
@@ -148,7 +227,7 @@ func (p *planner) job(r *schema.Recipe, t *toolchains.Target, v map[string]strin
 	p.stack = append(p.stack, r.Name)
 	defer func() { p.stack = p.stack[:len(p.stack)-1]; delete(p.visiting, k) }()
 
-	host := func(d version.Dep) (llb.HostPackage, error) { return p.host(r, t, d) }
+	host := func(d version.Dep) (llb.HostPackage, error) { return p.host(k, r, t, d) }
 	j, err := llb.Compile(r, llb.Options{Target: t, Toolchain: p.o.Toolchain, Context: p.o.Context(r), Packer: p.o.Packer,
 		Host: host, Variant: v, Subdir: subdir})
 	if err != nil {
@@ -158,8 +237,8 @@ func (p *planner) job(r *schema.Recipe, t *toolchains.Target, v map[string]strin
 	return j, nil
 }
 
-// host resolves recipe r's host: dependency d for target t.
-func (p *planner) host(r *schema.Recipe, t *toolchains.Target, d version.Dep) (llb.HostPackage, error) {
+// host resolves recipe r's host: dependency d for target t (job k).
+func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.Dep) (llb.HostPackage, error) {
 	dr := p.byPkg[d.Name]
 	if dr == nil {
 		return llb.HostPackage{}, fmt.Errorf("host:%s: package %s: %w (build the repository directory so kiln sees it)", d.Name, d.Name, llb.ErrNotInRepository)
@@ -181,6 +260,7 @@ func (p *planner) host(r *schema.Recipe, t *toolchains.Target, d version.Dep) (l
 	if err != nil {
 		return llb.HostPackage{}, err
 	}
+	p.deps[k] = append(p.deps[k], key{dr.Name, t.Name, llb.VariantID(dvs[0])})
 	hp, ok := dj.IPK[d.Name]
 	if !ok {
 		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s has no package %s", d.Name, dr.Name, d.Name)
@@ -248,4 +328,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Spread assigns groups (see Groups) to n daemons, largest group first to
+// the daemon with the fewest jobs so far, so the work is balanced and the
+// same build always lands the same way. share[i] lists daemon i's job IDs.
+func Spread(groups [][]string, n int) [][]string {
+	order := make([]int, len(groups))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(groups[order[a]]) > len(groups[order[b]]) })
+	share := make([][]string, n)
+	for _, g := range order {
+		least := 0
+		for i := range share {
+			if len(share[i]) < len(share[least]) {
+				least = i
+			}
+		}
+		share[least] = append(share[least], groups[g]...)
+	}
+	return share
 }

@@ -165,3 +165,53 @@ func TestPackageOption(t *testing.T) {
 		t.Errorf("--opt foo=2.0: %v", err)
 	}
 }
+
+// Groups are the connected components of host: dependencies; Only keeps a
+// group's jobs and still compiles their dependencies into their graphs.
+func TestGroupsAndOnly(t *testing.T) {
+	lib := recipe("libfoo", "1.2-1")
+	app := recipe("app", "1.0-1", "host:libfoo")
+	solo := recipe("solo", "2-1")
+	o := options(app, lib, solo)
+	groups, err := Groups(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range groups {
+		got = append(got, strings.Join(g, "+"))
+	}
+	want := "app/x86_64+libfoo/x86_64 app/armv7+libfoo/armv7 solo/x86_64 solo/armv7"
+	if strings.Join(got, " ") != want {
+		t.Errorf("groups = %v, want %s", got, want)
+	}
+
+	o.Only = []string{"app/armv7"}
+	jobs, err := Jobs(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].Recipe.Name != "app" || jobs[0].Target.Name != "armv7" {
+		t.Fatalf("Only app/armv7 gave %d jobs", len(jobs))
+	}
+	if names := vertexNames(t, jobs[0]); !strings.Contains(names, "libfoo [armv7] pack libfoo_1.2-1_armv7.ipk") {
+		t.Errorf("app/armv7 alone lost its dependency:\n%s", names)
+	}
+
+	o.Only = []string{"app/riscv"}
+	if _, err := Jobs(o); err == nil || !strings.Contains(err.Error(), "no job app/riscv") {
+		t.Errorf("unknown job: %v", err)
+	}
+}
+
+func TestSpread(t *testing.T) {
+	groups := [][]string{{"a/x86_64"}, {"b/x86_64", "lib/x86_64"}, {"a/armv7"}, {"b/armv7", "lib/armv7"}, {"c/x86_64"}}
+	got := Spread(groups, 2)
+	want := [][]string{{"b/x86_64", "lib/x86_64", "a/x86_64", "c/x86_64"}, {"b/armv7", "lib/armv7", "a/armv7"}}
+	if len(got) != 2 || strings.Join(got[0], " ") != strings.Join(want[0], " ") || strings.Join(got[1], " ") != strings.Join(want[1], " ") {
+		t.Errorf("Spread = %v, want %v", got, want)
+	}
+	if got := Spread(groups[:1], 3); len(got[0]) != 1 || got[1] != nil || got[2] != nil {
+		t.Errorf("one group on three daemons: %v", got)
+	}
+}

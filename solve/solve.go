@@ -1,17 +1,23 @@
-// Package solve runs a kiln build on a BuildKit daemon: it connects, hands
-// the daemon the session's local directories, shows BuildKit's progress
-// display, exports the packages into the output directory without ever
-// leaving a half-written file there, and summarises what ran.
+// Package solve runs a kiln build on one or more BuildKit daemons: it
+// connects, hands each daemon the session's local directories, shows
+// BuildKit's progress display, exports the packages into the output
+// directory without ever leaving a half-written file there, and summarises
+// what ran.
 package solve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
+	"sync"
 
+	"github.com/kiln-build/kiln/cache"
+	"github.com/kiln-build/kiln/daemon"
 	"github.com/moby/buildkit/client"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -19,9 +25,18 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Request is one build.
+// Node is the part of a build one daemon runs.
+type Node struct {
+	Daemon daemon.Remote
+	// Build is nil for a daemon with nothing to do: it is only checked.
+	Build gwclient.BuildFunc
+	// Cache lists what this daemon exports its cache to and imports from.
+	Cache cache.Options
+}
+
+// Request is one build, on one node or spread over several.
 type Request struct {
-	Addr string
+	Nodes []Node
 	// Locals maps session local names to host directories.
 	Locals map[string]string
 	// OutDir receives the result's files; "" exports nothing.
@@ -30,42 +45,55 @@ type Request struct {
 	Progress string
 	// ProgressOut is where the display writes (default os.Stderr).
 	ProgressOut io.Writer
-	Build       gwclient.BuildFunc
 	// Steps are the graph's step kinds by name (see StepKinds), so the
 	// summary can tell commands that ran from sources that were re-checked.
 	Steps map[string]string
 }
 
-// Run performs r and returns what the daemon did.
+// Run performs r: the nodes solve concurrently; once all succeed, every
+// node's files are moved into OutDir. If one fails the others are
+// cancelled, nothing is moved, and the error names the failing daemon.
 func Run(ctx context.Context, r Request) (*Summary, error) {
-	c, err := client.New(ctx, r.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to buildkitd at %s: %w", r.Addr, err)
+	if len(r.Nodes) == 0 {
+		return nil, errors.New("no daemon to build on")
 	}
-	defer c.Close()
-
-	mounts := map[string]fsutil.FS{}
-	for name, dir := range r.Locals {
-		fs, err := fsutil.NewFS(dir)
-		if err != nil {
-			return nil, fmt.Errorf("local %s: %w", dir, err)
-		}
-		mounts[name] = fs
-	}
-	opt := client.SolveOpt{LocalMounts: mounts}
-	var tmp string
 	if r.OutDir != "" {
 		if err := os.MkdirAll(r.OutDir, 0o755); err != nil {
 			return nil, err
 		}
-		// Export next to the destination, then rename file by file, so a
-		// failed or interrupted build leaves the user's directory as it was.
-		tmp, err = os.MkdirTemp(r.OutDir, ".kiln-export-")
-		if err != nil {
+	}
+	multi := len(r.Nodes) > 1
+	runs := make([]*nodeRun, len(r.Nodes))
+	for i, n := range r.Nodes {
+		runs[i] = &nodeRun{node: n, track: newTracker(r.Steps)}
+		if multi {
+			runs[i].label = label(n.Daemon.Addr)
+		}
+		defer runs[i].close()
+	}
+	// Connect to every daemon first, so an unreachable one or a refused
+	// certificate fails before any work starts; all such are reported.
+	{
+		errs := make([]error, len(runs))
+		var wg sync.WaitGroup
+		for i, nr := range runs {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = nr.connect(ctx) }()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
 			return nil, err
 		}
-		defer os.RemoveAll(tmp)
-		opt.Exports = []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: tmp}}
+	}
+	var work []*nodeRun
+	for _, nr := range runs {
+		if nr.node.Build == nil {
+			continue
+		}
+		if err := nr.prepare(r.Locals, r.OutDir); err != nil {
+			return nil, err
+		}
+		work = append(work, nr)
 	}
 
 	out := r.ProgressOut
@@ -80,39 +108,176 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("progress display %q: %w", r.Progress, err)
 	}
-
-	track := newTracker(r.Steps)
-	statusCh := make(chan *client.SolveStatus)
 	dispCh := make(chan *client.SolveStatus)
+	dispDone := make(chan error, 1)
+	go func() {
+		_, err := disp.UpdateFrom(context.WithoutCancel(ctx), dispCh)
+		dispDone <- err
+	}()
+
 	eg, ectx := errgroup.WithContext(ctx)
-	eg.Go(func() error {
-		_, err := c.Build(ectx, opt, "kiln", r.Build, statusCh)
-		return err
-	})
-	eg.Go(func() error {
-		defer close(dispCh)
-		for s := range statusCh {
-			track.add(s)
-			dispCh <- s
-		}
-		return nil
-	})
-	eg.Go(func() error {
-		_, err := disp.UpdateFrom(context.WithoutCancel(ectx), dispCh)
-		return err
-	})
-	if err := eg.Wait(); err != nil {
-		return track.summary(), track.explain(err)
+	var feeders sync.WaitGroup
+	for _, nr := range work {
+		statusCh := make(chan *client.SolveStatus)
+		feeders.Add(1)
+		go func() {
+			defer feeders.Done()
+			for s := range statusCh {
+				nr.track.add(s)
+				if nr.label != "" {
+					s = relabel(s, nr.label)
+				}
+				dispCh <- s
+			}
+		}()
+		eg.Go(func() error {
+			nr.err = nr.solve(ectx, statusCh)
+			return nr.err
+		})
 	}
-	sum := track.summary()
-	if tmp != "" {
-		files, err := moveAll(tmp, r.OutDir)
-		if err != nil {
-			return sum, err
+	solveErr := eg.Wait()
+	feeders.Wait()
+	close(dispCh)
+	dispErr := <-dispDone
+
+	sum := combine(work, multi)
+	if solveErr != nil {
+		return sum, failure(work, solveErr, multi)
+	}
+	if dispErr != nil {
+		return sum, dispErr
+	}
+	if r.OutDir != "" {
+		for _, nr := range work {
+			files, err := moveAll(nr.tmp, r.OutDir)
+			if err != nil {
+				return sum, err
+			}
+			nr.sum.Files = files
+			sum.Files = append(sum.Files, files...)
 		}
-		sum.Files = files
+		sort.Strings(sum.Files)
 	}
 	return sum, nil
+}
+
+// nodeRun is one daemon's share of a Run.
+type nodeRun struct {
+	node  Node
+	label string // progress prefix when several daemons run
+	c     *client.Client
+	opt   client.SolveOpt
+	tmp   string
+	track *tracker
+	sum   *Summary
+	err   error
+}
+
+func (nr *nodeRun) connect(ctx context.Context) error {
+	c, _, err := nr.node.Daemon.Connect(ctx)
+	nr.c = c
+	return err
+}
+
+func (nr *nodeRun) prepare(locals map[string]string, outDir string) error {
+	mounts := map[string]fsutil.FS{}
+	for name, dir := range locals {
+		fs, err := fsutil.NewFS(dir)
+		if err != nil {
+			return fmt.Errorf("local %s: %w", dir, err)
+		}
+		mounts[name] = fs
+	}
+	nr.opt = client.SolveOpt{
+		// Not nil: BuildKit's client copies the cache imports into it.
+		FrontendAttrs: map[string]string{},
+		LocalMounts:   mounts,
+		CacheExports:  nr.node.Cache.Exports,
+		CacheImports:  nr.node.Cache.Imports,
+	}
+	if outDir != "" {
+		// Export next to the destination, then rename file by file, so a
+		// failed or interrupted build leaves the user's directory as it was.
+		tmp, err := os.MkdirTemp(outDir, ".kiln-export-")
+		if err != nil {
+			return err
+		}
+		nr.tmp = tmp
+		nr.opt.Exports = []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: tmp}}
+	}
+	return nil
+}
+
+func (nr *nodeRun) solve(ctx context.Context, statusCh chan *client.SolveStatus) error {
+	_, err := nr.c.Build(ctx, nr.opt, "kiln", nr.node.Build, statusCh)
+	return err
+}
+
+func (nr *nodeRun) close() {
+	if nr.c != nil {
+		nr.c.Close()
+	}
+	if nr.tmp != "" {
+		os.RemoveAll(nr.tmp)
+	}
+}
+
+// combine adds up the nodes' summaries.
+func combine(runs []*nodeRun, multi bool) *Summary {
+	total := &Summary{}
+	for _, nr := range runs {
+		nr.sum = nr.track.summary()
+		nr.sum.Daemon = nr.node.Daemon.Addr
+		total.add(nr.sum)
+		if multi {
+			total.Nodes = append(total.Nodes, nr.sum)
+		}
+	}
+	return total
+}
+
+// failure reports the nodes that failed on their own, not those cancelled
+// because another failed, each naming its daemon when there are several.
+func failure(runs []*nodeRun, first error, multi bool) error {
+	var errs []error
+	for _, nr := range runs {
+		if nr.err == nil {
+			continue
+		}
+		cancelled := errors.Is(nr.err, context.Canceled) || strings.Contains(nr.err.Error(), "context canceled")
+		if cancelled && nr.err != first {
+			continue
+		}
+		err := nr.track.explain(nr.err)
+		switch {
+		case isConnection(nr.err):
+			// It answered before the build started: it went away since.
+			err = fmt.Errorf("daemon %s: lost the connection during the build (did the daemon stop?): %w", nr.node.Daemon.Addr, err)
+		case multi:
+			err = fmt.Errorf("daemon %s: %w", nr.node.Daemon.Addr, err)
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return first
+	}
+	return errors.Join(errs...)
+}
+
+// isConnection tells a lost daemon from a failed build step.
+func isConnection(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "Unavailable") ||
+		strings.Contains(msg, "connection reset") || strings.Contains(msg, "transport is closing") ||
+		strings.Contains(msg, "error reading from server: EOF")
+}
+
+// label is a daemon's prefix in the progress display.
+func label(addr string) string {
+	if i := strings.Index(addr, "://"); i >= 0 {
+		return addr[i+3:]
+	}
+	return addr
 }
 
 // moveAll renames every file exported into tmp to the same place in dst.

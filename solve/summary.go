@@ -28,10 +28,58 @@ type Summary struct {
 	// verified, images resolved), so they are never reported as cached.
 	Checked int
 	Files   []string
+	// Daemon is the address of the daemon that ran these steps.
+	Daemon string
+	// Nodes are the per-daemon summaries of a build spread over several
+	// daemons (nil for one).
+	Nodes []*Summary
 }
 
 func (s *Summary) String() string {
 	return fmt.Sprintf("%d steps: %d cached, %d run, %d checked", s.Steps, s.Cached, s.Ran, s.Checked)
+}
+
+// add counts o's steps into s.
+func (s *Summary) add(o *Summary) {
+	s.Steps += o.Steps
+	s.Cached += o.Cached
+	s.Ran += o.Ran
+	s.RanNames = append(s.RanNames, o.RanNames...)
+	s.Checked += o.Checked
+}
+
+// relabel prefixes every vertex of s with a daemon's label and gives it a
+// digest of its own, so one progress display can show several daemons
+// building the same step (e.g. a shared toolchain) side by side.
+func relabel(s *client.SolveStatus, label string) *client.SolveStatus {
+	d := func(x digest.Digest) digest.Digest { return digest.FromString(label + "\x00" + x.String()) }
+	out := &client.SolveStatus{}
+	for _, v := range s.Vertexes {
+		n := *v
+		n.Digest = d(v.Digest)
+		n.Name = "[" + label + "] " + v.Name
+		n.Inputs = make([]digest.Digest, len(v.Inputs))
+		for i, in := range v.Inputs {
+			n.Inputs[i] = d(in)
+		}
+		out.Vertexes = append(out.Vertexes, &n)
+	}
+	for _, st := range s.Statuses {
+		n := *st
+		n.Vertex = d(st.Vertex)
+		out.Statuses = append(out.Statuses, &n)
+	}
+	for _, l := range s.Logs {
+		n := *l
+		n.Vertex = d(l.Vertex)
+		out.Logs = append(out.Logs, &n)
+	}
+	for _, w := range s.Warnings {
+		n := *w
+		n.Vertex = d(w.Vertex)
+		out.Warnings = append(out.Warnings, &n)
+	}
+	return out
 }
 
 type vertex struct {

@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/kiln-build/kiln/pack/ipk/feed"
 	"os"
+	"slices"
 	"strings"
 
+	"github.com/kiln-build/kiln/cache"
+	"github.com/kiln-build/kiln/daemon"
 	"github.com/kiln-build/kiln/frontend"
+	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/solve"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/sirupsen/logrus"
@@ -15,20 +20,31 @@ import (
 
 func buildCmd() *cobra.Command {
 	var (
-		s        settings
-		targets  []string
-		out      string
-		progress string
+		s                  settings
+		d                  daemonFlags
+		targets            []string
+		out                string
+		progress           string
+		cacheTo, cacheFrom []string
 	)
 	cmd := &cobra.Command{
 		Use:   "build [RECIPE-OR-DIR...]",
 		Short: "Build the packages of one or more recipes",
 		Example: `  kiln build examples/hello --target armv7 -o out/
-  kiln build examples/* --target all -o out/`,
+  kiln build examples/* --target all -o out/
+  kiln build examples/* --addr tcp://build1:1234 --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem
+  kiln build examples/* --addr tcp://build1:1234,tcp://build2:1234 --cache-to type=registry,ref=reg/cache:main,mode=max`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			p, err := s.plan(ctx, args, targets)
 			if err != nil {
+				return err
+			}
+			co, err := cache.Parse(cacheTo, cacheFrom)
+			if err != nil {
+				return err
+			}
+			if _, err := d.explicit(); err != nil {
 				return err
 			}
 			if err := checkStatic(); err != nil {
@@ -38,23 +54,30 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			addr, err := s.daemonAddr(ctx)
+			daemons, err := d.daemons(ctx)
 			if err != nil {
 				return err
 			}
-			logrus.Debugf("building %d recipes on %s", len(p.opts.Recipes), addr)
+			nodes, err := spread(p, daemons, co)
+			if err != nil {
+				return err
+			}
 			sum, err := solve.Run(ctx, solve.Request{
-				Addr:     addr,
+				Nodes:    nodes,
 				Locals:   p.locals,
 				OutDir:   out,
 				Progress: progress,
 				Steps:    steps,
-				Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
-					return frontend.Build(ctx, c, p.opts)
-				},
 			})
 			if err != nil {
 				return err
+			}
+			if len(sum.Nodes) > 1 {
+				// Each daemon indexed its own share: index them together.
+				if err := feed.WriteFiles(sum.Files); err != nil {
+					return fmt.Errorf("feed index: %w", err)
+				}
+				sum.Files = slices.Compact(sum.Files)
 			}
 			pkgs := 0
 			for _, f := range sum.Files {
@@ -63,15 +86,62 @@ func buildCmd() *cobra.Command {
 					pkgs++
 				}
 			}
+			for _, n := range sum.Nodes {
+				fmt.Fprintf(os.Stderr, "kiln: daemon %s: %d packages, %s\n", n.Daemon, countPackages(n.Files), n)
+			}
 			fmt.Fprintf(os.Stderr, "kiln: %d packages, %s\n", pkgs, sum)
 			return nil
 		},
 	}
 	s.flags(cmd.Flags())
+	d.flags(cmd.Flags())
 	cmd.Flags().StringSliceVarP(&targets, "target", "t", nil, `targets to build (repeat or comma-separate); "all" = every target a recipe lists (default)`)
 	cmd.Flags().StringVarP(&out, "output", "o", "out", "directory the packages are written to")
 	cmd.Flags().StringVar(&progress, "progress", "auto", "progress display: auto, tty, plain, rawjson or quiet")
+	cmd.Flags().StringArrayVar(&cacheTo, "cache-to", nil, "export the build cache: type=registry,ref=REF[,mode=max] or type=local,dest=DIR (buildx syntax; repeatable)")
+	cmd.Flags().StringArrayVar(&cacheFrom, "cache-from", nil, "import a build cache: type=registry,ref=REF or type=local,src=DIR (buildx syntax; repeatable)")
 	return cmd
+}
+
+// spread gives each daemon its share of the jobs: groups of jobs linked by
+// host: dependencies stay together, so nothing is built twice. A daemon
+// left without work is still contacted, so a dead one is reported.
+func spread(p *planned, daemons []daemon.Remote, co cache.Options) ([]solve.Node, error) {
+	if len(daemons) == 1 {
+		return []solve.Node{{Daemon: daemons[0], Cache: co, Build: buildFunc(p.opts)}}, nil
+	}
+	groups, err := plan.Groups(p.opts)
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]solve.Node, len(daemons))
+	for i, share := range plan.Spread(groups, len(daemons)) {
+		nodes[i] = solve.Node{Daemon: daemons[i], Cache: co.ForDaemon(i, len(daemons))}
+		if len(share) == 0 {
+			logrus.Infof("daemon %s: nothing to build (%d job groups for %d daemons)", daemons[i].Addr, len(groups), len(daemons))
+			continue
+		}
+		o := p.opts
+		o.Only = share
+		nodes[i].Build = buildFunc(o)
+		logrus.Infof("daemon %s builds %s", daemons[i].Addr, strings.Join(share, ", "))
+		if len(co.Exports) > 0 {
+			logrus.Infof("daemon %s exports its cache to %s", daemons[i].Addr, cache.Describe(nodes[i].Cache.Exports))
+		}
+	}
+	return nodes, nil
+}
+
+// buildFunc runs the build function the gateway frontend runs too, with
+// the --cache-from imports that BuildKit leaves to the frontend to apply.
+func buildFunc(o frontend.Options) gwclient.BuildFunc {
+	return func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+		c, err := cache.WithImports(c)
+		if err != nil {
+			return nil, err
+		}
+		return frontend.Build(ctx, c, o)
+	}
 }
 
 func splitList(v []string) []string {
@@ -84,4 +154,15 @@ func splitList(v []string) []string {
 		}
 	}
 	return out
+}
+
+// countPackages counts package files, leaving out feed indexes.
+func countPackages(files []string) int {
+	n := 0
+	for _, f := range files {
+		if !frontend.IsIndex(f) {
+			n++
+		}
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -24,31 +25,7 @@ func daemonCmd() *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), "buildkitd running at", addr)
 			return nil
 		},
-	}, &cobra.Command{
-		Use:   "status",
-		Short: "Show whether the managed buildkitd runs, its address, version and platforms",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := managed().Status(cmd.Context())
-			if err != nil {
-				return err
-			}
-			w := cmd.OutOrStdout()
-			state := "stopped"
-			if st.Running {
-				state = fmt.Sprintf("running (pid %d)", st.PID)
-			}
-			fmt.Fprintf(w, "status:    %s\naddress:   %s\n", state, st.Addr)
-			if st.Version != "" {
-				fmt.Fprintf(w, "version:   %s\nplatforms: %s\n", st.Version, strings.Join(st.Platforms, ", "))
-			}
-			fmt.Fprintf(w, "root:      %s\nlog:       %s\n", st.Root, st.LogFile)
-			if !st.Running {
-				return &exitError{code: 3, err: fmt.Errorf("buildkitd is not running")}
-			}
-			return nil
-		},
-	}, &cobra.Command{
+	}, statusCmd(), &cobra.Command{
 		Use:   "stop",
 		Short: "Stop the managed buildkitd (only the one kiln started)",
 		Args:  cobra.NoArgs,
@@ -63,5 +40,61 @@ func daemonCmd() *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), managed().Addr())
 		},
 	})
+	return cmd
+}
+
+// statusCmd reports on the managed daemon, or with --addr/--builder on
+// those daemons (checking TLS settings without building anything).
+func statusCmd() *cobra.Command {
+	var d daemonFlags
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show whether the managed buildkitd (or the --addr/--builder daemons) runs, its address, version and platforms",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w := cmd.OutOrStdout()
+			remotes, err := d.explicit()
+			if err != nil {
+				return err
+			}
+			if len(remotes) > 0 {
+				var errs []error
+				for _, r := range remotes {
+					st, err := r.Check(cmd.Context())
+					state := "running"
+					if err != nil {
+						state = "unreachable"
+						errs = append(errs, err)
+					}
+					fmt.Fprintf(w, "address:   %s\nstatus:    %s\n", r.Addr, state)
+					if st.Version != "" {
+						fmt.Fprintf(w, "version:   %s\nplatforms: %s\n", st.Version, strings.Join(st.Platforms, ", "))
+					}
+				}
+				if len(errs) > 0 {
+					return &exitError{code: 3, err: errors.Join(errs...)}
+				}
+				return nil
+			}
+			st, err := managed().Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			state := "stopped"
+			if st.Running {
+				state = fmt.Sprintf("running (pid %d)", st.PID)
+			}
+			fmt.Fprintf(w, "status:    %s\naddress:   %s\n", state, st.Addr)
+			if st.Version != "" {
+				fmt.Fprintf(w, "version:   %s\nplatforms: %s\n", st.Version, strings.Join(st.Platforms, ", "))
+			}
+			fmt.Fprintf(w, "root:      %s\nlog:       %s\n", st.Root, st.LogFile)
+			if !st.Running {
+				return &exitError{code: 3, err: fmt.Errorf("buildkitd is not running")}
+			}
+			return nil
+		},
+	}
+	d.flags(cmd.Flags())
 	return cmd
 }

@@ -23,7 +23,6 @@ import (
 
 // settings are the machine-level choices shared by build and llb.
 type settings struct {
-	addr      string
 	baseImage string
 	aptMirror string
 	opts      []string // --opt NAME=VALUE
@@ -31,7 +30,6 @@ type settings struct {
 }
 
 func (s *settings) flags(f *pflag.FlagSet) {
-	f.StringVar(&s.addr, "addr", os.Getenv("KILN_ADDR"), "BuildKit daemon address (unix:// or tcp://); default: kiln's own managed daemon [$KILN_ADDR]")
 	f.StringVar(&s.baseImage, "base-image", os.Getenv("KILN_BASE_IMAGE"), "image toolchains start from instead of each target's default [$KILN_BASE_IMAGE]")
 	f.StringVar(&s.aptMirror, "apt-mirror", os.Getenv("KILN_APT_MIRROR"), "Debian mirror URL for toolchain packages; default: the host's apt mirror [$KILN_APT_MIRROR]")
 	f.StringArrayVar(&s.opts, "opt", nil, "set a build option NAME=VALUE (repeatable): builds one variant with it instead of the recipe's variants")
@@ -57,14 +55,6 @@ func (s *settings) toolchain() toolchains.Options {
 		m = hostAptMirror()
 	}
 	return toolchains.Options{BaseImage: s.baseImage, AptMirror: m}
-}
-
-// daemonAddr returns --addr, or starts/finds kiln's managed buildkitd.
-func (s *settings) daemonAddr(ctx context.Context) (string, error) {
-	if s.addr != "" {
-		return s.addr, nil
-	}
-	return managed().Ensure(ctx)
 }
 
 func managed() *daemon.Managed { return &daemon.Managed{Home: daemon.DefaultHome()} }

@@ -215,3 +215,38 @@ func writeAtomic(path string, data []byte) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// WriteFiles indexes exactly the given .ipk files (other paths are
+// ignored), one index per directory they are in: for builds whose
+// packages reach a directory from several places (several daemons).
+func WriteFiles(paths []string) error {
+	byDir := map[string][]string{}
+	for _, p := range paths {
+		if filepath.Ext(p) == ".ipk" {
+			byDir[filepath.Dir(p)] = append(byDir[filepath.Dir(p)], p)
+		}
+	}
+	for dir, files := range byDir {
+		sort.Strings(files)
+		var entries []*Entry
+		for _, p := range files {
+			e, err := Read(p, filepath.Base(p))
+			if err != nil {
+				return err
+			}
+			entries = append(entries, e)
+		}
+		idx := Packages(entries)
+		gz, err := Gzip(idx)
+		if err != nil {
+			return err
+		}
+		if err := writeAtomic(filepath.Join(dir, "Packages"), idx); err != nil {
+			return err
+		}
+		if err := writeAtomic(filepath.Join(dir, "Packages.gz"), gz); err != nil {
+			return err
+		}
+	}
+	return nil
+}
