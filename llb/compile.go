@@ -37,6 +37,9 @@ type LocalContext struct {
 	// BuildKit syncs incrementally and the graph is the same every time
 	// (BuildKit would pick a random one per process).
 	UniqueID string
+	// SessionID is the client session holding the local ("" = any of the
+	// build's sessions); a gateway frontend names its client's.
+	SessionID string
 }
 
 // Packer is where the in-graph pack step finds kiln's static binary.

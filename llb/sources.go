@@ -75,11 +75,9 @@ func (c *compiler) patches(src llb.State) llb.State {
 		follow = append(follow, rel)
 		body += fmt.Sprintf("echo %q; patch -p1 --forward --batch -i %q\n", "applying "+p, path.Join("/kiln/patches", rel))
 	}
-	files := llb.Local(lc.Name,
+	files := llb.Local(lc.Name, append(lc.options(),
 		llb.FollowPaths(follow),
-		llb.SharedKeyHint(lc.Name),
-		llb.LocalUniqueID(lc.UniqueID),
-		c.sharedName("patches: local %s", strings.Join(c.r.Patches, ", ")))
+		c.sharedName("patches: local %s", strings.Join(c.r.Patches, ", ")))...)
 	opts := append(c.env(),
 		script(body),
 		llb.Dir(SrcDir),
@@ -101,12 +99,10 @@ func (c *compiler) source(i int, s schema.Source) (llb.State, string, error) {
 	default:
 		lc := c.o.Context
 		p := path.Join("/", lc.Prefix, s.Path)
-		st := llb.Local(lc.Name,
+		st := llb.Local(lc.Name, append(lc.options(),
 			llb.FollowPaths([]string{strings.TrimPrefix(p, "/")}),
 			llb.ExcludePatterns(lc.Excludes),
-			llb.SharedKeyHint(lc.Name),
-			llb.LocalUniqueID(lc.UniqueID),
-			c.sharedName("source %d: local %s", i, s.Path))
+			c.sharedName("source %d: local %s", i, s.Path))...)
 		return st, p, nil
 	}
 }
@@ -161,4 +157,13 @@ func short(commit string) string {
 		return commit[:12]
 	}
 	return commit
+}
+
+// options are the llb.Local options every read of the local shares.
+func (lc LocalContext) options() []llb.LocalOption {
+	opts := []llb.LocalOption{llb.SharedKeyHint(lc.Name), llb.LocalUniqueID(lc.UniqueID)}
+	if lc.SessionID != "" {
+		opts = append(opts, llb.SessionID(lc.SessionID))
+	}
+	return opts
 }
