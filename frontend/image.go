@@ -9,8 +9,10 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/oci"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"golang.org/x/sync/errgroup"
@@ -64,6 +66,7 @@ func BuildImage(ctx context.Context, c gwclient.Client, o Options) (*gwclient.Re
 		return nil, err
 	}
 	refs := make([]gwclient.Reference, len(imgs))
+	configs := make([][]byte, len(imgs))
 	eg, ectx := errgroup.WithContext(ctx)
 	for i, j := range imgs {
 		eg.Go(func() error {
@@ -75,7 +78,16 @@ func BuildImage(ctx context.Context, c gwclient.Client, o Options) (*gwclient.Re
 			if err != nil {
 				return err
 			}
-			refs[i], err = r.SingleRef()
+			if refs[i], err = r.SingleRef(); err != nil {
+				return err
+			}
+			plat := j.Image.Platform
+			_, _, base, err := c.ResolveImageConfig(ectx, j.Image.Base, sourceresolver.Opt{
+				ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &plat}})
+			if err != nil {
+				return fmt.Errorf("resolving %s for %s: %w", j.Image.Base, platforms.Format(plat), err)
+			}
+			configs[i], err = oci.WithHistory(j.Image.Config, base, "kiln: install "+strings.Join(j.Image.Installed, " "))
 			return err
 		})
 	}
@@ -87,7 +99,7 @@ func BuildImage(ctx context.Context, c gwclient.Client, o Options) (*gwclient.Re
 	for i, j := range imgs {
 		key := platforms.Format(j.Image.Platform)
 		res.AddRef(key, refs[i])
-		res.AddMeta(exptypes.ExporterImageConfigKey+"/"+key, j.Image.Config)
+		res.AddMeta(exptypes.ExporterImageConfigKey+"/"+key, configs[i])
 		exp.Platforms = append(exp.Platforms, exptypes.Platform{ID: key, Platform: j.Image.Platform})
 	}
 	meta, err := json.Marshal(exp)

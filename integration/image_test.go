@@ -93,9 +93,10 @@ func TestContainerImage(t *testing.T) {
 
 	// Building the image again gives the same bytes.
 	tarball2 := filepath.Join(out, "again.oci.tar")
-	mustKiln(t, nil, "build", "examples/greet", "--target", "all", "-o", out, "--progress", "quiet", "--oci", tarball2)
+	mustKiln(t, nil, "build", "examples/greet", "--target", "all", "-o", out, "--progress", "quiet", "--image", ref, "--oci", tarball2)
 	if a, b := sha(t, tarball), sha(t, tarball2); a != b {
-		t.Errorf("OCI tarball differs between builds: %s vs %s", a, b)
+		t.Errorf("OCI tarball differs between builds: %s vs %s\n%s", a, b,
+			run(t, "bash", "-c", `diff <(tar -tvf "$1") <(tar -tvf "$2"); true`, "sh", tarball, tarball2))
 	}
 }
 
@@ -142,7 +143,7 @@ func runImage(t *testing.T, ref string, p ocispecs.Platform, script string) stri
 	}
 	defer c.Close()
 	st := bkllb.Image(ref, bkllb.Platform(p)).
-		Run(bkllb.Args([]string{"/bin/sh", "-c", script + " >/out/stdout 2>&1"}), bkllb.IgnoreCache).
+		Run(bkllb.Args([]string{"/bin/sh", "-c", "{ " + script + "; } >/out/stdout 2>&1"}), bkllb.IgnoreCache).
 		AddMount("/out", bkllb.Scratch())
 	def, err := st.Marshal(ctx, bkllb.Platform(p))
 	if err != nil {

@@ -37,6 +37,10 @@ func TestReproducibleAcrossCaches(t *testing.T) {
 		kinds[filepath.Ext(f)] = true
 		if a, b := sha(t, filepath.Join(warm, f)), sha(t, filepath.Join(cold, f)); a != b {
 			t.Errorf("%s differs: %s (warm cache) vs %s (empty cache)", f, a, b)
+			if strings.HasSuffix(f, ".tar") {
+				t.Logf("%s", run(t, "bash", "-c", `diff <(tar -tvf "$1") <(tar -tvf "$2"); true`,
+					"sh", filepath.Join(warm, f), filepath.Join(cold, f)))
+			}
 		}
 	}
 	for _, ext := range []string{".ipk", ".spk", ".zip", ".gz", ".tar"} {

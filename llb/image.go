@@ -17,6 +17,9 @@ type Image struct {
 	Root     llb.State
 	Config   []byte
 	Platform ocispecs.Platform
+	// Base is the runtime base image; Installed names the packages put on it.
+	Base      string
+	Installed []string
 }
 
 // image builds the job's image when the recipe asks for one (formats.oci).
@@ -67,5 +70,9 @@ func (c *compiler) image(job *Job) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Image{Root: root, Config: cfg, Platform: plat}, nil
+	var files []string
+	for _, p := range pkgs {
+		files = append(files, p.File)
+	}
+	return &Image{Root: root, Config: cfg, Platform: plat, Base: base, Installed: files}, nil
 }

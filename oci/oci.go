@@ -115,3 +115,25 @@ func Config(o Options, m Meta, p ocispecs.Platform) ([]byte, error) {
 	}
 	return json.Marshal(img) // maps marshal sorted: stable bytes
 }
+
+// WithHistory gives cfg the history of the base image it is built on plus
+// one entry for the layer kiln adds. BuildKit would otherwise describe the
+// base layers by how its cache got them ("pulled from ...", or the local
+// import that made them), which differs between daemons.
+func WithHistory(cfg, baseCfg []byte, createdBy string) ([]byte, error) {
+	var img, base ocispecs.Image
+	if err := json.Unmarshal(cfg, &img); err != nil {
+		return nil, fmt.Errorf("image config: %w", err)
+	}
+	if err := json.Unmarshal(baseCfg, &base); err != nil {
+		return nil, fmt.Errorf("base image config: %w", err)
+	}
+	img.History = append(append([]ocispecs.History(nil), base.History...), ocispecs.History{
+		Created: img.Created, CreatedBy: createdBy, Comment: "kiln",
+	})
+	// Base images without history still get one entry per layer.
+	for len(img.History) < len(base.RootFS.DiffIDs)+1 {
+		img.History = append([]ocispecs.History{{Created: base.Created, Comment: "base layer"}}, img.History...)
+	}
+	return json.Marshal(img)
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/daemon"
 	"github.com/kiln-build/kiln/frontend"
+	"github.com/kiln-build/kiln/oci"
 	"github.com/kiln-build/kiln/solve"
 	"github.com/moby/buildkit/client"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
@@ -33,6 +34,7 @@ func (f *imageFlags) wanted() bool { return f.ref != "" || f.oci != "" }
 type imageBuild struct {
 	exports  []client.ExportEntry
 	tmp      *os.File // the OCI tarball being written
+	written  chan error
 	desc     string
 	platform []string
 }
@@ -57,7 +59,10 @@ func (f *imageFlags) prepare(p *planned) (*imageBuild, error) {
 		b.platform = append(b.platform, platforms.Format(j.Image.Platform))
 	}
 	// Layers and the image's dates are clamped to the recipe's timestamp.
+	// OCI media types in the registry too, so the pushed index and the
+	// tarball's are the same bytes.
 	attrs := map[string]string{
+		"oci-mediatypes":    "true",
 		"rewrite-timestamp": "true",
 		"source-date-epoch": strconv.FormatInt(imgs[0].Recipe.Epoch, 10),
 	}
@@ -79,12 +84,20 @@ func (f *imageFlags) prepare(p *planned) (*imageBuild, error) {
 			return nil, err
 		}
 		b.tmp = tmp
+		// No name: BuildKit would annotate the tarball's index with where
+		// the image was pushed before, which differs from run to run.
 		a := clone(attrs)
-		if f.ref != "" {
-			a["name"] = f.ref
-		}
+		b.written = make(chan error, 1)
 		b.exports = append(b.exports, client.ExportEntry{Type: client.ExporterOCI, Attrs: a,
-			Output: func(map[string]string) (io.WriteCloser, error) { return tmp, nil }})
+			Output: func(map[string]string) (io.WriteCloser, error) {
+				pr, pw := io.Pipe()
+				go func() {
+					err := oci.CleanLayout(pr, tmp)
+					pr.CloseWithError(err)
+					b.written <- err
+				}()
+				return pw, nil
+			}})
 		b.desc = strings.TrimPrefix(b.desc+", wrote "+f.oci, ", ")
 	}
 	return b, nil
@@ -110,6 +123,12 @@ func (b *imageBuild) run(ctx context.Context, f *imageFlags, p *planned, d daemo
 		return fmt.Errorf("container image: %w", err)
 	}
 	if b.tmp != nil {
+		if err := <-b.written; err != nil {
+			return fmt.Errorf("container image: %s: %w", f.oci, err)
+		}
+		if err := b.tmp.Sync(); err != nil {
+			return err
+		}
 		if err := os.Chmod(b.tmp.Name(), 0o644); err != nil {
 			return err
 		}
