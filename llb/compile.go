@@ -225,6 +225,14 @@ func (c *compiler) packageMeta(name string) (*pack.Package, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conflicts: %w", err)
 	}
+	replaces, err := version.DebianList(override(r.Replaces, spec.Replaces))
+	if err != nil {
+		return nil, fmt.Errorf("replaces: %w", err)
+	}
+	provides, err := version.DebianList(override(r.Provides, spec.Provides))
+	if err != nil {
+		return nil, fmt.Errorf("provides: %w", err)
+	}
 	hooks := pack.Hooks(spec.Scripts)
 	if hooks == (pack.Hooks{}) && (len(r.Packages) == 0 || name == r.Name) {
 		hooks = pack.Hooks(r.Scripts)
@@ -241,6 +249,8 @@ func (c *compiler) packageMeta(name string) (*pack.Package, error) {
 		Homepage:    r.Homepage,
 		Depends:     deps,
 		Conflicts:   conflicts,
+		Replaces:    replaces,
+		Provides:    provides,
 		Hooks:       hooks,
 		Conffiles:   override(r.Conffiles, spec.Conffiles),
 		Epoch:       r.Epoch,
