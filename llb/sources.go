@@ -140,8 +140,18 @@ func (c *compiler) urlSource(i int, s schema.Source) (llb.State, string, error) 
 }
 
 // unpackScript extracts $ARCHIVE into /kiln/out dropping $STRIP leading
-// path components. GNU tar refuses members that climb out with "..".
+// path components. An archive with a member that is absolute or climbs out
+// with ".." is refused: tar and unzip would only warn and drop the prefix.
 const unpackScript = `set -eu
+case "$ARCHIVE" in
+*.zip) members=$(unzip -Z1 "$ARCHIVE") ;;
+*) members=$(tar -tf "$ARCHIVE") ;;
+esac
+bad=$(printf '%s\n' "$members" | grep -E '^/|(^|/)\.\.(/|$)' | head -n 3 || true)
+if [ -n "$bad" ]; then
+	echo "kiln: refusing to unpack $(basename "$ARCHIVE"): members outside the source directory:" $bad >&2
+	exit 1
+fi
 case "$ARCHIVE" in
 *.zip)
 	t=$(mktemp -d)
