@@ -16,8 +16,8 @@ func TestRun(t *testing.T) {
 		{Path: f, Exists: &yes, Mode: "0640", Contains: "port=8080"},
 		{Path: filepath.Join(dir, "gone"), Exists: &no},
 		{Command: "echo hello world", Output: `^hello \w+`},
-		{Command: "echo hello world", Output: `^hello world$`},      // the final newline is not part of the output
-		{Command: "printf 'a\\nok\\nb\\n'", Output: `^ok$`}, // ^ and $ match at lines
+		{Command: "echo hello world", Output: `^hello world$`}, // the final newline is not part of the output
+		{Command: "printf 'a\\nok\\nb\\n'", Output: `^ok$`},    // ^ and $ match at lines
 		{Command: "true"},
 	}
 	if err := Run(ok); err != nil {

@@ -45,6 +45,11 @@ func Graph(jobs []*llb.Job, packer llb.Packer) bkllb.State {
 	if len(states) > 1 {
 		out = bkllb.Merge(states, bkllb.WithCustomName(fmt.Sprintf("collect %d jobs", len(states))))
 	}
+	return withIndex(out, ipks, packer)
+}
+
+// withIndex adds the opkg feed index to out, which holds ipks .ipk files.
+func withIndex(out bkllb.State, ipks int, packer llb.Packer) bkllb.State {
 	if ipks == 0 {
 		return out
 	}
@@ -66,13 +71,39 @@ func IsIndex(path string) bool {
 	return base == "Packages" || base == "Packages.gz"
 }
 
+// BuildOption tunes one Build beyond what to compile.
+type BuildOption func(*buildConfig)
+
+type buildConfig struct {
+	selector string
+	noCache  bool
+}
+
+// Select keeps only the outputs sel names: an output package, a format, or
+// PACKAGE/FORMAT (see Selectors); "" keeps everything.
+func Select(sel string) BuildOption { return func(c *buildConfig) { c.selector = sel } }
+
+// NoCache runs every step again instead of answering from the cache
+// (--no-cache).
+func NoCache() BuildOption { return func(c *buildConfig) { c.noCache = true } }
+
 // Build is the BuildFunc body shared by the CLI and the gateway frontend.
-func Build(ctx context.Context, c gwclient.Client, o Options) (*gwclient.Result, error) {
+func Build(ctx context.Context, c gwclient.Client, o Options, opts ...BuildOption) (*gwclient.Result, error) {
+	var cfg buildConfig
+	for _, opt := range opts {
+		opt(&cfg)
+	}
 	jobs, err := Plan(o)
 	if err != nil {
 		return nil, err
 	}
-	def, err := Graph(jobs, o.Packer).Marshal(ctx, bkllb.Platform(toolchains.BuildPlatform))
+	var out bkllb.State
+	if cfg.selector == "" {
+		out = Graph(jobs, o.Packer)
+	} else if out, err = Selected(jobs, cfg.selector, o.Packer); err != nil {
+		return nil, err
+	}
+	def, err := marshal(ctx, out, cfg.noCache)
 	if err != nil {
 		return nil, fmt.Errorf("marshalling build graph: %w", err)
 	}
@@ -81,4 +112,12 @@ func Build(ctx context.Context, c gwclient.Client, o Options) (*gwclient.Result,
 		return nil, err
 	}
 	return res, nil
+}
+
+func marshal(ctx context.Context, st bkllb.State, noCache bool) (*bkllb.Definition, error) {
+	opts := []bkllb.ConstraintsOpt{bkllb.Platform(toolchains.BuildPlatform)}
+	if noCache {
+		opts = append(opts, bkllb.IgnoreCache)
+	}
+	return st.Marshal(ctx, opts...)
 }

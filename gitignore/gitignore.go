@@ -5,6 +5,7 @@ package gitignore
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -50,22 +51,25 @@ func Patterns(dir string) ([]string, error) {
 }
 
 func readFile(file, base string) ([]string, error) {
-	f, err := os.Open(file)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	return Parse(data, base), nil
+}
+
+// Parse converts the lines of a .gitignore file found in directory base
+// (relative, "." for the root) into dockerignore patterns.
+func Parse(data []byte, base string) []string {
 	var out []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, len(data)+1)
 	for sc.Scan() {
 		if p, ok := Convert(sc.Text(), base); ok {
 			out = append(out, p)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return out, nil
+	return out
 }
 
 // Convert translates one .gitignore line found in directory base (relative,

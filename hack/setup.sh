@@ -101,33 +101,137 @@ image_in_registry() {
 		"http://${1%%/*}/v2/$name/manifests/$tag"
 }
 
-# The base image is debootstrapped from the host's apt mirror, then scrubbed
-# of the mirror's name: builds write apt sources from a setting instead.
+# The base image is debootstrapped from the host's apt mirror for every
+# target's architecture (foreign ones run under qemu-user through binfmt),
+# then scrubbed of the mirror's name: builds write apt sources from a
+# setting instead. Toolchains use the amd64 image; container images start
+# from the target's own.
+BASE_ARCHES=(amd64:linux/amd64 arm64:linux/arm64 armhf:linux/arm/v7)
+
+debootstrap_arch() {
+	local arch=$1 dir=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE-$1
+	[ -e "$dir.done" ] && return
+	[ -n "$KILN_APT_MIRROR" ] || { echo "no Debian mirror found in /etc/apt; set KILN_APT_MIRROR" >&2; exit 1; }
+	log "debootstrapping $DEBIAN_SUITE ($arch) — a minute or two, once"
+	rm -rf "$dir" && mkdir -p "$dir"
+	debootstrap --variant=minbase --arch="$arch" "$DEBIAN_SUITE" "$dir" "$KILN_APT_MIRROR" >"$RUN_DIR/debootstrap-$arch.log" 2>&1 ||
+		{ tail -n 30 "$RUN_DIR/debootstrap-$arch.log" >&2; exit 1; }
+	rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/log/bootstrap.log "$dir"/var/log/apt/* "$dir"/var/log/dpkg.log
+	: >"$dir/etc/apt/sources.list"
+	rm -f "$dir/etc/hostname" "$dir/etc/resolv.conf"
+	# /dev is provided by the runtime; device nodes would not survive import.
+	rm -rf "$dir"/dev && mkdir "$dir/dev"
+	touch "$dir.done"
+}
+
 base_image() {
-	image_in_registry "$BASE_IMAGE_REF" && return
-	local dir=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE-amd64
-	if [ ! -e "$dir.done" ]; then
-		[ -n "$KILN_APT_MIRROR" ] || { echo "no Debian mirror found in /etc/apt; set KILN_APT_MIRROR" >&2; exit 1; }
-		log "debootstrapping $DEBIAN_SUITE (amd64) — about a minute, once"
-		rm -rf "$dir" && mkdir -p "$dir"
-		debootstrap --variant=minbase "$DEBIAN_SUITE" "$dir" "$KILN_APT_MIRROR" >"$RUN_DIR/debootstrap.log" 2>&1 ||
-			{ tail -n 30 "$RUN_DIR/debootstrap.log" >&2; exit 1; }
-		rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/log/bootstrap.log "$dir"/var/log/apt/* "$dir"/var/log/dpkg.log
-		: >"$dir/etc/apt/sources.list"
-		rm -f "$dir/etc/hostname" "$dir/etc/resolv.conf"
-		# /dev is provided by the runtime; device nodes would not survive import.
-		rm -rf "$dir"/dev && mkdir "$dir/dev"
-		touch "$dir.done"
+	local want="${BASE_ARCHES[*]}" stamp=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE.image
+	if image_in_registry "$BASE_IMAGE_REF" && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+		return
 	fi
-	log "importing base image $BASE_IMAGE_REF"
-	"$ROOT/bin/importrootfs" --addr "$(kiln daemon addr)" --ref "$BASE_IMAGE_REF" "linux/amd64=$dir"
+	local args=() a
+	for a in "${BASE_ARCHES[@]}"; do
+		debootstrap_arch "${a%%:*}"
+		args+=("${a#*:}=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE-${a%%:*}")
+	done
+	log "importing base image $BASE_IMAGE_REF (${BASE_ARCHES[*]#*:})"
+	"$ROOT/bin/importrootfs" --addr "$(kiln daemon addr)" --ref "$BASE_IMAGE_REF" "${args[@]}"
+	echo "$want" >"$stamp"
+}
+
+# docker buildx comes from the Go module proxy, pinned in hack/buildx (a
+# module of its own, so its docker/cli and buildkit never move kiln's), and
+# is installed as a docker CLI plugin; it also runs standalone.
+build_buildx() {
+	local stamp want plugins
+	want=$(cd "$ROOT/hack/buildx" && sha256sum go.mod go.sum | sha256sum | cut -c1-16)
+	stamp=$KILN_DEV_CACHE/bin/.buildx-version
+	if [ ! -x "$KILN_DEV_CACHE/bin/docker-buildx" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+		local ver
+		ver=$(cd "$ROOT/hack/buildx" && go list -m -f '{{.Version}}' github.com/docker/buildx)
+		log "building docker buildx $ver — a couple of minutes, once"
+		(cd "$ROOT/hack/buildx" && go build -trimpath -ldflags "-s -w -X github.com/docker/buildx/version.Version=$ver" \
+			-o "$KILN_DEV_CACHE/bin/docker-buildx" github.com/docker/buildx/cmd/buildx)
+		echo "$want" >"$stamp"
+	fi
+	plugins=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins
+	mkdir -p "$plugins"
+	ln -sfn "$KILN_DEV_CACHE/bin/docker-buildx" "$plugins/docker-buildx"
+}
+
+# The frontend image's build stage needs Go. Without a public registry, the
+# host's GOROOT becomes $KILN_REGISTRY/library/golang:<version>-bookworm on
+# the Debian base image (hack/golang/Dockerfile), once per Go version.
+golang_image() {
+	image_in_registry "$GOLANG_IMAGE_REF" && return
+	log "importing the host's Go ($(go env GOVERSION)) as $GOLANG_IMAGE_REF"
+	buildctl --addr "$(kiln daemon addr)" build --progress plain --frontend dockerfile.v0 \
+		--local context="$(go env GOROOT)" --local dockerfile="$ROOT/hack/golang" \
+		--local certs=/etc/ssl/certs --opt context:certs=local:certs \
+		--opt build-arg:BASE_IMAGE="$BASE_IMAGE_REF" \
+		--output "type=image,name=$GOLANG_IMAGE_REF,push=true,registry.insecure=true,oci-mediatypes=true" \
+		>"$RUN_DIR/golang-image.log" 2>&1 || { tail -n 30 "$RUN_DIR/golang-image.log" >&2; exit 1; }
+}
+
+manifest_digest() {
+	local repo=${1#*/}
+	curl -fsSI -H 'Accept: application/vnd.oci.image.index.v1+json' -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		"http://${1%%/*}/v2/${repo%:*}/manifests/${repo##*:}" 2>/dev/null | tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" {print $2}' || true
+}
+
+# The frontend image is built by kiln's own daemon from the top-level
+# Dockerfile and pushed as $KILN_FRONTEND_IMAGE and as src-<digest of its
+# inputs>: an unchanged tree costs two HEAD requests, a tree built before
+# only a re-tag.
+frontend_image() {
+	local src repo cur want
+	src=src-$(frontend_digest)
+	repo=${KILN_FRONTEND_IMAGE%:*}
+	want=$(manifest_digest "$repo:$src")
+	cur=$(manifest_digest "$KILN_FRONTEND_IMAGE")
+	if [ -n "$want" ] && [ "$want" = "$cur" ]; then
+		return
+	fi
+	if [ -n "$want" ]; then
+		log "tagging $repo:$src as $KILN_FRONTEND_IMAGE"
+		local path=${repo#*/} tmp ct
+		tmp=$(mktemp)
+		ct=$(curl -fsS -D - -o "$tmp" -H 'Accept: application/vnd.oci.image.index.v1+json' -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+			"http://${repo%%/*}/v2/$path/manifests/$src" | tr -d '\r' | awk 'tolower($1) == "content-type:" {print $2}')
+		curl -fsS -X PUT -H "Content-Type: $ct" --data-binary @"$tmp" "http://${repo%%/*}/v2/$path/manifests/${KILN_FRONTEND_IMAGE##*:}" >/dev/null
+		rm -f "$tmp"
+		return
+	fi
+	log "building the frontend image $KILN_FRONTEND_IMAGE ($src) — about two minutes cold"
+	buildctl --addr "$(kiln daemon addr)" build --progress plain --frontend dockerfile.v0 \
+		--local context="$ROOT" --local dockerfile="$ROOT" \
+		--opt build-arg:GOLANG_IMAGE="$GOLANG_IMAGE_REF" --opt build-arg:GOPROXY="$(go env GOPROXY)" \
+		--output "type=image,\"name=$KILN_FRONTEND_IMAGE,$repo:$src\",push=true,registry.insecure=true,oci-mediatypes=true" \
+		>"$RUN_DIR/frontend-image.log" 2>&1 || { tail -n 30 "$RUN_DIR/frontend-image.log" >&2; exit 1; }
+}
+
+# A buildx builder named kiln drives kiln's daemon (driver remote), so
+# `docker buildx build` runs the kiln frontend there.
+buildx_builder() {
+	local addr
+	addr=$(kiln daemon addr)
+	if docker-buildx inspect kiln 2>/dev/null | grep -qF "$addr"; then
+		return
+	fi
+	log "creating buildx builder kiln on $addr"
+	docker-buildx rm kiln >/dev/null 2>&1 || true
+	docker-buildx create --name kiln --driver remote --use "$addr" >/dev/null
 }
 
 install_apt
 enable_binfmt
 build_tools
 build_kiln
+build_buildx
 start_registry
 start_daemon
 base_image
-log "set-up complete (registry $KILN_REGISTRY mirroring docker.io, daemon $(kiln daemon addr), base image $BASE_IMAGE_REF)"
+golang_image
+frontend_image
+buildx_builder
+log "set-up complete (registry $KILN_REGISTRY mirroring docker.io, daemon $(kiln daemon addr), base image $BASE_IMAGE_REF, frontend $KILN_FRONTEND_IMAGE, buildx builder kiln)"

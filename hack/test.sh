@@ -24,6 +24,9 @@ cleanup() {
 trap cleanup EXIT
 
 hack/setup.sh
+# Tests use the frontend image of this very tree (set-up pushed it under
+# its source digest too), whatever another checkout tagged :dev since.
+export KILN_FRONTEND_IMAGE=${KILN_FRONTEND_IMAGE%:*}:src-$(frontend_digest)
 
 export KILN_INTEGRATION=1 KILN_BIN="$ROOT/bin/kiln" KILN_BUILDKITD="$KILN_DEV_CACHE/bin/buildkitd"
 log "go vet"

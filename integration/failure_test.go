@@ -91,3 +91,33 @@ func TestWrongChecksum(t *testing.T) {
 		t.Errorf("output dir changed by a failed build: %v", entries)
 	}
 }
+
+// TestArchiveTraversal: an upstream archive with a member that climbs out
+// of $srcdir is refused, naming the archive and the member.
+func TestArchiveTraversal(t *testing.T) {
+	requireIntegration(t)
+	files := t.TempDir()
+	// A tarball whose second member is "../evil", as tar writes with -P.
+	run(t, "sh", "-c", `cd "$1" && mkdir -p top && echo ok >top/good && echo bad >evil &&
+		tar -cPf evil.tar top/good top/../evil`, "sh", files)
+	if list := run(t, "tar", "-tPf", filepath.Join(files, "evil.tar")); !strings.Contains(list, "top/../evil") {
+		t.Fatalf("test archive lacks the climbing member:\n%s", list)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	serve(t, addr, files)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"kiln.yaml": fmt.Sprintf(recipeHead, "climber") +
+		fmt.Sprintf("sources:\n  - url: http://%s/evil.tar\n    sha256: %s\npackage: cp -r . \"$pkgdir/\"\n", addr, sha(t, filepath.Join(files, "evil.tar")))})
+	r := kiln(t, nil, "build", dir, "-o", t.TempDir(), "--progress", "plain")
+	if r.err == nil {
+		t.Fatal("an archive member climbing out of $srcdir was unpacked")
+	}
+	if !strings.Contains(r.stderr, "refusing to unpack evil.tar: members outside the source directory: top/../evil") {
+		t.Errorf("error does not name the archive and member:\n%s", tail(r.stderr, 15))
+	}
+}

@@ -78,7 +78,8 @@ func TestRecipeModelExamples(t *testing.T) {
 	t.Run("motd-formats", func(t *testing.T) {
 		ipk := filepath.Join(out, "motd_1.1-1_all.ipk")
 		info := run(t, "dpkg-deb", "-I", ipk)
-		for _, s := range []string{"Architecture: all", "conffiles", "postinst", "prerm"} {
+		for _, s := range []string{"Architecture: all", "conffiles", "postinst", "prerm",
+			"Conflicts: motd-classic", "Replaces: motd-classic (<< 1.0)", "Provides: motd-provider"} {
 			if !strings.Contains(info, s) {
 				t.Errorf("motd ipk lacks %q:\n%s", s, info)
 			}

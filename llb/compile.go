@@ -37,6 +37,9 @@ type LocalContext struct {
 	// BuildKit syncs incrementally and the graph is the same every time
 	// (BuildKit would pick a random one per process).
 	UniqueID string
+	// SessionID is the client session holding the local ("" = any of the
+	// build's sessions); a gateway frontend names its client's.
+	SessionID string
 }
 
 // Packer is where the in-graph pack step finds kiln's static binary.
@@ -75,6 +78,8 @@ type Job struct {
 	// recipe asks for: sibling recipes' host: dependencies and install
 	// tests unpack it. Unselected, BuildKit never runs it.
 	IPK map[string]HostPackage
+	// Image is set when the recipe asks for a container image (formats.oci).
+	Image *Image
 }
 
 // Compile turns r into the LLB graph building its packages for o.Target.
@@ -109,6 +114,9 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	split, ran := c.withEnv(c.split(pkgdir, ran), ran)
 	outs, err := c.packages(job, split, ran)
 	if err != nil {
+		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+	}
+	if job.Image, err = c.image(job); err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
 	if len(c.testsFor("install")) > 0 {
@@ -217,6 +225,14 @@ func (c *compiler) packageMeta(name string) (*pack.Package, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conflicts: %w", err)
 	}
+	replaces, err := version.DebianList(override(r.Replaces, spec.Replaces))
+	if err != nil {
+		return nil, fmt.Errorf("replaces: %w", err)
+	}
+	provides, err := version.DebianList(override(r.Provides, spec.Provides))
+	if err != nil {
+		return nil, fmt.Errorf("provides: %w", err)
+	}
 	hooks := pack.Hooks(spec.Scripts)
 	if hooks == (pack.Hooks{}) && (len(r.Packages) == 0 || name == r.Name) {
 		hooks = pack.Hooks(r.Scripts)
@@ -233,6 +249,8 @@ func (c *compiler) packageMeta(name string) (*pack.Package, error) {
 		Homepage:    r.Homepage,
 		Depends:     deps,
 		Conflicts:   conflicts,
+		Replaces:    replaces,
+		Provides:    provides,
 		Hooks:       hooks,
 		Conffiles:   override(r.Conffiles, spec.Conffiles),
 		Epoch:       r.Epoch,

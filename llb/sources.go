@@ -75,11 +75,9 @@ func (c *compiler) patches(src llb.State) llb.State {
 		follow = append(follow, rel)
 		body += fmt.Sprintf("echo %q; patch -p1 --forward --batch -i %q\n", "applying "+p, path.Join("/kiln/patches", rel))
 	}
-	files := llb.Local(lc.Name,
+	files := llb.Local(lc.Name, append(lc.options(),
 		llb.FollowPaths(follow),
-		llb.SharedKeyHint(lc.Name),
-		llb.LocalUniqueID(lc.UniqueID),
-		c.sharedName("patches: local %s", strings.Join(c.r.Patches, ", ")))
+		c.sharedName("patches: local %s", strings.Join(c.r.Patches, ", ")))...)
 	opts := append(c.env(),
 		script(body),
 		llb.Dir(SrcDir),
@@ -101,12 +99,10 @@ func (c *compiler) source(i int, s schema.Source) (llb.State, string, error) {
 	default:
 		lc := c.o.Context
 		p := path.Join("/", lc.Prefix, s.Path)
-		st := llb.Local(lc.Name,
+		st := llb.Local(lc.Name, append(lc.options(),
 			llb.FollowPaths([]string{strings.TrimPrefix(p, "/")}),
 			llb.ExcludePatterns(lc.Excludes),
-			llb.SharedKeyHint(lc.Name),
-			llb.LocalUniqueID(lc.UniqueID),
-			c.sharedName("source %d: local %s", i, s.Path))
+			c.sharedName("source %d: local %s", i, s.Path))...)
 		return st, p, nil
 	}
 }
@@ -144,8 +140,18 @@ func (c *compiler) urlSource(i int, s schema.Source) (llb.State, string, error) 
 }
 
 // unpackScript extracts $ARCHIVE into /kiln/out dropping $STRIP leading
-// path components. GNU tar refuses members that climb out with "..".
+// path components. An archive with a member that is absolute or climbs out
+// with ".." is refused: tar and unzip would only warn and drop the prefix.
 const unpackScript = `set -eu
+case "$ARCHIVE" in
+*.zip) members=$(unzip -Z1 "$ARCHIVE") ;;
+*) members=$(tar -tf "$ARCHIVE") ;;
+esac
+bad=$(printf '%s\n' "$members" | grep -E '^/|(^|/)\.\.(/|$)' | head -n 3 || true)
+if [ -n "$bad" ]; then
+	echo "kiln: refusing to unpack $(basename "$ARCHIVE"): members outside the source directory:" $bad >&2
+	exit 1
+fi
 case "$ARCHIVE" in
 *.zip)
 	t=$(mktemp -d)
@@ -161,4 +167,13 @@ func short(commit string) string {
 		return commit[:12]
 	}
 	return commit
+}
+
+// options are the llb.Local options every read of the local shares.
+func (lc LocalContext) options() []llb.LocalOption {
+	opts := []llb.LocalOption{llb.SharedKeyHint(lc.Name), llb.LocalUniqueID(lc.UniqueID)}
+	if lc.SessionID != "" {
+		opts = append(opts, llb.SessionID(lc.SessionID))
+	}
+	return opts
 }

@@ -89,25 +89,14 @@ func toChecks(cs []schema.Check) []check.Check {
 // install), for install tests.
 func (c *compiler) installRoot(pkgs []HostPackage, extra []string) (llb.State, error) {
 	root := c.o.Target.For(c.o.Toolchain, c.r.Image, extra)
-	// Runtime dependencies built by sibling recipes are installed too.
+	pkgs, err := c.withRuntimeDepends(pkgs)
+	if err != nil {
+		return llb.State{}, err
+	}
 	var files []string
 	var outs []llb.State
 	for _, p := range pkgs {
 		files, outs = append(files, p.File), append(outs, p.State)
-	}
-	for _, spec := range c.r.Depends {
-		d, err := version.ParseDep(spec)
-		if err != nil || c.o.Host == nil {
-			continue
-		}
-		hp, err := c.o.Host(d)
-		if errors.Is(err, ErrNotInRepository) {
-			continue // provided by the device's feed, not this build
-		}
-		if err != nil {
-			return llb.State{}, fmt.Errorf("depends: %w", err)
-		}
-		files, outs = append(files, hp.File), append(outs, hp.State)
 	}
 	var opts []llb.RunOption
 	body := ""
@@ -119,6 +108,27 @@ func (c *compiler) installRoot(pkgs []HostPackage, extra []string) (llb.State, e
 	opts = append(append(c.env(), opts...), script(body), llb.Network(llb.NetModeNone),
 		c.name("install %d package(s) for tests", len(files)))
 	return root.Run(opts...).Root(), nil
+}
+
+// withRuntimeDepends adds to pkgs the runtime dependencies that sibling
+// recipes of the build produce; others come from the device's feed.
+func (c *compiler) withRuntimeDepends(pkgs []HostPackage) ([]HostPackage, error) {
+	out := append([]HostPackage(nil), pkgs...)
+	for _, spec := range c.r.Depends {
+		d, err := version.ParseDep(spec)
+		if err != nil || c.o.Host == nil {
+			continue
+		}
+		hp, err := c.o.Host(d)
+		if errors.Is(err, ErrNotInRepository) {
+			continue // provided by the device's feed, not this build
+		}
+		if err != nil {
+			return nil, fmt.Errorf("depends: %w", err)
+		}
+		out = append(out, hp)
+	}
+	return out, nil
 }
 
 // installRequires are what install tests ask for besides the job's own

@@ -25,6 +25,8 @@ type Package struct {
 	Homepage    string   `json:"homepage,omitempty"`
 	Depends     []string `json:"depends,omitempty"`
 	Conflicts   []string `json:"conflicts,omitempty"`
+	Replaces    []string `json:"replaces,omitempty"`
+	Provides    []string `json:"provides,omitempty"`
 	// Hooks are the recipe's install scripts (Toltec's functions); each
 	// format maps them onto its own maintainer scripts.
 	Hooks Hooks `json:"hooks,omitzero"`

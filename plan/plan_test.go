@@ -215,3 +215,44 @@ func TestSpread(t *testing.T) {
 		t.Errorf("one group on three daemons: %v", got)
 	}
 }
+
+// TestRecipeImage: a recipe's own image gets its own toolchain (the target's
+// packages installed on it), while other recipes share the default one.
+func TestRecipeImage(t *testing.T) {
+	own := recipe("own", "1.0-1")
+	own.Image = "registry.test/custom/builder:1"
+	plain := recipe("plain", "1.0-1")
+	jobs, err := Jobs(options(own, plain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		def, err := j.Output.Marshal(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var images []string
+		for _, dt := range def.Def {
+			if s := string(dt); strings.Contains(s, "docker-image://") {
+				for _, ref := range []string{"registry.test/custom/builder:1", "docker.io/library/debian:bookworm"} {
+					if strings.Contains(s, ref) {
+						images = append(images, ref)
+					}
+				}
+			}
+		}
+		want := "docker.io/library/debian:bookworm"
+		if j.Recipe.Name == "own" {
+			want = "registry.test/custom/builder:1"
+		}
+		if !strings.Contains(strings.Join(images, " "), want) {
+			t.Errorf("%s/%s uses images %v, want %s", j.Recipe.Name, j.Target.Name, images, want)
+		}
+		if j.Recipe.Name == "own" && strings.Contains(strings.Join(images, " "), "docker.io/library/debian:bookworm") {
+			t.Errorf("own/%s also builds on the default image: %v", j.Target.Name, images)
+		}
+		if names := vertexNames(t, j); !strings.Contains(names, "toolchain "+j.Target.Name) {
+			t.Errorf("%s/%s has no toolchain step:\n%s", j.Recipe.Name, j.Target.Name, names)
+		}
+	}
+}

@@ -48,6 +48,9 @@ type Request struct {
 	// Steps are the graph's step kinds by name (see StepKinds), so the
 	// summary can tell commands that ran from sources that were re-checked.
 	Steps map[string]string
+	// Exports are further exporters (a container image, an OCI tarball)
+	// for the result; with several nodes, only the first one's.
+	Exports []client.ExportEntry
 }
 
 // Run performs r: the nodes solve concurrently; once all succeed, every
@@ -92,6 +95,9 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 		}
 		if err := nr.prepare(r.Locals, r.OutDir); err != nil {
 			return nil, err
+		}
+		if len(work) == 0 {
+			nr.opt.Exports = append(nr.opt.Exports, r.Exports...)
 		}
 		work = append(work, nr)
 	}

@@ -26,6 +26,7 @@ func buildCmd() *cobra.Command {
 		out                string
 		progress           string
 		cacheTo, cacheFrom []string
+		img                imageFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "build [RECIPE-OR-DIR...]",
@@ -49,6 +50,13 @@ func buildCmd() *cobra.Command {
 			}
 			if err := checkStatic(); err != nil {
 				return err
+			}
+			var ib *imageBuild
+			if img.wanted() {
+				if ib, err = img.prepare(p); err != nil {
+					return err
+				}
+				defer ib.cleanup()
 			}
 			steps, err := solve.StepKinds(p.def)
 			if err != nil {
@@ -90,6 +98,9 @@ func buildCmd() *cobra.Command {
 				fmt.Fprintf(os.Stderr, "kiln: daemon %s: %d packages, %s\n", n.Daemon, countPackages(n.Files), n)
 			}
 			fmt.Fprintf(os.Stderr, "kiln: %d packages, %s\n", pkgs, sum)
+			if ib != nil {
+				return ib.run(ctx, &img, p, daemons[0], co, progress, steps)
+			}
 			return nil
 		},
 	}
@@ -99,6 +110,8 @@ func buildCmd() *cobra.Command {
 	cmd.Flags().StringVarP(&out, "output", "o", "out", "directory the packages are written to")
 	cmd.Flags().StringVar(&progress, "progress", "auto", "progress display: auto, tty, plain, rawjson or quiet")
 	cmd.Flags().StringArrayVar(&cacheTo, "cache-to", nil, "export the build cache: type=registry,ref=REF[,mode=max] or type=local,dest=DIR (buildx syntax; repeatable)")
+	cmd.Flags().StringVar(&img.ref, "image", "", "also build the container image of the recipe with formats.oci (every target's platform) and push it as REF")
+	cmd.Flags().StringVar(&img.oci, "oci", "", "also write that container image as an OCI image layout tarball to FILE")
 	cmd.Flags().StringArrayVar(&cacheFrom, "cache-from", nil, "import a build cache: type=registry,ref=REF or type=local,src=DIR (buildx syntax; repeatable)")
 	return cmd
 }

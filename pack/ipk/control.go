@@ -62,7 +62,7 @@ func Validate(p *pack.Package) error {
 	for _, list := range []struct {
 		field  string
 		values []string
-	}{{"depends", p.Depends}, {"conflicts", p.Conflicts}} {
+	}{{"depends", p.Depends}, {"conflicts", p.Conflicts}, {"replaces", p.Replaces}, {"provides", p.Provides}} {
 		for _, v := range list.values {
 			if strings.TrimSpace(v) == "" || strings.ContainsAny(v, "\n\r,") {
 				bad("package %s: %s entry %q is empty or contains a line break or ','", p.Name, list.field, v)
@@ -116,6 +116,8 @@ func Control(p *pack.Package, installedSize int64) []byte {
 	field("Maintainer", p.Maintainer)
 	field("Depends", strings.Join(p.Depends, ", "))
 	field("Conflicts", strings.Join(p.Conflicts, ", "))
+	field("Replaces", strings.Join(p.Replaces, ", "))
+	field("Provides", strings.Join(p.Provides, ", "))
 	field("Section", p.Section)
 	field("Installed-Size", strconv.FormatInt(installedSize, 10))
 	field("License", p.License)

@@ -31,6 +31,8 @@ func fullPackage() *pack.Package {
 		Homepage:  "https://example.org/hello",
 		Depends:   []string{"libc6 (>= 2.31)", "display (<< 3.0) | rm2fb"},
 		Conflicts: []string{"hello-classic", "goodbye"},
+		Replaces:  []string{"hello-classic (<< 1.0)"},
+		Provides:  []string{"greeter"},
 		Epoch:     packtest.Epoch,
 	}
 }

@@ -68,6 +68,8 @@ func TestRealTools(t *testing.T) {
 			" Maintainer: Jane Doe <jane@example.org>\n",
 			" Depends: libc6 (>= 2.31), display (<< 3.0) | rm2fb\n",
 			" Conflicts: hello-classic, goodbye\n",
+			" Replaces: hello-classic (<< 1.0)\n",
+			" Provides: greeter\n",
 			" Installed-Size: 86\n",
 			" Description: Friendly greeter\n",
 			"  Hello prints a friendly greeting.\n",

@@ -1,0 +1,78 @@
+package llb
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/kiln-build/kiln/oci"
+	"github.com/moby/buildkit/client/llb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Image is a job's container image: the runtime base for the target's
+// platform with the job's packages installed, and its configuration.
+type Image struct {
+	Root     llb.State
+	Config   []byte
+	Platform ocispecs.Platform
+	// Base is the runtime base image; Installed names the packages put on it.
+	Base      string
+	Installed []string
+}
+
+// image builds the job's image when the recipe asks for one (formats.oci).
+func (c *compiler) image(job *Job) (*Image, error) {
+	opts, ok := c.r.Formats["oci"]
+	if !ok {
+		return nil, nil
+	}
+	raw, err := json.Marshal(opts)
+	if err != nil {
+		return nil, fmt.Errorf("formats.oci: %w", err)
+	}
+	o, err := oci.Decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	plat, err := platforms.Parse(c.o.Target.Platform)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: platform %q: %w", c.o.Target.Name, c.o.Target.Platform, err)
+	}
+	plat = platforms.Normalize(plat)
+	base := o.Base
+	if base == "" {
+		base = c.o.Target.Image
+		if c.o.Toolchain.BaseImage != "" {
+			base = c.o.Toolchain.BaseImage
+		}
+	}
+	// The packages are unpacked by the toolchain (it has $AR and tar) into
+	// the base mounted beside it: files only, as an offline install.
+	pkgs, err := c.withRuntimeDepends(job.ipks())
+	if err != nil {
+		return nil, err
+	}
+	opts2 := c.env()
+	var body strings.Builder
+	for i, p := range pkgs {
+		dir := fmt.Sprintf("/kiln/install/%d", i)
+		opts2 = append(opts2, llb.AddMount(dir, p.State, llb.Readonly))
+		fmt.Fprintf(&body, "\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C /kiln/rootfs --no-same-owner --keep-directory-symlink\n", dir, p.File)
+	}
+	opts2 = append(opts2, script(body.String()), llb.Network(llb.NetModeNone),
+		c.name("install %d package(s) into the %s image", len(pkgs), platforms.Format(plat)))
+	root := c.tc.Run(opts2...).AddMount("/kiln/rootfs",
+		llb.Image(base, llb.Platform(plat), c.name("runtime base %s", base)))
+	cfg, err := oci.Config(o, oci.Meta{Name: c.r.Name, Version: c.r.Version, Summary: c.r.Summary,
+		License: c.r.License, Homepage: c.r.Homepage, Maintainer: c.r.Maintainer, Epoch: c.r.Epoch}, plat)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, p := range pkgs {
+		files = append(files, p.File)
+	}
+	return &Image{Root: root, Config: cfg, Platform: plat, Base: base, Installed: files}, nil
+}
