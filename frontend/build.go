@@ -77,6 +77,7 @@ type BuildOption func(*buildConfig)
 type buildConfig struct {
 	selector string
 	noCache  bool
+	signing  *Signing
 }
 
 // Select keeps only the outputs sel names: an output package, a format, or
@@ -102,6 +103,11 @@ func Build(ctx context.Context, c gwclient.Client, o Options, opts ...BuildOptio
 		out = Graph(jobs, o.Packer)
 	} else if out, err = Selected(jobs, cfg.selector, o.Packer); err != nil {
 		return nil, err
+	}
+	if cfg.signing != nil {
+		if out, err = withSignedMeta(out, jobs, cfg.signing, o.Packer); err != nil {
+			return nil, err
+		}
 	}
 	def, err := marshal(ctx, out, cfg.noCache)
 	if err != nil {

@@ -74,6 +74,8 @@ type Job struct {
 	Files    []string
 	Packages []string
 	Formats  []string
+	// Metas are the packages' metadata as each file was packed with.
+	Metas []*pack.Package
 	// IPK holds each output package as an .ipk, whatever formats the
 	// recipe asks for: sibling recipes' host: dependencies and install
 	// tests unpack it. Unselected, BuildKit never runs it.

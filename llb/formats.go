@@ -95,6 +95,7 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 			job.Files = append(job.Files, f.FileName(p))
 			job.Packages = append(job.Packages, name)
 			job.Formats = append(job.Formats, f.Name())
+			job.Metas = append(job.Metas, p)
 			if f.Name() == "ipk" {
 				ipkSelected = true
 				job.IPK[name] = HostPackage{State: out, File: f.FileName(p)}

@@ -19,6 +19,7 @@ import (
 	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/daemon"
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/tonistiigi/fsutil"
@@ -48,6 +49,9 @@ type Request struct {
 	// Steps are the graph's step kinds by name (see StepKinds), so the
 	// summary can tell commands that ran from sources that were re-checked.
 	Steps map[string]string
+	// Secrets are handed to the daemons through the session, for steps
+	// that mount them (never written to a layer).
+	Secrets map[string][]byte
 	// Exports are further exporters (a container image, an OCI tarball)
 	// for the result; with several nodes, only the first one's.
 	Exports []client.ExportEntry
@@ -95,6 +99,9 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 		}
 		if err := nr.prepare(r.Locals, r.OutDir); err != nil {
 			return nil, err
+		}
+		if len(r.Secrets) > 0 {
+			nr.opt.Session = append(nr.opt.Session, secretsprovider.FromMap(r.Secrets))
 		}
 		if len(work) == 0 {
 			nr.opt.Exports = append(nr.opt.Exports, r.Exports...)

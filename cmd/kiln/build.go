@@ -27,6 +27,7 @@ func buildCmd() *cobra.Command {
 		progress           string
 		cacheTo, cacheFrom []string
 		img                imageFlags
+		sg                 signFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "build [RECIPE-OR-DIR...]",
@@ -49,6 +50,10 @@ func buildCmd() *cobra.Command {
 				return err
 			}
 			if err := checkStatic(); err != nil {
+				return err
+			}
+			secrets, err := sg.apply(p)
+			if err != nil {
 				return err
 			}
 			var ib *imageBuild
@@ -76,6 +81,7 @@ func buildCmd() *cobra.Command {
 				OutDir:   out,
 				Progress: progress,
 				Steps:    steps,
+				Secrets:  secrets,
 			})
 			if err != nil {
 				return err
@@ -112,6 +118,7 @@ func buildCmd() *cobra.Command {
 	cmd.Flags().StringArrayVar(&cacheTo, "cache-to", nil, "export the build cache: type=registry,ref=REF[,mode=max] or type=local,dest=DIR (buildx syntax; repeatable)")
 	cmd.Flags().StringVar(&img.ref, "image", "", "also build the container image of the recipe with formats.oci (every target's platform) and push it as REF")
 	cmd.Flags().StringVar(&img.oci, "oci", "", "also write that container image as an OCI image layout tarball to FILE")
+	sg.register(cmd.Flags())
 	cmd.Flags().StringArrayVar(&cacheFrom, "cache-from", nil, "import a build cache: type=registry,ref=REF or type=local,src=DIR (buildx syntax; repeatable)")
 	return cmd
 }
@@ -121,7 +128,10 @@ func buildCmd() *cobra.Command {
 // left without work is still contacted, so a dead one is reported.
 func spread(p *planned, daemons []daemon.Remote, co cache.Options) ([]solve.Node, error) {
 	if len(daemons) == 1 {
-		return []solve.Node{{Daemon: daemons[0], Cache: co, Build: buildFunc(p.opts)}}, nil
+		return []solve.Node{{Daemon: daemons[0], Cache: co, Build: buildFunc(p.opts, p.build...)}}, nil
+	}
+	if len(p.build) > 0 {
+		return nil, fmt.Errorf("--sign needs every payload of a package on one daemon: build on one daemon")
 	}
 	groups, err := plan.Groups(p.opts)
 	if err != nil {
@@ -147,13 +157,13 @@ func spread(p *planned, daemons []daemon.Remote, co cache.Options) ([]solve.Node
 
 // buildFunc runs the build function the gateway frontend runs too, with
 // the --cache-from imports that BuildKit leaves to the frontend to apply.
-func buildFunc(o frontend.Options) gwclient.BuildFunc {
+func buildFunc(o frontend.Options, opts ...frontend.BuildOption) gwclient.BuildFunc {
 	return func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 		c, err := cache.WithImports(c)
 		if err != nil {
 			return nil, err
 		}
-		return frontend.Build(ctx, c, o)
+		return frontend.Build(ctx, c, o, opts...)
 	}
 }
 

@@ -171,6 +171,7 @@ type planned struct {
 	opts   frontend.Options
 	def    *bkllb.Definition
 	locals map[string]string // session local name -> host directory
+	build  []frontend.BuildOption
 }
 
 // plan loads the recipes in paths and compiles them for targets, before

@@ -1,0 +1,103 @@
+package frontend
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+
+	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/pack/syspkg"
+	bkllb "github.com/moby/buildkit/client/llb"
+)
+
+// Signing asks a build for each syspkg package's signed metainfo (the
+// seed's JSON with its signature block), next to its payloads.
+type Signing struct {
+	// Cert is the developer certificate (PEM). The key reaches the build
+	// only as the BuildKit secret SigningKeySecret: never in a layer, an
+	// image or the cache key (the certificate is, so a new one re-signs).
+	Cert []byte
+	// BaseURL is where the payloads are published, for the metainfo's URL
+	// mask when a recipe's formats.syspkg gives none.
+	BaseURL string
+}
+
+// SigningKeySecret is the id of the secret holding the developer key.
+const SigningKeySecret = "kiln-syspkg-dev-key"
+
+// Sign makes Build write the signed syspkg metainfo (see Signing).
+func Sign(s *Signing) BuildOption { return func(c *buildConfig) { c.signing = s } }
+
+// syspkgGroup is one syspkg package of the build: its metadata and its
+// payload per architecture, in one output directory.
+type syspkgGroup struct {
+	meta     *pack.Package
+	dir      string
+	payloads []string // ARCH=path in FeedDir
+}
+
+// withSignedMeta adds a signing step per syspkg package to out. Each runs
+// kiln's own binary with the developer key mounted as a secret.
+func withSignedMeta(out bkllb.State, jobs []*llb.Job, s *Signing, packer llb.Packer) (bkllb.State, error) {
+	groups := map[string]*syspkgGroup{}
+	for _, j := range jobs {
+		for i, f := range j.Formats {
+			if f != "syspkg" {
+				continue
+			}
+			p, dir := j.Metas[i], path.Dir(j.Files[i])
+			k := path.Join(dir, p.Name)
+			g := groups[k]
+			if g == nil {
+				g = &syspkgGroup{meta: p, dir: dir}
+				groups[k] = g
+			}
+			g.payloads = append(g.payloads, syspkg.Arch(p.Arch)+"="+path.Join(FeedDir, j.Files[i]))
+		}
+	}
+	if len(groups) == 0 {
+		return out, fmt.Errorf("signing: no recipe in this build writes syspkg packages (formats: syspkg)")
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	meta := bkllb.Scratch().File(bkllb.Mkfile("/developer.pem", 0o644, s.Cert), bkllb.WithCustomName("syspkg developer certificate"))
+	for _, k := range keys {
+		g := groups[k]
+		// Check now what the step would fail on, before anything is built.
+		if _, err := syspkg.MetaFor(g.meta, s.BaseURL); err != nil {
+			if s.BaseURL == "" {
+				return out, fmt.Errorf("signing %s: %w (give formats.syspkg.url or --syspkg-url)", g.meta.Name, err)
+			}
+			return out, fmt.Errorf("signing %s: %w", g.meta.Name, err)
+		}
+		sort.Strings(g.payloads)
+		data, err := json.MarshalIndent(g.meta, "", "  ")
+		if err != nil {
+			return out, err
+		}
+		name := "/" + path.Join(g.dir, g.meta.Name) + ".json"
+		metaSt := meta.File(bkllb.Mkdir(path.Dir(name), 0o755, bkllb.WithParents(true)).Mkfile(name, 0o644, data),
+			bkllb.WithCustomName("syspkg metadata "+g.meta.Name))
+		args := []string{"/kiln/bin" + packer.Path, "syspkg", "sign",
+			"--package", "/kiln/meta" + name, "--out", path.Join(FeedDir, g.dir, g.meta.Name+".json"),
+			"--dev-cert", "/kiln/meta/developer.pem", "--dev-key", "/run/secrets/" + SigningKeySecret}
+		if s.BaseURL != "" {
+			args = append(args, "--base-url", s.BaseURL)
+		}
+		run := bkllb.Scratch().Run(
+			bkllb.Args(append(args, g.payloads...)),
+			bkllb.AddMount("/kiln/bin", packer.State, bkllb.Readonly),
+			bkllb.AddMount("/kiln/meta", metaSt, bkllb.Readonly),
+			bkllb.AddSecret("/run/secrets/"+SigningKeySecret, bkllb.SecretID(SigningKeySecret), bkllb.SecretFileOpt(0, 0, 0o400)),
+			bkllb.Network(bkllb.NetModeNone),
+			bkllb.WithCustomName(fmt.Sprintf("sign syspkg metainfo %s (%d payloads)", path.Join(g.dir, g.meta.Name), len(g.payloads))),
+		)
+		out = run.AddMount(FeedDir, out)
+	}
+	return out, nil
+}

@@ -1,0 +1,86 @@
+package integration
+
+import (
+	"bytes"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/internal/buildkitd"
+)
+
+// TestSignedSyspkgInGraph: kiln build --sign writes motd's syspkg metainfo
+// signed in the build graph, with the developer key handed to the daemon
+// only as a BuildKit secret. The repository index accepts the signature;
+// the key's bytes appear nowhere in the output or in the daemon's state.
+func TestSignedSyspkgInGraph(t *testing.T) {
+	requireIntegration(t)
+	keys := t.TempDir()
+	runIn := func(args ...string) string {
+		t.Helper()
+		return run(t, "sh", append([]string{"-c", `cd "$1" && shift && "$@"`, "sh", keys, os.Getenv("KILN_BIN")}, args...)...)
+	}
+	runIn("cert", "repository", "Kiln Test Repo", "--bits", "2048")
+	runIn("cert", "developer", "Jane Doe", "--bits", "2048")
+	runIn("cert", "sign", "developer.pem")
+	key := readFile(t, filepath.Join(keys, "developer.key"))
+
+	// A fresh daemon: its whole state can be searched for the key.
+	d := startDaemon(t, buildkitd.Options{})
+	out := t.TempDir()
+	r := mustKiln(t, nil, "build", "examples/motd", "-o", out, "--progress", "plain", "--addr", d.Remote.Addr,
+		"--sign", "--dev-cert", filepath.Join(keys, "developer-signed.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
+		"--syspkg-url", "https://example.org/repo")
+	if !strings.Contains(r.stderr, "sign syspkg metainfo motd (1 payloads)") {
+		t.Errorf("no signing step in the progress:\n%s", tail(r.stderr, 20))
+	}
+	meta := readFile(t, filepath.Join(out, "motd.json"))
+	for _, want := range []string{`"id": "motd"`, `{ "any", `, "------BEGIN SIGNATURE------", `"https://example.org/repo/motd-$VERSION-$ARCH.zip"`} {
+		if !strings.Contains(meta, want) {
+			t.Errorf("motd.json lacks %q:\n%s", want, meta)
+		}
+	}
+	// The repository owner's index checks the signature chain and payloads.
+	idx := run(t, os.Getenv("KILN_BIN"), "syspkg", "index", out, "--url", "https://example.org/repo",
+		"--repo-cert", filepath.Join(keys, "repository.pem"), "--repo-key", filepath.Join(keys, "repository.key"))
+	if !strings.Contains(idx, `(1 packages, signed by "Kiln Test Repo")`) {
+		t.Errorf("kiln syspkg index: %s", idx)
+	}
+
+	// The key is nowhere: not in the outputs, not in the daemon's state.
+	block, _ := pem.Decode([]byte(key))
+	if block == nil {
+		t.Fatal("developer.key is not PEM")
+	}
+	lines := strings.Split(key, "\n")
+	needles := [][]byte{block.Bytes[100:140], []byte(lines[5])}
+	for _, dir := range []string{out, filepath.Dir(d.Log)} {
+		err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+			if err != nil || !e.Type().IsRegular() {
+				return nil
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return nil
+			}
+			for _, n := range needles {
+				if bytes.Contains(data, n) {
+					t.Errorf("%s holds the developer key", p)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Without the key the build refuses before anything runs.
+	bad := kiln(t, nil, "build", "examples/motd", "-o", t.TempDir(), "--sign", "--dev-cert", filepath.Join(keys, "developer-signed.pem"),
+		"--dev-key", filepath.Join(keys, "missing.key"))
+	if bad.err == nil || !strings.Contains(bad.stderr, "missing.key") {
+		t.Errorf("missing key: err=%v\n%s", bad.err, bad.stderr)
+	}
+}
