@@ -61,13 +61,7 @@ func TestWrongChecksum(t *testing.T) {
 	requireIntegration(t)
 	files := t.TempDir()
 	writeFiles(t, files, map[string]string{"data.txt": "some upstream bytes\n"})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	serve(t, addr, files)
+	addr := serveAnywhere(t, files)
 	actual := sha(t, filepath.Join(files, "data.txt"))
 	wrong := strings.Repeat("ab", 32)
 	dir := t.TempDir()
@@ -103,13 +97,7 @@ func TestArchiveTraversal(t *testing.T) {
 	if list := run(t, "tar", "-tPf", filepath.Join(files, "evil.tar")); !strings.Contains(list, "top/../evil") {
 		t.Fatalf("test archive lacks the climbing member:\n%s", list)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	serve(t, addr, files)
+	addr := serveAnywhere(t, files)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"kiln.yaml": fmt.Sprintf(recipeHead, "climber") +
 		fmt.Sprintf("sources:\n  - url: http://%s/evil.tar\n    sha256: %s\npackage: cp -r . \"$pkgdir/\"\n", addr, sha(t, filepath.Join(files, "evil.tar")))})

@@ -83,6 +83,19 @@ func run(t *testing.T, name string, args ...string) string {
 	return string(out)
 }
 
+// serveAnywhere serves dir on a free loopback port and returns its address.
+func serveAnywhere(t *testing.T, dir string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	serve(t, addr, dir)
+	return addr
+}
+
 // serve serves dir on addr (a fixed port when a recipe names it).
 func serve(t *testing.T, addr, dir string) {
 	t.Helper()

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"fmt"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,13 +15,7 @@ func TestSourceKinds(t *testing.T) {
 	requireIntegration(t)
 	files := t.TempDir()
 	writeFiles(t, files, map[string]string{"data.tar.gz": "not really a tarball\n"})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	serve(t, addr, files)
+	addr := serveAnywhere(t, files)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"src/keep.txt":   "kept\n",
