@@ -101,13 +101,20 @@ func timedBuild(b *testing.B, kiln, addr, out string, dirs []string, extra ...st
 func sameFiles(b *testing.B, x, y string) bool {
 	hash := func(dir string) map[string][32]byte {
 		m := map[string][32]byte{}
-		files, _ := filepath.Glob(filepath.Join(dir, "*"))
-		for _, f := range files {
+		err := filepath.WalkDir(dir, func(f string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
 			data, err := os.ReadFile(f)
 			if err != nil {
-				b.Fatal(err)
+				return err
 			}
-			m[filepath.Base(f)] = sha256.Sum256(data)
+			rel, _ := filepath.Rel(dir, f)
+			m[rel] = sha256.Sum256(data)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
 		return m
 	}
