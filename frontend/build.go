@@ -78,7 +78,13 @@ type buildConfig struct {
 	selector string
 	noCache  bool
 	signing  *Signing
+	planned  *bkllb.Definition
 }
+
+// Planned hands Build the definition of Graph for the same options, which
+// the CLI already made to check the plan: the build then skips compiling
+// it again. Ignored when other options change the graph.
+func Planned(def *bkllb.Definition) BuildOption { return func(c *buildConfig) { c.planned = def } }
 
 // Select keeps only the outputs sel names: an output package, a format, or
 // PACKAGE/FORMAT (see Selectors); "" keeps everything.
@@ -93,6 +99,9 @@ func Build(ctx context.Context, c gwclient.Client, o Options, opts ...BuildOptio
 	var cfg buildConfig
 	for _, opt := range opts {
 		opt(&cfg)
+	}
+	if cfg.planned != nil && cfg.selector == "" && cfg.signing == nil && !cfg.noCache {
+		return c.Solve(ctx, gwclient.SolveRequest{Definition: cfg.planned.ToPB()})
 	}
 	jobs, err := Plan(o)
 	if err != nil {

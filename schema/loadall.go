@@ -25,11 +25,15 @@ import (
 // unique across the repository; a name defined twice is an error naming
 // both files. All problems are reported at once.
 func LoadRepo(path string) ([]*Recipe, error) {
+	return loadRepo(path, nil)
+}
+
+func loadRepo(path string, c *Cache) ([]*Recipe, error) {
 	files, err := repoFiles(path)
 	if err != nil {
 		return nil, err
 	}
-	return loadFiles(files)
+	return loadFiles(files, c)
 }
 
 // LoadAll loads every path as LoadRepo does, in parallel, keeping the
@@ -38,6 +42,12 @@ func LoadRepo(path string) ([]*Recipe, error) {
 // the caller decides what several recipes of one name mean. It reports
 // the problems of all paths at once.
 func LoadAll(paths []string) ([]*Recipe, error) {
+	return LoadAllCached(paths, nil)
+}
+
+// LoadAllCached is LoadAll with recipes that loaded cleanly before taken
+// from c (nil: no cache).
+func LoadAllCached(paths []string, c *Cache) ([]*Recipe, error) {
 	rs := make([][]*Recipe, len(paths))
 	errs := make([]error, len(paths))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -47,7 +57,7 @@ func LoadAll(paths []string) ([]*Recipe, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			rs[i], errs[i] = LoadRepo(p)
+			rs[i], errs[i] = loadRepo(p, c)
 		}()
 	}
 	wg.Wait()
@@ -104,7 +114,7 @@ type loaded struct {
 
 // loadFiles loads files in parallel (each a recipe or repository file),
 // keeping their order, and checks that recipe names are unique.
-func loadFiles(files []string) ([]*Recipe, error) {
+func loadFiles(files []string, c *Cache) ([]*Recipe, error) {
 	out := make([]loaded, len(files))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -113,7 +123,7 @@ func loadFiles(files []string) ([]*Recipe, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i] = loadRepoFile(f)
+			out[i] = loadRepoFile(f, c)
 		}()
 	}
 	wg.Wait()
@@ -122,13 +132,16 @@ func loadFiles(files []string) ([]*Recipe, error) {
 	var errs []error
 	var dups Errors
 	first := map[string]*Recipe{}
-	for _, l := range out {
+	for i, l := range out {
 		if l.err != nil {
 			errs = append(errs, l.err)
 			continue
 		}
 		for _, r := range l.rs {
 			if prev := first[r.Name]; prev != nil {
+				if l.d == nil { // from the cache: parse again for positions
+					l = loadRepoFile(files[i], nil)
+				}
 				dups = append(dups, l.d.duplicate(r, prev))
 				continue
 			}
@@ -145,12 +158,21 @@ func loadFiles(files []string) ([]*Recipe, error) {
 	return rs, nil
 }
 
-func loadRepoFile(path string) loaded {
+func loadRepoFile(path string, c *Cache) loaded {
 	data, err := readRecipe(path)
 	if err != nil {
 		return loaded{err: err}
 	}
+	if rs, ok := c.get(path, data); ok {
+		for _, r := range rs {
+			r.File, r.Dir = path, filepath.Dir(path)
+		}
+		return loaded{rs: rs}
+	}
 	d, rs, err := parse(path, data, true)
+	if err == nil {
+		c.put(path, data, rs)
+	}
 	for _, r := range rs {
 		r.File, r.Dir = path, filepath.Dir(path)
 	}

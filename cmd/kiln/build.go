@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/daemon"
@@ -38,10 +39,12 @@ func buildCmd() *cobra.Command {
   kiln build examples/* --addr tcp://build1:1234,tcp://build2:1234 --cache-to type=registry,ref=reg/cache:main,mode=max`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			start := time.Now()
 			p, err := s.plan(ctx, args, targets)
 			if err != nil {
 				return err
 			}
+			logrus.Debugf("planned %d recipes in %v", len(p.opts.Recipes), time.Since(start))
 			co, err := cache.Parse(cacheTo, cacheFrom)
 			if err != nil {
 				return err
@@ -75,6 +78,7 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			logrus.Debugf("daemons ready after %v", time.Since(start))
 			sum, err := solve.Run(ctx, solve.Request{
 				Nodes:    nodes,
 				Locals:   p.locals,
@@ -86,6 +90,7 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			logrus.Debugf("built and exported after %v", time.Since(start))
 			if len(sum.Nodes) > 1 {
 				// Each daemon indexed its own share: index them together.
 				if err := feed.WriteFiles(sum.Files); err != nil {
@@ -128,7 +133,8 @@ func buildCmd() *cobra.Command {
 // left without work is still contacted, so a dead one is reported.
 func spread(p *planned, daemons []daemon.Remote, co cache.Options) ([]solve.Node, error) {
 	if len(daemons) == 1 {
-		return []solve.Node{{Daemon: daemons[0], Cache: co, Build: buildFunc(p.opts, p.build...)}}, nil
+		opts := append([]frontend.BuildOption{frontend.Planned(p.def)}, p.build...)
+		return []solve.Node{{Daemon: daemons[0], Cache: co, Build: buildFunc(p.opts, opts...)}}, nil
 	}
 	if len(p.build) > 0 {
 		return nil, fmt.Errorf("--sign needs every payload of a package on one daemon: build on one daemon")

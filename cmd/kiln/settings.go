@@ -92,11 +92,34 @@ func loadRecipes(paths []string) ([]*schema.Recipe, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	rs, err := schema.LoadAll(paths)
+	rs, err := schema.LoadAllCached(paths, recipeCache())
 	if err != nil {
 		return nil, &exitError{code: 1, err: err}
 	}
 	return rs, nil
+}
+
+// recipeCache remembers recipes that validated, under the user's cache
+// directory, salted with this executable's size and time so a new kiln
+// validates everything again. KILN_RECIPE_CACHE=off disables it.
+func recipeCache() *schema.Cache {
+	if os.Getenv("KILN_RECIPE_CACHE") == "off" {
+		return nil
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return nil
+	}
+	return &schema.Cache{Dir: filepath.Join(dir, "kiln", "recipes"),
+		Salt: fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano())}
 }
 
 // localName is the session local holding a recipe's directory.
