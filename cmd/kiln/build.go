@@ -40,6 +40,7 @@ func buildCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			start := time.Now()
+			findDaemons := d.lookAhead(ctx)
 			p, err := s.plan(ctx, args, targets)
 			if err != nil {
 				return err
@@ -70,7 +71,7 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			daemons, err := d.daemons(ctx)
+			daemons, err := findDaemons()
 			if err != nil {
 				return err
 			}

@@ -75,3 +75,33 @@ func (d *daemonFlags) daemons(ctx context.Context) ([]daemon.Remote, error) {
 	}
 	return []daemon.Remote{{Addr: addr}}, nil
 }
+
+// lookAhead starts finding the daemons while the caller plans the build:
+// a managed daemon that already runs is found in the background, one that
+// does not is only started once the plan is known to be good (daemons).
+func (d *daemonFlags) lookAhead(ctx context.Context) func() ([]daemon.Remote, error) {
+	type found struct {
+		rs  []daemon.Remote
+		err error
+	}
+	ch := make(chan found, 1)
+	go func() {
+		rs, err := d.explicit()
+		if err != nil || len(rs) > 0 {
+			ch <- found{rs, err}
+			return
+		}
+		if st, err := managed().Status(ctx); err == nil && st.Running {
+			ch <- found{rs: []daemon.Remote{{Addr: st.Addr}}}
+			return
+		}
+		ch <- found{}
+	}()
+	return func() ([]daemon.Remote, error) {
+		f := <-ch
+		if f.err != nil || len(f.rs) > 0 {
+			return f.rs, f.err
+		}
+		return d.daemons(ctx)
+	}
+}
