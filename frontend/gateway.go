@@ -93,6 +93,19 @@ func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	lc := llb.LocalContext{Name: local, Prefix: info.prefix, Excludes: info.excludes, SessionID: sessionFor(bo, local)}
 	o.Context = func(*schema.Recipe) llb.LocalContext { return lc }
 
+	if bc.Target == ImageTarget {
+		// --target oci: the container image, for buildx's image, oci and
+		// docker exporters; --platform picks the targets.
+		for _, p := range bc.TargetPlatforms {
+			t, err := TargetFor(platforms.Normalize(p), rs)
+			if err != nil {
+				return nil, err
+			}
+			o.Targets = append(o.Targets, t)
+		}
+		return BuildImage(ctx, c, o)
+	}
+
 	build := func(ctx context.Context, o Options) (gwclient.Reference, error) {
 		opts := []BuildOption{Select(bc.Target)}
 		if v, ok := bo.Opts[keyNoCache]; ok && v == "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -14,9 +15,14 @@ import (
 	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"golang.org/x/sync/errgroup"
 )
+
+// ImageTarget is the --target that asks the gateway frontend for the
+// container image instead of package files.
+const ImageTarget = "oci"
 
 // ImageJobs picks the jobs whose recipe asks for a container image, one
 // per platform (the first variant): they make one multi-platform image, so
@@ -107,5 +113,8 @@ func BuildImage(ctx context.Context, c gwclient.Client, o Options) (*gwclient.Re
 		return nil, err
 	}
 	res.AddMeta(exptypes.ExporterPlatformsKey, meta)
+	// The recipe's timestamp clamps what the exporters write (with
+	// rewrite-timestamp, the layers too), as SOURCE_DATE_EPOCH would.
+	res.AddMeta(commonexptypes.ExporterEpochKey, []byte(strconv.FormatInt(imgs[0].Recipe.Epoch, 10)))
 	return res, nil
 }

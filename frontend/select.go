@@ -37,6 +37,12 @@ func Selectors(jobs []*llb.Job) []Selector {
 	for _, f := range sortedKeys(formats) {
 		out = append(out, Selector{f, "format: every " + f + " package"})
 	}
+	for _, j := range jobs {
+		if j.Image != nil {
+			out = append(out, Selector{ImageTarget, "container image of " + j.Recipe.Name + " (formats.oci), one per --platform"})
+			break
+		}
+	}
 	return out
 }
 

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // The kiln-frontend image hack/setup.sh builds from the Dockerfile and
@@ -468,4 +471,39 @@ func secondDaemon(t *testing.T) string {
 	}
 	t.Fatalf("buildkitd did not listen on %s:\n%s", sock, readFile(t, filepath.Join(root, "log")))
 	return ""
+}
+
+// TestBuildxImage: --target oci makes the gateway frontend return greet's
+// container image, which buildx exports as an OCI layout, one manifest
+// per --platform.
+func TestBuildxImage(t *testing.T) {
+	requireIntegration(t)
+	serveGreet(t)
+	root := repoRoot(t)
+	ctx := t.TempDir()
+	copyDir(t, filepath.Join(root, "examples/greet"), filepath.Join(ctx, "greet"))
+	withSyntax(t, filepath.Join(root, "examples/greet/kiln.yaml"), filepath.Join(ctx, "greet/kiln.yaml"))
+	tarball := filepath.Join(t.TempDir(), "greet.oci.tar")
+	mustBuildx(t, ctx, nil, "build", "--builder", buildxBuilder, "--progress", "plain", "--build-arg", "KILN_APT_MIRROR="+aptMirror(t),
+		"-f", "greet/kiln.yaml", "--target", "oci", "--platform", "linux/arm64,linux/arm/v7",
+		"--output", "type=oci,dest="+tarball+",rewrite-timestamp=true", ".")
+	var top ocispecs.Index
+	if err := json.Unmarshal([]byte(run(t, "tar", "-xOf", tarball, "index.json")), &top); err != nil || len(top.Manifests) != 1 {
+		t.Fatalf("index.json: %v %+v", err, top)
+	}
+	var idx ocispecs.Index
+	blob := "blobs/sha256/" + top.Manifests[0].Digest.Encoded()
+	if err := json.Unmarshal([]byte(run(t, "tar", "-xOf", tarball, blob)), &idx); err != nil {
+		t.Fatal(err)
+	}
+	var plats []string
+	for _, m := range idx.Manifests {
+		if m.Platform != nil && m.Platform.OS == "linux" {
+			plats = append(plats, m.Platform.Architecture+m.Platform.Variant)
+		}
+	}
+	sort.Strings(plats)
+	if strings.Join(plats, " ") != "arm64 armv7" {
+		t.Errorf("image platforms %v, want arm64 and arm/v7", plats)
+	}
 }
