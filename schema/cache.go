@@ -23,12 +23,30 @@ type cachedRecipe struct {
 	Epoch  int64   `json:"epoch"`
 }
 
+// saltDir holds the entries of one Salt: a new kiln's first write removes
+// the others, so the cache holds one build's worth of recipes.
+func (c *Cache) saltDir() string {
+	h := sha256.Sum256([]byte(c.Salt))
+	return filepath.Join(c.Dir, hex.EncodeToString(h[:8]))
+}
+
 func (c *Cache) file(path string, data []byte) string {
 	h := sha256.New()
-	for _, part := range [][]byte{[]byte(c.Salt), {0}, []byte(path), {0}, data} {
+	for _, part := range [][]byte{[]byte(path), {0}, data} {
 		h.Write(part)
 	}
-	return filepath.Join(c.Dir, hex.EncodeToString(h.Sum(nil))+".json")
+	return filepath.Join(c.saltDir(), hex.EncodeToString(h.Sum(nil))+".json")
+}
+
+// prune removes the entries of other salts.
+func (c *Cache) prune() {
+	entries, _ := os.ReadDir(c.Dir)
+	keep := filepath.Base(c.saltDir())
+	for _, e := range entries {
+		if e.IsDir() && e.Name() != keep {
+			os.RemoveAll(filepath.Join(c.Dir, e.Name()))
+		}
+	}
 }
 
 // get returns the recipes cached for path with these bytes.
@@ -65,11 +83,18 @@ func (c *Cache) put(path string, data []byte, rs []*Recipe) {
 		cached[i] = cachedRecipe{Recipe: r, Epoch: r.Epoch}
 	}
 	b, err := json.Marshal(cached)
-	if err != nil || os.MkdirAll(c.Dir, 0o755) != nil {
+	if err != nil {
 		return
 	}
+	dir := c.saltDir()
+	if _, err := os.Stat(dir); os.IsNotExist(err) {
+		if os.MkdirAll(dir, 0o755) != nil {
+			return
+		}
+		c.prune()
+	}
 	dst := c.file(path, data)
-	tmp, err := os.CreateTemp(c.Dir, ".recipe-*")
+	tmp, err := os.CreateTemp(dir, ".recipe-*")
 	if err != nil {
 		return
 	}

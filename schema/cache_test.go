@@ -33,9 +33,17 @@ func TestCache(t *testing.T) {
 			}
 		}
 	}
-	entries, _ := os.ReadDir(c.Dir)
+	entries, _ := os.ReadDir(c.saltDir())
 	if len(entries) != len(paths) {
 		t.Errorf("%d cache entries for %d files", len(entries), len(paths))
+	}
+	// Another kiln (salt) starts afresh and removes the old entries.
+	other := &Cache{Dir: c.Dir, Salt: "another build"}
+	if _, err := LoadAllCached(paths, other); err != nil {
+		t.Fatal(err)
+	}
+	if dirs, _ := os.ReadDir(c.Dir); len(dirs) != 1 || dirs[0].Name() != filepath.Base(other.saltDir()) {
+		t.Errorf("cache holds %v after another salt wrote", dirs)
 	}
 
 	// A broken file is not cached and still reported.
@@ -43,7 +51,7 @@ func TestCache(t *testing.T) {
 	bad := filepath.Join(dir, "kiln.yaml")
 	os.WriteFile(bad, []byte("name: Bad Name\n"), 0o644)
 	for round := 0; round < 2; round++ {
-		if _, err := LoadAllCached([]string{dir}, c); err == nil || !strings.Contains(err.Error(), `kiln.yaml:1:1: name: "Bad Name" is not a package name`) {
+		if _, err := LoadAllCached([]string{dir}, other); err == nil || !strings.Contains(err.Error(), `kiln.yaml:1:1: name: "Bad Name" is not a package name`) {
 			t.Fatalf("round %d: %v", round, err)
 		}
 	}
