@@ -43,7 +43,7 @@ func (c *Cache) prune() {
 	entries, _ := os.ReadDir(c.Dir)
 	keep := filepath.Base(c.saltDir())
 	for _, e := range entries {
-		if e.IsDir() && e.Name() != keep {
+		if e.Name() != keep {
 			os.RemoveAll(filepath.Join(c.Dir, e.Name()))
 		}
 	}
