@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -10,6 +11,7 @@ import (
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/syspkg"
 	bkllb "github.com/moby/buildkit/client/llb"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 )
 
 // Signing asks a build for each syspkg package's signed metainfo (the
@@ -100,4 +102,37 @@ func withSignedMeta(out bkllb.State, jobs []*llb.Job, s *Signing, packer llb.Pac
 		out = run.AddMount(FeedDir, out)
 	}
 	return out, nil
+}
+
+// CollectedLocal names the session local that holds the packages several
+// daemons built, for SignCollected.
+const CollectedLocal = "kiln-collected"
+
+// SignCollected signs the syspkg metainfo of a build whose payloads were
+// made on several daemons and collected on the host: one daemon gets them
+// back as the local CollectedLocal and runs the signing steps, with the key
+// again only a secret.
+func SignCollected(ctx context.Context, c gwclient.Client, o Options, s *Signing) (*gwclient.Result, error) {
+	jobs, err := Plan(o)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, j := range jobs {
+		for i, f := range j.Formats {
+			if f == "syspkg" {
+				files = append(files, j.Files[i])
+			}
+		}
+	}
+	collected := bkllb.Local(CollectedLocal, bkllb.IncludePatterns(files), bkllb.WithCustomName("collected syspkg payloads"))
+	out, err := withSignedMeta(collected, jobs, s, o.Packer)
+	if err != nil {
+		return nil, err
+	}
+	def, err := marshal(ctx, out, false)
+	if err != nil {
+		return nil, err
+	}
+	return c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
 }

@@ -84,3 +84,35 @@ func TestSignedSyspkgInGraph(t *testing.T) {
 		t.Errorf("missing key: err=%v\n%s", bad.err, bad.stderr)
 	}
 }
+
+// TestSignSeveralDaemons: with the jobs spread over two daemons, kiln
+// collects the payloads and signs the metainfo on one of them afterwards.
+func TestSignSeveralDaemons(t *testing.T) {
+	requireIntegration(t)
+	ref, _ := sharedCache(t)
+	serveGreet(t)
+	keys := t.TempDir()
+	runIn := func(args ...string) string {
+		t.Helper()
+		return run(t, "sh", append([]string{"-c", `cd "$1" && shift && "$@"`, "sh", keys, os.Getenv("KILN_BIN")}, args...)...)
+	}
+	runIn("cert", "developer", "Jane Doe", "--bits", "2048")
+	a, b := startDaemon(t, buildkitd.Options{}), startDaemon(t, buildkitd.Options{})
+	out := t.TempDir()
+	r := mustKiln(t, nil, "build", "examples/motd", "examples/hello", "--target", "x86_64", "-o", out, "--progress", "plain",
+		"--addr", a.Remote.Addr+","+b.Remote.Addr, "--cache-from", "type=registry,ref="+ref,
+		"--sign", "--dev-cert", filepath.Join(keys, "developer.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
+		"--syspkg-url", "https://example.org/repo")
+	for _, d := range []string{a.Remote.Addr, b.Remote.Addr} {
+		if !strings.Contains(r.stderr, "kiln: daemon "+d+": ") {
+			t.Errorf("daemon %s built nothing:\n%s", d, tail(r.stderr, 10))
+		}
+	}
+	meta := readFile(t, filepath.Join(out, "motd.json"))
+	if !strings.Contains(meta, `{ "any", `) || !strings.Contains(meta, "------BEGIN SIGNATURE------") {
+		t.Errorf("motd.json:\n%s", meta)
+	}
+	if !strings.Contains(r.stdout, filepath.Join(out, "motd.json")) {
+		t.Errorf("stdout does not list motd.json:\n%s", r.stdout)
+	}
+}

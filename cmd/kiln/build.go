@@ -110,6 +110,11 @@ func buildCmd() *cobra.Command {
 				fmt.Fprintf(os.Stderr, "kiln: daemon %s: %d packages, %s\n", n.Daemon, countPackages(n.Files), n)
 			}
 			fmt.Fprintf(os.Stderr, "kiln: %d packages, %s\n", pkgs, sum)
+			if len(sum.Nodes) > 1 && sg.on {
+				if err := sg.signCollected(ctx, p, daemons[0], out, progress, secrets); err != nil {
+					return err
+				}
+			}
 			if ib != nil {
 				return ib.run(ctx, &img, p, daemons[0], co, progress, steps)
 			}
@@ -137,9 +142,8 @@ func spread(p *planned, daemons []daemon.Remote, co cache.Options) ([]solve.Node
 		opts := append([]frontend.BuildOption{frontend.Planned(p.def)}, p.build...)
 		return []solve.Node{{Daemon: daemons[0], Cache: co, Build: buildFunc(p.opts, opts...)}}, nil
 	}
-	if len(p.build) > 0 {
-		return nil, fmt.Errorf("--sign needs every payload of a package on one daemon: build on one daemon")
-	}
+	// Signing needs every payload of a package: it runs once they are
+	// collected (signCollected), not on each daemon.
 	groups, err := plan.Groups(p.opts)
 	if err != nil {
 		return nil, err

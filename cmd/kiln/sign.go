@@ -1,7 +1,14 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/kiln-build/kiln/daemon"
 	"github.com/kiln-build/kiln/frontend"
+	"github.com/kiln-build/kiln/solve"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/spf13/pflag"
 )
 
@@ -11,6 +18,7 @@ type signFlags struct {
 	on      bool
 	baseURL string
 	dev     *keyFlags
+	signing *frontend.Signing
 }
 
 func (f *signFlags) register(fs *pflag.FlagSet) {
@@ -30,6 +38,35 @@ func (f *signFlags) apply(p *planned) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.build = append(p.build, frontend.Sign(&frontend.Signing{Cert: cert, BaseURL: f.baseURL}))
+	f.signing = &frontend.Signing{Cert: cert, BaseURL: f.baseURL}
+	p.build = append(p.build, frontend.Sign(f.signing))
 	return map[string][]byte{frontend.SigningKeySecret: key}, nil
+}
+
+// signCollected signs, on daemon d, the metainfo of payloads that several
+// daemons built and the build collected into out.
+func (f *signFlags) signCollected(ctx context.Context, p *planned, d daemon.Remote, out, progress string, secrets map[string][]byte) error {
+	locals := map[string]string{frontend.CollectedLocal: out}
+	for k, v := range p.locals {
+		locals[k] = v
+	}
+	o := p.opts
+	sum, err := solve.Run(ctx, solve.Request{
+		Nodes: []solve.Node{{Daemon: d, Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+			return frontend.SignCollected(ctx, c, o, f.signing)
+		}}},
+		Locals:   locals,
+		OutDir:   out,
+		Progress: progress,
+		Secrets:  secrets,
+	})
+	if err != nil {
+		return fmt.Errorf("signing syspkg metainfo on %s: %w", d.Addr, err)
+	}
+	for _, file := range sum.Files {
+		if len(file) > 5 && file[len(file)-5:] == ".json" {
+			fmt.Fprintln(os.Stdout, file)
+		}
+	}
+	return nil
 }
