@@ -64,21 +64,33 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 	if c.o.Host == nil {
 		return llb.State{}, fmt.Errorf("makedepends: host dependencies %v need the repository's recipes", c.host)
 	}
-	opts := append(c.env(), llb.Network(llb.NetModeNone))
+	var pkgs []HostPackage
 	var names []string
-	body := ""
-	for i, d := range c.host {
+	for _, d := range c.host {
 		hp, err := c.o.Host(d)
 		if err != nil {
 			return llb.State{}, fmt.Errorf("makedepends: %w", err)
 		}
-		dir := fmt.Sprintf("/kiln/host/%d", i)
-		opts = append(opts, llb.AddMount(dir, hp.State, llb.Readonly))
-		// $AR reads any ar archive; the target's is the one every toolchain has.
-		body += fmt.Sprintf("\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C \"$SYSROOT\" --no-same-owner\n", dir, hp.File)
+		pkgs = append(pkgs, hp)
 		names = append(names, strings.TrimSuffix(hp.File, ".ipk"))
 	}
-	opts = append(opts, script(body),
-		c.name("install %s into $SYSROOT", strings.Join(names, ", ")))
+	mounts, run := unpack(pkgs, "/kiln/host", `"$SYSROOT"`, "")
+	opts := append(append(c.env(), llb.Network(llb.NetModeNone)), mounts...)
+	opts = append(opts, run, c.name("install %s into $SYSROOT", strings.Join(names, ", ")))
 	return tc.Run(opts...).Root(), nil
+}
+
+// unpack mounts each package at base/N and returns the mounts with the
+// script that unpacks their files into dest, as an offline install (no
+// maintainer scripts). $AR reads any ar archive; the target's is the one
+// every toolchain has. tarFlags are added to every tar.
+func unpack(pkgs []HostPackage, base, dest, tarFlags string) ([]llb.RunOption, llb.RunOption) {
+	var mounts []llb.RunOption
+	var body strings.Builder
+	for i, p := range pkgs {
+		dir := fmt.Sprintf("%s/%d", base, i)
+		mounts = append(mounts, llb.AddMount(dir, p.State, llb.Readonly))
+		fmt.Fprintf(&body, "\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C %s --no-same-owner%s\n", dir, p.File, dest, tarFlags)
+	}
+	return mounts, script(body.String())
 }

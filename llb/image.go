@@ -3,7 +3,6 @@ package llb
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/containerd/platforms"
 	"github.com/kiln-build/kiln/oci"
@@ -54,16 +53,10 @@ func (c *compiler) image(job *Job) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts2 := c.env()
-	var body strings.Builder
-	for i, p := range pkgs {
-		dir := fmt.Sprintf("/kiln/install/%d", i)
-		opts2 = append(opts2, llb.AddMount(dir, p.State, llb.Readonly))
-		fmt.Fprintf(&body, "\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C /kiln/rootfs --no-same-owner --keep-directory-symlink\n", dir, p.File)
-	}
-	opts2 = append(opts2, script(body.String()), llb.Network(llb.NetModeNone),
+	mounts, run := unpack(pkgs, "/kiln/install", "/kiln/rootfs", " --keep-directory-symlink")
+	runOpts := append(append(c.env(), mounts...), run, llb.Network(llb.NetModeNone),
 		c.name("install %d package(s) into the %s image", len(pkgs), platforms.Format(plat)))
-	root := c.tc.Run(opts2...).AddMount("/kiln/rootfs",
+	root := c.tc.Run(runOpts...).AddMount("/kiln/rootfs",
 		llb.Image(base, llb.Platform(plat), c.name("runtime base %s", base)))
 	cfg, err := oci.Config(o, oci.Meta{Name: c.r.Name, Version: c.r.Version, Summary: c.r.Summary,
 		License: c.r.License, Homepage: c.r.Homepage, Maintainer: c.r.Maintainer, Epoch: c.r.Epoch}, plat)

@@ -93,20 +93,9 @@ func (c *compiler) installRoot(pkgs []HostPackage, extra []string) (llb.State, e
 	if err != nil {
 		return llb.State{}, err
 	}
-	var files []string
-	var outs []llb.State
-	for _, p := range pkgs {
-		files, outs = append(files, p.File), append(outs, p.State)
-	}
-	var opts []llb.RunOption
-	body := ""
-	for i, f := range files {
-		dir := fmt.Sprintf("/kiln/install/%d", i)
-		opts = append(opts, llb.AddMount(dir, outs[i], llb.Readonly))
-		body += fmt.Sprintf("\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C %s --no-same-owner --keep-directory-symlink\n", dir, f, InstallRoot)
-	}
-	opts = append(append(c.env(), opts...), script(body), llb.Network(llb.NetModeNone),
-		c.name("install %d package(s) for tests", len(files)))
+	mounts, run := unpack(pkgs, "/kiln/install", InstallRoot, " --keep-directory-symlink")
+	opts := append(append(c.env(), mounts...), run, llb.Network(llb.NetModeNone),
+		c.name("install %d package(s) for tests", len(pkgs)))
 	return root.Run(opts...).Root(), nil
 }
 
