@@ -154,31 +154,32 @@ func Gzip(packages []byte) ([]byte, error) {
 // number of packages indexed; a directory without any gets no index.
 func WriteDir(dir string) (int, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.ipk"))
-	if err != nil {
+	if err != nil || len(paths) == 0 {
 		return 0, err
 	}
-	if len(paths) == 0 {
-		return 0, nil
-	}
+	return len(paths), writeIndex(dir, paths)
+}
+
+// writeIndex writes dir/Packages and dir/Packages.gz for the .ipk files
+// at paths, which are in dir.
+func writeIndex(dir string, paths []string) error {
 	var entries []*Entry
 	for _, p := range paths {
 		e, err := Read(p, filepath.Base(p))
 		if err != nil {
-			return 0, err
+			return err
 		}
 		entries = append(entries, e)
 	}
 	idx := Packages(entries)
 	gz, err := Gzip(idx)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	for name, data := range map[string][]byte{"Packages": idx, "Packages.gz": gz} {
-		if err := writeAtomic(filepath.Join(dir, name), data); err != nil {
-			return 0, err
-		}
+	if err := writeAtomic(filepath.Join(dir, "Packages"), idx); err != nil {
+		return err
 	}
-	return len(entries), nil
+	return writeAtomic(filepath.Join(dir, "Packages.gz"), gz)
 }
 
 // WriteTree indexes dir and every directory below it that holds packages
@@ -228,23 +229,7 @@ func WriteFiles(paths []string) error {
 	}
 	for dir, files := range byDir {
 		sort.Strings(files)
-		var entries []*Entry
-		for _, p := range files {
-			e, err := Read(p, filepath.Base(p))
-			if err != nil {
-				return err
-			}
-			entries = append(entries, e)
-		}
-		idx := Packages(entries)
-		gz, err := Gzip(idx)
-		if err != nil {
-			return err
-		}
-		if err := writeAtomic(filepath.Join(dir, "Packages"), idx); err != nil {
-			return err
-		}
-		if err := writeAtomic(filepath.Join(dir, "Packages.gz"), gz); err != nil {
+		if err := writeIndex(dir, files); err != nil {
 			return err
 		}
 	}
