@@ -15,6 +15,10 @@ var DefaultInsecureRegistries = []string{"127.0.0.1:5000", "localhost:5000"}
 
 // insecureRegistries resolves the list: an explicit (non-nil) field wins, then
 // $KILN_INSECURE_REGISTRIES if set at all (the empty string means none), then the defaults.
+// InsecureRegistries is that list for a daemon configured from the
+// environment (KILN_INSECURE_REGISTRIES, else the defaults).
+func InsecureRegistries() []string { return insecureRegistries(nil) }
+
 func insecureRegistries(explicit []string) []string {
 	if explicit != nil {
 		return cleanHosts(explicit)

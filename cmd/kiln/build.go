@@ -99,17 +99,13 @@ func buildCmd() *cobra.Command {
 				}
 				sum.Files = slices.Compact(sum.Files)
 			}
-			pkgs := 0
 			for _, f := range sum.Files {
 				fmt.Fprintln(cmd.OutOrStdout(), f)
-				if !frontend.IsIndex(f) {
-					pkgs++
-				}
 			}
 			for _, n := range sum.Nodes {
 				fmt.Fprintf(os.Stderr, "kiln: daemon %s: %d packages, %s\n", n.Daemon, countPackages(n.Files), n)
 			}
-			fmt.Fprintf(os.Stderr, "kiln: %d packages, %s\n", pkgs, sum)
+			fmt.Fprintf(os.Stderr, "kiln: %d packages, %s\n", countPackages(sum.Files), sum)
 			if len(sum.Nodes) > 1 && sg.on {
 				if err := sg.signCollected(ctx, p, daemons[0], out, progress, secrets); err != nil {
 					return err

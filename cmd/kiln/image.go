@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -67,7 +69,7 @@ func (f *imageFlags) prepare(p *planned) (*imageBuild, error) {
 		"source-date-epoch": strconv.FormatInt(imgs[0].Recipe.Epoch, 10),
 	}
 	if f.ref != "" {
-		a := clone(attrs)
+		a := maps.Clone(attrs)
 		a["name"], a["push"] = f.ref, "true"
 		if insecure(f.ref) {
 			a["registry.insecure"] = "true"
@@ -86,7 +88,7 @@ func (f *imageFlags) prepare(p *planned) (*imageBuild, error) {
 		b.tmp = tmp
 		// No name: BuildKit would annotate the tarball's index with where
 		// the image was pushed before, which differs from run to run.
-		a := clone(attrs)
+		a := maps.Clone(attrs)
 		b.written = make(chan error, 1)
 		b.exports = append(b.exports, client.ExportEntry{Type: client.ExporterOCI, Attrs: a,
 			Output: func(map[string]string) (io.WriteCloser, error) {
@@ -150,26 +152,10 @@ func (b *imageBuild) cleanup() {
 	}
 }
 
-func clone(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
 // insecure: the image's registry is one the daemon reaches over plain
 // HTTP (KILN_INSECURE_REGISTRIES, or loopback).
 func insecure(ref string) bool {
 	host, _, _ := strings.Cut(ref, "/")
-	list := os.Getenv("KILN_INSECURE_REGISTRIES")
-	if list == "" {
-		list = strings.Join(daemon.DefaultInsecureRegistries, ",")
-	}
-	for _, h := range strings.Split(list, ",") {
-		if strings.TrimSpace(h) == host {
-			return true
-		}
-	}
-	return strings.HasPrefix(host, "127.") || strings.HasPrefix(host, "localhost:")
+	return slices.Contains(daemon.InsecureRegistries(), host) ||
+		strings.HasPrefix(host, "127.") || strings.HasPrefix(host, "localhost:")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/kiln-build/kiln/daemon"
 	"github.com/kiln-build/kiln/frontend"
@@ -64,7 +65,7 @@ func (f *signFlags) signCollected(ctx context.Context, p *planned, d daemon.Remo
 		return fmt.Errorf("signing syspkg metainfo on %s: %w", d.Addr, err)
 	}
 	for _, file := range sum.Files {
-		if len(file) > 5 && file[len(file)-5:] == ".json" {
+		if strings.HasSuffix(file, ".json") {
 			fmt.Fprintln(os.Stdout, file)
 		}
 	}
