@@ -5,15 +5,13 @@
 package oci
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/kiln-build/kiln/pack"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -33,17 +31,8 @@ type Options struct {
 // Decode reads a formats.oci object; unknown keys are errors.
 func Decode(raw []byte) (Options, error) {
 	var o Options
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return o, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&o); err != nil {
-		return Options{}, fmt.Errorf("formats.oci options: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Options{}, errors.New("formats.oci options: unexpected data after the JSON object")
+	if err := pack.DecodeOptions("oci", raw, &o); err != nil {
+		return Options{}, err
 	}
 	for k := range o.Env {
 		if k == "" || strings.ContainsAny(k, "= \t\n") {

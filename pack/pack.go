@@ -4,7 +4,9 @@
 package pack
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -121,4 +123,24 @@ func namesLocked() []string {
 	}
 	sort.Strings(n)
 	return n
+}
+
+// DecodeOptions decodes a recipe's formats.<format> object (raw JSON) into
+// v, over what v already holds. Empty input or null leaves v as it is.
+// Unknown keys are an error: a misspelt key would otherwise be dropped
+// without a word.
+func DecodeOptions(format string, raw []byte, v any) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("formats.%s options: %w", format, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("formats.%s options: unexpected data after the JSON object", format)
+	}
+	return nil
 }

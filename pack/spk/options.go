@@ -1,11 +1,8 @@
 package spk
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"maps"
 	"strings"
 
@@ -131,17 +128,8 @@ func DefaultOptions(p *pack.Package) Options {
 // a misspelt key would otherwise be dropped without a word.
 func decodeOptions(raw []byte, p *pack.Package) (Options, error) {
 	o := DefaultOptions(p)
-	trimmed := bytes.TrimSpace(raw)
-	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
-		return o, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&o); err != nil {
-		return Options{}, fmt.Errorf("formats.spk options: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Options{}, errors.New("formats.spk options: unexpected data after the JSON object")
+	if err := pack.DecodeOptions("spk", raw, &o); err != nil {
+		return Options{}, err
 	}
 	return o, nil
 }

@@ -1,11 +1,7 @@
 package syspkg
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/kiln-build/kiln/pack"
@@ -42,17 +38,8 @@ type Options struct {
 // since a misspelt key would otherwise be dropped without a word.
 func DecodeOptions(p *pack.Package) (Options, error) {
 	var o Options
-	raw := bytes.TrimSpace(p.Options)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return o, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&o); err != nil {
-		return Options{}, fmt.Errorf("formats.syspkg options: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Options{}, errors.New("formats.syspkg options: unexpected data after the JSON object")
+	if err := pack.DecodeOptions("syspkg", p.Options, &o); err != nil {
+		return Options{}, err
 	}
 	return o, nil
 }
