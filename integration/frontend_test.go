@@ -9,9 +9,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kiln-build/kiln/internal/buildkitd"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -374,7 +375,7 @@ func TestBuildxLocalCache(t *testing.T) {
 	}
 
 	// A second daemon with nothing in its state, reached by its own builder.
-	sock := secondDaemon(t)
+	second := startDaemon(t, buildkitd.Options{})
 	cfg := t.TempDir()
 	if plugin, err := exec.LookPath("docker-buildx"); err == nil {
 		os.MkdirAll(filepath.Join(cfg, "cli-plugins"), 0o755)
@@ -383,7 +384,7 @@ func TestBuildxLocalCache(t *testing.T) {
 		}
 	}
 	env := []string{"DOCKER_CONFIG=" + cfg}
-	mustBuildx(t, ctx, env, "create", "--name", "empty", "--driver", "remote", "unix://"+sock)
+	mustBuildx(t, ctx, env, "create", "--name", "empty", "--driver", "remote", second.Remote.Addr)
 	out2 := filepath.Join(t.TempDir(), "out")
 	r2 := mustBuildx(t, ctx, env, append(common, "--builder", "empty", "--cache-from", "type=local,src="+cache, "--output", "type=local,dest="+out2, ".")...)
 	for _, step := range []string{"toolchain x86_64", "cached [x86_64] build", "cached [x86_64] package", "cached [x86_64] pack greeting_2.0-1_x86_64.ipk"} {
@@ -421,56 +422,6 @@ func ranStep(log, name string) bool {
 		}
 	}
 	return false
-}
-
-// secondDaemon starts a buildkitd with an empty state that reaches the
-// local registry like the managed one, and stops it (by its PID) at the end.
-func secondDaemon(t *testing.T) string {
-	t.Helper()
-	bin := os.Getenv("KILN_BUILDKITD")
-	if bin == "" {
-		t.Fatal("KILN_BUILDKITD is not set")
-	}
-	reg := os.Getenv("KILN_REGISTRY")
-	if reg == "" {
-		t.Fatal("KILN_REGISTRY is not set")
-	}
-	root, err := os.MkdirTemp("", "kc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(root) })
-	cfg := fmt.Sprintf("[registry.%q]\n  mirrors = [%q]\n[registry.%q]\n  http = true\n  insecure = true\n", "docker.io", reg, reg)
-	writeFiles(t, root, map[string]string{"buildkitd.toml": cfg})
-	sock := filepath.Join(root, "buildkitd.sock")
-	cmd := exec.Command(bin, "--root", filepath.Join(root, "state"), "--addr", "unix://"+sock,
-		"--oci-worker=true", "--containerd-worker=false", "--config", filepath.Join(root, "buildkitd.toml"))
-	logf, err := os.Create(filepath.Join(root, "log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-		}
-	})
-	for i := 0; i < 100; i++ {
-		if _, err := os.Stat(sock); err == nil {
-			return sock
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("buildkitd did not listen on %s:\n%s", sock, readFile(t, filepath.Join(root, "log")))
-	return ""
 }
 
 // TestBuildxImage: --target oci makes the gateway frontend return greet's

@@ -18,10 +18,7 @@ import (
 func TestSignedSyspkgInGraph(t *testing.T) {
 	requireIntegration(t)
 	keys := t.TempDir()
-	runIn := func(args ...string) string {
-		t.Helper()
-		return run(t, "sh", append([]string{"-c", `cd "$1" && shift && "$@"`, "sh", keys, os.Getenv("KILN_BIN")}, args...)...)
-	}
+	runIn := func(args ...string) string { t.Helper(); return kilnIn(t, keys, args...) }
 	runIn("cert", "repository", "Kiln Test Repo", "--bits", "2048")
 	runIn("cert", "developer", "Jane Doe", "--bits", "2048")
 	runIn("cert", "sign", "developer.pem")
@@ -92,10 +89,7 @@ func TestSignSeveralDaemons(t *testing.T) {
 	ref, _ := sharedCache(t)
 	serveGreet(t)
 	keys := t.TempDir()
-	runIn := func(args ...string) string {
-		t.Helper()
-		return run(t, "sh", append([]string{"-c", `cd "$1" && shift && "$@"`, "sh", keys, os.Getenv("KILN_BIN")}, args...)...)
-	}
+	runIn := func(args ...string) string { t.Helper(); return kilnIn(t, keys, args...) }
 	runIn("cert", "developer", "Jane Doe", "--bits", "2048")
 	a, b := startDaemon(t, buildkitd.Options{}), startDaemon(t, buildkitd.Options{})
 	out := t.TempDir()
@@ -115,4 +109,10 @@ func TestSignSeveralDaemons(t *testing.T) {
 	if !strings.Contains(r.stdout, filepath.Join(out, "motd.json")) {
 		t.Errorf("stdout does not list motd.json:\n%s", r.stdout)
 	}
+}
+
+// kilnIn runs the kiln binary in dir (kiln cert writes where it runs).
+func kilnIn(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	return run(t, "sh", append([]string{"-c", `cd "$1" && shift && "$@"`, "sh", dir, os.Getenv("KILN_BIN")}, args...)...)
 }
