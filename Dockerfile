@@ -20,6 +20,10 @@ RUN --mount=type=cache,id=kiln-gomod,target=/cache/mod \
     go build -trimpath -ldflags="-s -w" -o /out/bin/ ./cmd/kiln ./cmd/kiln-frontend
 
 FROM ${BASE_IMAGE}
+# The Debian mirror toolchains use unless a build passes
+# --build-arg KILN_APT_MIRROR: set it where the image is built.
+ARG KILN_APT_MIRROR
+ENV KILN_APT_MIRROR=${KILN_APT_MIRROR}
 # subrequests: answers `docker buildx build --call targets`.
 LABEL moby.buildkit.frontend.network.none="true" \
       moby.buildkit.frontend.caps="moby.buildkit.frontend.subrequests"

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kiln-build/kiln/frontend"
 	"github.com/kiln-build/kiln/llb"
 	_ "github.com/kiln-build/kiln/pack/all"
+	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
@@ -71,7 +71,7 @@ func loadCompile(b *testing.B, paths []string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	jobs, err := frontend.Plan(frontend.Options{
+	p, err := plan.New(plan.Options{
 		Recipes:   rs,
 		Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"},
 		Context: func(r *schema.Recipe) llb.LocalContext {
@@ -82,7 +82,7 @@ func loadCompile(b *testing.B, paths []string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(jobs) == 0 {
+	if len(p.Jobs) == 0 {
 		b.Fatal("no jobs")
 	}
 }

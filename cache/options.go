@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/client"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/cmd/buildctl/build"
 )
 
@@ -143,4 +144,14 @@ func Describe(es []client.CacheOptionsEntry) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ")
+}
+
+// GatewayImports are o's imports as a gateway client's solves take them:
+// BuildKit leaves applying cache imports to the frontend, in-process too.
+func (o Options) GatewayImports() []gwclient.CacheOptionsEntry {
+	out := make([]gwclient.CacheOptionsEntry, len(o.Imports))
+	for i, e := range o.Imports {
+		out[i] = gwclient.CacheOptionsEntry{Type: e.Type, Attrs: e.Attrs}
+	}
+	return out
 }

@@ -73,34 +73,22 @@ func TestPerDaemonRef(t *testing.T) {
 	}
 }
 
-func TestImports(t *testing.T) {
-	got, err := Imports(map[string]string{
-		"cache-imports": `[{"Type":"registry","Attrs":{"ref":"reg/c:1"}},{"Type":"local","Attrs":{"src":"/c"}}]`,
-		"cache-from":    "reg/old:1,reg/old:2",
-	})
+func TestGatewayImports(t *testing.T) {
+	o, err := Parse(nil, []string{"reg/c:1", "type=local,src=/c"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := o.GatewayImports()
 	want := []gwclient.CacheOptionsEntry{
 		{Type: "registry", Attrs: map[string]string{"ref": "reg/c:1"}},
 		{Type: "local", Attrs: map[string]string{"src": "/c"}},
-		{Type: "registry", Attrs: map[string]string{"ref": "reg/old:1"}},
-		{Type: "registry", Attrs: map[string]string{"ref": "reg/old:2"}},
 	}
 	if len(got) != len(want) {
-		t.Fatalf("Imports = %v", got)
+		t.Fatalf("GatewayImports = %v", got)
 	}
 	for i := range want {
-		if got[i].Type != want[i].Type || len(got[i].Attrs) != len(want[i].Attrs) {
+		if got[i].Type != want[i].Type || got[i].Attrs["ref"] != want[i].Attrs["ref"] || got[i].Attrs["src"] != want[i].Attrs["src"] {
 			t.Errorf("entry %d = %v, want %v", i, got[i], want[i])
 		}
-		for k, v := range want[i].Attrs {
-			if got[i].Attrs[k] != v {
-				t.Errorf("entry %d = %v, want %v", i, got[i], want[i])
-			}
-		}
-	}
-	if _, err := Imports(map[string]string{"cache-imports": "{"}); err == nil || !strings.Contains(err.Error(), "frontend option cache-imports") {
-		t.Errorf("bad JSON: %v", err)
 	}
 }

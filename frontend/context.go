@@ -9,106 +9,115 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/gitignore"
+	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
 	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerui"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
-	"github.com/moby/patternmatcher/ignorefile"
 	fstypes "github.com/tonistiigi/fsutil/types"
 )
 
-// The session locals and options BuildKit clients (buildx, buildctl) use.
-const (
-	localContext    = "context"
-	localDockerfile = "dockerfile"
-	keyFilename     = "filename"
-	keyContextKey   = "contextkey"
-	keyFileKey      = "dockerfilekey"
-	keySessionIDPre = "local-sessionid:"
-)
+// keyFilename is the recipe's name (buildx -f; buildctl --opt filename=).
+const keyFilename = "filename"
 
-// recipeFile is the recipe the client sent: -f's base name (buildx's
-// filename option) in the dockerfile local.
+// recipeFile is the recipe the client sent, read through dockerui: the
+// dockerfile local, a frontend input or a remote context.
 type recipeFile struct {
-	name string
-	data []byte
+	name    string
+	data    []byte
+	recipes []*schema.Recipe
 }
 
-// sessionFor is the session holding local name: buildx may put locals in
-// sessions of their own (local-sessionid:NAME).
-func sessionFor(bo gwclient.BuildOpts, name string) string {
-	if id := bo.Opts[keySessionIDPre+name]; id != "" {
-		return id
-	}
-	return bo.SessionID
-}
-
-func localNames(bo gwclient.BuildOpts) (ctxName, fileName string) {
-	ctxName, fileName = localContext, localDockerfile
-	if v := bo.Opts[keyContextKey]; v != "" {
-		ctxName = v
-	}
-	if v := bo.Opts[keyFileKey]; v != "" {
-		fileName = v
-	}
-	return ctxName, fileName
-}
-
-// solveLocal transfers the files of a session local that match include
-// (and not exclude) and returns the reference holding them.
-func solveLocal(ctx context.Context, c gwclient.Client, name, label string, include, exclude []string) (gwclient.Reference, error) {
-	bo := c.BuildOpts()
-	st := bkllb.Local(name,
-		bkllb.SessionID(sessionFor(bo, name)),
-		bkllb.IncludePatterns(include),
-		bkllb.ExcludePatterns(exclude),
-		bkllb.SharedKeyHint(name+"-kiln-"+label),
-		bkllb.Differ(bkllb.DiffNone, false),
-		bkllb.WithCustomName("[internal] load "+label))
-	def, err := st.Marshal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	res, err := c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
-	if err != nil {
-		return nil, fmt.Errorf("loading %s from local %q: %w", label, name, err)
-	}
-	return res.SingleRef()
-}
-
-// readRecipe reads the recipe file: the filename option, or else the one
-// of schema.RecipeFiles the dockerfile local holds.
-func readRecipe(ctx context.Context, c gwclient.Client) (*recipeFile, error) {
-	bo := c.BuildOpts()
-	_, local := localNames(bo)
+// readRecipe reads the recipe: the filename option, or else the one of
+// schema.RecipeFiles the client sent. It returns the dockerui client that
+// found it, which the rest of the build asks for contexts and options.
+func readRecipe(ctx context.Context, c gwclient.Client) (*recipeFile, *dockerui.Client, error) {
 	names := schema.RecipeFiles
-	if f := bo.Opts[keyFilename]; f != "" {
+	if f := c.BuildOpts().Opts[keyFilename]; f != "" {
 		names = []string{path.Clean(f)}
 	}
-	ref, err := solveLocal(ctx, c, local, "recipe", names, nil)
-	if err != nil {
-		return nil, err
-	}
 	var found []*recipeFile
+	var bc *dockerui.Client
 	for _, n := range names {
-		dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: n})
+		nbc, err := dockerui.NewClient(withFilename(c, n))
+		if err != nil {
+			return nil, nil, err
+		}
+		src, err := nbc.ReadEntrypoint(ctx, "kiln")
 		if err != nil {
 			continue // absent: the error says only "not found" through the gateway
 		}
-		if len(dt) > schema.MaxSize {
-			return nil, fmt.Errorf("%s: recipe larger than %d bytes", n, schema.MaxSize)
+		if len(src.Data) > schema.MaxSize {
+			return nil, nil, fmt.Errorf("%s: recipe larger than %d bytes", n, schema.MaxSize)
 		}
-		found = append(found, &recipeFile{name: n, data: dt})
+		found = append(found, &recipeFile{name: n, data: src.Data})
+		bc = nbc
 	}
 	switch {
-	case len(found) == 1:
-		return found[0], nil
 	case len(found) > 1:
-		return nil, fmt.Errorf("several recipes found (%s, %s): pick one with -f", found[0].name, found[1].name)
-	case len(names) == 1:
-		return nil, fmt.Errorf("recipe %s not found in the build's dockerfile directory", names[0])
-	default:
-		return nil, fmt.Errorf("no recipe found: pass -f RECIPE (want one of %s)", strings.Join(names, ", "))
+		return nil, nil, fmt.Errorf("several recipes found (%s, %s): pick one with -f", found[0].name, found[1].name)
+	case len(found) == 0 && len(names) == 1:
+		return nil, nil, fmt.Errorf("recipe %s not found in the build's dockerfile directory", names[0])
+	case len(found) == 0:
+		return nil, nil, fmt.Errorf("no recipe found: pass -f RECIPE (want one of %s)", strings.Join(names, ", "))
 	}
+	rf := found[0]
+	rs, err := schema.ParseRepo(rf.name, rf.data)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range rs {
+		r.File = rf.name
+	}
+	rf.recipes = rs
+	return rf, bc, nil
+}
+
+// withFilename is c with the filename option set, for dockerui.
+func withFilename(c gwclient.Client, name string) gwclient.Client {
+	return &optsClient{Client: c, name: name}
+}
+
+type optsClient struct {
+	gwclient.Client
+	name string
+}
+
+func (c *optsClient) BuildOpts() gwclient.BuildOpts {
+	bo := c.Client.BuildOpts()
+	opts := make(map[string]string, len(bo.Opts)+1)
+	for k, v := range bo.Opts {
+		opts[k] = v
+	}
+	opts[keyFilename] = c.name
+	bo.Opts = opts
+	return bo
+}
+
+// buildContext is the context the recipe's local sources come from:
+// dockerui's main context (the context local with .dockerignore applied,
+// a git or http context, or a frontend input), each read narrowed to what
+// the source names. Local sources are relative to the recipe's own
+// directory, as with the CLI: `docker buildx build -f examples/hello/kiln.cue .`
+// finds examples/hello/src. The error a later read meets is returned
+// through the pointer (dockerui caches the context, so there is none once
+// the scan succeeded).
+func buildContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *recipeFile) (llb.LocalContext, *error, error) {
+	info, err := scanContext(ctx, c, bc, rf)
+	if err != nil {
+		return llb.LocalContext{}, nil, err
+	}
+	var lateErr error
+	lc := llb.LocalContext{Name: dockerui.DefaultLocalNameContext, Prefix: info.prefix, Excludes: info.excludes,
+		State: func(opts ...bkllb.LocalOption) bkllb.State {
+			st, err := bc.MainContext(ctx, opts...)
+			if err != nil {
+				lateErr = err
+				return bkllb.Scratch()
+			}
+			return *st
+		}}
+	return lc, &lateErr, nil
 }
 
 // contextInfo is what kiln needs to know about the build context before
@@ -120,28 +129,29 @@ type contextInfo struct {
 }
 
 // scanContext finds the recipe inside the context and reads the ignore
-// files, transferring only those few small files. Local sources of a
-// recipe are relative to its own directory, as with the CLI, so that
-// `docker buildx build -f examples/hello/kiln.cue .` finds examples/hello/src:
-// the recipe's directory is where the context holds a file of the same
-// name and content. A recipe the context does not hold (sent from
-// elsewhere) takes the context's root as its directory.
-func scanContext(ctx context.Context, c gwclient.Client, rf *recipeFile) (*contextInfo, error) {
-	local, _ := localNames(c.BuildOpts())
-	base := path.Base(rf.name)
+// files, transferring only those few small files. The recipe's directory
+// is where the context holds a file of the same name and content; a recipe
+// the context does not hold (sent from elsewhere) takes the context's root.
+func scanContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *recipeFile) (*contextInfo, error) {
+	dockerignore, err := bc.DockerIgnorePatterns(ctx)
+	if err != nil {
+		return nil, fmt.Errorf(".dockerignore: %w", err)
+	}
 	skip := []string{".git", "**/.git"}
-	ref, err := solveLocal(ctx, c, local, "context metadata",
-		[]string{".dockerignore", "**/.gitignore", base, "**/" + base}, skip)
+	info := &contextInfo{excludes: append(skip, dockerignore...)}
+	base := path.Base(rf.name)
+	st, err := bc.MainContext(ctx,
+		bkllb.IncludePatterns([]string{"**/.gitignore", base, "**/" + base}),
+		bkllb.ExcludePatterns(info.excludes),
+		bkllb.SharedKeyHint(dockerui.DefaultLocalNameContext+"-kiln-metadata"),
+		bkllb.Differ(bkllb.DiffNone, false),
+		bkllb.WithCustomName("[internal] load context metadata"))
 	if err != nil {
 		return nil, err
 	}
-	info := &contextInfo{excludes: skip}
-	if dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: ".dockerignore"}); err == nil {
-		pats, err := ignorefile.ReadAll(bytes.NewReader(dt))
-		if err != nil {
-			return nil, fmt.Errorf(".dockerignore: %w", err)
-		}
-		info.excludes = append(info.excludes, pats...)
+	ref, err := solveState(ctx, c, *st)
+	if err != nil {
+		return nil, fmt.Errorf("loading the build context's metadata: %w", err)
 	}
 	var matches []string
 	err = walk(ctx, ref, "", func(p string, st *fstypes.Stat) error {
@@ -153,8 +163,7 @@ func scanContext(ctx context.Context, c gwclient.Client, rf *recipeFile) (*conte
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", p, err)
 			}
-			dir := path.Dir(p)
-			info.excludes = append(info.excludes, gitignore.Parse(dt, dir)...)
+			info.excludes = append(info.excludes, gitignore.Parse(dt, path.Dir(p))...)
 		case path.Base(p) == base && st.Size == int64(len(rf.data)):
 			dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p})
 			if err != nil {
@@ -179,6 +188,18 @@ func scanContext(ctx context.Context, c gwclient.Client, rf *recipeFile) (*conte
 		return nil, fmt.Errorf("the context holds the recipe %s several times (%s): its local sources are ambiguous; use the recipe's directory as the context", rf.name, strings.Join(matches, ", "))
 	}
 	return info, nil
+}
+
+func solveState(ctx context.Context, c gwclient.Client, st bkllb.State) (gwclient.Reference, error) {
+	def, err := st.Marshal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
+	if err != nil {
+		return nil, err
+	}
+	return res.SingleRef()
 }
 
 // walk visits every entry below dir of ref, parents before children, in

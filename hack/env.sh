@@ -24,7 +24,7 @@ mkdir -p "$KILN_DEV_CACHE/bin" "$RUN_DIR"
 frontend_digest() {
 	(cd "$ROOT" && git ls-files -co --exclude-standard |
 		grep -vE '^(\.git|\.ci|bin|out|examples|integration|bench|hack)/|/testdata/|_test\.go$|\.md$' |
-		sort | while IFS= read -r f; do if [ -f "$f" ]; then sha256sum "$f"; fi; done; echo "$GOLANG_IMAGE_REF") |
+		sort | while IFS= read -r f; do if [ -f "$f" ]; then sha256sum "$f"; fi; done; echo "$GOLANG_IMAGE_REF $KILN_APT_MIRROR") |
 		sha256sum | cut -c1-16
 }
 

@@ -206,6 +206,7 @@ frontend_image() {
 	buildctl --addr "$(kiln daemon addr)" build --progress plain --frontend dockerfile.v0 \
 		--local context="$ROOT" --local dockerfile="$ROOT" \
 		--opt build-arg:GOLANG_IMAGE="$GOLANG_IMAGE_REF" --opt build-arg:GOPROXY="$(go env GOPROXY)" \
+		--opt build-arg:KILN_APT_MIRROR="$KILN_APT_MIRROR" \
 		--output "type=image,\"name=$KILN_FRONTEND_IMAGE,$repo:$src\",push=true,registry.insecure=true,oci-mediatypes=true" \
 		>"$RUN_DIR/frontend-image.log" 2>&1 || { tail -n 30 "$RUN_DIR/frontend-image.log" >&2; exit 1; }
 }

@@ -37,9 +37,10 @@ type LocalContext struct {
 	// BuildKit syncs incrementally and the graph is the same every time
 	// (BuildKit would pick a random one per process).
 	UniqueID string
-	// SessionID is the client session holding the local ("" = any of the
-	// build's sessions); a gateway frontend names its client's.
-	SessionID string
+	// State, when set, gives the context instead of a plain local: the
+	// gateway frontend's main context (a local, a git or http context, a
+	// frontend input), narrowed by the options where it is a local.
+	State func(opts ...llb.LocalOption) llb.State
 }
 
 // Packer is where the in-graph pack step finds kiln's static binary.

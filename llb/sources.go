@@ -75,9 +75,9 @@ func (c *compiler) patches(src llb.State) llb.State {
 		follow = append(follow, rel)
 		body += fmt.Sprintf("echo %q; patch -p1 --forward --batch -i %q\n", "applying "+p, path.Join("/kiln/patches", rel))
 	}
-	files := llb.Local(lc.Name, append(lc.options(),
+	files := lc.local(
 		llb.FollowPaths(follow),
-		c.sharedName("patches: local %s", strings.Join(c.r.Patches, ", ")))...)
+		c.sharedName("patches: local %s", strings.Join(c.r.Patches, ", ")))
 	opts := append(c.env(),
 		script(body),
 		llb.Dir(SrcDir),
@@ -99,10 +99,10 @@ func (c *compiler) source(i int, s schema.Source) (llb.State, string, error) {
 	default:
 		lc := c.o.Context
 		p := path.Join("/", lc.Prefix, s.Path)
-		st := llb.Local(lc.Name, append(lc.options(),
+		st := lc.local(
 			llb.FollowPaths([]string{strings.TrimPrefix(p, "/")}),
 			llb.ExcludePatterns(lc.Excludes),
-			c.sharedName("source %d: local %s", i, s.Path))...)
+			c.sharedName("source %d: local %s", i, s.Path))
 		return st, p, nil
 	}
 }
@@ -169,11 +169,12 @@ func short(commit string) string {
 	return commit
 }
 
-// options are the llb.Local options every read of the local shares.
-func (lc LocalContext) options() []llb.LocalOption {
-	opts := []llb.LocalOption{llb.SharedKeyHint(lc.Name), llb.LocalUniqueID(lc.UniqueID)}
-	if lc.SessionID != "" {
-		opts = append(opts, llb.SessionID(lc.SessionID))
+// local reads the context narrowed by opts; every plain local read shares
+// the local's name as its cache key hint and its unique ID.
+func (lc LocalContext) local(opts ...llb.LocalOption) llb.State {
+	if lc.State != nil {
+		return lc.State(opts...)
 	}
-	return opts
+	base := []llb.LocalOption{llb.SharedKeyHint(lc.Name), llb.LocalUniqueID(lc.UniqueID)}
+	return llb.Local(lc.Name, append(base, opts...)...)
 }

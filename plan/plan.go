@@ -34,10 +34,6 @@ type Options struct {
 	Set map[string]string
 	// Variant, when not nil, picks one variant (0-based) of each recipe.
 	Variant *int
-	// Only, when not empty, keeps just the jobs with these IDs (see
-	// Groups), so a build can be split across daemons; a kept job's
-	// dependencies are still part of its graph.
-	Only []string
 }
 
 type key struct{ recipe, target, variant string }
@@ -62,41 +58,81 @@ type planner struct {
 // NoArch is the target of architecture-independent recipes.
 const NoArch = "noarch"
 
-// Jobs compiles every selected (recipe, target) job, dependencies first.
-func Jobs(o Options) ([]*llb.Job, error) {
-	_, keys, jobs, err := plan(o)
-	if err != nil || len(o.Only) == 0 {
-		return jobs, err
-	}
-	want := map[string]bool{}
-	for _, id := range o.Only {
-		want[id] = true
-	}
-	var kept []*llb.Job
-	for i, k := range keys {
-		if want[k.id()] {
-			kept = append(kept, jobs[i])
-			delete(want, k.id())
-		}
-	}
-	for id := range want {
-		return nil, fmt.Errorf("no job %s in this build", id)
-	}
-	return kept, nil
+// Plan is a build's compiled jobs, dependencies first. It is made once per
+// build (New); the parts of a build (one daemon's share, one platform) are
+// views of it, so nothing is compiled twice.
+type Plan struct {
+	Jobs []*llb.Job
+	// IDs[i] names Jobs[i]: recipe/target, plus /variant for option sets.
+	IDs []string
+	// Packer is the kiln binary the graph's pack steps run.
+	Packer llb.Packer
+	deps   map[string][]string // host: dependencies between jobs, by ID
 }
 
-// Groups splits the build's jobs (by ID, in build order) into groups that
-// share no host: dependency, the connected components of the job graph:
-// each group can be built on its own daemon without building anything
-// twice.
-func Groups(o Options) ([][]string, error) {
-	p, keys, _, err := plan(o)
+// New compiles every selected (recipe, target) job, dependencies first.
+func New(o Options) (*Plan, error) {
+	p, keys, jobs, err := plan(o)
 	if err != nil {
 		return nil, err
 	}
-	parent := map[key]key{}
-	var find func(k key) key
-	find = func(k key) key {
+	out := &Plan{Jobs: jobs, Packer: o.Packer, deps: map[string][]string{}}
+	for _, k := range keys {
+		out.IDs = append(out.IDs, k.id())
+	}
+	for k, ds := range p.deps {
+		for _, d := range ds {
+			out.deps[k.id()] = append(out.deps[k.id()], d.id())
+		}
+	}
+	return out, nil
+}
+
+// Only is the part of p holding the jobs with these IDs (see Groups). A
+// kept job's dependencies are still part of its graph.
+func (p *Plan) Only(ids []string) (*Plan, error) {
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	out := &Plan{Packer: p.Packer, deps: p.deps}
+	for i, id := range p.IDs {
+		if want[id] {
+			out.Jobs = append(out.Jobs, p.Jobs[i])
+			out.IDs = append(out.IDs, id)
+			delete(want, id)
+		}
+	}
+	for _, id := range ids {
+		if want[id] {
+			return nil, fmt.Errorf("no job %s in this build", id)
+		}
+	}
+	return out, nil
+}
+
+// ForTarget is the part of p building for target t (nil when none does).
+func (p *Plan) ForTarget(t string) *Plan {
+	out := &Plan{Packer: p.Packer, deps: p.deps}
+	for i, j := range p.Jobs {
+		if j.Target.Name == t {
+			out.Jobs = append(out.Jobs, j)
+			out.IDs = append(out.IDs, p.IDs[i])
+		}
+	}
+	if len(out.Jobs) == 0 {
+		return nil
+	}
+	return out
+}
+
+// Groups splits the jobs (by ID, in build order) into groups that share no
+// host: dependency, the connected components of the job graph: each group
+// can be built on its own daemon without building anything twice.
+func (p *Plan) Groups() [][]string {
+	parent := map[string]string{}
+	var find func(k string) string
+	find = func(k string) string {
 		if q, ok := parent[k]; ok && q != k {
 			r := find(q)
 			parent[k] = r
@@ -105,24 +141,33 @@ func Groups(o Options) ([][]string, error) {
 		parent[k] = k
 		return k
 	}
-	for k, ds := range p.deps {
-		for _, d := range ds {
+	for _, k := range sortedKeys(p.deps) {
+		for _, d := range p.deps[k] {
 			parent[find(k)] = find(d)
 		}
 	}
-	index := map[key]int{}
+	index := map[string]int{}
 	var groups [][]string
-	for _, k := range keys {
-		r := find(k)
+	for _, id := range p.IDs {
+		r := find(id)
 		i, ok := index[r]
 		if !ok {
 			i = len(groups)
 			index[r] = i
 			groups = append(groups, nil)
 		}
-		groups[i] = append(groups[i], k.id())
+		groups[i] = append(groups[i], id)
 	}
-	return groups, nil
+	return groups
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // plan compiles every selected job; keys[i] identifies jobs[i].

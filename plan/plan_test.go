@@ -47,7 +47,7 @@ func TestHostDependency(t *testing.T) {
 	lib := recipe("libfoo", "1.2-1")
 	lib.Packages = map[string]*schema.PackageSpec{"libfoo": {Files: []string{"usr/lib/**"}}, "libfoo-dev": {Files: []string{"usr/include/**"}}}
 	app := recipe("app", "1.0-1", "host:libfoo-dev >= 1.0", "build:libz-dev")
-	jobs, err := Jobs(options(app, lib))
+	jobs, err := compile(options(app, lib))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestPlanErrors(t *testing.T) {
 		"build range": {[]*schema.Recipe{recipe("a", "1", "build:cmake >= 3")}, "Debian build dependencies take no range"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := Jobs(options(c.rs...)); err == nil || !strings.Contains(err.Error(), c.want) {
+			if _, err := compile(options(c.rs...)); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v\nwant %q", err, c.want)
 			}
 		})
@@ -96,7 +96,7 @@ func TestVariants(t *testing.T) {
 		r.Variants = []map[string]string{{"debug": "off"}, {"debug": "on"}}
 		return r
 	}
-	jobs, err := Jobs(options(withOpts()))
+	jobs, err := compile(options(withOpts()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,13 +113,13 @@ func TestVariants(t *testing.T) {
 
 	o := options(withOpts())
 	o.Set = map[string]string{"debug": "on", "level": "3"}
-	if jobs, err = Jobs(o); err != nil || len(jobs) != 1 || jobs[0].Files[0] != "debug-on_level-3/app_1.0-1_x86_64.ipk" {
+	if jobs, err = compile(o); err != nil || len(jobs) != 1 || jobs[0].Files[0] != "debug-on_level-3/app_1.0-1_x86_64.ipk" {
 		t.Errorf("--opt: %v %v", err, jobs)
 	}
 	one := 1
 	o = options(withOpts())
 	o.Variant = &one
-	if jobs, err = Jobs(o); err != nil || len(jobs) != 1 || !strings.HasPrefix(jobs[0].Files[0], "debug-on") {
+	if jobs, err = compile(o); err != nil || len(jobs) != 1 || !strings.HasPrefix(jobs[0].Files[0], "debug-on") {
 		t.Errorf("--variant 1: %v %v", err, jobs)
 	}
 
@@ -135,7 +135,7 @@ func TestVariants(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			o := options(withOpts())
 			c.mod(&o)
-			if _, err := Jobs(o); err == nil || !strings.Contains(err.Error(), c.want) {
+			if _, err := compile(o); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want %q", err, c.want)
 			}
 		})
@@ -148,7 +148,7 @@ func TestPackageOption(t *testing.T) {
 	lib := recipe("libfoo", "1.2-1")
 	app := recipe("app", "1.0-1")
 	app.Options = map[string]schema.Option{"foo": {Package: "libfoo", Default: ">= 1.0"}}
-	jobs, err := Jobs(options(app, lib))
+	jobs, err := compile(options(app, lib))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,11 +157,11 @@ func TestPackageOption(t *testing.T) {
 	}
 	o := options(app, lib)
 	o.Set = map[string]string{"foo": ">= 2.0"}
-	if _, err := Jobs(o); err == nil || !strings.Contains(err.Error(), "does not satisfy >= 2.0") {
+	if _, err := compile(o); err == nil || !strings.Contains(err.Error(), "does not satisfy >= 2.0") {
 		t.Errorf("--opt foo='>= 2.0' against libfoo 1.2-1: %v", err)
 	}
 	o.Set = map[string]string{"foo": "2.0"}
-	if _, err := Jobs(o); err == nil || !strings.Contains(err.Error(), `option foo="2.0": want a version constraint`) {
+	if _, err := compile(o); err == nil || !strings.Contains(err.Error(), `option foo="2.0": want a version constraint`) {
 		t.Errorf("--opt foo=2.0: %v", err)
 	}
 }
@@ -173,12 +173,12 @@ func TestGroupsAndOnly(t *testing.T) {
 	app := recipe("app", "1.0-1", "host:libfoo")
 	solo := recipe("solo", "2-1")
 	o := options(app, lib, solo)
-	groups, err := Groups(o)
+	p, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, g := range groups {
+	for _, g := range p.Groups() {
 		got = append(got, strings.Join(g, "+"))
 	}
 	want := "app/x86_64+libfoo/x86_64 app/armv7+libfoo/armv7 solo/x86_64 solo/armv7"
@@ -186,11 +186,11 @@ func TestGroupsAndOnly(t *testing.T) {
 		t.Errorf("groups = %v, want %s", got, want)
 	}
 
-	o.Only = []string{"app/armv7"}
-	jobs, err := Jobs(o)
+	only, err := p.Only([]string{"app/armv7"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	jobs := only.Jobs
 	if len(jobs) != 1 || jobs[0].Recipe.Name != "app" || jobs[0].Target.Name != "armv7" {
 		t.Fatalf("Only app/armv7 gave %d jobs", len(jobs))
 	}
@@ -198,8 +198,7 @@ func TestGroupsAndOnly(t *testing.T) {
 		t.Errorf("app/armv7 alone lost its dependency:\n%s", names)
 	}
 
-	o.Only = []string{"app/riscv"}
-	if _, err := Jobs(o); err == nil || !strings.Contains(err.Error(), "no job app/riscv") {
+	if _, err := p.Only([]string{"app/riscv"}); err == nil || !strings.Contains(err.Error(), "no job app/riscv") {
 		t.Errorf("unknown job: %v", err)
 	}
 }
@@ -222,7 +221,7 @@ func TestRecipeImage(t *testing.T) {
 	own := recipe("own", "1.0-1")
 	own.Image = "registry.test/custom/builder:1"
 	plain := recipe("plain", "1.0-1")
-	jobs, err := Jobs(options(own, plain))
+	jobs, err := compile(options(own, plain))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,5 +253,28 @@ func TestRecipeImage(t *testing.T) {
 		if names := vertexNames(t, j); !strings.Contains(names, "toolchain "+j.Target.Name) {
 			t.Errorf("%s/%s has no toolchain step:\n%s", j.Recipe.Name, j.Target.Name, names)
 		}
+	}
+}
+
+// compile is New for tests that look only at the jobs.
+func compile(o Options) ([]*llb.Job, error) {
+	p, err := New(o)
+	if err != nil {
+		return nil, err
+	}
+	return p.Jobs, nil
+}
+
+func TestForTarget(t *testing.T) {
+	p, err := New(options(recipe("a", "1-1"), recipe("b", "1-1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm := p.ForTarget("armv7")
+	if arm == nil || strings.Join(arm.IDs, " ") != "a/armv7 b/armv7" {
+		t.Errorf("ForTarget(armv7) = %v", arm)
+	}
+	if p.ForTarget("aarch64") != nil {
+		t.Errorf("ForTarget(aarch64): want nil, no job builds for it")
 	}
 }

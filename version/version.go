@@ -178,7 +178,7 @@ func CompareStrings(a, b string) (int, error) {
 	return Compare(va, vb), nil
 }
 
-// CompareCommand backs `kiln version compare A B`: it answers "<", "=" or
+// CompareCommand backs `kiln compare-versions A B`: it answers "<", "=" or
 // ">" for A relative to B.
 func CompareCommand(a, b string) (string, error) {
 	c, err := CompareStrings(a, b)

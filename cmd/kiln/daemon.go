@@ -53,7 +53,7 @@ func statusCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := cmd.OutOrStdout()
-			remotes, err := d.explicit()
+			remotes, err := d.Explicit()
 			if err != nil {
 				return err
 			}
@@ -95,6 +95,6 @@ func statusCmd() *cobra.Command {
 			return nil
 		},
 	}
-	d.flags(cmd.Flags())
+	d.register(cmd.Flags())
 	return cmd
 }

@@ -2,42 +2,43 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"sort"
+	"maps"
+	"slices"
 
+	"github.com/kiln-build/kiln/build"
 	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 )
 
 func llbCmd() *cobra.Command {
-	var (
-		s       settings
-		targets []string
-	)
+	var bf buildFlags
 	cmd := &cobra.Command{
-		Use:   "llb RECIPE-OR-DIR... --target T",
+		Use:   "llb RECIPE-OR-DIR...",
 		Short: "Print the LLB definition of a build (pipe it to buildctl build)",
-		Args:  cobra.MinimumNArgs(1),
+		Long: `Print the LLB definition of a build on stdout, for buildctl build. The graph
+reads the recipe directories and kiln's own binary as session locals: the
+buildctl command line that passes them is printed on stderr.`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := s.plan(cmd.Context(), args, targets)
+			cfg, err := bf.config(args)
 			if err != nil {
 				return err
 			}
-			// The locals the graph reads, for `buildctl build --local`.
-			names := make([]string, 0, len(p.locals))
-			for n := range p.locals {
-				names = append(names, n)
+			b, err := build.Prepare(cmd.Context(), cfg)
+			if err != nil {
+				return err
 			}
-			sort.Strings(names)
-			fmt.Fprint(os.Stderr, "# buildctl build")
-			for _, n := range names {
-				fmt.Fprintf(os.Stderr, " --local %s=%s", n, p.locals[n])
+			hint := "buildctl build"
+			for _, n := range sortedKeys(b.Locals) {
+				hint += fmt.Sprintf(" --local %s=%s", n, b.Locals[n])
 			}
-			fmt.Fprintln(os.Stderr)
-			return bkllb.WriteTo(p.def, cmd.OutOrStdout())
+			logrus.Info(hint)
+			return bkllb.WriteTo(b.Def, cmd.OutOrStdout())
 		},
 	}
-	s.flags(cmd.Flags())
-	cmd.Flags().StringSliceVarP(&targets, "target", "t", nil, `targets (default: every target the recipe lists)`)
+	bf.register(cmd.Flags())
 	return cmd
 }
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/kiln-build/kiln/build"
 	_ "github.com/kiln-build/kiln/pack/all" // registers every package format
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -24,26 +26,52 @@ func main() {
 	root := &cobra.Command{
 		Use:           "kiln",
 		Short:         "Build installable packages from declarative recipes on BuildKit",
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	debug := root.PersistentFlags().Bool("debug", false, "log debug messages")
 	root.PersistentPreRun = func(*cobra.Command, []string) {
-		logrus.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
+		logrus.SetOutput(os.Stderr)
+		logrus.SetFormatter(messages{})
 		if *debug {
 			logrus.SetLevel(logrus.DebugLevel)
 		}
 	}
-	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), packCmd(), splitCmd(), versionCmd(), checkCmd(), indexCmd(),
-		certCmd(), syspkgCmd())
+	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), versionCmd(), compareCmd(), indexCmd(),
+		certCmd(), syspkgCmd(), packCmd(), splitCmd(), checkCmd())
 	if err := root.Execute(); err != nil {
 		var ee *exitError
-		if errors.As(err, &ee) {
-			// Already positioned (file:line:col: ...), one problem a line.
+		var re *build.RecipeError
+		switch {
+		case errors.As(err, &ee):
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(ee.code)
+		case errors.As(err, &re):
+			// Already positioned (file:line:col: ...), one problem a line.
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
 		}
 		fmt.Fprintln(os.Stderr, "kiln:", err)
 		os.Exit(1)
 	}
+}
+
+// messages is kiln's one style on stderr: "kiln: message", with the level
+// named when it is not plain information.
+type messages struct{}
+
+func (messages) Format(e *logrus.Entry) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString("kiln: ")
+	if e.Level != logrus.InfoLevel {
+		b.WriteString(e.Level.String() + ": ")
+	}
+	b.WriteString(e.Message)
+	for k, v := range e.Data {
+		fmt.Fprintf(&b, " %s=%v", k, v)
+	}
+	b.WriteByte('\n')
+	return []byte(b.String()), nil
 }

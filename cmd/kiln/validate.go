@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/kiln-build/kiln/build"
 	"github.com/spf13/cobra"
 )
 
@@ -12,7 +13,7 @@ func validateCmd() *cobra.Command {
 		Short: "Check recipes against the schema; print every error as file:line:col: field: message",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rs, err := loadRecipes(args)
+			rs, err := build.LoadRecipes(args)
 			if err != nil {
 				return err
 			}

@@ -2,21 +2,50 @@ package main
 
 import (
 	"fmt"
+	"runtime/debug"
 
 	"github.com/kiln-build/kiln/version"
 	"github.com/spf13/cobra"
 )
 
-func versionCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "version",
-		Short: "Work with Debian-style package versions",
+// kilnVersion is stamped at build time (-X main.kilnVersion=...); without
+// it, the module's build information gives it.
+var kilnVersion = ""
+
+// versionString is kiln's version and the BuildKit it is built with.
+func versionString() string {
+	v, bk := kilnVersion, "unknown"
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v == "" {
+			v = info.Main.Version
+		}
+		for _, d := range info.Deps {
+			if d.Path == "github.com/moby/buildkit" {
+				bk = d.Version
+			}
+		}
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "compare A B",
-		Short: "Print <, = or > as dpkg orders A and B (epoch, upstream, ~, revision)",
-		Example: `  kiln version compare 1.0~rc1 1.0      # <
-  [ "$(kiln version compare "$new" "$old")" = ">" ] && echo upgrade`,
+	if v == "" {
+		v = "(devel)"
+	}
+	return fmt.Sprintf("kiln %s (BuildKit %s)", v, bk)
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print kiln's version and the BuildKit version it is built with",
+		Args:  cobra.NoArgs,
+		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), versionString()) },
+	}
+}
+
+func compareCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "compare-versions A B",
+		Short: "Print <, = or > as dpkg and opkg order the package versions A and B (epoch, upstream, ~, revision)",
+		Example: `  kiln compare-versions 1.0~rc1 1.0      # <
+  [ "$(kiln compare-versions "$new" "$old")" = ">" ] && echo upgrade`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := version.CompareCommand(args[0], args[1])
@@ -26,6 +55,5 @@ func versionCmd() *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), r)
 			return nil
 		},
-	})
-	return cmd
+	}
 }

@@ -1,18 +1,16 @@
-package frontend
+package build
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/containerd/platforms"
-	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/oci"
-	"github.com/kiln-build/kiln/toolchains"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/kiln-build/kiln/plan"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
@@ -20,54 +18,11 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// ImageTarget is the --target that asks the gateway frontend for the
-// container image instead of package files.
-const ImageTarget = "oci"
-
-// ImageJobs picks the jobs whose recipe asks for a container image, one
-// per platform (the first variant): they make one multi-platform image, so
-// they must all come from one recipe.
-func ImageJobs(jobs []*llb.Job) ([]*llb.Job, error) {
-	var out []*llb.Job
-	recipes := map[string]bool{}
-	seen := map[string]bool{}
-	for _, j := range jobs {
-		if j.Image == nil {
-			continue
-		}
-		recipes[j.Recipe.Name] = true
-		key := platforms.Format(j.Image.Platform)
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, j)
-		}
-	}
-	switch {
-	case len(recipes) == 0:
-		return nil, fmt.Errorf("no recipe in this build asks for a container image (formats: oci)")
-	case len(recipes) > 1:
-		names := make([]string, 0, len(recipes))
-		for n := range recipes {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		return nil, fmt.Errorf("recipes %s each ask for a container image: build one at a time", strings.Join(names, ", "))
-	}
-	sort.Slice(out, func(i, k int) bool {
-		return platforms.Format(out[i].Image.Platform) < platforms.Format(out[k].Image.Platform)
-	})
-	return out, nil
-}
-
-// BuildImage is the BuildFunc body for a container image: one ref per
+// SolveImage is the BuildFunc body for a container image: one ref per
 // target platform, with its image configuration, for BuildKit's image and
 // oci exporters.
-func BuildImage(ctx context.Context, c gwclient.Client, o Options) (*gwclient.Result, error) {
-	jobs, err := Plan(o)
-	if err != nil {
-		return nil, err
-	}
-	imgs, err := ImageJobs(jobs)
+func SolveImage(ctx context.Context, c gwclient.Client, p *plan.Plan, s Solve) (*gwclient.Result, error) {
+	imgs, err := graph.ImageJobs(p.Jobs)
 	if err != nil {
 		return nil, err
 	}
@@ -76,11 +31,7 @@ func BuildImage(ctx context.Context, c gwclient.Client, o Options) (*gwclient.Re
 	eg, ectx := errgroup.WithContext(ctx)
 	for i, j := range imgs {
 		eg.Go(func() error {
-			def, err := j.Image.Root.Marshal(ectx, bkllb.Platform(toolchains.BuildPlatform))
-			if err != nil {
-				return fmt.Errorf("marshalling the %s image: %w", j.Target.Name, err)
-			}
-			r, err := c.Solve(ectx, gwclient.SolveRequest{Definition: def.ToPB()})
+			r, err := s.state(ectx, c, j.Image.Root)
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
-package frontend
+package graph
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -10,8 +9,8 @@ import (
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/syspkg"
+	"github.com/kiln-build/kiln/plan"
 	bkllb "github.com/moby/buildkit/client/llb"
-	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 )
 
 // Signing asks a build for each syspkg package's signed metainfo (the
@@ -29,9 +28,6 @@ type Signing struct {
 // SigningKeySecret is the id of the secret holding the developer key.
 const SigningKeySecret = "kiln-syspkg-dev-key"
 
-// Sign makes Build write the signed syspkg metainfo (see Signing).
-func Sign(s *Signing) BuildOption { return func(c *buildConfig) { c.signing = s } }
-
 // syspkgGroup is one syspkg package of the build: its metadata and its
 // payload per architecture, in one output directory.
 type syspkgGroup struct {
@@ -40,9 +36,9 @@ type syspkgGroup struct {
 	payloads []string // ARCH=path in FeedDir
 }
 
-// withSignedMeta adds a signing step per syspkg package to out. Each runs
+// signed adds a signing step per syspkg package to out. Each runs
 // kiln's own binary with the developer key mounted as a secret.
-func withSignedMeta(out bkllb.State, jobs []*llb.Job, s *Signing, packer llb.Packer) (bkllb.State, error) {
+func signed(out bkllb.State, jobs []*llb.Job, s *Signing, packer llb.Packer) (bkllb.State, error) {
 	groups := map[string]*syspkgGroup{}
 	for _, j := range jobs {
 		for i, f := range j.Formats {
@@ -105,20 +101,16 @@ func withSignedMeta(out bkllb.State, jobs []*llb.Job, s *Signing, packer llb.Pac
 }
 
 // CollectedLocal names the session local that holds the packages several
-// daemons built, for SignCollected.
+// daemons built, for Collected.
 const CollectedLocal = "kiln-collected"
 
-// SignCollected signs the syspkg metainfo of a build whose payloads were
-// made on several daemons and collected on the host: one daemon gets them
-// back as the local CollectedLocal and runs the signing steps, with the key
+// Collected signs the syspkg metainfo of a build whose payloads were made
+// on several daemons and collected on the host: one daemon gets them back
+// as the local CollectedLocal and runs the signing steps, with the key
 // again only a secret.
-func SignCollected(ctx context.Context, c gwclient.Client, o Options, s *Signing) (*gwclient.Result, error) {
-	jobs, err := Plan(o)
-	if err != nil {
-		return nil, err
-	}
+func Collected(p *plan.Plan, s *Signing) (bkllb.State, error) {
 	var files []string
-	for _, j := range jobs {
+	for _, j := range p.Jobs {
 		for i, f := range j.Formats {
 			if f == "syspkg" {
 				files = append(files, j.Files[i])
@@ -126,13 +118,5 @@ func SignCollected(ctx context.Context, c gwclient.Client, o Options, s *Signing
 		}
 	}
 	collected := bkllb.Local(CollectedLocal, bkllb.IncludePatterns(files), bkllb.WithCustomName("collected syspkg payloads"))
-	out, err := withSignedMeta(collected, jobs, s, o.Packer)
-	if err != nil {
-		return nil, err
-	}
-	def, err := marshal(ctx, out, false)
-	if err != nil {
-		return nil, err
-	}
-	return c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
+	return signed(collected, p.Jobs, s, p.Packer)
 }

@@ -1,0 +1,126 @@
+// Package build owns one kiln build from recipes to files: it loads the
+// recipes and plans them once, assembles the whole graph (build/graph),
+// solves it on one or several BuildKit daemons and exports the packages,
+// the feed index, signed metainfo and container images. The CLI parses
+// flags and prints; the gateway frontend maps BuildKit's options and calls
+// the same plan, graph and solve functions (SolvePackages, SolveImage).
+package build
+
+import (
+	"context"
+	"strings"
+
+	"github.com/kiln-build/kiln/build/graph"
+	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/solve"
+	"github.com/kiln-build/kiln/toolchains"
+	bkllb "github.com/moby/buildkit/client/llb"
+)
+
+// Config is what a user asks of a build on the host.
+type Config struct {
+	// Paths are recipe files, recipe directories or repositories ("."
+	// when empty).
+	Paths []string
+	// Targets to build; empty or "all" means each recipe's own targets.
+	Targets []string
+	// Toolchain settings; an empty AptMirror means the host's.
+	Toolchain toolchains.Options
+	// Set gives recipe options: each recipe declaring any of them builds
+	// one variant with them, instead of its variants.
+	Set map[string]string
+	// Variant, when not nil, picks one variant (0-based) of each recipe.
+	Variant *int
+	// Sign, when set, writes each syspkg package's signed metainfo.
+	Sign *Signing
+	// Image, when set, also builds the container image (formats.oci).
+	Image *Image
+}
+
+// Signing is graph.Signing plus the developer key, which reaches the
+// daemons only as the BuildKit secret graph.SigningKeySecret.
+type Signing struct {
+	graph.Signing
+	Key []byte
+}
+
+// Build is a planned build, ready to run on daemons.
+type Build struct {
+	Plan *plan.Plan
+	// Def is the whole graph as one daemon solves it (what `kiln llb`
+	// prints).
+	Def *bkllb.Definition
+	// Locals maps the graph's session locals to host directories.
+	Locals map[string]string
+	cfg    Config
+	steps  map[string]string
+	image  *imageExport
+}
+
+// Prepare loads the recipes and plans the build, before any daemon is
+// contacted, so bad input fails fast.
+func Prepare(ctx context.Context, cfg Config) (*Build, error) {
+	rs, err := LoadRecipes(cfg.Paths)
+	if err != nil {
+		return nil, err
+	}
+	ctxFn, locals, err := contexts(rs)
+	if err != nil {
+		return nil, err
+	}
+	pk, pkDir, err := packer()
+	if err != nil {
+		return nil, err
+	}
+	locals[packerLocal] = pkDir
+	if cfg.Toolchain.AptMirror == "" {
+		cfg.Toolchain.AptMirror = HostAptMirror()
+	}
+	p, err := plan.New(plan.Options{
+		Recipes:   rs,
+		Targets:   splitList(cfg.Targets),
+		Toolchain: cfg.Toolchain,
+		Context:   ctxFn,
+		Packer:    pk,
+		Set:       cfg.Set,
+		Variant:   cfg.Variant,
+	})
+	if err != nil {
+		return nil, err
+	}
+	b := &Build{Plan: p, Locals: locals, cfg: cfg}
+	if cfg.Image != nil {
+		if b.image, err = newImageExport(p, cfg.Image); err != nil {
+			return nil, err
+		}
+	}
+	st, err := graph.Build(p, graph.Request{Sign: b.signing()})
+	if err != nil {
+		return nil, err
+	}
+	if b.Def, err = graph.Marshal(ctx, st, false); err != nil {
+		return nil, err
+	}
+	b.steps, err = solve.StepKinds(b.Def)
+	return b, err
+}
+
+func (b *Build) signing() *graph.Signing {
+	if b.cfg.Sign == nil {
+		return nil
+	}
+	return &b.cfg.Sign.Signing
+}
+
+// splitList splits comma-separated flag values.
+func splitList(v []string) []string {
+	var out []string
+	for _, x := range v {
+		for _, p := range strings.Split(x, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,163 @@
+package build
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kiln-build/kiln/gitignore"
+	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/schema"
+	bkllb "github.com/moby/buildkit/client/llb"
+)
+
+// What a build on the host reads: recipe directories, kiln's own binary
+// for the pack step, the host's apt mirror. Each reaches the daemon as a
+// session local, so a remote daemon needs nothing installed.
+
+// LoadRecipes loads every path (a recipe file, a recipe directory or a
+// repository); all problems are reported, not just the first.
+func LoadRecipes(paths []string) ([]*schema.Recipe, error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	rs, err := schema.LoadAllCached(paths, recipeCache())
+	if err != nil {
+		return nil, &RecipeError{err}
+	}
+	return rs, nil
+}
+
+// RecipeError is a problem with the recipes themselves, each already
+// positioned (file:line:col: field: message), one a line.
+type RecipeError struct{ Err error }
+
+func (e *RecipeError) Error() string { return e.Err.Error() }
+func (e *RecipeError) Unwrap() error { return e.Err }
+
+// recipeCache remembers recipes that validated, under the user's cache
+// directory, salted with this executable's size and time so a new kiln
+// validates everything again. KILN_RECIPE_CACHE=off disables it.
+func recipeCache() *schema.Cache {
+	if os.Getenv("KILN_RECIPE_CACHE") == "off" {
+		return nil
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return nil
+	}
+	return &schema.Cache{Dir: filepath.Join(dir, "kiln", "recipes"),
+		Salt: fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano())}
+}
+
+// HostAptMirror finds the first Debian mirror in the host's apt sources,
+// so a Debian host needs no setting at all.
+func HostAptMirror() string {
+	files, _ := filepath.Glob("/etc/apt/sources.list.d/*.sources")
+	files = append(files, "/etc/apt/sources.list")
+	more, _ := filepath.Glob("/etc/apt/sources.list.d/*.list")
+	for _, f := range append(files, more...) {
+		if m := aptMirrorIn(f); m != "" {
+			return m
+		}
+	}
+	return ""
+}
+
+func aptMirrorIn(file string) string {
+	fh, err := os.Open(file)
+	if err != nil {
+		return ""
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		for i, w := range fields {
+			deb := i > 0 && (fields[0] == "URIs:" || fields[0] == "deb")
+			if deb && (strings.HasPrefix(w, "http://") || strings.HasPrefix(w, "https://")) && !strings.Contains(w, "security") {
+				return w
+			}
+		}
+	}
+	return ""
+}
+
+// localName is the session local holding a recipe's directory.
+func localName(r *schema.Recipe) string { return "recipe-" + r.Name }
+
+// contexts reads each recipe directory's .gitignore files once.
+func contexts(rs []*schema.Recipe) (func(*schema.Recipe) llb.LocalContext, map[string]string, error) {
+	byName := map[string]llb.LocalContext{}
+	locals := map[string]string{}
+	for _, r := range rs {
+		pats, err := gitignore.Patterns(r.Dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		n := localName(r)
+		byName[n] = llb.LocalContext{Name: n, Excludes: pats, UniqueID: dirID(r.Dir)}
+		locals[n] = r.Dir
+	}
+	return func(r *schema.Recipe) llb.LocalContext { return byName[localName(r)] }, locals, nil
+}
+
+const packerLocal = "kiln-packer"
+
+// packer ships this very binary into the graph, where the pack step runs
+// it in an empty root: so a build checks it is statically linked
+// (checkStatic) before solving.
+func packer() (llb.Packer, string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return llb.Packer{}, "", err
+	}
+	if exe, err = filepath.EvalSymlinks(exe); err != nil {
+		return llb.Packer{}, "", err
+	}
+	base := filepath.Base(exe)
+	st := bkllb.Local(packerLocal, bkllb.IncludePatterns([]string{base}), bkllb.SharedKeyHint(packerLocal),
+		bkllb.LocalUniqueID(dirID(filepath.Dir(exe))),
+		bkllb.WithCustomName("kiln binary for packing"))
+	return llb.Packer{State: st, Path: "/" + base}, filepath.Dir(exe), nil
+}
+
+func checkStatic() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	f, err := elf.Open(exe)
+	if err != nil {
+		return fmt.Errorf("inspecting %s: %w", exe, err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fmt.Errorf("%s is dynamically linked, but the pack step runs it inside the build: rebuild kiln with CGO_ENABLED=0 (make build does)", exe)
+		}
+	}
+	return nil
+}
+
+// dirID names a host directory stably across kiln runs.
+func dirID(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	sum := sha256.Sum256([]byte(dir))
+	return "kiln-" + hex.EncodeToString(sum[:12])
+}
