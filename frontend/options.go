@@ -103,6 +103,9 @@ func options(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *re
 	if o.plan.Packer, err = packer(ctx, c, src); err != nil {
 		return nil, err
 	}
+	if err := namedImages(ctx, bc, &o.plan); err != nil {
+		return nil, err
+	}
 	lc, ctxErr, err := buildContext(ctx, c, bc, rf)
 	if err != nil {
 		return nil, err
@@ -134,6 +137,44 @@ func packer(ctx context.Context, c gwclient.Client, src string) (llb.Packer, err
 	}
 	st := bkllb.Image(pinned, bkllb.Platform(p), bkllb.WithCustomName("kiln binary for packing ("+src+")"))
 	return llb.Packer{State: st, Path: PackerPath}, nil
+}
+
+// namedImages replaces the toolchains' base images by the named contexts
+// the client gave, as the Dockerfile frontend does for FROM: e.g. buildx
+// --build-context debian:bookworm=docker-image://REF or =oci-layout://DIR.
+func namedImages(ctx context.Context, bc *dockerui.Client, o *plan.Options) error {
+	targets := o.Targets
+	var own []string
+	for _, r := range o.Recipes {
+		if len(o.Targets) == 0 {
+			targets = append(targets, r.Targets...)
+		}
+		own = append(own, r.Image)
+	}
+	var imgs toolchains.Images
+	found := false
+	for _, ref := range toolchains.BaseImages(o.Toolchain, targets, own) {
+		p := toolchains.BuildPlatform
+		nc, err := bc.NamedContext(ref, dockerui.ContextOpt{Platform: &p})
+		if err != nil {
+			return fmt.Errorf("build context %s: %w", ref, err)
+		}
+		if nc == nil {
+			continue
+		}
+		st, _, err := nc.Load(ctx)
+		if err != nil {
+			return fmt.Errorf("build context %s: %w", ref, err)
+		}
+		if st != nil {
+			imgs.Replace(ref, *st)
+			found = true
+		}
+	}
+	if found {
+		o.Toolchain.Images = &imgs
+	}
+	return nil
 }
 
 // reservedArg reports build arguments that are not recipe options: kiln's

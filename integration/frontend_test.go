@@ -262,6 +262,24 @@ func TestBuildxFrontend(t *testing.T) {
 		}
 	})
 
+	// A named context replaces the toolchains' base image, as it replaces
+	// a Dockerfile's FROM; the packages are the same bytes.
+	t.Run("named-context", func(t *testing.T) {
+		plain := filepath.Join(t.TempDir(), "plain")
+		bx(t, "-f", "greeting/kiln.yaml", "--target", "greeting", "--output", "type=local,dest="+plain, ".")
+		named := filepath.Join(t.TempDir(), "named")
+		r := bx(t, "-f", "greeting/kiln.yaml", "--target", "greeting",
+			"--build-context", "debian:bookworm=docker-image://"+registry()+"/library/debian:bookworm",
+			"--output", "type=local,dest="+named, ".")
+		if !strings.Contains(r.stderr, "[context debian:bookworm] load metadata for "+registry()+"/library/debian:bookworm") {
+			t.Errorf("the named context was not used:\n%s", tail(r.stderr, 40))
+		}
+		const ipk = "greeting_2.0-1_x86_64.ipk"
+		if a, b := sha(t, filepath.Join(plain, ipk)), sha(t, filepath.Join(named, ipk)); a != b {
+			t.Errorf("%s differs with the named context: %s, %s", ipk, a, b)
+		}
+	})
+
 	t.Run("build-arg-and-target", func(t *testing.T) {
 		greeting := func(ipk string) string {
 			dir := t.TempDir()

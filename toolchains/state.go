@@ -19,6 +19,55 @@ type Options struct {
 	BaseImage string
 	// AptMirror is the Debian mirror URL apt uses while installing packages.
 	AptMirror string
+	// Images, when set, replaces base images by states the client named
+	// (buildx --build-context NAME=...).
+	Images *Images
+}
+
+// Images are base images replaced by other states, by reference.
+type Images struct{ byRef map[string]llb.State }
+
+// Replace makes toolchains start from st wherever they would pull ref.
+func (i *Images) Replace(ref string, st llb.State) {
+	if i.byRef == nil {
+		i.byRef = map[string]llb.State{}
+	}
+	i.byRef[ref] = st
+}
+
+// image is the state a toolchain starts from for ref.
+func (o Options) image(ref string) llb.State {
+	if o.Images != nil {
+		if st, ok := o.Images.byRef[ref]; ok {
+			return st
+		}
+	}
+	return llb.Image(ref, llb.Platform(BuildPlatform))
+}
+
+// BaseImages lists the images toolchains for targets start from, with
+// recipes' own images, for a client that may replace them.
+func BaseImages(o Options, targets []string, recipeImages []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(ref string) {
+		if ref != "" && !seen[ref] {
+			seen[ref] = true
+			out = append(out, ref)
+		}
+	}
+	add(o.BaseImage)
+	add(unpackerImage)
+	for _, n := range targets {
+		if t, err := Lookup(n); err == nil && o.BaseImage == "" {
+			add(t.Image)
+		}
+	}
+	for _, ref := range recipeImages {
+		add(ref)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Validate reports settings without which no toolchain can be built.
@@ -80,7 +129,7 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 		case o.BaseImage != "":
 			base = o.BaseImage
 		}
-		return aptInstall(llb.Image(base, llb.Platform(BuildPlatform)), t.Suite, t.Packages, o, "toolchain "+t.Name, "mkdir -p /sysroot")
+		return aptInstall(o.image(base), t.Suite, t.Packages, o, "toolchain "+t.Name, "mkdir -p /sysroot")
 	})
 }
 
@@ -112,10 +161,13 @@ func Unpacker(o Options) llb.State {
 	return memo(stateKey{opts: o}, func() llb.State { return unpacker(o) })
 }
 
+// unpackerImage is where the unpacker starts unless BaseImage is set.
+const unpackerImage = "docker.io/library/debian:bookworm"
+
 func unpacker(o Options) llb.State {
-	image := "docker.io/library/debian:bookworm"
+	image := unpackerImage
 	if o.BaseImage != "" {
 		image = o.BaseImage
 	}
-	return aptInstall(llb.Image(image, llb.Platform(BuildPlatform)), "bookworm", []string{"bzip2", "unzip", "xz-utils"}, o, "unpacker")
+	return aptInstall(o.image(image), "bookworm", []string{"bzip2", "unzip", "xz-utils"}, o, "unpacker")
 }

@@ -1,6 +1,12 @@
 package toolchains
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/moby/buildkit/client/llb"
+)
 
 func TestTargetsDecode(t *testing.T) {
 	for _, name := range []string{"x86_64", "aarch64", "armv7"} {
@@ -24,5 +30,34 @@ func TestTargetsDecode(t *testing.T) {
 	}
 	if _, err := Lookup("sparc"); err == nil {
 		t.Error("unknown target: no error")
+	}
+}
+
+// TestReplacedImages: a base image the client replaced (buildx
+// --build-context) is what the toolchains start from.
+func TestReplacedImages(t *testing.T) {
+	o := Options{AptMirror: "http://mirror.test/debian"}
+	refs := BaseImages(o, []string{"x86_64", "armv7"}, []string{"registry.test/own:1"})
+	if got := strings.Join(refs, " "); got != "docker.io/library/debian:bookworm registry.test/own:1" {
+		t.Errorf("BaseImages = %s", got)
+	}
+	o.Images = &Images{}
+	o.Images.Replace("docker.io/library/debian:bookworm", llb.Image("registry.test/replaced:1"))
+	tc, err := Lookup("armv7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range map[string]llb.State{"toolchain": tc.State(o), "unpacker": Unpacker(o)} {
+		def, err := st.Marshal(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all string
+		for _, dt := range def.Def {
+			all += string(dt)
+		}
+		if !strings.Contains(all, "registry.test/replaced:1") || strings.Contains(all, "library/debian") {
+			t.Errorf("%s does not start from the replacement", name)
+		}
 	}
 }

@@ -26,8 +26,8 @@ func (b *buildFlags) register(f *pflag.FlagSet) {
 	f.StringSliceVarP(&b.targets, "target", "t", nil, `targets to build (repeat or comma-separate); "all" = every target a recipe lists (the default)`)
 	f.StringVar(&b.baseImage, "base-image", os.Getenv("KILN_BASE_IMAGE"), "image toolchains start from instead of each target's default [$KILN_BASE_IMAGE]")
 	f.StringVar(&b.aptMirror, "apt-mirror", os.Getenv("KILN_APT_MIRROR"), "Debian mirror URL for toolchain packages; default: the host's apt mirror [$KILN_APT_MIRROR]")
-	f.StringArrayVar(&b.opts, "opt", nil, "set a build option NAME=VALUE (repeatable): builds one variant with it instead of the recipe's variants")
-	f.StringVar(&b.variant, "variant", "", "build only variant N (0-based) of each recipe; default: every variant")
+	f.StringArrayVar(&b.opts, "opt", nil, "set a build option `NAME=VALUE` (repeatable): builds one variant with it instead of the recipe's variants")
+	f.StringVar(&b.variant, "variant", "", "build only variant `N` (0-based) of each recipe; default: every variant")
 }
 
 // config turns the flags into a build configuration for the recipes in paths.

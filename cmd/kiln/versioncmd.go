@@ -16,8 +16,11 @@ var kilnVersion = ""
 func versionString() string {
 	v, bk := kilnVersion, "unknown"
 	if info, ok := debug.ReadBuildInfo(); ok {
-		if v == "" {
+		if v == "" && info.Main.Version != "(devel)" {
 			v = info.Main.Version
+		}
+		if v == "" {
+			v = vcsVersion(info.Settings)
 		}
 		for _, d := range info.Deps {
 			if d.Path == "github.com/moby/buildkit" {
@@ -29,6 +32,23 @@ func versionString() string {
 		v = "(devel)"
 	}
 	return fmt.Sprintf("kiln %s (BuildKit %s)", v, bk)
+}
+
+// vcsVersion names a development build by the commit it was built from.
+func vcsVersion(settings []debug.BuildSetting) string {
+	rev, dirty := "", ""
+	for _, s := range settings {
+		switch {
+		case s.Key == "vcs.revision" && len(s.Value) >= 12:
+			rev = s.Value[:12]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	if rev == "" {
+		return ""
+	}
+	return "devel-" + rev + dirty
 }
 
 func versionCmd() *cobra.Command {
