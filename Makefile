@@ -8,7 +8,7 @@ help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 build: ## build bin/kiln (static: the pack step runs it inside builds)
-	CGO_ENABLED=0 go build -trimpath -ldflags "-X main.kilnVersion=$$(git describe --tags --always --dirty 2>/dev/null)" -o bin/ ./cmd/kiln
+	CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/kiln-build/kiln/build.stamp=$$(git describe --tags --always --dirty 2>/dev/null)" -o bin/ ./cmd/kiln
 
 setup: ## install and start everything builds need (idempotent)
 	hack/setup.sh

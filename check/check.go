@@ -5,6 +5,7 @@ package check
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -103,4 +104,18 @@ func command(c Check) error {
 		return fmt.Errorf("command %q printed %q, which does not match %q", c.Command, strings.TrimSpace(string(out)), c.Output)
 	}
 	return nil
+}
+
+// RunFile is Run with the checks read from a JSON file: the in-graph test
+// step (kiln check --spec FILE). It returns how many checks passed.
+func RunFile(specFile string) (int, error) {
+	data, err := os.ReadFile(specFile)
+	if err != nil {
+		return 0, err
+	}
+	var checks []Check
+	if err := json.Unmarshal(data, &checks); err != nil {
+		return 0, fmt.Errorf("%s: %w", specFile, err)
+	}
+	return len(checks), Run(checks)
 }

@@ -101,3 +101,18 @@ func position(data []byte, offset int64) (line, col int) {
 	col = len(before) - bytes.LastIndexByte(before, '\n')
 	return line, col
 }
+
+// WriteFromFiles is the in-graph pack step (kiln pack): it writes the
+// package that the metadata file describes in format from the tree at root
+// into outDir.
+func WriteFromFiles(format, metaFile, root, outDir string) (string, error) {
+	f, err := Lookup(format)
+	if err != nil {
+		return "", err
+	}
+	p, err := ReadPackageJSON(metaFile)
+	if err != nil {
+		return "", err
+	}
+	return WriteFile(f, p, root, outDir)
+}

@@ -3,6 +3,7 @@ package split
 import (
 	"bytes"
 	"debug/elf"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -127,4 +128,18 @@ func stripFile(strip, file string) error {
 	}
 	// strip rewrites the file; keep the mode the package asked for.
 	return os.Chmod(file, fi.Mode()&(os.ModePerm|os.ModeSetuid|os.ModeSetgid|os.ModeSticky))
+}
+
+// RunFile is Run with the spec read from a JSON file: the in-graph split
+// step (kiln split --spec FILE).
+func RunFile(specFile, root, out string) error {
+	data, err := os.ReadFile(specFile)
+	if err != nil {
+		return err
+	}
+	var spec Spec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return fmt.Errorf("%s: %w", specFile, err)
+	}
+	return Run(spec, root, out)
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/kiln-build/kiln/llb"
-	"github.com/kiln-build/kiln/plan"
 	_ "github.com/kiln-build/kiln/pack/all"
+	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"

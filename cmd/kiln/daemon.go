@@ -1,10 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/kiln-build/kiln/daemon"
 	"github.com/spf13/cobra"
 )
 
@@ -52,45 +51,19 @@ func statusCmd() *cobra.Command {
 		Short: "Show whether the managed buildkitd (or the --addr/--builder daemons) runs, its address, version and platforms",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w := cmd.OutOrStdout()
 			remotes, err := d.Explicit()
 			if err != nil {
 				return err
 			}
 			if len(remotes) > 0 {
-				var errs []error
-				for _, r := range remotes {
-					st, err := r.Check(cmd.Context())
-					state := "running"
-					if err != nil {
-						state = "unreachable"
-						errs = append(errs, err)
-					}
-					fmt.Fprintf(w, "address:   %s\nstatus:    %s\n", r.Addr, state)
-					if st.Version != "" {
-						fmt.Fprintf(w, "version:   %s\nplatforms: %s\n", st.Version, strings.Join(st.Platforms, ", "))
-					}
-				}
-				if len(errs) > 0 {
-					return &exitError{code: 3, err: errors.Join(errs...)}
-				}
-				return nil
+				err = daemon.ReportRemotes(cmd.Context(), cmd.OutOrStdout(), remotes)
+			} else if st, serr := managed().Status(cmd.Context()); serr != nil {
+				return serr
+			} else {
+				err = st.Report(cmd.OutOrStdout())
 			}
-			st, err := managed().Status(cmd.Context())
 			if err != nil {
-				return err
-			}
-			state := "stopped"
-			if st.Running {
-				state = fmt.Sprintf("running (pid %d)", st.PID)
-			}
-			fmt.Fprintf(w, "status:    %s\naddress:   %s\n", state, st.Addr)
-			if st.Version != "" {
-				fmt.Fprintf(w, "version:   %s\nplatforms: %s\n", st.Version, strings.Join(st.Platforms, ", "))
-			}
-			fmt.Fprintf(w, "root:      %s\nlog:       %s\n", st.Root, st.LogFile)
-			if !st.Running {
-				return &exitError{code: 3, err: fmt.Errorf("buildkitd is not running")}
+				return &exitError{code: 3, err: err}
 			}
 			return nil
 		},

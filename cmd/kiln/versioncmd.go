@@ -2,53 +2,16 @@ package main
 
 import (
 	"fmt"
-	"runtime/debug"
 
+	"github.com/kiln-build/kiln/build"
 	"github.com/kiln-build/kiln/version"
 	"github.com/spf13/cobra"
 )
 
-// kilnVersion is stamped at build time (-X main.kilnVersion=...); without
-// it, the module's build information gives it.
-var kilnVersion = ""
-
 // versionString is kiln's version and the BuildKit it is built with.
 func versionString() string {
-	v, bk := kilnVersion, "unknown"
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if v == "" && info.Main.Version != "(devel)" {
-			v = info.Main.Version
-		}
-		if v == "" {
-			v = vcsVersion(info.Settings)
-		}
-		for _, d := range info.Deps {
-			if d.Path == "github.com/moby/buildkit" {
-				bk = d.Version
-			}
-		}
-	}
-	if v == "" {
-		v = "(devel)"
-	}
-	return fmt.Sprintf("kiln %s (BuildKit %s)", v, bk)
-}
-
-// vcsVersion names a development build by the commit it was built from.
-func vcsVersion(settings []debug.BuildSetting) string {
-	rev, dirty := "", ""
-	for _, s := range settings {
-		switch {
-		case s.Key == "vcs.revision" && len(s.Value) >= 12:
-			rev = s.Value[:12]
-		case s.Key == "vcs.modified" && s.Value == "true":
-			dirty = "-dirty"
-		}
-	}
-	if rev == "" {
-		return ""
-	}
-	return "devel-" + rev + dirty
+	kiln, bk := build.Version()
+	return fmt.Sprintf("kiln %s (BuildKit %s)", kiln, bk)
 }
 
 func versionCmd() *cobra.Command {
