@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/client"
-	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/cmd/buildctl/build"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 )
 
 // Options are the parsed --cache-to (exports) and --cache-from (imports).
