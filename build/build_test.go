@@ -1,0 +1,130 @@
+package build
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/build/graph"
+	"github.com/kiln-build/kiln/daemon"
+	_ "github.com/kiln-build/kiln/pack/all"
+	"github.com/kiln-build/kiln/toolchains"
+)
+
+func examples(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, filepath.Join("..", "examples", n))
+	}
+	return out
+}
+
+func prepare(t *testing.T, cfg Config) *Build {
+	t.Helper()
+	t.Setenv("KILN_RECIPE_CACHE", "off")
+	cfg.Toolchain = toolchains.Options{AptMirror: "http://mirror.test/debian"}
+	b, err := Prepare(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestPrepare: one plan, one definition holding every job, and the locals
+// the graph reads.
+func TestPrepare(t *testing.T) {
+	b := prepare(t, Config{Paths: examples("hello", "libgreet", "greeter"), Targets: []string{"armv7,x86_64"}})
+	want := "hello/armv7 hello/x86_64 libgreet/armv7 libgreet/x86_64 greeter/armv7/mode-debug greeter/armv7/mode-release greeter/x86_64/mode-debug greeter/x86_64/mode-release"
+	if got := strings.Join(b.Plan.IDs, " "); got != want {
+		t.Errorf("jobs = %s\nwant %s", got, want)
+	}
+	for _, want := range []string{"recipe-hello", "recipe-libgreet", "recipe-greeter", packerLocal} {
+		if b.Locals[want] == "" {
+			t.Errorf("no local %s in %v", want, b.Locals)
+		}
+	}
+	if b.steps["index opkg feed (12 packages)"] != "exec" {
+		t.Errorf("the graph has no feed index step over the 12 packages")
+	}
+	if hasStep(b, "sign syspkg metainfo") {
+		t.Errorf("unsigned build has a signing step")
+	}
+}
+
+func hasStep(b *Build, prefix string) bool {
+	for name := range b.steps {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPrepareSigned: signing is part of the one daemon's graph, with the
+// key only a secret.
+func TestPrepareSigned(t *testing.T) {
+	s := &Signing{Signing: graph.Signing{Cert: []byte("cert"), BaseURL: "https://example.test/repo"}, Key: []byte("KEY")}
+	b := prepare(t, Config{Paths: examples("motd"), Sign: s})
+	if !hasStep(b, "sign syspkg metainfo") {
+		t.Errorf("signed build has no signing step")
+	}
+	for _, dt := range b.Def.Def {
+		if strings.Contains(string(dt), "KEY") {
+			t.Errorf("the key is in the definition")
+		}
+	}
+	if got := b.secrets()[graph.SigningKeySecret]; string(got) != "KEY" {
+		t.Errorf("secret = %q", got)
+	}
+	if _, err := Prepare(context.Background(), Config{Paths: examples("hello"), Sign: s,
+		Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"}}); err == nil || !strings.Contains(err.Error(), "no recipe in this build writes syspkg") {
+		t.Errorf("signing a build without syspkg: %v", err)
+	}
+}
+
+// TestPrepareImage: a container image is checked before anything builds.
+func TestPrepareImage(t *testing.T) {
+	b := prepare(t, Config{Paths: examples("greet"), Image: &Image{Ref: "registry.test/greet:1"}})
+	if got := strings.Join(b.image.platform, " "); got != "linux/amd64 linux/arm/v7 linux/arm64" {
+		t.Errorf("image platforms = %s", got)
+	}
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Paths: examples("hello"), Image: &Image{OCI: "x.tar"}}, "no recipe in this build asks for a container image"},
+		{Config{Paths: examples("greet"), Image: &Image{Ref: "Bad Ref"}}, `--image "Bad Ref"`},
+	} {
+		c.cfg.Toolchain = toolchains.Options{AptMirror: "http://mirror.test/debian"}
+		if _, err := Prepare(context.Background(), c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.cfg.Image, err, c.want)
+		}
+	}
+}
+
+// TestSpread: with several daemons each gets a share of the one plan, and
+// a daemon without work is still listed, to be contacted.
+func TestSpread(t *testing.T) {
+	b := prepare(t, Config{Paths: examples("hello", "libgreet", "greeter"), Targets: []string{"x86_64"}})
+	ds := []daemon.Remote{{Addr: "tcp://a:1"}, {Addr: "tcp://b:1"}, {Addr: "tcp://c:1"}, {Addr: "tcp://d:1"}}
+	nodes, err := b.spread(Target{Daemons: ds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var busy []string
+	for _, n := range nodes {
+		if n.Build != nil {
+			busy = append(busy, n.Daemon.Addr)
+		}
+	}
+	// hello alone, libgreet with greeter's two variants (host: dependency).
+	if len(nodes) != 4 || !slices.Equal(busy, []string{"tcp://a:1", "tcp://b:1"}) {
+		t.Errorf("busy daemons = %v of %d", busy, len(nodes))
+	}
+	one, err := b.spread(Target{Daemons: ds[:1]})
+	if err != nil || len(one) != 1 || one[0].Build == nil {
+		t.Errorf("one daemon: %v, %v", one, err)
+	}
+}
