@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/pack/syspkg/sign"
 	"github.com/spf13/cobra"
 )
@@ -100,7 +103,7 @@ func (f *newCertFlags) run(w io.Writer, kind sign.Kind, name string) error {
 		outputs = append(outputs, keyPath)
 	}
 	if !f.force {
-		if err := checkAbsent(outputs...); err != nil {
+		if err := forceHint(atomicfile.CheckAbsent(outputs...)); err != nil {
 			return err
 		}
 	}
@@ -118,12 +121,12 @@ func (f *newCertFlags) run(w io.Writer, kind sign.Kind, name string) error {
 	// The key first: a certificate without its key is useless, a key
 	// without a certificate can be certified again with --key.
 	if f.key == "" {
-		if err := writeFile(keyPath, keyPEM, 0o600, f.force); err != nil {
+		if err := save(keyPath, keyPEM, 0o600, f.force); err != nil {
 			return err
 		}
 		fmt.Fprintln(w, "wrote", keyPath)
 	}
-	if err := writeFile(certPath, certPEM, 0o644, f.force); err != nil {
+	if err := save(certPath, certPEM, 0o644, f.force); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "wrote", certPath)
@@ -164,7 +167,7 @@ with it install for everyone who trusts the repository.`,
 			if out == "" {
 				out = strings.TrimSuffix(in, filepath.Ext(in)) + "-signed.pem"
 			}
-			if err := writeFile(out, issued, 0o644, force); err != nil {
+			if err := save(out, issued, 0o644, force); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "wrote", out)
@@ -239,4 +242,22 @@ func keyDesc(k any) string {
 		return fmt.Sprintf("RSA-%d", rk.N.BitLen())
 	}
 	return fmt.Sprintf("%T key", k)
+}
+
+// save writes an output of kiln cert; an existing file is replaced only
+// with --force.
+func save(path string, data []byte, perm fs.FileMode, force bool) error {
+	if force {
+		return atomicfile.Write(path, data, perm)
+	}
+	return forceHint(atomicfile.Create(path, data, perm))
+}
+
+// forceHint says how to get past an existing output file.
+func forceHint(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists; remove it or pass --force to replace it", pe.Path)
+	}
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/syspkg"
 	"github.com/spf13/cobra"
@@ -103,7 +104,7 @@ formats.syspkg.url or --base-url.`,
 			if out == "" {
 				out = in
 			}
-			if err := writeFile(out, signed, 0o644, true); err != nil {
+			if err := atomicfile.Write(out, signed, 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%s %s, %d payloads, signed by %q)\n", out, m.ID, m.Version, len(m.Payloads), s.Cert.Subject.CommonName)
@@ -227,13 +228,13 @@ func (f *indexFlags) run(cmd *cobra.Command, repo *keyFlags, dir string) error {
 	}
 	w := cmd.OutOrStdout()
 	listPath := filepath.Join(dir, f.list)
-	if err := writeFile(listPath, list, 0o644, true); err != nil {
+	if err := atomicfile.Write(listPath, list, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s (%d packages, signed by %q)\n", listPath, len(entries), s.Cert.Subject.CommonName)
 	if f.html != "" {
 		htmlPath := filepath.Join(dir, f.html)
-		if err := writeFile(htmlPath, page.Bytes(), 0o644, true); err != nil {
+		if err := atomicfile.Write(htmlPath, page.Bytes(), 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintln(w, "wrote", htmlPath)
