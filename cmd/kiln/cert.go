@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -39,14 +38,10 @@ Check any result with openssl, e.g. openssl x509 -in developer.pem -noout -text.
 	return cmd
 }
 
-type newCertFlags struct {
-	out, country, key string
-	bits, years       int
-	csr, force        bool
-}
-
 func newCertCmd(kind sign.Kind) *cobra.Command {
-	var f newCertFlags
+	var files sign.CertFiles
+	var opts sign.CertOptions
+	var keyFile string
 	short := map[sign.Kind]string{
 		sign.Developer:  "Create a developer certificate (signs packages) and its key",
 		sign.Repository: "Create a repository certificate (signs repository lists and developer certificates) and its key",
@@ -57,76 +52,39 @@ func newCertCmd(kind sign.Kind) *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 || strings.TrimSpace(args[0]) == "" {
-				return errNoName
+				return errors.New(`the certificate needs a name: the developer's or repository's canonical name, e.g. "Jane Doe"`)
 			}
-			return f.run(cmd.OutOrStdout(), kind, args[0])
+			if opts.Years <= 0 {
+				return fmt.Errorf("--years %d: want a positive number", opts.Years)
+			}
+			if keyFile != "" {
+				k, err := os.ReadFile(keyFile)
+				if err != nil {
+					return fmt.Errorf("reading --key: %w", err)
+				}
+				if _, err := sign.ParseKey(k); err != nil {
+					return fmt.Errorf("%s: %w", keyFile, err)
+				}
+				opts.Key = k
+			}
+			written, err := files.Create(kind, args[0], &opts)
+			for _, f := range written {
+				fmt.Fprintln(cmd.OutOrStdout(), "wrote", f)
+			}
+			return forceHint(err)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.out, "out", "o", string(kind), "write OUT.pem (or OUT.csr) and OUT.key")
-	fl.StringVar(&f.country, "country", "", "two-letter country code for the subject (C=)")
-	fl.StringVar(&f.key, "key", "", "certify this existing private key (PEM) instead of making one; no key file is written")
-	fl.IntVar(&f.bits, "bits", sign.DefaultBits, "RSA key size of a new key")
-	fl.IntVar(&f.years, "years", sign.DefaultYears, "validity in years, counted from January 1st of this year")
-	fl.BoolVar(&f.force, "force", false, "replace existing output files")
+	fl.StringVarP(&files.Out, "out", "o", string(kind), "write OUT.pem (or OUT.csr) and OUT.key")
+	fl.StringVar(&opts.Country, "country", "", "two-letter country code for the subject (C=)")
+	fl.StringVar(&keyFile, "key", "", "certify this existing private key (PEM) instead of making one; no key file is written")
+	fl.IntVar(&opts.Bits, "bits", sign.DefaultBits, "RSA key size of a new key")
+	fl.IntVar(&opts.Years, "years", sign.DefaultYears, "validity in years, counted from January 1st of this year")
+	fl.BoolVar(&files.Replace, "force", false, "replace existing output files")
 	if kind == sign.Developer {
-		fl.BoolVar(&f.csr, "csr", false, "write a certificate signing request (OUT.csr) for a repository owner instead of a self-signed certificate")
+		fl.BoolVar(&files.CSR, "csr", false, "write a certificate signing request (OUT.csr) for a repository owner instead of a self-signed certificate")
 	}
 	return cmd
-}
-
-func (f *newCertFlags) run(w io.Writer, kind sign.Kind, name string) error {
-	opts := &sign.CertOptions{Country: f.country, Bits: f.bits, Years: f.years}
-	if f.years <= 0 {
-		return fmt.Errorf("--years %d: want a positive number", f.years)
-	}
-	if f.key != "" {
-		k, err := os.ReadFile(f.key)
-		if err != nil {
-			return fmt.Errorf("reading --key: %w", err)
-		}
-		if _, err := sign.ParseKey(k); err != nil {
-			return fmt.Errorf("%s: %w", f.key, err)
-		}
-		opts.Key = k
-	}
-	certPath, keyPath := f.out+".pem", f.out+".key"
-	if f.csr {
-		certPath = f.out + ".csr"
-	}
-	outputs := []string{certPath}
-	if f.key == "" {
-		outputs = append(outputs, keyPath)
-	}
-	if !f.force {
-		if err := forceHint(atomicfile.CheckAbsent(outputs...)); err != nil {
-			return err
-		}
-	}
-
-	var certPEM, keyPEM []byte
-	var err error
-	if f.csr {
-		certPEM, keyPEM, err = sign.NewCSR(name, opts)
-	} else {
-		certPEM, keyPEM, err = sign.NewCert(kind, name, opts)
-	}
-	if err != nil {
-		return err
-	}
-	// The key first: a certificate without its key is useless, a key
-	// without a certificate can be certified again with --key.
-	if f.key == "" {
-		if err := save(keyPath, keyPEM, 0o600, f.force); err != nil {
-			return err
-		}
-		fmt.Fprintln(w, "wrote", keyPath)
-	}
-	if err := save(certPath, certPEM, 0o644, f.force); err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "wrote", certPath)
-	return nil
 }
 
 func signCertCmd() *cobra.Command {
@@ -163,8 +121,12 @@ with it install for everyone who trusts the repository.`,
 			if out == "" {
 				out = strings.TrimSuffix(in, filepath.Ext(in)) + "-signed.pem"
 			}
-			if err := save(out, issued, 0o644, force); err != nil {
-				return err
+			write := atomicfile.Create
+			if force {
+				write = atomicfile.Write
+			}
+			if err := write(out, issued, 0o644); err != nil {
+				return forceHint(err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "wrote", out)
 			return nil
@@ -199,16 +161,8 @@ func showCertCmd() *cobra.Command {
 	}
 }
 
-// save writes an output of kiln cert; an existing file is replaced only
-// with --force.
-func save(path string, data []byte, perm fs.FileMode, force bool) error {
-	if force {
-		return atomicfile.Write(path, data, perm)
-	}
-	return forceHint(atomicfile.Create(path, data, perm))
-}
-
-// forceHint says how to get past an existing output file.
+// forceHint says how to get past an existing output file (atomicfile.Create
+// and CheckAbsent fail with fs.ErrExist).
 func forceHint(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) && errors.Is(err, fs.ErrExist) {
