@@ -12,24 +12,25 @@
 //     directory from a file. It becomes "**/build/**", everything below a
 //     directory named build: a file named build stays, and the directory
 //     itself is sent, empty.
-//   - git never re-includes a path below an ignored directory, nor reads
-//     the .gitignore files inside one; in BuildKit a later "!" exception
-//     re-includes it.
+//   - git never re-includes a path below an ignored directory; in BuildKit
+//     a later "!" exception does.
 //   - "!dir/" re-includes directories only. It becomes "!dir" and
 //     "!dir/**", which re-include files of that name and everything below
 //     such a directory too.
 //
 // Where the translation differs from git, it sends more than git keeps,
 // never less. Patterns, which sees the tree, sends exactly what git keeps:
-// it excludes the ignored directories by their path, does not read the
-// .gitignore files inside them, and corrects what is still wrong with a
-// pattern per file. Parse, for a caller that has only the .gitignore
-// files (the gateway frontend), cannot.
+// it excludes the ignored directories by their path and corrects what is
+// still wrong with a pattern per file. FromFiles, for a caller that has
+// the .gitignore files but not the tree (the gateway frontend), orders
+// them as git does and, like Patterns, skips those inside ignored
+// directories, which git never reads; the gaps above remain.
 package gitignore
 
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -145,6 +146,47 @@ func (w *walker) isIgnored(p string, dir bool) bool {
 	for _, r := range slices.Backward(w.rules) {
 		if (dir || !r.dirOnly) && r.match(p) {
 			return !r.negate
+		}
+	}
+	return false
+}
+
+// FromFiles is Parse for all .gitignore files of a tree, for a caller that
+// has them but not the tree (the gateway frontend): files maps each one's
+// path (slash-separated, relative to the root) to its content. Parents
+// come before their children (deeper files take precedence), whatever
+// order the caller found them in, and a .gitignore inside a directory the
+// others ignore is left out, as git does not read it. The gaps of the
+// package comment remain.
+func FromFiles(files map[string][]byte) []string {
+	names := slices.SortedFunc(maps.Keys(files), func(a, b string) int {
+		return cmp.Or(cmp.Compare(strings.Count(a, "/"), strings.Count(b, "/")), cmp.Compare(a, b))
+	})
+	w := walker{out: []string{".git", "**/.git"}}
+	for _, name := range names {
+		dir := path.Dir(name)
+		if w.inIgnored(dir) {
+			continue
+		}
+		for _, r := range parse(files[name], dir) {
+			w.rules = append(w.rules, r)
+			w.out = append(w.out, r.patterns()...)
+		}
+	}
+	return w.out
+}
+
+// inIgnored tells whether the directory dir or one of its parents is
+// ignored by the rules read so far.
+func (w *walker) inIgnored(dir string) bool {
+	if dir == "." {
+		return false
+	}
+	p := ""
+	for _, elem := range strings.Split(dir, "/") {
+		p = path.Join(p, elem)
+		if w.isIgnored(p, true) {
+			return true
 		}
 	}
 	return false
