@@ -47,7 +47,7 @@ formats.syspkg.url or --base-url.`,
 			switch {
 			case src.Package != "" && out == "":
 				return errors.New("--out is required with --package")
-			case src.Package != "":
+			case src.Package != "": // every argument is a payload
 			case len(args) == 0 || strings.Contains(args[0], "="):
 				return errors.New("name the metainfo (META.json) or the package metadata (--package)")
 			default:
