@@ -1,10 +1,16 @@
 package daemon
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"reflect"
 	"strings"
+
+	"github.com/moby/buildkit/cmd/buildkitd/config"
+	resolverconfig "github.com/moby/buildkit/util/resolver/config"
+	"github.com/pelletier/go-toml"
 )
 
 // DefaultInsecureRegistries are the plain-HTTP registries the managed daemon trusts when
@@ -65,52 +71,106 @@ func registryMirrors() (map[string][]string, error) {
 	return out, nil
 }
 
-// renderConfig writes buildkitd.toml. The worker choice is also passed as flags; having it
-// in the file too keeps the file a complete description for someone running buildkitd by hand.
-func renderConfig(root string, insecure []string, mirrors map[string][]string) string {
-	var b strings.Builder
-	b.WriteString("# Written by kiln on every daemon start; edits are overwritten.\n")
-	b.WriteString("# Set KILN_INSECURE_REGISTRIES (comma-separated) and KILN_REGISTRY_MIRRORS\n")
-	b.WriteString("# (host=mirror[,mirror][;host=...]) to change the registries below.\n")
-	fmt.Fprintf(&b, "root = %s\n", tomlString(root))
-	b.WriteString("\n[worker.oci]\n  enabled = true\n")
-	b.WriteString("\n[worker.containerd]\n  enabled = false\n")
-	hosts := make([]string, 0, len(mirrors))
-	for h := range mirrors {
-		hosts = append(hosts, h)
+// configHeader opens every buildkitd.toml kiln writes.
+const configHeader = `# Written by kiln on every daemon start; edits are overwritten.
+# Set KILN_INSECURE_REGISTRIES (comma-separated) and KILN_REGISTRY_MIRRORS
+# (host=mirror[,mirror][;host=...]) to change the registries below.
+`
+
+// buildkitdConfig is kiln's settings in buildkitd's own configuration: the
+// state directory, the OCI worker only, and per registry its mirrors and
+// whether it is plain HTTP. The worker choice is also passed as flags;
+// having it in the file too keeps the file a complete description for
+// someone running buildkitd by hand.
+func buildkitdConfig(root string, insecure []string, mirrors map[string][]string) config.Config {
+	on, off := true, false
+	c := config.Config{Root: root}
+	c.Workers.OCI.Enabled = &on
+	c.Workers.Containerd.Enabled = &off
+	if len(mirrors)+len(insecure) > 0 {
+		c.Registries = map[string]resolverconfig.RegistryConfig{}
 	}
-	sort.Strings(hosts)
-	for _, h := range hosts {
-		quoted := make([]string, len(mirrors[h]))
-		for i, m := range mirrors[h] {
-			quoted[i] = tomlString(m)
-		}
-		fmt.Fprintf(&b, "\n[registry.%s]\n  mirrors = [%s]\n", tomlString(h), strings.Join(quoted, ", "))
+	for h, m := range mirrors {
+		r := c.Registries[h]
+		r.Mirrors = m
+		c.Registries[h] = r
 	}
 	for _, h := range insecure {
-		fmt.Fprintf(&b, "\n[registry.%s]\n  http = true\n  insecure = true\n", tomlString(h))
+		r := c.Registries[h]
+		r.PlainHTTP, r.Insecure = &on, &on
+		c.Registries[h] = r
 	}
-	return b.String()
+	return c
 }
 
-// tomlString quotes s as a TOML basic string. strconv.Quote is not used because Go escapes
-// such as \x00 are not valid TOML.
-func tomlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, "\\u%04X", r)
-		default:
-			b.WriteRune(r)
-		}
+// renderConfig writes buildkitd.toml: buildkitdConfig in TOML, only the
+// settings kiln makes (buildkitd reads what is left out as unset, as
+// config.Load does).
+func renderConfig(root string, insecure []string, mirrors map[string][]string) (string, error) {
+	v, _ := setFields(reflect.ValueOf(buildkitdConfig(root, insecure, mirrors)))
+	data, err := toml.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("writing buildkitd config: %w", err)
 	}
-	b.WriteByte('"')
-	return b.String()
+	return configHeader + "\n" + string(data), nil
+}
+
+// setFields is v without what is unset, as go-toml marshals it: a struct
+// becomes a table by its fields' toml names (embedded structs' fields
+// promoted), and zero values, empty slices and maps and tables left empty
+// are left out. What a pointer points to is set even when zero (an
+// explicit "enabled = false"). Values with a text form of their own
+// (config.Duration, config.DiskSpace) would need their MarshalText: kiln
+// sets none.
+func setFields(v reflect.Value) (any, bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil, false
+		}
+		if e := v.Elem(); e.Kind() == reflect.Struct || e.Kind() == reflect.Map {
+			t, _ := setFields(e)
+			return t, true
+		}
+		return v.Elem().Interface(), true
+	case reflect.Struct:
+		t := map[string]any{}
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			x, ok := setFields(v.Field(i))
+			switch {
+			case !ok:
+			case f.Anonymous && name == "":
+				maps.Copy(t, x.(map[string]any))
+			default:
+				t[cmp.Or(name, f.Name)] = x
+			}
+		}
+		return t, len(t) > 0
+	case reflect.Map:
+		t := map[string]any{}
+		for it := v.MapRange(); it.Next(); {
+			x, ok := setFields(it.Value())
+			if !ok {
+				x = map[string]any{} // a key of its own: an empty table
+			}
+			t[fmt.Sprint(it.Key().Interface())] = x
+		}
+		return t, len(t) > 0
+	case reflect.Slice, reflect.Array:
+		var list []any
+		for i := range v.Len() {
+			if x, ok := setFields(v.Index(i)); ok {
+				list = append(list, x)
+			}
+		}
+		return list, len(list) > 0
+	}
+	return v.Interface(), !v.IsZero()
 }
 
 // Config renders the buildkitd.toml kiln's managed daemon would get for
@@ -122,5 +182,5 @@ func Config(root string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return renderConfig(root, insecureRegistries(nil), mirrors), nil
+	return renderConfig(root, insecureRegistries(nil), mirrors)
 }

@@ -5,52 +5,85 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/moby/buildkit/cmd/buildkitd/config"
 )
 
 func TestRenderConfig(t *testing.T) {
-	got := renderConfig("/var/lib/kiln/root", []string{"127.0.0.1:5000", "localhost:5000"}, nil)
+	got, err := renderConfig("/var/lib/kiln/root", []string{"127.0.0.1:5000", "localhost:5000"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := `# Written by kiln on every daemon start; edits are overwritten.
 # Set KILN_INSECURE_REGISTRIES (comma-separated) and KILN_REGISTRY_MIRRORS
 # (host=mirror[,mirror][;host=...]) to change the registries below.
+
 root = "/var/lib/kiln/root"
 
-[worker.oci]
-  enabled = true
+[registry]
 
-[worker.containerd]
-  enabled = false
+  [registry."127.0.0.1:5000"]
+    http = true
+    insecure = true
 
-[registry."127.0.0.1:5000"]
-  http = true
-  insecure = true
+  [registry."localhost:5000"]
+    http = true
+    insecure = true
 
-[registry."localhost:5000"]
-  http = true
-  insecure = true
+[worker]
+
+  [worker.containerd]
+    enabled = false
+
+  [worker.oci]
+    enabled = true
 `
 	if got != want {
 		t.Errorf("renderConfig mismatch\n--- got\n%s\n--- want\n%s", got, want)
 	}
 }
 
-func TestRenderConfigNoRegistriesAndQuoting(t *testing.T) {
-	got := renderConfig(`/odd "dir"\x`, nil, nil)
-	want := `# Written by kiln on every daemon start; edits are overwritten.
-# Set KILN_INSECURE_REGISTRIES (comma-separated) and KILN_REGISTRY_MIRRORS
-# (host=mirror[,mirror][;host=...]) to change the registries below.
-root = "/odd \"dir\"\\x"
-
-[worker.oci]
-  enabled = true
-
-[worker.containerd]
-  enabled = false
-`
-	if got != want {
-		t.Errorf("renderConfig mismatch\n--- got\n%s\n--- want\n%s", got, want)
-	}
-	if q := tomlString("a\tb\x00"); q != `"a\u0009b\u0000"` {
-		t.Errorf("tomlString control chars = %s", q)
+// TestRenderConfigLoads reads the file back the way buildkitd does: every
+// setting arrives, a host both mirrored and insecure is one table, and an
+// odd root survives the quoting.
+func TestRenderConfigLoads(t *testing.T) {
+	for _, tc := range []struct {
+		root     string
+		insecure []string
+		mirrors  map[string][]string
+		hosts    int
+	}{
+		{"/r", nil, nil, 0},
+		{`/odd "dir"\x` + "\t\x00é", []string{}, map[string][]string{}, 0},
+		{"/r", []string{"127.0.0.1:5000", "docker.io"}, map[string][]string{"docker.io": {"127.0.0.1:5000"}, "ghcr.io": {"m1:5000", "m2:5000"}}, 3},
+	} {
+		text, err := renderConfig(tc.root, tc.insecure, tc.mirrors)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := config.Load(strings.NewReader(text))
+		if err != nil {
+			t.Fatalf("config.Load: %v\n%s", err, text)
+		}
+		if want := buildkitdConfig(tc.root, tc.insecure, tc.mirrors); !reflect.DeepEqual(got, want) {
+			t.Errorf("loaded %+v\nwant %+v\nfrom\n%s", got, want, text)
+		}
+		if got.Root != tc.root || !*got.Workers.OCI.Enabled || *got.Workers.Containerd.Enabled {
+			t.Errorf("root %q, workers %+v", got.Root, got.Workers)
+		}
+		for _, h := range tc.insecure {
+			if r := got.Registries[h]; r.PlainHTTP == nil || !*r.PlainHTTP || r.Insecure == nil || !*r.Insecure {
+				t.Errorf("registry %s: %+v", h, r)
+			}
+		}
+		for h, m := range tc.mirrors {
+			if r := got.Registries[h]; !reflect.DeepEqual(r.Mirrors, m) {
+				t.Errorf("registry %s: mirrors %q, want %q", h, r.Mirrors, m)
+			}
+		}
+		if len(got.Registries) != tc.hosts {
+			t.Errorf("registries %v, want %d hosts", got.Registries, tc.hosts)
+		}
 	}
 }
 
@@ -95,8 +128,11 @@ func TestRegistryMirrors(t *testing.T) {
 	if !reflect.DeepEqual(m, want) {
 		t.Fatalf("mirrors = %v, want %v", m, want)
 	}
-	got := renderConfig("/r", []string{"127.0.0.1:5000"}, m)
-	for _, frag := range []string{"[registry.\"docker.io\"]\n  mirrors = [\"127.0.0.1:5000\"]\n", "[registry.\"ghcr.io\"]\n  mirrors = [\"m1:5000\", \"m2:5000\"]\n"} {
+	got, err := renderConfig("/r", []string{"127.0.0.1:5000"}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, frag := range []string{"[registry.\"docker.io\"]\n    mirrors = [\"127.0.0.1:5000\"]\n", "[registry.\"ghcr.io\"]\n    mirrors = [\"m1:5000\", \"m2:5000\"]\n"} {
 		if !strings.Contains(got, frag) {
 			t.Errorf("config lacks %q:\n%s", frag, got)
 		}

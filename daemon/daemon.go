@@ -262,7 +262,11 @@ func (m *Managed) startLocked(ctx context.Context, bin string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(cfg, []byte(renderConfig(m.path(rootName), insecureRegistries(m.InsecureRegistries), mirrors)), 0o644); err != nil {
+	text, err := renderConfig(m.path(rootName), insecureRegistries(m.InsecureRegistries), mirrors)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		return fmt.Errorf("writing buildkitd config: %w", err)
 	}
 	logPath := m.path(logName)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/moby/patternmatcher"
@@ -13,21 +14,59 @@ func TestConvert(t *testing.T) {
 	for _, c := range []struct{ line, base, want string }{
 		{"*.o", ".", "**/*.o"},
 		{"/build", ".", "build"},
-		{"build/", ".", "**/build"},
+		{"build/", ".", "**/build/**"},
+		{"/build/", ".", "build/**"},
 		{"docs/*.html", ".", "docs/*.html"},
-		{"!keep.o", ".", "!**/keep.o"},
+		{"!keep/**", ".", "!keep/**"},
 		{"*.tmp", "sub", "sub/**/*.tmp"},
 		{"/out", "sub", "sub/out"},
-		{`\#notcomment`, ".", "**/#notcomment"},
+		{"**/x", "sub", "sub/**/x"},
+		{"a/**/b", ".", "a/**/b"},
+		{"a**b", ".", "**/a*b"},
+		{"***", ".", "**"},
+		{"*.tmp", "we*rd [1]", `we\*rd \[1\]/**/*.tmp`},
+		{"x", "!odd", `\!odd/**/x`},
+		{`\#notcomment`, ".", `**/\#notcomment`},
+		{`\!bang`, ".", `**/\!bang`},
+		{`\a\.b`, ".", `**/a\.b`},
+		{"a^b", ".", `**/a\^b`},
+		{"x]", ".", `**/x\]`},
+		{"[!x]y", ".", "**/[^x]y"},
+		{"[]x]", ".", `**/[\]x]`},
+		{"[*?]", ".", `**/[\*\?]`},
+		{"[[:digit:]]z", ".", "**/[[:digit:]]z"},
+		{"trailing\\ ", ".", "**/trailing[ ]"},
+		{"spaces   ", ".", "**/spaces"},
+		{"tab\t", ".", "**/tab[\t]"},
+		{"/ lead", ".", "[ ]lead"},
+		{"crlf\r", ".", "**/crlf"},
 	} {
-		got, ok := Convert(c.line, c.base)
-		if !ok || got != c.want {
-			t.Errorf("Convert(%q, %q) = %q, %v; want %q", c.line, c.base, got, ok, c.want)
+		got := Convert(c.line, c.base)
+		if strings.HasPrefix(c.line, "!") {
+			got = got[:1] // see TestConvertNegation
+		}
+		if len(got) != 1 || got[0] != c.want {
+			t.Errorf("Convert(%q, %q) = %q; want %q", c.line, c.base, got, c.want)
 		}
 	}
-	for _, skip := range []string{"", "   ", "# comment", "/"} {
-		if _, ok := Convert(skip, "."); ok {
-			t.Errorf("Convert(%q) should be skipped", skip)
+	// Nothing for blank lines, comments and what git never matches.
+	for _, skip := range []string{"", "   ", "# comment", "/", "!", "[abc", `trailing\`} {
+		if got := Convert(skip, "."); got != nil {
+			t.Errorf("Convert(%q) = %q, want nothing", skip, got)
+		}
+	}
+}
+
+// TestConvertNegation: an exception also re-includes below what it matches.
+func TestConvertNegation(t *testing.T) {
+	for line, want := range map[string][]string{
+		"!keep.o": {"!**/keep.o", "!**/keep.o/**"},
+		"!keep/":  {"!**/keep", "!**/keep/**"},
+		"!/a/**":  {"!a/**"},
+		"!**":     {"!**"},
+	} {
+		if got := Convert(line, "."); !reflect.DeepEqual(got, want) {
+			t.Errorf("Convert(%q) = %q, want %q", line, got, want)
 		}
 	}
 }
@@ -49,7 +88,7 @@ func TestPatternsMatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{".git", "**/.git", "**/*.o", "hello", "!**/keep.o", "sub/**/gen"}
+	want := []string{".git", "**/.git", "**/*.o", "hello", "!**/keep.o", "!**/keep.o/**", "sub/**/gen/**"}
 	if !reflect.DeepEqual(pats, want) {
 		t.Fatalf("patterns = %q, want %q", pats, want)
 	}
@@ -59,8 +98,9 @@ func TestPatternsMatch(t *testing.T) {
 	}
 	for p, excluded := range map[string]bool{
 		"main.c": false, "main.o": true, "deep/x/y.o": true, "keep.o": false,
-		"hello": true, "src/hello": false, "sub/gen": true, "sub/a/gen/f": true,
-		"gen/f": false, ".git/config": true,
+		"hello": true, "src/hello": false, "sub/gen/f": true, "sub/a/gen/f": true,
+		"sub/gen": false, // "gen/" is for directories: a file named gen stays
+		"gen/f":   false, ".git/config": true,
 	} {
 		got, err := pm.MatchesOrParentMatches(p)
 		if err != nil {

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"crypto/rsa"
-	"encoding/pem"
+	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
+	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/pack/syspkg/sign"
 	"github.com/spf13/cobra"
 )
@@ -40,14 +38,10 @@ Check any result with openssl, e.g. openssl x509 -in developer.pem -noout -text.
 	return cmd
 }
 
-type newCertFlags struct {
-	out, country, key string
-	bits, years       int
-	csr, force        bool
-}
-
 func newCertCmd(kind sign.Kind) *cobra.Command {
-	var f newCertFlags
+	var files sign.CertFiles
+	var opts sign.CertOptions
+	var keyFile string
 	short := map[sign.Kind]string{
 		sign.Developer:  "Create a developer certificate (signs packages) and its key",
 		sign.Repository: "Create a repository certificate (signs repository lists and developer certificates) and its key",
@@ -58,76 +52,39 @@ func newCertCmd(kind sign.Kind) *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 || strings.TrimSpace(args[0]) == "" {
-				return errNoName
+				return errors.New(`the certificate needs a name: the developer's or repository's canonical name, e.g. "Jane Doe"`)
 			}
-			return f.run(cmd.OutOrStdout(), kind, args[0])
+			if opts.Years <= 0 {
+				return fmt.Errorf("--years %d: want a positive number", opts.Years)
+			}
+			if keyFile != "" {
+				k, err := os.ReadFile(keyFile)
+				if err != nil {
+					return fmt.Errorf("reading --key: %w", err)
+				}
+				if _, err := sign.ParseKey(k); err != nil {
+					return fmt.Errorf("%s: %w", keyFile, err)
+				}
+				opts.Key = k
+			}
+			written, err := files.Create(kind, args[0], &opts)
+			for _, f := range written {
+				fmt.Fprintln(cmd.OutOrStdout(), "wrote", f)
+			}
+			return forceHint(err)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.out, "out", "o", string(kind), "write OUT.pem (or OUT.csr) and OUT.key")
-	fl.StringVar(&f.country, "country", "", "two-letter country code for the subject (C=)")
-	fl.StringVar(&f.key, "key", "", "certify this existing private key (PEM) instead of making one; no key file is written")
-	fl.IntVar(&f.bits, "bits", sign.DefaultBits, "RSA key size of a new key")
-	fl.IntVar(&f.years, "years", sign.DefaultYears, "validity in years, counted from January 1st of this year")
-	fl.BoolVar(&f.force, "force", false, "replace existing output files")
+	fl.StringVarP(&files.Out, "out", "o", string(kind), "write OUT.pem (or OUT.csr) and OUT.key")
+	fl.StringVar(&opts.Country, "country", "", "two-letter country code for the subject (C=)")
+	fl.StringVar(&keyFile, "key", "", "certify this existing private key (PEM) instead of making one; no key file is written")
+	fl.IntVar(&opts.Bits, "bits", sign.DefaultBits, "RSA key size of a new key")
+	fl.IntVar(&opts.Years, "years", sign.DefaultYears, "validity in years, counted from January 1st of this year")
+	fl.BoolVar(&files.Replace, "force", false, "replace existing output files")
 	if kind == sign.Developer {
-		fl.BoolVar(&f.csr, "csr", false, "write a certificate signing request (OUT.csr) for a repository owner instead of a self-signed certificate")
+		fl.BoolVar(&files.CSR, "csr", false, "write a certificate signing request (OUT.csr) for a repository owner instead of a self-signed certificate")
 	}
 	return cmd
-}
-
-func (f *newCertFlags) run(w io.Writer, kind sign.Kind, name string) error {
-	opts := &sign.CertOptions{Country: f.country, Bits: f.bits, Years: f.years}
-	if f.years <= 0 {
-		return fmt.Errorf("--years %d: want a positive number", f.years)
-	}
-	if f.key != "" {
-		k, err := os.ReadFile(f.key)
-		if err != nil {
-			return fmt.Errorf("reading --key: %w", err)
-		}
-		if _, err := sign.ParseKey(k); err != nil {
-			return fmt.Errorf("%s: %w", f.key, err)
-		}
-		opts.Key = k
-	}
-	certPath, keyPath := f.out+".pem", f.out+".key"
-	if f.csr {
-		certPath = f.out + ".csr"
-	}
-	outputs := []string{certPath}
-	if f.key == "" {
-		outputs = append(outputs, keyPath)
-	}
-	if !f.force {
-		if err := checkAbsent(outputs...); err != nil {
-			return err
-		}
-	}
-
-	var certPEM, keyPEM []byte
-	var err error
-	if f.csr {
-		certPEM, keyPEM, err = sign.NewCSR(name, opts)
-	} else {
-		certPEM, keyPEM, err = sign.NewCert(kind, name, opts)
-	}
-	if err != nil {
-		return err
-	}
-	// The key first: a certificate without its key is useless, a key
-	// without a certificate can be certified again with --key.
-	if f.key == "" {
-		if err := writeFile(keyPath, keyPEM, 0o600, f.force); err != nil {
-			return err
-		}
-		fmt.Fprintln(w, "wrote", keyPath)
-	}
-	if err := writeFile(certPath, certPEM, 0o644, f.force); err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "wrote", certPath)
-	return nil
 }
 
 func signCertCmd() *cobra.Command {
@@ -164,8 +121,12 @@ with it install for everyone who trusts the repository.`,
 			if out == "" {
 				out = strings.TrimSuffix(in, filepath.Ext(in)) + "-signed.pem"
 			}
-			if err := writeFile(out, issued, 0o644, force); err != nil {
-				return err
+			write := atomicfile.Create
+			if force {
+				write = atomicfile.Write
+			}
+			if err := write(out, issued, 0o644); err != nil {
+				return forceHint(err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "wrote", out)
 			return nil
@@ -189,7 +150,7 @@ func showCertCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				desc, err := describe(data)
+				desc, err := sign.Describe(data)
 				if err != nil {
 					return fmt.Errorf("%s: %w", file, err)
 				}
@@ -200,43 +161,12 @@ func showCertCmd() *cobra.Command {
 	}
 }
 
-// describe says in one line what a PEM certificate or request is.
-func describe(data []byte) (string, error) {
-	b, _ := pem.Decode(data)
-	if b == nil {
-		return "", fmt.Errorf("no PEM data")
+// forceHint says how to get past an existing output file (atomicfile.Create
+// and CheckAbsent fail with fs.ErrExist).
+func forceHint(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists; remove it or pass --force to replace it", pe.Path)
 	}
-	switch b.Type {
-	case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
-		r, err := sign.ParseCSR(data)
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("certificate request %q (%s), %s", r.Subject.CommonName, r.Subject, keyDesc(r.PublicKey)), nil
-	case "CERTIFICATE":
-		c, err := sign.ParseCert(data)
-		if err != nil {
-			return "", err
-		}
-		kind := string(sign.KindOf(c))
-		if kind == "" {
-			kind = "non-syspkg"
-		}
-		issuer := "self-signed"
-		if !bytes.Equal(c.RawIssuer, c.RawSubject) {
-			issuer = fmt.Sprintf("issued by %q", c.Issuer.CommonName)
-		}
-		return fmt.Sprintf("%s certificate %q (%s), %s, valid %s to %s, serial %s, %s", kind, c.Subject.CommonName, c.Subject,
-			issuer, c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly), c.SerialNumber, keyDesc(c.PublicKey)), nil
-	case "PRIVATE KEY", "RSA PRIVATE KEY":
-		return "", fmt.Errorf("this is a private key, not a certificate")
-	}
-	return "", fmt.Errorf("PEM block %q is not a certificate or certificate request", b.Type)
-}
-
-func keyDesc(k any) string {
-	if rk, ok := k.(*rsa.PublicKey); ok {
-		return fmt.Sprintf("RSA-%d", rk.N.BitLen())
-	}
-	return fmt.Sprintf("%T key", k)
+	return err
 }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"os"
 
@@ -24,46 +24,32 @@ func repoKeyFlags() *keyFlags {
 	return &keyFlags{kind: sign.Repository, flag: "repo", env: "KILN_REPO"}
 }
 
-func devKeyFlags() *keyFlags {
-	return &keyFlags{kind: sign.Developer, flag: "dev", env: "KILN_DEV"}
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
+func devKeyFlags() *keyFlags { return &keyFlags{kind: sign.Developer, flag: "dev", env: "KILN_DEV"} }
 
 func (k *keyFlags) register(f *pflag.FlagSet) {
 	k.flags = f
-	f.StringVar(&k.cert, k.flag+"-cert", envOr(k.env+"_CERT", string(k.kind)+".pem"),
+	f.StringVar(&k.cert, k.flag+"-cert", cmp.Or(os.Getenv(k.env+"_CERT"), string(k.kind)+".pem"),
 		fmt.Sprintf("%s certificate (PEM) [$%s_CERT]", k.kind, k.env))
-	f.StringVar(&k.key, k.flag+"-key", envOr(k.env+"_KEY_FILE", string(k.kind)+".key"),
+	f.StringVar(&k.key, k.flag+"-key", cmp.Or(os.Getenv(k.env+"_KEY_FILE"), string(k.kind)+".key"),
 		fmt.Sprintf("%s private key (PEM); without this flag the key's text in $%s_KEY is used when set [$%s_KEY_FILE]", k.kind, k.env, k.env))
 }
 
 // load reads the certificate and key, checks they belong together and
 // that the certificate is of the right kind.
 func (k *keyFlags) load() (certPEM, keyPEM []byte, err error) {
-	certPEM, err = os.ReadFile(k.cert)
-	if err != nil {
+	if certPEM, err = os.ReadFile(k.cert); err != nil {
 		return nil, nil, fmt.Errorf("reading %s certificate: %w (pass --%s-cert FILE)", k.kind, err, k.flag)
 	}
 	if text := os.Getenv(k.env + "_KEY"); text != "" && !k.flags.Changed(k.flag+"-key") {
-		keyPEM = []byte(text)
-		if _, err := sign.ParseKey(keyPEM); err != nil {
+		if _, err := sign.ParseKey([]byte(text)); err != nil {
 			return nil, nil, fmt.Errorf("$%s_KEY: %w", k.env, err)
 		}
+		keyPEM = []byte(text)
 	} else if keyPEM, err = os.ReadFile(k.key); err != nil {
 		return nil, nil, fmt.Errorf("reading %s key: %w (pass --%s-key FILE or set $%s_KEY)", k.kind, err, k.flag, k.env)
 	}
-	s, err := sign.NewSigner(certPEM, keyPEM)
-	if err != nil {
+	if _, err := sign.NewSignerOf(k.kind, certPEM, keyPEM); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", k.cert, err)
-	}
-	if sign.KindOf(s.Cert) != k.kind {
-		return nil, nil, fmt.Errorf("%s: %q is not a %s certificate (make one with kiln cert %s)", k.cert, s.Cert.Subject.CommonName, k.kind, k.kind)
 	}
 	return certPEM, keyPEM, nil
 }
@@ -76,5 +62,3 @@ func (k *keyFlags) signer() (*sign.Signer, error) {
 	}
 	return sign.NewSigner(c, key)
 }
-
-var errNoName = errors.New("the certificate needs a name: the developer's or repository's canonical name, e.g. \"Jane Doe\"")

@@ -1,14 +1,15 @@
 package main
 
 import (
-	"bytes"
+	"cmp"
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/pack/syspkg"
+	"github.com/kiln-build/kiln/pack/syspkg/repo"
 	"github.com/spf13/cobra"
 )
 
@@ -26,7 +27,8 @@ func syspkgCmd() *cobra.Command {
 
 func syspkgSignCmd() *cobra.Command {
 	dev := devKeyFlags()
-	var out, mask, pkgFile, baseURL string
+	var src syspkg.MetaSource
+	var out string
 	cmd := &cobra.Command{
 		Use:   "sign {META.json | --package package.json} [ARCH=PAYLOAD.zip...]",
 		Short: "Record payloads in a package's metainfo and sign it with a developer certificate",
@@ -42,55 +44,19 @@ reads: recipe fields plus formats.syspkg) with the payload URL mask from
 formats.syspkg.url or --base-url.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var m *syspkg.Meta
-			var in string
 			switch {
-			case pkgFile != "":
-				p, err := pack.ReadPackageJSON(pkgFile)
-				if err != nil {
-					return err
-				}
-				if m, err = syspkg.MetaFor(p, baseURL); err != nil {
-					return fmt.Errorf("%s: %w", pkgFile, err)
-				}
-				in = pkgFile
-				if out == "" {
-					return fmt.Errorf("--out is required with --package")
-				}
+			case src.Package != "" && out == "":
+				return errors.New("--out is required with --package")
+			case src.Package != "": // every argument is a payload
 			case len(args) == 0 || strings.Contains(args[0], "="):
-				return fmt.Errorf("name the metainfo (META.json) or the package metadata (--package)")
+				return errors.New("name the metainfo (META.json) or the package metadata (--package)")
 			default:
-				in, args = args[0], args[1:]
-				data, err := os.ReadFile(in)
-				if err != nil {
-					return err
-				}
-				if m, err = syspkg.ParseMeta(data); err != nil {
-					return fmt.Errorf("%s: %w", in, err)
-				}
-				if baseURL != "" {
-					m.URL = syspkg.DefaultURL(baseURL, m.ID)
-				}
+				src.File, args = args[0], args[1:]
 			}
-			if mask != "" {
-				m.URL = mask
-			}
-			var scanned []*syspkg.Scanned
-			for _, a := range args {
-				arch, file, ok := strings.Cut(a, "=")
-				if !ok || arch == "" || file == "" {
-					return fmt.Errorf("payload %q: want ARCH=PAYLOAD.zip", a)
-				}
-				s, err := syspkg.ScanPayloadFile(m.ID, arch, file)
-				if err != nil {
-					return fmt.Errorf("%s: %w", file, err)
-				}
-				scanned = append(scanned, s)
-			}
-			if len(scanned) > 0 {
-				if err := m.Index(scanned...); err != nil {
-					return err
-				}
+			src.Payloads = args
+			m, err := src.Load()
+			if err != nil {
+				return err
 			}
 			s, err := dev.signer()
 			if err != nil {
@@ -98,12 +64,10 @@ formats.syspkg.url or --base-url.`,
 			}
 			signed, err := syspkg.Sign(m, s)
 			if err != nil {
-				return fmt.Errorf("%s: %w", in, err)
+				return fmt.Errorf("%s: %w", cmp.Or(src.Package, src.File), err)
 			}
-			if out == "" {
-				out = in
-			}
-			if err := writeFile(out, signed, 0o644, true); err != nil {
+			out = cmp.Or(out, src.File)
+			if err := atomicfile.Write(out, signed, 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%s %s, %d payloads, signed by %q)\n", out, m.ID, m.Version, len(m.Payloads), s.Cert.Subject.CommonName)
@@ -113,21 +77,15 @@ formats.syspkg.url or --base-url.`,
 	dev.register(cmd.Flags())
 	fl := cmd.Flags()
 	fl.StringVarP(&out, "out", "o", "", "signed metainfo (default: replace META.json)")
-	fl.StringVar(&pkgFile, "package", "", "make the metainfo from kiln's package metadata (JSON) instead of META.json")
-	fl.StringVar(&baseURL, "base-url", "", "payloads are published under this URL with their built names: the URL mask is BASE-URL/ID-$VERSION-$ARCH.zip")
-	fl.StringVar(&mask, "url", "", "set the payload URL mask ($VERSION, $RELEASE, $ARCH), e.g. https://example.org/repo/hello-$VERSION-$ARCH.zip")
+	fl.StringVar(&src.Package, "package", "", "make the metainfo from kiln's package metadata (JSON) instead of META.json")
+	fl.StringVar(&src.BaseURL, "base-url", "", "payloads are published under this URL with their built names: the URL mask is BASE-URL/ID-$VERSION-$ARCH.zip")
+	fl.StringVar(&src.URL, "url", "", "set the payload URL mask ($VERSION, $RELEASE, $ARCH), e.g. https://example.org/repo/hello-$VERSION-$ARCH.zip")
 	return cmd
 }
 
-type indexFlags struct {
-	url, list, html, lang, title, labelsFile string
-	labels                                   []string
-	allowUnsigned                            bool
-}
-
 func syspkgIndexCmd() *cobra.Command {
-	repo := repoKeyFlags()
-	var f indexFlags
+	keys := repoKeyFlags()
+	var o repo.IndexOptions
 	cmd := &cobra.Command{
 		Use:   "index DIR --url BASE-URL",
 		Short: "Write the signed repository list and the HTML catalog of a directory of syspkg packages",
@@ -148,95 +106,35 @@ Homepage, Bugtracker, Maintainer, License, Depends, Suggests, Conflicts; any
 other name is a category id) or a file of such lines (--labels); --lang
 picks the description translation shown.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.run(cmd, repo, args[0])
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			if o.BaseURL == "" {
+				return fmt.Errorf("--url is required: the http(s) address %s is published at", args[0])
+			}
+			if o.Signer, err = keys.signer(); err != nil {
+				return err
+			}
+			r, err := repo.Index(args[0], o)
+			if oe, ok := err.(*repo.OptionError); ok {
+				return fmt.Errorf("--%w", oe) // the options are named as the flags
+			} else if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%d packages, signed by %q)\n", r.List, len(r.Entries), o.Signer.Cert.Subject.CommonName)
+			if r.HTML != "" {
+				fmt.Fprintln(cmd.OutOrStdout(), "wrote", r.HTML)
+			}
+			return nil
 		},
 	}
-	repo.register(cmd.Flags())
+	keys.register(cmd.Flags())
 	fl := cmd.Flags()
-	fl.StringVar(&f.url, "url", os.Getenv("KILN_REPO_URL"), "http(s) address DIR is published at [$KILN_REPO_URL]")
-	fl.StringVar(&f.list, "list", "repolist.txt", "name of the signed list in DIR")
-	fl.StringVar(&f.html, "html", "index.html", `name of the catalog page in DIR ("" for none)`)
-	fl.StringVar(&f.lang, "lang", "", "language of the catalog: description translation shown (de, en_GB, ...)")
-	fl.StringVar(&f.title, "title", "", "catalog title (default: the repository certificate's name)")
-	fl.StringArrayVar(&f.labels, "label", nil, "translate a catalog label or category: Name=Text (repeatable)")
-	fl.StringVar(&f.labelsFile, "labels", "", "file of Name=Text lines translating catalog labels and categories")
-	fl.BoolVar(&f.allowUnsigned, "allow-unsigned", false, "list metainfo without a signature (syspkg will not install them)")
+	fl.StringVar(&o.BaseURL, "url", os.Getenv("KILN_REPO_URL"), "http(s) address DIR is published at [$KILN_REPO_URL]")
+	fl.StringVar(&o.List, "list", "repolist.txt", "name of the signed list in DIR")
+	fl.StringVar(&o.HTML, "html", "index.html", `name of the catalog page in DIR ("" for none)`)
+	fl.StringVar(&o.Lang, "lang", "", "language of the catalog: description translation shown (de, en_GB, ...)")
+	fl.StringVar(&o.Title, "title", "", "catalog title (default: the repository certificate's name)")
+	fl.StringArrayVar(&o.Labels, "label", nil, "translate a catalog label or category: Name=Text (repeatable)")
+	fl.StringVar(&o.LabelsFile, "labels", "", "file of Name=Text lines translating catalog labels and categories")
+	fl.BoolVar(&o.AllowUnsigned, "allow-unsigned", false, "list metainfo without a signature (syspkg will not install them)")
 	return cmd
-}
-
-func (f *indexFlags) run(cmd *cobra.Command, repo *keyFlags, dir string) error {
-	if f.url == "" {
-		return fmt.Errorf("--url is required: the http(s) address %s is published at", dir)
-	}
-	for _, name := range []string{f.list, f.html} {
-		if name != "" && name != filepath.Base(name) {
-			return fmt.Errorf("output %q: a file name in %s, not a path", name, dir)
-		}
-	}
-	if f.list == "" {
-		return fmt.Errorf("--list: the repository list needs a file name")
-	}
-	s, err := repo.signer()
-	if err != nil {
-		return err
-	}
-	listURL := strings.TrimSuffix(f.url, "/") + "/" + f.list
-	labels := syspkg.DefaultLabels(s.Cert, listURL)
-	if f.labelsFile != "" {
-		data, err := os.ReadFile(f.labelsFile)
-		if err != nil {
-			return fmt.Errorf("reading labels: %w", err)
-		}
-		if err := labels.ParseLabels(data); err != nil {
-			return fmt.Errorf("%s: %w", f.labelsFile, err)
-		}
-	}
-	for _, kv := range f.labels {
-		name, text, ok := strings.Cut(kv, "=")
-		if !ok {
-			return fmt.Errorf("--label %q: want Name=Text", kv)
-		}
-		if err := labels.SetLabel(name, text); err != nil {
-			return fmt.Errorf("--label %q: %w", kv, err)
-		}
-	}
-	if f.lang != "" {
-		if err := labels.SetLabel("lang", f.lang); err != nil {
-			return fmt.Errorf("--lang: %w", err)
-		}
-	}
-	if f.title != "" {
-		labels.Title = f.title
-	}
-
-	entries, err := syspkg.ReadRepoDir(dir, syspkg.RepoDirOptions{BaseURL: f.url, Repo: s.Cert, AllowUnsigned: f.allowUnsigned})
-	if err != nil {
-		return err
-	}
-	list, err := syspkg.RepoList(syspkg.RepoURLs(entries), s)
-	if err != nil {
-		return err
-	}
-	// Render the page before writing anything: both outputs or neither.
-	var page bytes.Buffer
-	if f.html != "" {
-		if err := syspkg.Catalog(&page, syspkg.RepoMetas(entries), labels); err != nil {
-			return err
-		}
-	}
-	w := cmd.OutOrStdout()
-	listPath := filepath.Join(dir, f.list)
-	if err := writeFile(listPath, list, 0o644, true); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "wrote %s (%d packages, signed by %q)\n", listPath, len(entries), s.Cert.Subject.CommonName)
-	if f.html != "" {
-		htmlPath := filepath.Join(dir, f.html)
-		if err := writeFile(htmlPath, page.Bytes(), 0o644, true); err != nil {
-			return err
-		}
-		fmt.Fprintln(w, "wrote", htmlPath)
-	}
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kiln-build/kiln/pack"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -172,4 +173,77 @@ func (m *Meta) Index(payloads ...*Scanned) error {
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Name < m.Files[j].Name })
 	return nil
+}
+
+// MetaSource is what kiln syspkg sign makes a metainfo from: a metainfo
+// file or kiln's package metadata, and the payloads to record in it.
+type MetaSource struct {
+	// File is a metainfo in the seed's format (META.json), or Package
+	// kiln's package metadata (JSON: recipe fields plus formats.syspkg),
+	// made into one by MetaFor.
+	File, Package string
+	// BaseURL is where the payloads are published with their built names
+	// (the URL mask DefaultURL makes, for a Package only when its options
+	// give none); URL is the mask itself and wins.
+	BaseURL, URL string
+	// Payloads are ARCH=PAYLOAD.zip arguments, as the seed's build takes
+	// them: each is scanned and all are recorded (Index). None keeps the
+	// payloads the metainfo has.
+	Payloads []string
+}
+
+// Load reads the metainfo, sets its URL mask and records the payloads.
+// Errors name the file at fault.
+func (s MetaSource) Load() (*Meta, error) {
+	m, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	if s.URL != "" {
+		m.URL = s.URL
+	}
+	var scanned []*Scanned
+	for _, a := range s.Payloads {
+		arch, file, ok := strings.Cut(a, "=")
+		if !ok || arch == "" || file == "" {
+			return nil, fmt.Errorf("payload %q: want ARCH=PAYLOAD.zip", a)
+		}
+		sc, err := ScanPayloadFile(m.ID, arch, file)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		scanned = append(scanned, sc)
+	}
+	if len(scanned) > 0 {
+		if err := m.Index(scanned...); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (s MetaSource) read() (*Meta, error) {
+	if s.Package != "" {
+		p, err := pack.ReadPackageJSON(s.Package)
+		if err != nil {
+			return nil, err
+		}
+		m, err := MetaFor(p, s.BaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.Package, err)
+		}
+		return m, nil
+	}
+	data, err := os.ReadFile(s.File)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ParseMeta(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.File, err)
+	}
+	if s.BaseURL != "" {
+		m.URL = DefaultURL(s.BaseURL, m.ID)
+	}
+	return m, nil
 }

@@ -85,6 +85,14 @@ var (
 	canonRE   = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
 )
 
+// ValidLang tells whether s is a language code as descriptions take it:
+// "de", "en_GB".
+func ValidLang(s string) bool { return langRE.MatchString(s) }
+
+// ValidCategoryID tells whether s is a category id as the metainfo takes
+// it: lower-case letters, digits, "_" and "-".
+func ValidCategoryID(s string) bool { return catRE.MatchString(s) }
+
 // Validate reports every problem of m at once.
 func (m *Meta) Validate() error {
 	var errs []error

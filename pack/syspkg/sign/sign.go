@@ -48,6 +48,18 @@ func NewSigner(certPEM, keyPEM []byte) (*Signer, error) {
 	return &Signer{Cert: cert, key: key}, nil
 }
 
+// NewSignerOf is NewSigner for a certificate of kind only.
+func NewSignerOf(kind Kind, certPEM, keyPEM []byte) (*Signer, error) {
+	s, err := NewSigner(certPEM, keyPEM)
+	if err != nil {
+		return nil, err
+	}
+	if KindOf(s.Cert) != kind {
+		return nil, fmt.Errorf("%q is not a %s certificate (make one with kiln cert %s)", s.Cert.Subject.CommonName, kind, kind)
+	}
+	return s, nil
+}
+
 // LoadSigner is NewSigner on files (e.g. BuildKit secret mounts).
 func LoadSigner(certPath, keyPath string) (*Signer, error) {
 	c, err := readFile("certificate", certPath)

@@ -205,6 +205,12 @@ func TestSignerRejects(t *testing.T) {
 	if _, err := NewSigner(f.devCert, testKey(t, "other")); err == nil || !strings.Contains(err.Error(), "does not belong") {
 		t.Errorf("mismatched key: %v", err)
 	}
+	if _, err := NewSignerOf(Repository, f.devSigned, f.devKey); err == nil || !strings.Contains(err.Error(), `"Jane Doe" is not a repository certificate`) {
+		t.Errorf("developer certificate as a repository's: %v", err)
+	}
+	if s, err := NewSignerOf(Developer, f.devSigned, f.devKey); err != nil || s.Cert.Subject.CommonName != "Jane Doe" {
+		t.Errorf("NewSignerOf(Developer) = %v", err)
+	}
 	if _, err := SignCert(f.devCert, f.devKey, f.devCert, nil); err == nil || !strings.Contains(err.Error(), "not a repository certificate") {
 		t.Errorf("developer signing a certificate: %v", err)
 	}

@@ -1,4 +1,4 @@
-package syspkg
+package repo
 
 import (
 	"bytes"
@@ -13,13 +13,13 @@ import (
 	"github.com/kiln-build/kiln/pack/syspkg/sign"
 )
 
-// RepoList makes a signed repository list: one metainfo URL per line (the
+// SignList makes a signed repository list: one metainfo URL per line (the
 // last one ends in a newline too), the repository certificate in PEM, then
 // the signature block made with that certificate's key. That is the seed's
 // recipe: list the URLs, append the certificate from "cert --repo", sign
 // with build. The URLs stay in the order given; a repeated or malformed
 // URL is an error.
-func RepoList(urls []string, s *sign.Signer) ([]byte, error) {
+func SignList(urls []string, s *sign.Signer) ([]byte, error) {
 	if sign.KindOf(s.Cert) != sign.Repository {
 		return nil, fmt.Errorf("repository list: %q is not a repository certificate", s.Cert.Subject.CommonName)
 	}
@@ -50,17 +50,17 @@ func checkURL(u string) error {
 	return nil
 }
 
-// Repo is a verified repository list.
-type Repo struct {
+// List is a verified repository list.
+type List struct {
 	URLs []string
 	Cert *x509.Certificate // the repository certificate
 }
 
-// ParseRepoList verifies a signed repository list. The list must be signed
+// ParseList verifies a signed repository list. The list must be signed
 // by the certificate it carries, and that certificate must be one of
 // trusted, or, when trusted is nil, it is trusted on first use (the
 // repository is being added). at is the verification time (zero: now).
-func ParseRepoList(signed []byte, trusted []*x509.Certificate, at time.Time) (*Repo, error) {
+func ParseList(signed []byte, trusted []*x509.Certificate, at time.Time) (*List, error) {
 	data, signer, _, err := sign.Split(signed)
 	if err != nil {
 		return nil, fmt.Errorf("repository list: %w", err)
@@ -82,7 +82,7 @@ func ParseRepoList(signed []byte, trusted []*x509.Certificate, at time.Time) (*R
 	if _, _, err := sign.Verify(signed, trusted, at); err != nil {
 		return nil, fmt.Errorf("repository list: %w", err)
 	}
-	r := &Repo{Cert: signer}
+	r := &List{Cert: signer}
 	for _, line := range strings.Split(string(data[:i]), "\n") {
 		if line == "" {
 			continue

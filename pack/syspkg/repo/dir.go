@@ -1,4 +1,8 @@
-package syspkg
+// Package repo is the repository side of syspkg, as pack/syspkg is the
+// package side: it reads a repository directory (signed metainfo next to
+// their payload ZIPs) and makes the signed repository list and the HTML
+// catalog of it. Index does all of that for kiln syspkg index.
+package repo
 
 import (
 	"crypto/sha256"
@@ -15,17 +19,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiln-build/kiln/pack/syspkg"
 	"github.com/kiln-build/kiln/pack/syspkg/sign"
 )
 
 // A repository directory is what gets uploaded to a static web server: the
 // metainfo files (*.json, each followed by its signature block) next to
-// their payload ZIPs. ReadRepoDir reads and checks it; the signed list and
+// their payload ZIPs. ReadDir reads and checks it; the signed list and
 // the catalog are then made from what it returns.
 
-// RepoDirOptions say where a repository directory is published and what
+// DirOptions say where a repository directory is published and what
 // its packages must be signed with.
-type RepoDirOptions struct {
+type DirOptions struct {
 	// BaseURL is the http(s) address the directory is served at; the
 	// list names each metainfo as BaseURL/<file>.
 	BaseURL string
@@ -39,19 +44,19 @@ type RepoDirOptions struct {
 	At time.Time
 }
 
-// RepoEntry is one package of a repository directory.
-type RepoEntry struct {
+// Entry is one package of a repository directory.
+type Entry struct {
 	File string // metainfo file name in the directory
 	URL  string // its address in the published repository
-	Meta Meta
+	Meta syspkg.Meta
 }
 
-// ReadRepoDir reads every *.json metainfo directly in dir, sorted by file
+// ReadDir reads every *.json metainfo directly in dir, sorted by file
 // name, verifies its signature against opts.Repo and checks each payload
 // its URL mask places under opts.BaseURL against the ZIP in dir (present,
 // same size and sha256): the list must not point at stale or missing
 // payloads. Every problem is reported at once, each naming its file.
-func ReadRepoDir(dir string, opts RepoDirOptions) ([]RepoEntry, error) {
+func ReadDir(dir string, opts DirOptions) ([]Entry, error) {
 	base, err := url.Parse(opts.BaseURL)
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
 		return nil, fmt.Errorf("repository URL %q is not an http(s) URL", opts.BaseURL)
@@ -71,7 +76,7 @@ func ReadRepoDir(dir string, opts RepoDirOptions) ([]RepoEntry, error) {
 		return nil, fmt.Errorf("reading repository %s: no metainfo (*.json) files", dir)
 	}
 	sort.Strings(files)
-	var entries []RepoEntry
+	var entries []Entry
 	var errs []error
 	ids := map[string]string{}
 	for _, file := range files {
@@ -87,14 +92,14 @@ func ReadRepoDir(dir string, opts RepoDirOptions) ([]RepoEntry, error) {
 		}
 		ids[m.ID] = name
 		for _, p := range m.Payloads {
-			u := ExpandURL(m.URL, m.Version, m.Release, p.Arch)
+			u := syspkg.ExpandURL(m.URL, m.Version, m.Release, p.Arch)
 			if rel, ok := strings.CutPrefix(u, prefix); ok {
 				if err := checkLocalPayload(dir, rel, p); err != nil {
 					errs = append(errs, fmt.Errorf("%s: payload %s: %w", name, p.Arch, err))
 				}
 			}
 		}
-		entries = append(entries, RepoEntry{File: name, URL: prefix + url.PathEscape(name), Meta: *m})
+		entries = append(entries, Entry{File: name, URL: prefix + url.PathEscape(name), Meta: *m})
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("reading repository %s:\n%w", dir, err)
@@ -102,7 +107,7 @@ func ReadRepoDir(dir string, opts RepoDirOptions) ([]RepoEntry, error) {
 	return entries, nil
 }
 
-func readMetaFile(file string, opts RepoDirOptions) (*Meta, error) {
+func readMetaFile(file string, opts DirOptions) (*syspkg.Meta, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
@@ -111,13 +116,13 @@ func readMetaFile(file string, opts RepoDirOptions) (*Meta, error) {
 		if !opts.AllowUnsigned {
 			return nil, fmt.Errorf("not signed (%v): sign it with kiln syspkg sign and a developer certificate the repository issued", err)
 		}
-		m, err := ParseMeta(data)
+		m, err := syspkg.ParseMeta(data)
 		if err != nil {
 			return nil, err
 		}
 		return m, m.Validate()
 	}
-	m, err := VerifyMeta(data, []*x509.Certificate{opts.Repo}, opts.At)
+	m, err := syspkg.VerifyMeta(data, []*x509.Certificate{opts.Repo}, opts.At)
 	if err != nil {
 		return nil, fmt.Errorf("%w (developer certificates are issued with kiln cert sign)", err)
 	}
@@ -126,7 +131,7 @@ func readMetaFile(file string, opts RepoDirOptions) (*Meta, error) {
 
 // checkLocalPayload compares a payload's recorded size and sha256 with the
 // file at rel (a URL path relative to the repository) in dir.
-func checkLocalPayload(dir, rel string, p Payload) error {
+func checkLocalPayload(dir, rel string, p syspkg.Payload) error {
 	name, err := url.PathUnescape(rel)
 	if err != nil || name != path.Clean(name) || strings.HasPrefix(name, "../") || path.IsAbs(name) {
 		return fmt.Errorf("URL path %q does not name a file of the repository", rel)
@@ -148,8 +153,8 @@ func checkLocalPayload(dir, rel string, p Payload) error {
 	return nil
 }
 
-// RepoURLs are the metainfo addresses of entries, for RepoList.
-func RepoURLs(entries []RepoEntry) []string {
+// URLs are the metainfo addresses of entries, for SignList.
+func URLs(entries []Entry) []string {
 	var urls []string
 	for _, e := range entries {
 		urls = append(urls, e.URL)
@@ -157,9 +162,9 @@ func RepoURLs(entries []RepoEntry) []string {
 	return urls
 }
 
-// RepoMetas are the metainfo of entries, for Catalog.
-func RepoMetas(entries []RepoEntry) []Meta {
-	var ms []Meta
+// Metas are the metainfo of entries, for Catalog.
+func Metas(entries []Entry) []syspkg.Meta {
+	var ms []syspkg.Meta
 	for _, e := range entries {
 		ms = append(ms, e.Meta)
 	}

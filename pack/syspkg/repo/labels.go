@@ -1,4 +1,4 @@
-package syspkg
+package repo
 
 import (
 	"bufio"
@@ -6,15 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kiln-build/kiln/pack/syspkg"
 )
 
-// SetLabel sets one catalog label by the name the seed's build command
+// Set sets one catalog label by the name the seed's build command
 // takes it under: "url", "title", "Repository", "Search", "Package Size",
 // "Installed Size", "Download", "Homepage", "Bugtracker", "Maintainer",
 // "License", "Depends", "Suggests", "Conflicts", and "lang" for the
 // description translation shown. Any other name is a category id, the
 // value its translated heading.
-func (l *Labels) SetLabel(name, value string) error {
+func (l *Labels) Set(name, value string) error {
 	fields := map[string]*string{
 		"lang": &l.Lang, "url": &l.URL, "title": &l.Title, "Repository": &l.Repository, "Search": &l.Search,
 		"Package Size": &l.PackageSize, "Installed Size": &l.InstalledSize, "Download": &l.Download,
@@ -22,13 +24,13 @@ func (l *Labels) SetLabel(name, value string) error {
 		"License": &l.License, "Depends": &l.Depends, "Suggests": &l.Suggests, "Conflicts": &l.Conflicts,
 	}
 	if p, ok := fields[name]; ok {
-		if name == "lang" && !langRE.MatchString(value) {
+		if name == "lang" && !syspkg.ValidLang(value) {
 			return fmt.Errorf("lang %q: want a language code such as de or en_GB", value)
 		}
 		*p = value
 		return nil
 	}
-	if !catRE.MatchString(name) {
+	if !syspkg.ValidCategoryID(name) {
 		return fmt.Errorf("%q is neither a label (title, url, lang, Search, Package Size, ...) nor a category id", name)
 	}
 	if l.Categories == nil {
@@ -38,10 +40,10 @@ func (l *Labels) SetLabel(name, value string) error {
 	return nil
 }
 
-// ParseLabels applies a translation file to l: one "Name=Text" a line, as
-// SetLabel takes them; blank lines and lines starting with "#" are skipped.
+// Parse applies a translation file to l: one "Name=Text" a line, as Set
+// takes them; blank lines and lines starting with "#" are skipped.
 // Errors name the line.
-func (l *Labels) ParseLabels(data []byte) error {
+func (l *Labels) Parse(data []byte) error {
 	var errs []error
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
@@ -54,7 +56,7 @@ func (l *Labels) ParseLabels(data []byte) error {
 			errs = append(errs, fmt.Errorf("line %d: want Name=Text", n))
 			continue
 		}
-		if err := l.SetLabel(strings.TrimSpace(name), strings.TrimSpace(value)); err != nil {
+		if err := l.Set(strings.TrimSpace(name), strings.TrimSpace(value)); err != nil {
 			errs = append(errs, fmt.Errorf("line %d: %w", n, err))
 		}
 	}

@@ -1,4 +1,4 @@
-package syspkg
+package repo
 
 import (
 	"crypto/x509"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/kiln-build/kiln/pack/syspkg"
 )
 
 // Labels are the translatable texts of the catalog page: the seed's list of
@@ -111,7 +113,7 @@ type catalogPayload struct {
 // maintainer, license, depends, suggests, conflicts) folded under it. The
 // page is self-contained (inline CSS and JS, no external assets) and
 // deterministic: categories and packages are sorted by id.
-func Catalog(w io.Writer, pkgs []Meta, labels Labels) error {
+func Catalog(w io.Writer, pkgs []syspkg.Meta, labels Labels) error {
 	l := labels.withDefaults()
 	ids := map[string]bool{}
 	for _, m := range pkgs {
@@ -155,7 +157,7 @@ func Catalog(w io.Writer, pkgs []Meta, labels Labels) error {
 	return catalogTmpl.Execute(w, page)
 }
 
-func catalogEntry(m *Meta, lang string, listed map[string]string) catalogPackage {
+func catalogEntry(m *syspkg.Meta, lang string, listed map[string]string) catalogPackage {
 	d := pickDescription(m.Description, lang)
 	two := d.Lang[:2]
 	sub := func(u string) string { return strings.ReplaceAll(u, "$LANG", two) }
@@ -168,8 +170,8 @@ func catalogEntry(m *Meta, lang string, listed map[string]string) catalogPackage
 	p.Short, p.More, _ = strings.Cut(strings.TrimSpace(d.Text), "\n")
 	for _, pl := range m.Payloads {
 		p.Payloads = append(p.Payloads, catalogPayload{
-			Arch: pl.Arch, URL: ExpandURL(m.URL, m.Version, m.Release, pl.Arch),
-			Size: FormatSize(pl.Compressed), Installed: FormatSize(pl.Size),
+			Arch: pl.Arch, URL: syspkg.ExpandURL(m.URL, m.Version, m.Release, pl.Arch),
+			Size: formatSize(pl.Compressed), Installed: formatSize(pl.Size),
 		})
 	}
 	p.Search = strings.ToLower(strings.Join(strings.Fields(strings.Join([]string{m.ID, d.Name, d.Text, m.Category, m.License, m.Maintainer}, " ")), " "))
@@ -178,7 +180,7 @@ func catalogEntry(m *Meta, lang string, listed map[string]string) catalogPackage
 
 // pickDescription chooses the translation for lang: exact, else the same
 // language ("en" for "en_GB" and the other way round), else the first.
-func pickDescription(ds []Description, lang string) Description {
+func pickDescription(ds []syspkg.Description, lang string) syspkg.Description {
 	for _, d := range ds {
 		if d.Lang == lang {
 			return d
@@ -203,9 +205,9 @@ func deps(list []string, listed map[string]string) []catalogDep {
 	return out
 }
 
-// FormatSize writes a byte count for people: bytes below 1 KiB, else KiB,
+// formatSize writes a byte count for people: bytes below 1 KiB, else KiB,
 // MiB or GiB with one decimal.
-func FormatSize(n int64) string {
+func formatSize(n int64) string {
 	if n < 1024 {
 		return fmt.Sprintf("%d B", n)
 	}
