@@ -123,12 +123,10 @@ func comparisonTable(n int) [][2]string {
 	for _, tc := range compareCases {
 		out = append(out, [2]string{tc.a, tc.b})
 	}
-	for _, p := range [][2]string{
+	out = append(out, [][2]string{
 		{"1.0", "1.00"}, {"0:1", "1"}, {"1.0-0", "1.0"}, {"1.0~", "1.0~0"},
 		{"1:1.0-1", "01:1.0-01"}, {"1.0a0", "1.0a"}, {"1+0", "1+"},
-	} {
-		out = append(out, p)
-	}
+	}...)
 	for len(out) < n {
 		a := genVersion(r)
 		b := genVersion(r)
