@@ -40,7 +40,7 @@ enable_binfmt() {
 # binaries are keyed by that module's go.mod and go.sum: a changed pin
 # rebuilds them, an unchanged one reuses the cache.
 build_tools() {
-	local tools=$ROOT/hack/tools stamp want bkver kilnbk
+	local tools=$ROOT/hack/tools stamp want bkver regver kilnbk
 	want=$(cd "$tools" && sha256sum go.mod go.sum | sha256sum | cut -c1-16)
 	stamp=$KILN_DEV_CACHE/bin/.versions
 	if [ -x "$KILN_DEV_CACHE/bin/buildkitd" ] && [ -x "$KILN_DEV_CACHE/bin/buildctl" ] && [ -x "$KILN_DEV_CACHE/bin/registry" ] &&
@@ -48,6 +48,7 @@ build_tools() {
 		return
 	fi
 	bkver=$(cd "$tools" && go list -m -f '{{.Version}}' github.com/moby/buildkit)
+	regver=$(cd "$tools" && go list -m -f '{{.Version}}' github.com/distribution/distribution/v3)
 	kilnbk=$(cd "$ROOT" && go list -m -f '{{.Version}}' github.com/moby/buildkit)
 	if [ "$bkver" != "$kilnbk" ]; then
 		echo "hack/tools pins github.com/moby/buildkit $bkver but kiln's go.mod requires $kilnbk; run" >&2
@@ -55,7 +56,9 @@ build_tools() {
 		exit 1
 	fi
 	log "building buildkitd, buildctl, registry (buildkit $bkver, $want) — a few minutes, once"
-	(cd "$tools" && go build -ldflags "-X github.com/moby/buildkit/version.Version=$bkver" -o "$KILN_DEV_CACHE/bin/" \
+	local ldflags="-X github.com/moby/buildkit/version.Version=$bkver"
+	ldflags+=" -X github.com/distribution/distribution/v3/version.version=$regver"
+	(cd "$tools" && go build -ldflags "$ldflags" -o "$KILN_DEV_CACHE/bin/" \
 		github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl \
 		github.com/distribution/distribution/v3/cmd/registry)
 	echo "$want" >"$stamp"
