@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kiln-build/kiln/internal/testtool"
 )
 
 // oracleScript asks dpkg about a whole table from one sh process, because
@@ -35,12 +37,7 @@ done <"$2"
 // large deterministic table. Without dpkg it skips, unless
 // KILN_INTEGRATION=1 (make test), where a missing dpkg is a failure.
 func TestDpkgDifferential(t *testing.T) {
-	if _, err := exec.LookPath("dpkg"); err != nil {
-		if os.Getenv("KILN_INTEGRATION") == "1" {
-			t.Fatalf("dpkg is needed for the differential test: %v", err)
-		}
-		t.Skipf("dpkg not found (%v); KILN_INTEGRATION=1 makes this a failure", err)
-	}
+	testtool.Need(t, "dpkg")
 	nPairs, nStrings := 3200, 600
 	if testing.Short() {
 		nPairs, nStrings = 300, 100
