@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # lint.sh runs every static check on kiln: go vet, staticcheck (configured
 # by staticcheck.conf), gofmt, go mod tidy -diff for kiln and for each module
-# under hack/, and that hack/tools builds the BuildKit kiln links. It needs
-# only Go: staticcheck is built from hack/tools into $KILN_DEV_CACHE/bin and
-# rebuilt only when its pin or the Go version changes. Every check runs; the
-# script fails at the end if any did.
-source "$(dirname "$0")/env.sh"
+# under hack/, and that hack/tools builds the BuildKit kiln links. Every
+# check runs; the script fails at the end if any did. It needs only Go (with
+# bash and coreutils; it does not source env.sh, which reads apt's
+# configuration): staticcheck is built from hack/tools into
+# $KILN_DEV_CACHE/bin, and rebuilt only when its pin or the Go version changes.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${KILN_DEV_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/kiln-dev}"
+mkdir -p "$KILN_DEV_CACHE/bin"
 cd "$ROOT"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 failed=()
 check() {
@@ -42,13 +48,16 @@ gofmt_check() {
 	bad=$(gofmt -l $files)
 	[ -z "$bad" ] && return
 	echo "not gofmt-ed (run make fmt):" >&2
-	sed "s#^$ROOT/#  #" <<<"$bad" >&2
+	local f
+	for f in $bad; do echo "  ${f#"$ROOT"/}" >&2; done
 	return 1
 }
 
 tidy_check() {
 	local mod ok=0
-	for mod in . $(cd hack && ls -d */go.mod | sed 's#^#hack/#; s#/go.mod$##'); do
+	for mod in . hack/*/; do
+		[ -f "$mod/go.mod" ] || continue
+		mod=${mod%/}
 		(cd "$mod" && go mod tidy -diff) || { echo "$mod: go.mod/go.sum not tidy (run: cd $mod && go mod tidy)" >&2; ok=1; }
 	done
 	return $ok
