@@ -2,7 +2,8 @@
 // buildkitd and buildctl, the distribution registry, and staticcheck for
 // `make lint`. A module of its own, so their S3, Azure, GCS and redis
 // clients stay out of kiln's go.mod. Keep github.com/moby/buildkit at the
-// version kiln's go.mod requires (hack/setup.sh refuses to build otherwise).
+// version kiln's go.mod requires (make lint checks; hack/setup.sh refuses
+// to build otherwise).
 module github.com/kiln-build/kiln/hack/tools
 
 go 1.26.8
