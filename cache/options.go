@@ -83,6 +83,7 @@ func check(e client.CacheOptionsEntry, flag, raw string, export bool) error {
 			attr = r.to
 		}
 		if e.Attrs[attr] == "" {
+			//lint:ignore ST1005 "ref=..." is a placeholder, not a sentence's full stop
 			return fmt.Errorf("%s %q: type=%s needs %s=...", flag, raw, e.Type, attr)
 		}
 	}

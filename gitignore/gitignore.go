@@ -290,10 +290,13 @@ func (r rule) patterns() []string {
 }
 
 // match tells whether the rule's glob matches p itself, not through a
-// parent. (For one pattern and parentMatched false, the deprecated
-// MatchesUsingParentResult is exactly that.)
+// parent. For one pattern and parentMatched false, the deprecated
+// MatchesUsingParentResult is exactly that; its successor with no parent
+// results also tries p's parents, and a MatchInfo saying "none matched"
+// cannot be built outside the package.
 func (r rule) match(p string) bool {
-	ok, _ := r.m.MatchesUsingParentResult(p, false) //nolint:staticcheck // see above
+	//lint:ignore SA1019 see above
+	ok, _ := r.m.MatchesUsingParentResult(p, false)
 	return ok
 }
 

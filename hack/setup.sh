@@ -35,19 +35,30 @@ enable_binfmt() {
 	done
 }
 
-# Tool binaries are keyed by go.mod: any dependency change rebuilds them,
-# so what runs is what `go build` of this checkout gives.
+# buildkitd, buildctl and registry are pinned in hack/tools, a module of its
+# own so their storage and cloud clients stay out of kiln's go.mod. The
+# binaries are keyed by that module's go.mod and go.sum: a changed pin
+# rebuilds them, an unchanged one reuses the cache.
 build_tools() {
-	local stamp want
-	want=$(cd "$ROOT" && sha256sum go.mod go.sum | sha256sum | cut -c1-16)
+	local tools=$ROOT/hack/tools stamp want bkver regver kilnbk
+	want=$(cd "$tools" && sha256sum go.mod go.sum | sha256sum | cut -c1-16)
 	stamp=$KILN_DEV_CACHE/bin/.versions
-	if [ -x "$KILN_DEV_CACHE/bin/buildkitd" ] && [ -x "$KILN_DEV_CACHE/bin/registry" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+	if [ -x "$KILN_DEV_CACHE/bin/buildkitd" ] && [ -x "$KILN_DEV_CACHE/bin/buildctl" ] && [ -x "$KILN_DEV_CACHE/bin/registry" ] &&
+		[ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
 		return
 	fi
-	local bkver
-	bkver=$(cd "$ROOT" && go list -m -f '{{.Version}}' github.com/moby/buildkit)
-	log "building buildkitd, buildctl, registry ($want) — a few minutes, once"
-	(cd "$ROOT" && go build -ldflags "-X github.com/moby/buildkit/version.Version=$bkver" -o "$KILN_DEV_CACHE/bin/" \
+	bkver=$(cd "$tools" && go list -m -f '{{.Version}}' github.com/moby/buildkit)
+	regver=$(cd "$tools" && go list -m -f '{{.Version}}' github.com/distribution/distribution/v3)
+	kilnbk=$(cd "$ROOT" && go list -m -f '{{.Version}}' github.com/moby/buildkit)
+	if [ "$bkver" != "$kilnbk" ]; then
+		echo "hack/tools pins github.com/moby/buildkit $bkver but kiln's go.mod requires $kilnbk; run" >&2
+		echo "  (cd hack/tools && go get github.com/moby/buildkit@$kilnbk && go mod tidy)" >&2
+		exit 1
+	fi
+	log "building buildkitd, buildctl, registry (buildkit $bkver, $want) — a few minutes, once"
+	local ldflags="-X github.com/moby/buildkit/version.Version=$bkver"
+	ldflags+=" -X github.com/distribution/distribution/v3/version.version=$regver"
+	(cd "$tools" && go build -ldflags "$ldflags" -o "$KILN_DEV_CACHE/bin/" \
 		github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl \
 		github.com/distribution/distribution/v3/cmd/registry)
 	echo "$want" >"$stamp"

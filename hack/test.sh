@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# test.sh sets everything up, runs every test tier against a real buildkitd
-# and registry, and stops only the daemons this run started (by PID).
+# test.sh lints, sets everything up, runs every test tier against a real
+# buildkitd and registry, and stops only the daemons this run started (by PID).
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
+
+# Lint first (it includes go vet): findings fail the run before any set-up.
+hack/lint.sh
 
 registry_was_up=false
 curl -fsS "http://$KILN_REGISTRY/v2/" >/dev/null 2>&1 && registry_was_up=true
@@ -29,7 +32,5 @@ hack/setup.sh
 export KILN_FRONTEND_IMAGE=${KILN_FRONTEND_IMAGE%:*}:src-$(frontend_digest)
 
 export KILN_INTEGRATION=1 KILN_BIN="$ROOT/bin/kiln" KILN_BUILDKITD="$KILN_DEV_CACHE/bin/buildkitd"
-log "go vet"
-go vet ./...
 log "go test (unit, CLI scripts, integration)"
 go test -count=1 -timeout 60m ./... 2>&1 | tee "$RUN_DIR/test.log"

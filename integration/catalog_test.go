@@ -30,7 +30,6 @@ func kilnAt(t *testing.T, dir string, args ...string) string {
 // catalogPackage is one package of the test repository.
 type catalogPackage struct {
 	id, version, category string
-	meta                  string            // metainfo before signing
 	files                 map[string]string // installed tree; none: a meta-package
 }
 

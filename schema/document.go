@@ -113,7 +113,7 @@ func decode(filename string, data []byte) (*document, Errors) {
 	return d, nil
 }
 
-// yamlLineBreaks turns every line break yaml.v3 knows (CR LF, CR, NEL,
+// yamlLineBreaks turns every line break yaml/v3 knows (CR LF, CR, NEL,
 // LS, PS) into LF. CUE's YAML decoder counts lines by LF only and panics
 // ("illegal file offset") when the two disagree; scalars read the same,
 // since YAML folds all of them to LF anyway.

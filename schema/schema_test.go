@@ -337,7 +337,7 @@ func TestConcurrentLoads(t *testing.T) {
 	}
 }
 
-// TestYAMLLineBreaks: CRLF and the other breaks yaml.v3 accepts parse, and
+// TestYAMLLineBreaks: CRLF and the other breaks yaml/v3 accepts parse, and
 // positions still count lines the way editors do.
 func TestYAMLLineBreaks(t *testing.T) {
 	body := "timestamp: 2024-05-01\n" + minimalYAML + "bogus: 1\n"

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	cueerrors "cuelang.org/go/cue/errors"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // syntaxErrors positions a parse error from the CUE, YAML or JSON decoder.

@@ -17,9 +17,6 @@ import (
 //go:embed recipe.cue
 var schemaSource []byte
 
-// SchemaSource returns the embedded CUE schema, e.g. for `kiln schema`.
-func SchemaSource() []byte { return append([]byte(nil), schemaSource...) }
-
 // defaultTargets are the targets of a recipe that names none; they mirror
 // #DefaultTargets in recipe.cue (a test keeps the two in step).
 var defaultTargets = []string{"x86_64", "aarch64", "armv7"}
@@ -41,7 +38,7 @@ type evaluator struct {
 
 // maxUses retires an evaluator after this many recipes. A cue.Context keeps
 // about 10 KiB per evaluation for its lifetime; recompiling the schema costs
-// about 0.5 ms, so a long-running process (a frontend, `kiln serve`) stays
+// about 0.5 ms, so a long-running process (such as a frontend) stays
 // bounded at ~2 µs per recipe.
 const maxUses = 256
 

@@ -7,11 +7,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/kiln-build/kiln/internal/testtool"
 )
 
-// tree builds a staged $pkgdir with a real ELF binary and library.
+// tree builds a staged $pkgdir with a real ELF binary and library (cc
+// compiles them).
 func tree(t *testing.T) string {
 	t.Helper()
+	testtool.Need(t, "cc")
 	root := t.TempDir()
 	write := func(p, s string, mode os.FileMode) {
 		full := filepath.Join(root, p)
@@ -95,6 +99,7 @@ func TestPlanProblems(t *testing.T) {
 }
 
 func TestRunStrips(t *testing.T) {
+	testtool.Need(t, "strip", "file")
 	root := tree(t)
 	out := t.TempDir()
 	spec := Spec{Strip: "strip", Packages: []Package{{Name: "x", Files: []string{"**"}}}}

@@ -14,6 +14,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/parser"
 )
 
 //go:embed *.cue
@@ -61,7 +62,11 @@ func decode() (map[string]*Target, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := inst.AddFile("toolchains/"+n, src); err != nil {
+		f, err := parser.ParseFile("toolchains/"+n, src, parser.ParseComments)
+		if err != nil {
+			return nil, fmt.Errorf("toolchains: %w", err)
+		}
+		if err := inst.AddSyntax(f); err != nil {
 			return nil, fmt.Errorf("toolchains: %w", err)
 		}
 	}

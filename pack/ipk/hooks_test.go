@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/internal/packtest"
 )
@@ -44,6 +45,7 @@ func TestMaintainerScriptsGolden(t *testing.T) {
 // TestMaintainerScriptsRun runs the generated scripts with bash and the
 // arguments opkg passes, checking each hook runs exactly for its action.
 func TestMaintainerScriptsRun(t *testing.T) {
+	testtool.Need(t, "bash")
 	dir := t.TempDir()
 	for name, body := range MaintainerScripts(allHooks) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o755); err != nil {

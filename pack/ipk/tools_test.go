@@ -7,17 +7,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/internal/packtest"
 )
 
-// run runs a host tool and returns its output. A missing tool fails the
-// test: these checks are the point, skipping them would hide a broken setup.
+// run runs a host tool and returns its output. A missing tool skips the
+// test, or fails it under make test (testtool.Need).
 func run(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("host tool %s is required: %v", name, err)
-	}
+	testtool.Need(t, name)
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "TZ=UTC")
@@ -39,6 +38,7 @@ func contains(t *testing.T, what, out string, wants ...string) {
 
 // TestRealTools reads a package back with ar, dpkg-deb, tar, gzip and file.
 func TestRealTools(t *testing.T) {
+	testtool.Need(t, "ar", "dpkg-deb", "tar", "gzip", "file")
 	dir := t.TempDir()
 	root := packtest.BuildTree(t, packtest.Default)
 	ipk, err := pack.WriteFile(Format{}, scriptedPackage(), root, dir)

@@ -48,7 +48,7 @@ func OpenPayload(r io.ReaderAt, size int64) (*zip.Reader, error) {
 // uncompressed size of every entry that is not a directory (their sum is
 // the payload's size). It checks what syspkg needs: relative clean names,
 // methods 0, 8 or 93, and (unless id is "base") category directories at the
-// top. Contents are not decompressed; CheckPayload does that.
+// top. Contents are not decompressed.
 func ScanPayload(id, arch string, r io.ReaderAt, size int64) (*Scanned, error) {
 	h := sha256.New()
 	if _, err := io.Copy(h, io.NewSectionReader(r, 0, size)); err != nil {
@@ -123,28 +123,6 @@ func checkEntry(id, entry string, method uint16) error {
 	}
 	if id != BaseID && !isCategory(category(name)) {
 		return fmt.Errorf("%s: top-level directory %q is not a category (%s)", entry, category(name), strings.Join(Categories, ", "))
-	}
-	return nil
-}
-
-// CheckPayload decompresses every entry of a payload and checks its CRC
-// (archive/zip does on reading to the end): the test for a ZIP made
-// elsewhere that ScanPayload only lists.
-func CheckPayload(r io.ReaderAt, size int64) error {
-	zr, err := OpenPayload(r, size)
-	if err != nil {
-		return err
-	}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.Name, err)
-		}
-		_, err = io.Copy(io.Discard, rc)
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.Name, err)
-		}
 	}
 	return nil
 }

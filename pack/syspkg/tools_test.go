@@ -12,19 +12,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/internal/packtest"
 	"github.com/kiln-build/kiln/pack/syspkg/sign"
 )
 
 // run runs a host tool in dir and returns its combined output. A missing
-// tool fails the test: these checks are the point, skipping them would hide
-// a broken setup (Debian: apt-get install unzip libarchive-tools 7zip openssl).
+// tool skips the test, or fails it under make test (testtool.Need), which
+// installs them (Debian: unzip libarchive-tools 7zip openssl zstd).
 func run(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("host tool %s is required: %v", name, err)
-	}
+	testtool.Need(t, name)
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "TZ=UTC")
@@ -127,6 +126,7 @@ func sameTree(t *testing.T, tool string, data []byte, dir string) {
 // TestUnzip checks deflate and store payloads, and a ZIP64 archive, with
 // Info-ZIP's unzip. Debian's unzip 6.0 does not read zstd (method 93).
 func TestUnzip(t *testing.T) {
+	testtool.Need(t, "unzip")
 	for _, c := range []string{"deflate", "store"} {
 		t.Run(c, func(t *testing.T) {
 			dir := t.TempDir()
@@ -155,6 +155,7 @@ func TestUnzip(t *testing.T) {
 
 // TestBsdtar reads every kind of payload, zstd included, with libarchive.
 func TestBsdtar(t *testing.T) {
+	testtool.Need(t, "bsdtar")
 	for _, c := range []string{"zstd", "deflate", "store"} {
 		t.Run(c, func(t *testing.T) {
 			dir := t.TempDir()
@@ -174,6 +175,7 @@ func TestBsdtar(t *testing.T) {
 // Test7zip tests and extracts the zstd payload with 7-Zip, the other
 // Debian tool that reads ZIP method 93.
 func Test7zip(t *testing.T) {
+	testtool.Need(t, "7zz")
 	dir := t.TempDir()
 	path, data := writePayload(t, dir, "zstd")
 	out := run(t, dir, "7zz", "t", path)
@@ -201,6 +203,7 @@ func Test7zip(t *testing.T) {
 // TestZstdTool decompresses a zstd entry's raw data with the zstd tool:
 // method 93 entries are plain zstd frames.
 func TestZstdTool(t *testing.T) {
+	testtool.Need(t, "zstd")
 	dir := t.TempDir()
 	_, data := writePayload(t, dir, "zstd")
 	zr, _ := OpenPayload(bytes.NewReader(data), int64(len(data)))
@@ -233,6 +236,7 @@ func TestZstdTool(t *testing.T) {
 // repository, which is the trust anchor. (pack/syspkg/repo checks its
 // signed list the same way.)
 func TestOpenSSLSigned(t *testing.T) {
+	testtool.Need(t, "openssl", "sed")
 	dir := t.TempDir()
 	repo := testSigner(t, "repo", "Example Repo", sign.Repository)
 	devKey, err := os.ReadFile(filepath.Join("sign", "testdata", "dev.test.key"))

@@ -390,6 +390,9 @@ func header(it *item, m Method) *zip.FileHeader {
 			break
 		}
 	}
+	// Not fh.Modified: archive/zip would encode years outside 1980-2107
+	// wrongly instead of clamping them.
+	//lint:ignore SA1019 the MS-DOS fields are set directly on purpose
 	fh.ModifiedDate, fh.ModifiedTime = dosTime(it.mtime)
 	fh.Extra = binary.LittleEndian.AppendUint16(nil, 0x5455) // extended timestamp
 	fh.Extra = binary.LittleEndian.AppendUint16(fh.Extra, 5)

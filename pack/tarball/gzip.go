@@ -221,15 +221,6 @@ func (z *gzipWriter) Close() error {
 	return nil
 }
 
-// WriteGzip writes the tree at root as a gzip-compressed tar archive.
-func WriteGzip(w io.Writer, root string, opts Options) error {
-	entries, err := Scan(root)
-	if err != nil {
-		return err
-	}
-	return WriteEntriesGzip(w, entries, opts)
-}
-
 // WriteEntriesGzip writes entries as a gzip-compressed tar archive.
 func WriteEntriesGzip(w io.Writer, entries []Entry, opts Options) error {
 	z := NewGzipWriter(w)

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kiln-build/kiln/internal/testtool"
 )
 
 func TestSignCSR(t *testing.T) {
@@ -108,6 +110,7 @@ func TestSignCSRRejects(t *testing.T) {
 }
 
 func TestOpenSSLRequest(t *testing.T) {
+	testtool.Need(t, "openssl")
 	f := newFixture(t)
 	dir := t.TempDir()
 	write(t, dir, "repo.pem", f.repoCert)
