@@ -154,6 +154,7 @@ func scanContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf
 		return nil, fmt.Errorf("loading the build context's metadata: %w", err)
 	}
 	var matches []string
+	ignores := map[string][]byte{}
 	err = walk(ctx, ref, "", func(p string, st *fstypes.Stat) error {
 		switch {
 		case fs.FileMode(st.Mode).IsDir():
@@ -163,7 +164,7 @@ func scanContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", p, err)
 			}
-			info.excludes = append(info.excludes, gitignore.Parse(dt, path.Dir(p))...)
+			ignores[p] = dt
 		case path.Base(p) == base && st.Size == int64(len(rf.data)):
 			dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p})
 			if err != nil {
@@ -178,6 +179,8 @@ func scanContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf
 	if err != nil {
 		return nil, err
 	}
+	// Parents before children, whatever order the walk found them in.
+	info.excludes = append(info.excludes, gitignore.FromFiles(ignores)...)
 	switch len(matches) {
 	case 0:
 	case 1:
