@@ -8,6 +8,8 @@ package build
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/kiln-build/kiln/build/graph"
@@ -123,4 +125,41 @@ func splitList(v []string) []string {
 		}
 	}
 	return out
+}
+
+// ParseOptions reads recipe options given as NAME=VALUE (kiln build --opt).
+func ParseOptions(kvs []string) (map[string]string, error) {
+	set := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--opt %q: want NAME=VALUE", kv)
+		}
+		set[k] = v
+	}
+	return set, nil
+}
+
+// ParseVariant reads a variant number (0-based) given as setting; "" is
+// every variant (nil).
+func ParseVariant(setting, v string) (*int, error) {
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return nil, fmt.Errorf("%s=%s: want a variant number (0-based)", setting, v)
+	}
+	return &n, nil
+}
+
+// CountPackages counts package files among files, leaving out feed indexes.
+func CountPackages(files []string) int {
+	n := 0
+	for _, f := range files {
+		if !graph.IsIndex(f) {
+			n++
+		}
+	}
+	return n
 }

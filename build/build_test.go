@@ -10,6 +10,7 @@ import (
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/daemon"
 	_ "github.com/kiln-build/kiln/pack/all"
+	"github.com/kiln-build/kiln/solve"
 	"github.com/kiln-build/kiln/toolchains"
 )
 
@@ -126,5 +127,16 @@ func TestSpread(t *testing.T) {
 	one, err := b.spread(Target{Daemons: ds[:1]})
 	if err != nil || len(one) != 1 || one[0].Build == nil {
 		t.Errorf("one daemon: %v, %v", one, err)
+	}
+}
+
+func TestReport(t *testing.T) {
+	r := &Result{Summary: &solve.Summary{Steps: 9, Cached: 5, Ran: 1, Checked: 3,
+		Files: []string{"out/a_1_x86_64.ipk", "out/Packages", "out/Packages.gz", "out/b_1_x86_64.ipk"},
+		Nodes: []*solve.Summary{{Daemon: "tcp://a:1", Steps: 9, Cached: 5, Ran: 1, Checked: 3, Files: []string{"out/a_1_x86_64.ipk"}}}},
+		Image: "pushed reg/x:1 (linux/amd64)"}
+	want := "daemon tcp://a:1: 1 packages, 9 steps: 5 cached, 1 run, 3 checked|2 packages, 9 steps: 5 cached, 1 run, 3 checked|image pushed reg/x:1 (linux/amd64)"
+	if got := strings.Join(r.Report(), "|"); got != want {
+		t.Errorf("Report:\n%s\nwant\n%s", got, want)
 	}
 }

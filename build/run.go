@@ -154,3 +154,17 @@ func (b *Build) signCollected(ctx context.Context, t Target, res *Result) error 
 	}
 	return nil
 }
+
+// Report is what a build says once done: a line per daemon when several
+// built, the total, and the container image.
+func (r *Result) Report() []string {
+	var out []string
+	for _, n := range r.Nodes {
+		out = append(out, fmt.Sprintf("daemon %s: %d packages, %s", n.Daemon, CountPackages(n.Files), n))
+	}
+	out = append(out, fmt.Sprintf("%d packages, %s", CountPackages(r.Files), r.Summary))
+	if r.Image != "" {
+		out = append(out, "image "+r.Image)
+	}
+	return out
+}

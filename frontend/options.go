@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
+	"github.com/kiln-build/kiln/build"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/schema"
@@ -78,14 +78,10 @@ func options(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *re
 	if o.plan.Toolchain.AptMirror == "" {
 		o.plan.Toolchain.AptMirror, o.noMirror = "unset", true
 	}
-	if v := setting(ArgVariant); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("--build-arg %s=%s: want a variant number (0-based)", ArgVariant, v)
-		}
-		o.plan.Variant = &n
-	}
 	var err error
+	if o.plan.Variant, err = build.ParseVariant("--build-arg "+ArgVariant, setting(ArgVariant)); err != nil {
+		return nil, err
+	}
 	if o.plan.Set, err = recipeOptions(bc.BuildArgs, rf.recipes); err != nil {
 		return nil, err
 	}

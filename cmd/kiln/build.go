@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/kiln-build/kiln/build"
-	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/cache"
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -60,12 +59,8 @@ func buildCmd() *cobra.Command {
 			for _, f := range res.Files {
 				fmt.Fprintln(cmd.OutOrStdout(), f)
 			}
-			for _, n := range res.Nodes {
-				logrus.Infof("daemon %s: %d packages, %s", n.Daemon, countPackages(n.Files), n)
-			}
-			logrus.Infof("%d packages, %s", countPackages(res.Files), res.Summary)
-			if res.Image != "" {
-				logrus.Infof("image %s", res.Image)
+			for _, line := range res.Report() {
+				logrus.Info(line)
 			}
 			return nil
 		},
@@ -81,15 +76,4 @@ func buildCmd() *cobra.Command {
 	fl.StringVar(&img.OCI, "oci", "", "also write that container image as an OCI image layout tarball to FILE")
 	sg.register(fl)
 	return cmd
-}
-
-// countPackages counts package files, leaving out feed indexes and signed metainfo.
-func countPackages(files []string) int {
-	n := 0
-	for _, f := range files {
-		if !graph.IsIndex(f) {
-			n++
-		}
-	}
-	return n
 }

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/kiln-build/kiln/build"
 	"github.com/kiln-build/kiln/build/graph"
@@ -31,24 +28,13 @@ func (b *buildFlags) register(f *pflag.FlagSet) {
 }
 
 // config turns the flags into a build configuration for the recipes in paths.
-func (b *buildFlags) config(paths []string) (build.Config, error) {
-	c := build.Config{Paths: paths, Targets: b.targets, Set: map[string]string{},
-		Toolchain: toolchains.Options{BaseImage: b.baseImage, AptMirror: b.aptMirror}}
-	for _, kv := range b.opts {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return c, fmt.Errorf("--opt %q: want NAME=VALUE", kv)
-		}
-		c.Set[k] = v
+func (b *buildFlags) config(paths []string) (c build.Config, err error) {
+	c = build.Config{Paths: paths, Targets: b.targets, Toolchain: toolchains.Options{BaseImage: b.baseImage, AptMirror: b.aptMirror}}
+	if c.Set, err = build.ParseOptions(b.opts); err != nil {
+		return c, err
 	}
-	if b.variant != "" {
-		n, err := strconv.Atoi(b.variant)
-		if err != nil || n < 0 {
-			return c, fmt.Errorf("--variant %q: want a variant number (0-based)", b.variant)
-		}
-		c.Variant = &n
-	}
-	return c, nil
+	c.Variant, err = build.ParseVariant("--variant", b.variant)
+	return c, err
 }
 
 // daemonFlags say which BuildKit daemons a command talks to.
@@ -88,7 +74,7 @@ func (f *signFlags) signing() (*build.Signing, error) {
 	if !f.on {
 		return nil, nil
 	}
-	cert, key, err := f.dev.load()
+	cert, key, err := f.dev.pair().Load()
 	if err != nil {
 		return nil, err
 	}

@@ -16,10 +16,8 @@ func llbCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "llb RECIPE-OR-DIR...",
 		Short: "Print the LLB definition of a build (pipe it to buildctl build)",
-		Long: `Print the LLB definition of a build on stdout, for buildctl build. The graph
-reads the recipe directories and kiln's own binary as session locals: the
-buildctl command line that passes them is printed on stderr.`,
-		Args: cobra.MinimumNArgs(1),
+		Long:  help("llb"),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := bf.config(args)
 			if err != nil {

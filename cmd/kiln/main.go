@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/kiln-build/kiln/build"
+	"github.com/kiln-build/kiln/internal/messages"
 	_ "github.com/kiln-build/kiln/pack/all" // registers every package format
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -23,25 +23,7 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 
 func main() {
-	root := &cobra.Command{
-		Use:           "kiln",
-		Short:         "Build installable packages from declarative recipes on BuildKit",
-		Version:       versionString(),
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
-	root.SetVersionTemplate("{{.Version}}\n")
-	debug := root.PersistentFlags().Bool("debug", false, "log debug messages")
-	root.PersistentPreRun = func(*cobra.Command, []string) {
-		logrus.SetOutput(os.Stderr)
-		logrus.SetFormatter(messages{})
-		if *debug {
-			logrus.SetLevel(logrus.DebugLevel)
-		}
-	}
-	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), versionCmd(), compareCmd(), indexCmd(),
-		certCmd(), syspkgCmd(), packCmd(), splitCmd(), checkCmd())
-	if err := root.Execute(); err != nil {
+	if err := rootCmd().Execute(); err != nil {
 		var ee *exitError
 		var re *build.RecipeError
 		switch {
@@ -58,20 +40,24 @@ func main() {
 	}
 }
 
-// messages is kiln's one style on stderr: "kiln: message", with the level
-// named when it is not plain information.
-type messages struct{}
-
-func (messages) Format(e *logrus.Entry) ([]byte, error) {
-	var b strings.Builder
-	b.WriteString("kiln: ")
-	if e.Level != logrus.InfoLevel {
-		b.WriteString(e.Level.String() + ": ")
+func rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "kiln",
+		Short:         "Build installable packages from declarative recipes on BuildKit",
+		Version:       versionString(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
 	}
-	b.WriteString(e.Message)
-	for k, v := range e.Data {
-		fmt.Fprintf(&b, " %s=%v", k, v)
+	root.SetVersionTemplate("{{.Version}}\n")
+	debug := root.PersistentFlags().Bool("debug", false, "log debug messages")
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		logrus.SetOutput(os.Stderr)
+		logrus.SetFormatter(messages.Formatter{Prefix: "kiln"})
+		if *debug {
+			logrus.SetLevel(logrus.DebugLevel)
+		}
 	}
-	b.WriteByte('\n')
-	return []byte(b.String()), nil
+	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), versionCmd(), compareCmd(), indexCmd(),
+		certCmd(), syspkgCmd(), packCmd(), splitCmd(), checkCmd())
+	return root
 }

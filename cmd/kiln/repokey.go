@@ -34,31 +34,12 @@ func (k *keyFlags) register(f *pflag.FlagSet) {
 		fmt.Sprintf("%s private key (PEM); without this flag the key's text in $%s_KEY is used when set [$%s_KEY_FILE]", k.kind, k.env, k.env))
 }
 
-// load reads the certificate and key, checks they belong together and
-// that the certificate is of the right kind.
-func (k *keyFlags) load() (certPEM, keyPEM []byte, err error) {
-	if certPEM, err = os.ReadFile(k.cert); err != nil {
-		return nil, nil, fmt.Errorf("reading %s certificate: %w (pass --%s-cert FILE)", k.kind, err, k.flag)
+// pair is where the flags and the environment say the files are.
+func (k *keyFlags) pair() sign.KeyPair {
+	p := sign.KeyPair{Kind: k.kind, CertFile: k.cert, KeyFile: k.key,
+		CertHint: fmt.Sprintf("pass --%s-cert FILE", k.flag), KeyHint: fmt.Sprintf("pass --%s-key FILE or set $%s_KEY", k.flag, k.env)}
+	if !k.flags.Changed(k.flag + "-key") {
+		p.KeyText, p.KeyFrom = os.Getenv(k.env+"_KEY"), "$"+k.env+"_KEY"
 	}
-	if text := os.Getenv(k.env + "_KEY"); text != "" && !k.flags.Changed(k.flag+"-key") {
-		if _, err := sign.ParseKey([]byte(text)); err != nil {
-			return nil, nil, fmt.Errorf("$%s_KEY: %w", k.env, err)
-		}
-		keyPEM = []byte(text)
-	} else if keyPEM, err = os.ReadFile(k.key); err != nil {
-		return nil, nil, fmt.Errorf("reading %s key: %w (pass --%s-key FILE or set $%s_KEY)", k.kind, err, k.flag, k.env)
-	}
-	if _, err := sign.NewSignerOf(k.kind, certPEM, keyPEM); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", k.cert, err)
-	}
-	return certPEM, keyPEM, nil
-}
-
-// signer is load as a sign.Signer.
-func (k *keyFlags) signer() (*sign.Signer, error) {
-	c, key, err := k.load()
-	if err != nil {
-		return nil, err
-	}
-	return sign.NewSigner(c, key)
+	return p
 }

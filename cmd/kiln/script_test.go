@@ -1,7 +1,10 @@
 package main
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -31,4 +34,27 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestHelpFiles: every help/NAME.txt is some command's long help.
+func TestHelpFiles(t *testing.T) {
+	longs := map[string]string{}
+	var visit func(c *cobra.Command, path string)
+	visit = func(c *cobra.Command, path string) {
+		longs[path] = c.Long
+		for _, sub := range c.Commands() {
+			visit(sub, strings.TrimPrefix(path+"-"+sub.Name(), "-"))
+		}
+	}
+	visit(rootCmd(), "")
+	entries, err := helpFiles.ReadDir("help")
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("help files: %v", err)
+	}
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".txt")
+		if l, ok := longs[name]; !ok || l == "" || l != help(name) {
+			t.Errorf("help/%s: no command %q shows it", e.Name(), name)
+		}
+	}
 }

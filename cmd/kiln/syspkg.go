@@ -32,17 +32,8 @@ func syspkgSignCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sign {META.json | --package package.json} [ARCH=PAYLOAD.zip...]",
 		Short: "Record payloads in a package's metainfo and sign it with a developer certificate",
-		Long: `Record payloads in a syspkg metainfo and sign it (the seed's "build" with
-(arch)=(zipfile) arguments). Each ARCH=PAYLOAD.zip is scanned: its size,
-sha256 and file list replace the payloads and files fields. Without payload
-arguments the metainfo keeps the ones it has. A signature block the file
-already ends in is replaced.
-
-The metainfo is META.json, written by hand in the seed's format, or made
-from kiln's package metadata (--package, the JSON the build's pack step
-reads: recipe fields plus formats.syspkg) with the payload URL mask from
-formats.syspkg.url or --base-url.`,
-		Args: cobra.ArbitraryArgs,
+		Long:  help("syspkg-sign"),
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case src.Package != "" && out == "":
@@ -58,7 +49,7 @@ formats.syspkg.url or --base-url.`,
 			if err != nil {
 				return err
 			}
-			s, err := dev.signer()
+			s, err := dev.pair().Signer()
 			if err != nil {
 				return err
 			}
@@ -89,28 +80,13 @@ func syspkgIndexCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "index DIR --url BASE-URL",
 		Short: "Write the signed repository list and the HTML catalog of a directory of syspkg packages",
-		Long: `Index a syspkg repository directory: the signed metainfo files (*.json)
-and their payload ZIPs, as they are uploaded to a web server at BASE-URL.
-
-Every metainfo must be signed by a developer certificate the repository
-issued (kiln cert sign); payloads whose URL lies under BASE-URL must be in
-DIR with the size and sha256 the metainfo records. kiln then writes, in DIR:
-
-  repolist.txt   the metainfo URLs, the repository certificate and the
-                 signature block of the repository key (--list)
-  index.html     a searchable catalog page (--html; "" for none)
-
-Catalog labels are translated with --label Name=Text (the seed's names:
-title, url, Repository, Search, "Package Size", "Installed Size", Download,
-Homepage, Bugtracker, Maintainer, License, Depends, Suggests, Conflicts; any
-other name is a category id) or a file of such lines (--labels); --lang
-picks the description translation shown.`,
-		Args: cobra.ExactArgs(1),
+		Long:  help("syspkg-index"),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			if o.BaseURL == "" {
 				return fmt.Errorf("--url is required: the http(s) address %s is published at", args[0])
 			}
-			if o.Signer, err = keys.signer(); err != nil {
+			if o.Signer, err = keys.pair().Signer(); err != nil {
 				return err
 			}
 			r, err := repo.Index(args[0], o)

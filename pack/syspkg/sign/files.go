@@ -2,6 +2,10 @@ package sign
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/kiln-build/kiln/internal/atomicfile"
 )
@@ -18,7 +22,13 @@ type CertFiles struct {
 	// Replace replaces existing files. Without it an existing file is an
 	// *fs.PathError wrapping fs.ErrExist, found before a key is made.
 	Replace bool
+	// KeyFile, when set, is an existing private key (PEM) to certify
+	// instead of making one (CertOptions.Key read from a file).
+	KeyFile string
 }
+
+// ErrNoName is the error for a certificate without a name.
+var ErrNoName = errors.New(`the certificate needs a name: the developer's or repository's canonical name, e.g. "Jane Doe"`)
 
 // Create makes a certificate of kind for name (NewCert, or NewCSR) and
 // writes it and, unless opts.Key is an existing key, the new private key
@@ -26,6 +36,19 @@ type CertFiles struct {
 // useless, a key without a certificate can be certified again. Create
 // returns the files written, also when a later one failed.
 func (f CertFiles) Create(kind Kind, name string, opts *CertOptions) (written []string, err error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, ErrNoName
+	}
+	if f.KeyFile != "" {
+		o := CertOptions{}
+		if opts != nil {
+			o = *opts
+		}
+		if o.Key, err = readKey(f.KeyFile); err != nil {
+			return nil, err
+		}
+		opts = &o
+	}
 	certPath, keyPath := f.Out+".pem", f.Out+".key"
 	if f.CSR {
 		if kind != Developer {
@@ -66,4 +89,41 @@ func (f CertFiles) Create(kind Kind, name string, opts *CertOptions) (written []
 		return written, err
 	}
 	return append(written, certPath), nil
+}
+
+func readKey(file string) ([]byte, error) {
+	k, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading the key to certify: %w", err)
+	}
+	if _, err := ParseKey(k); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return k, nil
+}
+
+// Issue makes the repository of repo issue the developer certificate or
+// request in the file in (SignRequest) and writes it to out (default: in's
+// name with -signed.pem); it returns the file written.
+func Issue(in, out string, repo KeyPair, opts *CertOptions, replace bool) (string, error) {
+	request, err := os.ReadFile(in)
+	if err != nil {
+		return "", fmt.Errorf("reading developer certificate: %w", err)
+	}
+	repoCert, repoKey, err := repo.Load()
+	if err != nil {
+		return "", err
+	}
+	issued, err := SignRequest(repoCert, repoKey, request, opts)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", in, err)
+	}
+	if out == "" {
+		out = strings.TrimSuffix(in, filepath.Ext(in)) + "-signed.pem"
+	}
+	write := atomicfile.Create
+	if replace {
+		write = atomicfile.Write
+	}
+	return out, write(out, issued, 0o644)
 }
