@@ -9,6 +9,8 @@ package build
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -162,4 +164,14 @@ func CountPackages(files []string) int {
 		}
 	}
 	return n
+}
+
+// BuildctlCommand is the buildctl command line that builds Def with the
+// session locals it reads (for `kiln llb | buildctl build ...`).
+func (b *Build) BuildctlCommand() string {
+	cmd := "buildctl build"
+	for _, n := range slices.Sorted(maps.Keys(b.Locals)) {
+		cmd += fmt.Sprintf(" --local %s=%s", n, b.Locals[n])
+	}
+	return cmd
 }

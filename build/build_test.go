@@ -52,6 +52,9 @@ func TestPrepare(t *testing.T) {
 	if hasStep(b, "sign syspkg metainfo") {
 		t.Errorf("unsigned build has a signing step")
 	}
+	if c := b.BuildctlCommand(); !strings.HasPrefix(c, "buildctl build --local kiln-packer=") || !strings.Contains(c, " --local recipe-greeter=") {
+		t.Errorf("BuildctlCommand = %s", c)
+	}
 }
 
 func hasStep(b *Build, prefix string) bool {

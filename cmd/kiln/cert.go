@@ -1,12 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 
+	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/pack/syspkg/sign"
 	"github.com/spf13/cobra"
 )
@@ -44,7 +43,7 @@ func newCertCmd(kind sign.Kind) *cobra.Command {
 			for _, f := range written {
 				fmt.Fprintln(cmd.OutOrStdout(), "wrote", f)
 			}
-			return forceHint(err)
+			return atomicfile.ReplaceHint(err, "--force")
 		},
 	}
 	fl := cmd.Flags()
@@ -73,7 +72,7 @@ func signCertCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			written, err := sign.Issue(args[0], out, rk.pair(), &sign.CertOptions{Years: years}, force)
 			if err != nil {
-				return forceHint(err)
+				return atomicfile.ReplaceHint(err, "--force")
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "wrote", written)
 			return nil
@@ -106,14 +105,4 @@ func showCertCmd() *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// forceHint says how to get past an existing output file (atomicfile.Create
-// and CheckAbsent fail with fs.ErrExist).
-func forceHint(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s exists; remove it or pass --force to replace it", pe.Path)
-	}
-	return err
 }

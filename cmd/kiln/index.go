@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/kiln-build/kiln/pack/ipk/feed"
 	"github.com/spf13/cobra"
@@ -19,14 +18,9 @@ func indexCmd() *cobra.Command {
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, dir := range args {
-				if st, err := os.Stat(dir); err != nil {
-					return err
-				} else if !st.IsDir() {
-					return fmt.Errorf("%s: not a directory", dir)
-				}
 				n, err := feed.WriteTree(dir)
 				if err != nil {
-					return fmt.Errorf("indexing %s: %w", dir, err)
+					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d packages indexed\n", dir, n)
 			}

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"maps"
-	"slices"
-
 	"github.com/kiln-build/kiln/build"
 	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/sirupsen/logrus"
@@ -27,16 +23,10 @@ func llbCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			hint := "buildctl build"
-			for _, n := range sortedKeys(b.Locals) {
-				hint += fmt.Sprintf(" --local %s=%s", n, b.Locals[n])
-			}
-			logrus.Info(hint)
+			logrus.Info(b.BuildctlCommand())
 			return bkllb.WriteTo(b.Def, cmd.OutOrStdout())
 		},
 	}
 	bf.register(cmd.Flags())
 	return cmd
 }
-
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/pack/syspkg"
@@ -35,16 +34,12 @@ func syspkgSignCmd() *cobra.Command {
 		Long:  help("syspkg-sign"),
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch {
-			case src.Package != "" && out == "":
+			if src.Package != "" && out == "" {
 				return errors.New("--out is required with --package")
-			case src.Package != "": // every argument is a payload
-			case len(args) == 0 || strings.Contains(args[0], "="):
-				return errors.New("name the metainfo (META.json) or the package metadata (--package)")
-			default:
-				src.File, args = args[0], args[1:]
 			}
-			src.Payloads = args
+			if err := src.Args(args); err != nil {
+				return err
+			}
 			m, err := src.Load()
 			if err != nil {
 				return err

@@ -82,3 +82,14 @@ func write(path string, data []byte, perm fs.FileMode, replace bool) (err error)
 	os.Remove(tmp.Name())
 	return nil
 }
+
+// ReplaceHint turns the error about an existing file (Create, CheckAbsent)
+// into advice naming the option that replaces it (e.g. "--force"); other
+// errors pass unchanged.
+func ReplaceHint(err error, option string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists; remove it or pass %s to replace it", pe.Path, option)
+	}
+	return err
+}

@@ -116,3 +116,19 @@ func TestErrors(t *testing.T) {
 		t.Errorf("CheckAbsent of absent files: %v", err)
 	}
 }
+
+func TestReplaceHint(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "k.key")
+	if err := Create(p, []byte("a"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := ReplaceHint(Create(p, []byte("b"), 0o600), "--force")
+	if err == nil || err.Error() != p+" exists; remove it or pass --force to replace it" {
+		t.Errorf("existing file: %v", err)
+	}
+	other := errors.New("disk full")
+	if ReplaceHint(other, "--force") != other {
+		t.Errorf("other errors must pass unchanged")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -168,6 +169,19 @@ type MetaSource struct {
 	// them: each is scanned and all are recorded (Index). None keeps the
 	// payloads the metainfo has.
 	Payloads []string
+}
+
+// Args takes the command line of the seed's build: the metainfo file, then
+// ARCH=PAYLOAD.zip payloads; with Package set, every argument is a payload.
+func (s *MetaSource) Args(args []string) error {
+	if s.Package == "" {
+		if len(args) == 0 || strings.Contains(args[0], "=") {
+			return errors.New("name the metainfo (META.json) or the package metadata (--package)")
+		}
+		s.File, args = args[0], args[1:]
+	}
+	s.Payloads = args
+	return nil
 }
 
 // Load reads the metainfo, sets its URL mask and records the payloads.

@@ -185,6 +185,11 @@ func writeIndex(dir string, paths []string) error {
 // WriteTree indexes dir and every directory below it that holds packages
 // (kiln puts each variant's packages in a subdirectory).
 func WriteTree(dir string) (int, error) {
+	if st, err := os.Stat(dir); err != nil {
+		return 0, err
+	} else if !st.IsDir() {
+		return 0, fmt.Errorf("%s: not a directory", dir)
+	}
 	total := 0
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
