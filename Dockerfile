@@ -24,8 +24,10 @@ FROM ${BASE_IMAGE}
 # --build-arg KILN_APT_MIRROR: set it where the image is built.
 ARG KILN_APT_MIRROR
 ENV KILN_APT_MIRROR=${KILN_APT_MIRROR}
-# subrequests: answers `docker buildx build --call targets`.
+# subrequests: answers `docker buildx build --call targets`; contexts and
+# inputs: named contexts (--build-context) and frontend inputs, read through
+# BuildKit's dockerui like the Dockerfile frontend reads them.
 LABEL moby.buildkit.frontend.network.none="true" \
-      moby.buildkit.frontend.caps="moby.buildkit.frontend.subrequests"
+      moby.buildkit.frontend.caps="moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts,moby.buildkit.frontend.inputs"
 COPY --from=build /out/bin/ /bin/
 ENTRYPOINT ["/bin/kiln-frontend"]
