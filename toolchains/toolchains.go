@@ -32,11 +32,20 @@ type Target struct {
 	Packages    []string          `json:"packages"`
 	Env         map[string]string `json:"env"`
 	Qemu        string            `json:"qemu"`
+	// Libc is the C library the target's packages must run on (nil for
+	// noarch): its ELF files may need no newer symbol version.
+	Libc *Libc `json:"libc,omitempty"`
 	// Formats maps a package format (ipk, spk, syspkg) to how it names
 	// the target's architecture.
 	Formats map[string]struct {
 		Arch string `json:"arch"`
 	} `json:"formats"`
+}
+
+// Libc names a C library and the oldest version of it a target runs on.
+type Libc struct {
+	Name    string `json:"name"`    // glibc, musl, uclibc
+	Version string `json:"version"` // e.g. 2.36
 }
 
 var (

@@ -27,6 +27,14 @@ func TestTargetsDecode(t *testing.T) {
 		if tg.Triplet == "" || tg.Suite != "bookworm" || len(tg.Packages) < 5 {
 			t.Errorf("%s: incomplete target %+v", name, tg)
 		}
+		if tg.Libc == nil || *tg.Libc != (Libc{Name: "glibc", Version: "2.36"}) {
+			t.Errorf("%s: libc %+v, want bookworm's glibc 2.36", name, tg.Libc)
+		}
+	}
+	if tg, err := Lookup("noarch"); err != nil {
+		t.Error(err)
+	} else if tg.Libc != nil {
+		t.Errorf("noarch: libc %+v, want none", tg.Libc)
 	}
 	if _, err := Lookup("sparc"); err == nil {
 		t.Error("unknown target: no error")
