@@ -58,6 +58,6 @@ func rootCmd() *cobra.Command {
 		}
 	}
 	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), versionCmd(), compareCmd(), indexCmd(),
-		certCmd(), syspkgCmd(), packCmd(), splitCmd(), checkCmd())
+		certCmd(), syspkgCmd(), packCmd(), splitCmd(), elfcheckCmd(), checkCmd())
 	return root
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kiln-build/kiln/check"
+	"github.com/kiln-build/kiln/elfcheck"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/split"
 	"github.com/spf13/cobra"
@@ -34,6 +35,15 @@ func splitCmd() *cobra.Command {
 		Short: "Divide a staged tree ($pkgdir) into output packages and strip them (runs inside the build)",
 		RunE:  func(*cobra.Command, []string) error { return split.RunFile(spec, root, out) },
 	}, map[string]*string{"spec": &spec, "root": &root, "out": &out})
+}
+
+func elfcheckCmd() *cobra.Command {
+	var spec, root string
+	return step(&cobra.Command{
+		Use:   "elfcheck --spec elfcheck.json --root DIR",
+		Short: "Check the ELF files of split packages against the target's machine and C library (runs inside the build)",
+		RunE:  func(*cobra.Command, []string) error { return elfcheck.RunFile(spec, root) },
+	}, map[string]*string{"spec": &spec, "root": &root})
 }
 
 func checkCmd() *cobra.Command {
