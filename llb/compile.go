@@ -114,7 +114,13 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	pkgdir, ran := c.packageStage(src)
 
 	job := &Job{Recipe: r, Target: o.Target, IPK: map[string]HostPackage{}}
-	split, ran := c.withEnv(c.split(pkgdir, ran), ran)
+	split := c.split(pkgdir, ran)
+	if ran {
+		if split, err = c.checkELF(split); err != nil {
+			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
+		}
+	}
+	split, ran = c.withEnv(split, ran)
 	outs, err := c.packages(job, split, ran)
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
