@@ -140,7 +140,8 @@ type Check struct {
 }
 
 // ValidationRule allows or denies one packaging check by name
-// (UnclaimedFiles, DoublyClaimedFiles, EmptyPackage, LongVarDescription).
+// (UnclaimedFiles, DoublyClaimedFiles, EmptyPackage, LongVarDescription,
+// NewerLibc).
 type ValidationRule struct {
 	Allow string `json:"allow,omitempty"`
 	Deny  string `json:"deny,omitempty"`

@@ -48,7 +48,7 @@ func TestFull(t *testing.T) {
 		{"priority", r.Env[0], EnvOp{Priority: 50}},
 		{"check", r.Tests[2].Checks[0], Check{Path: "/opt/bin/toolbox", Exists: ptr(true), Mode: "0755"}},
 		{"negative check", *r.Tests[2].Checks[2].Exists, false},
-		{"validation", r.Validation, []ValidationRule{{Allow: "EmptyPackage"}, {Deny: "UnclaimedFiles"}}},
+		{"validation", r.Validation, []ValidationRule{{Allow: "EmptyPackage"}, {Deny: "UnclaimedFiles"}, {Allow: "NewerLibc"}}},
 		{"formats", r.Formats["spk"], map[string]any{"displayname": "Toolbox", "beta": true}},
 		{"empty format", r.Formats["ipk"], map[string]any{}},
 		{"epoch", r.Epoch, int64(1714559400)},
