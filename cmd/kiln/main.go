@@ -58,6 +58,7 @@ func rootCmd() *cobra.Command {
 		}
 	}
 	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), versionCmd(), compareCmd(), indexCmd(),
-		certCmd(), syspkgCmd(), packCmd(), splitCmd(), elfcheckCmd(), checkCmd())
+		certCmd(), syspkgCmd())
+	root.AddCommand(stepCmds()...)
 	return root
 }
