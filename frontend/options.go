@@ -149,7 +149,7 @@ func namedImages(ctx context.Context, bc *dockerui.Client, o *plan.Options) erro
 	}
 	var imgs toolchains.Images
 	found := false
-	for _, ref := range toolchains.BaseImages(o.Toolchain, targets, own) {
+	for _, ref := range o.Toolchains.BaseImages(o.Toolchain, targets, own) {
 		p := toolchains.BuildPlatform
 		nc, err := bc.NamedContext(ref, dockerui.ContextOpt{Platform: &p})
 		if err != nil {
