@@ -3,6 +3,7 @@ package frontend
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -11,6 +12,7 @@ import (
 	"github.com/kiln-build/kiln/gitignore"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerui"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
@@ -26,6 +28,9 @@ type recipeFile struct {
 	name    string
 	data    []byte
 	recipes []*schema.Recipe
+	// targets are kiln's own and those a repository file defines under
+	// targets: (a targets/ directory in the context is not read).
+	targets *toolchains.Set
 }
 
 // readRecipe reads the recipe: the filename option, or else the one of
@@ -62,14 +67,19 @@ func readRecipe(ctx context.Context, c gwclient.Client) (*recipeFile, *dockerui.
 		return nil, nil, fmt.Errorf("no recipe found: pass -f RECIPE (want one of %s)", strings.Join(names, ", "))
 	}
 	rf := found[0]
-	rs, err := schema.ParseRepo(rf.name, rf.data)
-	if err != nil {
+	rs, rerr := schema.ParseRepo(rf.name, rf.data)
+	set, terr := toolchains.Load(toolchains.Source{File: rf.name, Data: rf.data, Recipes: true})
+	if err := errors.Join(rerr, terr); err != nil {
 		return nil, nil, err
 	}
 	for _, r := range rs {
 		r.File = rf.name
 	}
-	rf.recipes = rs
+	read := func(string) ([]byte, error) { return rf.data, nil }
+	if err := schema.CheckTargets(rs, set.Names(), read); err != nil {
+		return nil, nil, err
+	}
+	rf.recipes, rf.targets = rs, set
 	return rf, bc, nil
 }
 

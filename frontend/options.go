@@ -73,7 +73,7 @@ func options(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *re
 		}
 		return os.Getenv(name)
 	}
-	o := &gatewayOptions{plan: plan.Options{Recipes: rf.recipes,
+	o := &gatewayOptions{plan: plan.Options{Recipes: rf.recipes, Toolchains: rf.targets,
 		Toolchain: toolchains.Options{AptMirror: setting(ArgAptMirror), BaseImage: setting(ArgBaseImage)}}}
 	if o.plan.Toolchain.AptMirror == "" {
 		o.plan.Toolchain.AptMirror, o.noMirror = "unset", true
@@ -87,7 +87,7 @@ func options(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *re
 	}
 	for _, p := range bc.TargetPlatforms {
 		p = platforms.Normalize(p)
-		t, err := TargetFor(p, rf.recipes)
+		t, err := TargetFor(p, rf.recipes, rf.targets)
 		if err != nil {
 			return nil, err
 		}

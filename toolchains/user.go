@@ -239,7 +239,7 @@ func (l *loader) resolve(name string) bool {
 		base = own
 	default:
 		l.errs = append(l.errs, ut.doc.ErrorAt(schema.Path("targets", name, "extends"),
-			fmt.Sprintf("%s is not a known target (known: %s)", strconv.Quote(from), strings.Join(l.known(), ", "))))
+			fmt.Sprintf("%s is not a known target (known: %s)", strconv.Quote(from), strings.Join(l.known(name), ", "))))
 		l.bad[name] = true
 		return false
 	}
@@ -300,11 +300,11 @@ func overlay(data cue.Value, p cue.Path, user, base cue.Value) cue.Value {
 	return data
 }
 
-// known lists the names a target may extend.
-func (l *loader) known() []string {
+// known lists the names the target called name may extend.
+func (l *loader) known(name string) []string {
 	names := l.set.Names()
 	for n := range l.defs {
-		if !slices.Contains(names, n) {
+		if n != name && !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}
