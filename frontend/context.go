@@ -3,10 +3,11 @@ package frontend
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/kiln-build/kiln/gitignore"
@@ -28,8 +29,8 @@ type recipeFile struct {
 	name    string
 	data    []byte
 	recipes []*schema.Recipe
-	// targets are kiln's own and those a repository file defines under
-	// targets: (a targets/ directory in the context is not read).
+	// targets are kiln's own and the repository's: a repository file's
+	// targets: and the context's targets/ directories (loadTargets).
 	targets *toolchains.Set
 }
 
@@ -67,20 +68,32 @@ func readRecipe(ctx context.Context, c gwclient.Client) (*recipeFile, *dockerui.
 		return nil, nil, fmt.Errorf("no recipe found: pass -f RECIPE (want one of %s)", strings.Join(names, ", "))
 	}
 	rf := found[0]
-	rs, rerr := schema.ParseRepo(rf.name, rf.data)
-	set, terr := toolchains.Load(toolchains.Source{File: rf.name, Data: rf.data, Recipes: true})
-	if err := errors.Join(rerr, terr); err != nil {
+	rs, err := schema.ParseRepo(rf.name, rf.data)
+	if err != nil {
 		return nil, nil, err
 	}
 	for _, r := range rs {
 		r.File = rf.name
 	}
-	read := func(string) ([]byte, error) { return rf.data, nil }
-	if err := schema.CheckTargets(rs, set.Names(), read); err != nil {
-		return nil, nil, err
-	}
-	rf.recipes, rf.targets = rs, set
+	rf.recipes = rs
 	return rf, bc, nil
+}
+
+// loadTargets loads the targets the recipe may use: kiln's own, those of a
+// repository file, and those of the context's targets/ directories beside
+// the recipe (see contextInfo.targets), and checks the recipes' targets.
+func (rf *recipeFile) loadTargets(files []toolchains.Source) error {
+	srcs := append([]toolchains.Source{{File: rf.name, Data: rf.data, Recipes: true}}, files...)
+	set, err := toolchains.Load(srcs...)
+	if err != nil {
+		return err
+	}
+	read := func(string) ([]byte, error) { return rf.data, nil }
+	if err := schema.CheckTargets(rf.recipes, set.Names(), read); err != nil {
+		return err
+	}
+	rf.targets = set
+	return nil
 }
 
 // withFilename is c with the filename option set, for dockerui.
@@ -112,10 +125,10 @@ func (c *optsClient) BuildOpts() gwclient.BuildOpts {
 // finds examples/hello/src. The error a later read meets is returned
 // through the pointer (dockerui caches the context, so there is none once
 // the scan succeeded).
-func buildContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *recipeFile) (llb.LocalContext, *error, error) {
+func buildContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *recipeFile) (llb.LocalContext, *contextInfo, *error, error) {
 	info, err := scanContext(ctx, c, bc, rf)
 	if err != nil {
-		return llb.LocalContext{}, nil, err
+		return llb.LocalContext{}, nil, nil, err
 	}
 	var lateErr error
 	lc := llb.LocalContext{Name: dockerui.DefaultLocalNameContext, Prefix: info.prefix, Excludes: info.excludes,
@@ -127,7 +140,7 @@ func buildContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, r
 			}
 			return *st
 		}}
-	return lc, &lateErr, nil
+	return lc, info, &lateErr, nil
 }
 
 // contextInfo is what kiln needs to know about the build context before
@@ -136,6 +149,34 @@ type contextInfo struct {
 	// prefix is the recipe's directory inside the context ("" = its root).
 	prefix   string
 	excludes []string
+	// targetFiles are the files of every targets/ directory of the
+	// context, by path; targets picks the recipe's.
+	targetFiles map[string][]byte
+}
+
+// targetExts are the formats a targets file may be written in.
+var targetExts = []string{".cue", ".yaml", ".yml", ".json"}
+
+// isTargetFile reports whether p is a file of a targets/ directory.
+func isTargetFile(p string) bool {
+	return path.Base(path.Dir(p)) == "targets" && slices.Contains(targetExts, strings.ToLower(path.Ext(p))) && !strings.HasPrefix(path.Base(p), ".")
+}
+
+// targets are the files of the targets/ directories beside the recipe, as
+// the CLI reads them (build.LoadTargets): the one in the recipe's
+// directory and the one in its parent, in path order.
+func (i *contextInfo) targets() []toolchains.Source {
+	dirs := []string{path.Join(i.prefix, "targets")}
+	if i.prefix != "" {
+		dirs = append(dirs, path.Join(path.Dir(i.prefix), "targets"))
+	}
+	var out []toolchains.Source
+	for _, p := range slices.Sorted(maps.Keys(i.targetFiles)) {
+		if slices.Contains(dirs, path.Dir(p)) {
+			out = append(out, toolchains.Source{File: p, Data: i.targetFiles[p]})
+		}
+	}
+	return out
 }
 
 // scanContext finds the recipe inside the context and reads the ignore
@@ -148,10 +189,14 @@ func scanContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf
 		return nil, fmt.Errorf(".dockerignore: %w", err)
 	}
 	skip := []string{".git", "**/.git"}
-	info := &contextInfo{excludes: append(skip, dockerignore...)}
+	info := &contextInfo{excludes: append(skip, dockerignore...), targetFiles: map[string][]byte{}}
 	base := path.Base(rf.name)
+	include := []string{"**/.gitignore", base, "**/" + base}
+	for _, ext := range targetExts {
+		include = append(include, "targets/*"+ext, "**/targets/*"+ext)
+	}
 	st, err := bc.MainContext(ctx,
-		bkllb.IncludePatterns([]string{"**/.gitignore", base, "**/" + base}),
+		bkllb.IncludePatterns(include),
 		bkllb.ExcludePatterns(info.excludes),
 		bkllb.SharedKeyHint(dockerui.DefaultLocalNameContext+"-kiln-metadata"),
 		bkllb.Differ(bkllb.DiffNone, false),
@@ -175,6 +220,12 @@ func scanContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf
 				return fmt.Errorf("reading %s: %w", p, err)
 			}
 			ignores[p] = dt
+		case isTargetFile(p) && st.Size <= schema.MaxSize:
+			dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p})
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", p, err)
+			}
+			info.targetFiles[p] = dt
 		case path.Base(p) == base && st.Size == int64(len(rf.data)):
 			dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p})
 			if err != nil {

@@ -93,3 +93,28 @@ func TestTargetForUserTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestContextTargets: the frontend reads the targets/ directories beside
+// the recipe, as the CLI does: in its directory and in its parent.
+func TestContextTargets(t *testing.T) {
+	files := map[string][]byte{}
+	for _, p := range []string{"targets/top.yaml", "repo/targets/b.cue", "repo/targets/a.yaml", "repo/hello/targets/own.json",
+		"repo/other/targets/no.yaml", "repo/targets/README.md", "repo/targets/.hidden.yaml", "repo/targets/sub/x.yaml"} {
+		if isTargetFile(p) {
+			files[p] = []byte(p)
+		}
+	}
+	for _, c := range []struct{ prefix, want string }{
+		{"repo/hello", "repo/hello/targets/own.json repo/targets/a.yaml repo/targets/b.cue"},
+		{"repo", "repo/targets/a.yaml repo/targets/b.cue targets/top.yaml"},
+		{"", "targets/top.yaml"},
+	} {
+		var got []string
+		for _, s := range (&contextInfo{prefix: c.prefix, targetFiles: files}).targets() {
+			got = append(got, s.File)
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("recipe in %q: targets %v, want %s", c.prefix, got, c.want)
+		}
+	}
+}
