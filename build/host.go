@@ -32,7 +32,7 @@ func LoadRecipes(paths []string) ([]*schema.Recipe, *toolchains.Set, error) {
 		return nil, nil, &RecipeError{err}
 	}
 	if len(recipePaths) == 0 && len(paths) > 0 {
-		return nil, nil, &RecipeError{fmt.Errorf("%s: no recipe found (a %s directory holds targets only)", strings.Join(paths, ", "), TargetsDir)}
+		return nil, nil, &RecipeError{fmt.Errorf("%s: no recipe found (a %s directory holds targets only)", strings.Join(paths, ", "), toolchains.TargetsDir)}
 	}
 	rs, rerr := schema.LoadAllCached(recipePaths, recipeCache())
 	set, terr := toolchains.Load(srcs...)

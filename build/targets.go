@@ -7,30 +7,21 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 )
 
-// TargetsDir is the directory of a repository's own targets: beside its
-// recipe directories (repo/targets next to repo/hello), or beside a recipe
-// or repository file.
-const TargetsDir = "targets"
-
-// targetExts are the formats a targets file may be written in.
-var targetExts = []string{".cue", ".yaml", ".yml", ".json"}
-
 // LoadTargets returns the targets the recipes at paths may use: kiln's own
 // and those their repositories define (toolchains.Load), which are
 //
-//   - every *.cue, *.yaml, *.yml and *.json file of a TargetsDir: the one
-//     in each directory given, and, for a recipe (a recipe file, or a
-//     directory holding one), the ones in the recipe's directory and in
-//     its parent, so `kiln build repo/hello` sees repo/targets. A path
-//     that is itself a TargetsDir without a recipe file (repo/targets, as
-//     `kiln build repo/*` gives it) holds targets only;
+//   - every *.cue, *.yaml, *.yml and *.json file of a targets directory
+//     (toolchains.TargetsDir): the one in each directory given, and, for
+//     a recipe (a recipe file, or a directory holding one), the ones in
+//     the recipe's directory and in its parent, so `kiln build repo/hello`
+//     sees repo/targets. A path that is itself a targets directory without
+//     a recipe file (repo/targets, as `kiln build repo/*` gives it) holds
+//     targets only;
 //   - the top-level targets of every repository file at paths.
 //
 // Without paths, the current directory's are read, if it has any.
@@ -72,17 +63,17 @@ func targetSources(paths []string, lenient bool) (srcs []toolchains.Source, reci
 			continue
 		}
 		switch {
-		case fi.IsDir() && filepath.Base(filepath.Clean(p)) == TargetsDir && !schema.IsRecipeDir(p):
+		case fi.IsDir() && filepath.Base(filepath.Clean(p)) == toolchains.TargetsDir && !schema.IsRecipeDir(p):
 			addDir(p)
 			continue
 		case fi.IsDir() && schema.IsRecipeDir(p):
-			addDir(filepath.Join(p, TargetsDir))
-			addDir(filepath.Join(p, "..", TargetsDir))
+			addDir(filepath.Join(p, toolchains.TargetsDir))
+			addDir(filepath.Join(p, "..", toolchains.TargetsDir))
 		case fi.IsDir():
-			addDir(filepath.Join(p, TargetsDir))
+			addDir(filepath.Join(p, toolchains.TargetsDir))
 		default:
-			addDir(filepath.Join(filepath.Dir(p), TargetsDir))
-			addDir(filepath.Join(filepath.Dir(p), "..", TargetsDir))
+			addDir(filepath.Join(filepath.Dir(p), toolchains.TargetsDir))
+			addDir(filepath.Join(filepath.Dir(p), "..", toolchains.TargetsDir))
 		}
 		recipePaths = append(recipePaths, p)
 		found, err := schema.FindRecipes(p)
@@ -103,7 +94,7 @@ func targetSources(paths []string, lenient bool) (srcs []toolchains.Source, reci
 			continue
 		}
 		for _, e := range entries {
-			if e.IsDir() || !slices.Contains(targetExts, strings.ToLower(filepath.Ext(e.Name()))) || strings.HasPrefix(e.Name(), ".") {
+			if e.IsDir() || !toolchains.IsTargetsFile(e.Name()) {
 				continue
 			}
 			f := filepath.Join(d, e.Name())

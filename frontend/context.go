@@ -154,21 +154,18 @@ type contextInfo struct {
 	targetFiles map[string][]byte
 }
 
-// targetExts are the formats a targets file may be written in.
-var targetExts = []string{".cue", ".yaml", ".yml", ".json"}
-
 // isTargetFile reports whether p is a file of a targets/ directory.
 func isTargetFile(p string) bool {
-	return path.Base(path.Dir(p)) == "targets" && slices.Contains(targetExts, strings.ToLower(path.Ext(p))) && !strings.HasPrefix(path.Base(p), ".")
+	return path.Base(path.Dir(p)) == toolchains.TargetsDir && toolchains.IsTargetsFile(p)
 }
 
 // targets are the files of the targets/ directories beside the recipe, as
 // the CLI reads them (build.LoadTargets): the one in the recipe's
 // directory and the one in its parent, in path order.
 func (i *contextInfo) targets() []toolchains.Source {
-	dirs := []string{path.Join(i.prefix, "targets")}
+	dirs := []string{path.Join(i.prefix, toolchains.TargetsDir)}
 	if i.prefix != "" {
-		dirs = append(dirs, path.Join(path.Dir(i.prefix), "targets"))
+		dirs = append(dirs, path.Join(path.Dir(i.prefix), toolchains.TargetsDir))
 	}
 	var out []toolchains.Source
 	for _, p := range slices.Sorted(maps.Keys(i.targetFiles)) {
@@ -192,8 +189,8 @@ func scanContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf
 	info := &contextInfo{excludes: append(skip, dockerignore...), targetFiles: map[string][]byte{}}
 	base := path.Base(rf.name)
 	include := []string{"**/.gitignore", base, "**/" + base}
-	for _, ext := range targetExts {
-		include = append(include, "targets/*"+ext, "**/targets/*"+ext)
+	for _, ext := range []string{".cue", ".yaml", ".yml", ".json"} { // toolchains.IsTargetsFile
+		include = append(include, toolchains.TargetsDir+"/*"+ext, "**/"+toolchains.TargetsDir+"/*"+ext)
 	}
 	st, err := bc.MainContext(ctx,
 		bkllb.IncludePatterns(include),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,20 @@ import (
 // are overlaid key by key, everything else (packages, strings) is
 // replaced whole. The result must be a complete #Target. Problems are
 // schema.Errors, positioned in the user's file.
+
+// TargetsDir is the directory of a repository's own targets files, beside
+// its recipes (the CLI and the frontend look for it; see build.LoadTargets).
+const TargetsDir = "targets"
+
+// IsTargetsFile reports whether name (a file of a TargetsDir) is a targets
+// file: *.cue, *.yaml, *.yml or *.json, not hidden.
+func IsTargetsFile(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".cue", ".yaml", ".yml", ".json":
+		return !strings.HasPrefix(path.Base(name), ".")
+	}
+	return false
+}
 
 // Source is a file that may define targets.
 type Source struct {
