@@ -107,6 +107,12 @@ func targetSources(paths []string, lenient bool) (srcs []toolchains.Source, reci
 		}
 	}
 	for _, f := range files {
+		if abs, err := filepath.Abs(f); err == nil {
+			if seen[abs] {
+				continue // named twice (repo and repo/many): read once
+			}
+			seen[abs] = true
+		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			continue // the recipe loader reports it

@@ -37,6 +37,7 @@ func TestTargetSources(t *testing.T) {
 		{[]string{"repo/hello", "repo/many", "repo/targets"}, "repo/hello/targets/b.cue repo/targets/a.yaml repo/many/kiln.yaml", "repo/hello repo/many"},
 		{[]string{"repo/hello/kiln.yaml"}, "repo/hello/targets/b.cue repo/targets/a.yaml", "repo/hello/kiln.yaml"},
 		{[]string{"other"}, "", "other"},
+		{[]string{"repo", "repo/many/kiln.yaml"}, "repo/targets/a.yaml repo/many/kiln.yaml", "repo repo/many/kiln.yaml"},
 	} {
 		srcs, recipePaths, err := targetSources(c.paths, false)
 		if err != nil {

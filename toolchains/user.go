@@ -66,7 +66,7 @@ type Source struct {
 // Load returns kiln's own targets extended and added to by the targets the
 // sources define. A name defined in two files is an error naming both, as
 // is an extends: that names no target or makes a cycle. Every problem is
-// reported, as schema.Errors (one per file, joined).
+// reported, as schema.Errors.
 func Load(srcs ...Source) (*Set, error) {
 	base, err := builtin()
 	if err != nil || len(srcs) == 0 {
@@ -83,26 +83,7 @@ func Load(srcs ...Source) (*Set, error) {
 		l.resolve(n)
 	}
 	if len(l.errs) > 0 {
-		byFile := map[string]schema.Errors{}
-		var files []string
-		for _, e := range l.errs {
-			if byFile[e.File] == nil {
-				files = append(files, e.File)
-			}
-			byFile[e.File] = append(byFile[e.File], e)
-		}
-		var all []error
-		for _, f := range files {
-			es := slices.Clone(byFile[f])
-			slices.SortStableFunc(es, func(a, b *schema.Error) int {
-				if a.Line != b.Line {
-					return a.Line - b.Line
-				}
-				return a.Col - b.Col
-			})
-			all = append(all, es)
-		}
-		return nil, errors.Join(all...)
+		return nil, l.errs.Sorted()
 	}
 	return l.set, nil
 }
@@ -115,7 +96,7 @@ type loader struct {
 	set           *Set
 	defs          map[string]*userTarget
 	order         []string // user targets in the order they were read
-	errs          []*schema.Error
+	errs          schema.Errors
 	visiting      []string // resolve's stack, for cycles
 	resolved, bad map[string]bool
 }
