@@ -64,7 +64,7 @@ type Build struct {
 // Prepare loads the recipes and plans the build, before any daemon is
 // contacted, so bad input fails fast.
 func Prepare(ctx context.Context, cfg Config) (*Build, error) {
-	rs, err := LoadRecipes(cfg.Paths)
+	rs, set, err := LoadRecipes(cfg.Paths)
 	if err != nil {
 		return nil, err
 	}
@@ -81,13 +81,14 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 		cfg.Toolchain.AptMirror = HostAptMirror()
 	}
 	p, err := plan.New(plan.Options{
-		Recipes:   rs,
-		Targets:   splitList(cfg.Targets),
-		Toolchain: cfg.Toolchain,
-		Context:   ctxFn,
-		Packer:    pk,
-		Set:       cfg.Set,
-		Variant:   cfg.Variant,
+		Recipes:    rs,
+		Targets:    splitList(cfg.Targets),
+		Toolchains: set,
+		Toolchain:  cfg.Toolchain,
+		Context:    ctxFn,
+		Packer:     pk,
+		Set:        cfg.Set,
+		Variant:    cfg.Variant,
 	})
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/kiln-build/kiln/gitignore"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
 )
 
@@ -21,16 +23,26 @@ import (
 // session local, so a remote daemon needs nothing installed.
 
 // LoadRecipes loads every path (a recipe file, a recipe directory or a
-// repository); all problems are reported, not just the first.
-func LoadRecipes(paths []string) ([]*schema.Recipe, error) {
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	rs, err := schema.LoadAllCached(paths, recipeCache())
+// repository) and the targets the recipes share: kiln's own and those
+// their repositories define (see LoadTargets). Every recipe's targets must
+// be among them. All problems are reported, not just the first.
+func LoadRecipes(paths []string) ([]*schema.Recipe, *toolchains.Set, error) {
+	srcs, recipePaths, err := targetSources(paths, true)
 	if err != nil {
-		return nil, &RecipeError{err}
+		return nil, nil, &RecipeError{err}
 	}
-	return rs, nil
+	if len(recipePaths) == 0 && len(paths) > 0 {
+		return nil, nil, &RecipeError{fmt.Errorf("%s: no recipe found (a %s directory holds targets only)", strings.Join(paths, ", "), toolchains.TargetsDir)}
+	}
+	rs, rerr := schema.LoadAllCached(recipePaths, recipeCache())
+	set, terr := toolchains.Load(srcs...)
+	if err := errors.Join(rerr, terr); err != nil {
+		return nil, nil, &RecipeError{err}
+	}
+	if err := schema.CheckTargets(rs, set.Names(), nil); err != nil {
+		return nil, nil, &RecipeError{err}
+	}
+	return rs, set, nil
 }
 
 // RecipeError is a problem with the recipes themselves, each already

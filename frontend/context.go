@@ -5,12 +5,15 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/kiln-build/kiln/gitignore"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerui"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
@@ -26,6 +29,9 @@ type recipeFile struct {
 	name    string
 	data    []byte
 	recipes []*schema.Recipe
+	// targets are kiln's own and the repository's: a repository file's
+	// targets: and the context's targets/ directories (loadTargets).
+	targets *toolchains.Set
 }
 
 // readRecipe reads the recipe: the filename option, or else the one of
@@ -73,6 +79,23 @@ func readRecipe(ctx context.Context, c gwclient.Client) (*recipeFile, *dockerui.
 	return rf, bc, nil
 }
 
+// loadTargets loads the targets the recipe may use: kiln's own, those of a
+// repository file, and those of the context's targets/ directories beside
+// the recipe (see contextInfo.targets), and checks the recipes' targets.
+func (rf *recipeFile) loadTargets(files []toolchains.Source) error {
+	srcs := append([]toolchains.Source{{File: rf.name, Data: rf.data, Recipes: true}}, files...)
+	set, err := toolchains.Load(srcs...)
+	if err != nil {
+		return err
+	}
+	read := func(string) ([]byte, error) { return rf.data, nil }
+	if err := schema.CheckTargets(rf.recipes, set.Names(), read); err != nil {
+		return err
+	}
+	rf.targets = set
+	return nil
+}
+
 // withFilename is c with the filename option set, for dockerui.
 func withFilename(c gwclient.Client, name string) gwclient.Client {
 	return &optsClient{Client: c, name: name}
@@ -102,10 +125,10 @@ func (c *optsClient) BuildOpts() gwclient.BuildOpts {
 // finds examples/hello/src. The error a later read meets is returned
 // through the pointer (dockerui caches the context, so there is none once
 // the scan succeeded).
-func buildContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *recipeFile) (llb.LocalContext, *error, error) {
+func buildContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *recipeFile) (llb.LocalContext, *contextInfo, *error, error) {
 	info, err := scanContext(ctx, c, bc, rf)
 	if err != nil {
-		return llb.LocalContext{}, nil, err
+		return llb.LocalContext{}, nil, nil, err
 	}
 	var lateErr error
 	lc := llb.LocalContext{Name: dockerui.DefaultLocalNameContext, Prefix: info.prefix, Excludes: info.excludes,
@@ -117,7 +140,7 @@ func buildContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, r
 			}
 			return *st
 		}}
-	return lc, &lateErr, nil
+	return lc, info, &lateErr, nil
 }
 
 // contextInfo is what kiln needs to know about the build context before
@@ -126,6 +149,31 @@ type contextInfo struct {
 	// prefix is the recipe's directory inside the context ("" = its root).
 	prefix   string
 	excludes []string
+	// targetFiles are the files of every targets/ directory of the
+	// context, by path; targets picks the recipe's.
+	targetFiles map[string][]byte
+}
+
+// isTargetFile reports whether p is a file of a targets/ directory.
+func isTargetFile(p string) bool {
+	return path.Base(path.Dir(p)) == toolchains.TargetsDir && toolchains.IsTargetsFile(p)
+}
+
+// targets are the files of the targets/ directories beside the recipe, as
+// the CLI reads them (build.LoadTargets): the one in the recipe's
+// directory and the one in its parent, in path order.
+func (i *contextInfo) targets() []toolchains.Source {
+	dirs := []string{path.Join(i.prefix, toolchains.TargetsDir)}
+	if i.prefix != "" {
+		dirs = append(dirs, path.Join(path.Dir(i.prefix), toolchains.TargetsDir))
+	}
+	var out []toolchains.Source
+	for _, p := range slices.Sorted(maps.Keys(i.targetFiles)) {
+		if slices.Contains(dirs, path.Dir(p)) {
+			out = append(out, toolchains.Source{File: p, Data: i.targetFiles[p]})
+		}
+	}
+	return out
 }
 
 // scanContext finds the recipe inside the context and reads the ignore
@@ -138,10 +186,14 @@ func scanContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf
 		return nil, fmt.Errorf(".dockerignore: %w", err)
 	}
 	skip := []string{".git", "**/.git"}
-	info := &contextInfo{excludes: append(skip, dockerignore...)}
+	info := &contextInfo{excludes: append(skip, dockerignore...), targetFiles: map[string][]byte{}}
 	base := path.Base(rf.name)
+	include := []string{"**/.gitignore", base, "**/" + base}
+	for _, ext := range []string{".cue", ".yaml", ".yml", ".json"} { // toolchains.IsTargetsFile
+		include = append(include, toolchains.TargetsDir+"/*"+ext, "**/"+toolchains.TargetsDir+"/*"+ext)
+	}
 	st, err := bc.MainContext(ctx,
-		bkllb.IncludePatterns([]string{"**/.gitignore", base, "**/" + base}),
+		bkllb.IncludePatterns(include),
 		bkllb.ExcludePatterns(info.excludes),
 		bkllb.SharedKeyHint(dockerui.DefaultLocalNameContext+"-kiln-metadata"),
 		bkllb.Differ(bkllb.DiffNone, false),
@@ -165,6 +217,12 @@ func scanContext(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf
 				return fmt.Errorf("reading %s: %w", p, err)
 			}
 			ignores[p] = dt
+		case isTargetFile(p) && st.Size <= schema.MaxSize:
+			dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p})
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", p, err)
+			}
+			info.targetFiles[p] = dt
 		case path.Base(p) == base && st.Size == int64(len(rf.data)):
 			dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p})
 			if err != nil {

@@ -73,12 +73,22 @@ func options(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *re
 		}
 		return os.Getenv(name)
 	}
-	o := &gatewayOptions{plan: plan.Options{Recipes: rf.recipes,
-		Toolchain: toolchains.Options{AptMirror: setting(ArgAptMirror), BaseImage: setting(ArgBaseImage)}}}
+	// The context first: it holds the targets/ directories the platforms
+	// map onto.
+	lc, info, ctxErr, err := buildContext(ctx, c, bc, rf)
+	if err != nil {
+		return nil, err
+	}
+	if err := rf.loadTargets(info.targets()); err != nil {
+		return nil, err
+	}
+	o := &gatewayOptions{plan: plan.Options{Recipes: rf.recipes, Toolchains: rf.targets,
+		Toolchain: toolchains.Options{AptMirror: setting(ArgAptMirror), BaseImage: setting(ArgBaseImage)}},
+		ctxErr: ctxErr}
+	o.plan.Context = func(*schema.Recipe) llb.LocalContext { return lc }
 	if o.plan.Toolchain.AptMirror == "" {
 		o.plan.Toolchain.AptMirror, o.noMirror = "unset", true
 	}
-	var err error
 	if o.plan.Variant, err = build.ParseVariant("--build-arg "+ArgVariant, setting(ArgVariant)); err != nil {
 		return nil, err
 	}
@@ -87,7 +97,7 @@ func options(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *re
 	}
 	for _, p := range bc.TargetPlatforms {
 		p = platforms.Normalize(p)
-		t, err := TargetFor(p, rf.recipes)
+		t, err := TargetFor(p, rf.recipes, rf.targets)
 		if err != nil {
 			return nil, err
 		}
@@ -102,12 +112,6 @@ func options(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *re
 	if err := namedImages(ctx, bc, &o.plan); err != nil {
 		return nil, err
 	}
-	lc, ctxErr, err := buildContext(ctx, c, bc, rf)
-	if err != nil {
-		return nil, err
-	}
-	o.plan.Context = func(*schema.Recipe) llb.LocalContext { return lc }
-	o.ctxErr = ctxErr
 	return o, nil
 }
 
@@ -149,7 +153,7 @@ func namedImages(ctx context.Context, bc *dockerui.Client, o *plan.Options) erro
 	}
 	var imgs toolchains.Images
 	found := false
-	for _, ref := range toolchains.BaseImages(o.Toolchain, targets, own) {
+	for _, ref := range o.Toolchains.BaseImages(o.Toolchain, targets, own) {
 		p := toolchains.BuildPlatform
 		nc, err := bc.NamedContext(ref, dockerui.ContextOpt{Platform: &p})
 		if err != nil {

@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -14,10 +15,13 @@ import (
 // is only where its steps run, so no --platform selects it.
 const noarch = "noarch"
 
-// TargetFor maps a BuildKit platform (linux/arm64) to the kiln target
-// whose toolchain builds for it (aarch64). A build whose recipes are all
-// noarch builds noarch for any platform: the packages run on every one.
-func TargetFor(p ocispecs.Platform, recipes []*schema.Recipe) (string, error) {
+// TargetFor maps a BuildKit platform (linux/arm64) to the kiln target of
+// set (nil: kiln's own) whose toolchain builds for it (aarch64). A build
+// whose recipes are all noarch builds noarch for any platform: the
+// packages run on every one. Where several targets build for a platform
+// (a repository's rm2 beside kiln's armv7), the first the recipes list
+// wins, else the first by name.
+func TargetFor(p ocispecs.Platform, recipes []*schema.Recipe, set *toolchains.Set) (string, error) {
 	if allNoarch(recipes) {
 		return noarch, nil
 	}
@@ -27,8 +31,8 @@ func TargetFor(p ocispecs.Platform, recipes []*schema.Recipe) (string, error) {
 	}
 	var cands []cand
 	var known []string
-	for _, name := range toolchains.Names() {
-		t, err := toolchains.Lookup(name)
+	for _, name := range set.Names() {
+		t, err := set.Lookup(name)
 		if err != nil {
 			return "", err
 		}
@@ -42,6 +46,17 @@ func TargetFor(p ocispecs.Platform, recipes []*schema.Recipe) (string, error) {
 		cands = append(cands, cand{name, platforms.Normalize(tp)})
 		known = append(known, t.Platform+" ("+name+")")
 	}
+	var listed []string
+	for _, r := range recipes {
+		listed = append(listed, r.Targets...)
+	}
+	rank := func(name string) int {
+		if i := slices.Index(listed, name); i >= 0 {
+			return i
+		}
+		return len(listed)
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int { return rank(a.name) - rank(b.name) })
 	// An exact match first, so linux/arm/v7 never picks an older ARM
 	// toolchain; then one the platform can run (linux/amd64/v3 -> x86_64).
 	p = platforms.Normalize(p)

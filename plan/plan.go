@@ -24,8 +24,11 @@ const AllTargets = "all"
 type Options struct {
 	Recipes []*schema.Recipe
 	// Targets to build; empty or ["all"] means each recipe's own targets.
-	Targets   []string
-	Toolchain toolchains.Options
+	Targets []string
+	// Toolchains are the targets the build knows: kiln's own and the
+	// repository's (toolchains.Load); nil is kiln's own.
+	Toolchains *toolchains.Set
+	Toolchain  toolchains.Options
 	// Context gives the session local holding a recipe's files.
 	Context func(r *schema.Recipe) llb.LocalContext
 	Packer  llb.Packer
@@ -199,7 +202,7 @@ func plan(o Options) (*planner, []key, []*llb.Job, error) {
 			return nil, nil, nil, err
 		}
 		for _, tn := range targets {
-			t, err := toolchains.Lookup(tn)
+			t, err := o.Toolchains.Lookup(tn)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("recipe %s (%s): %w", r.Name, r.File, err)
 			}

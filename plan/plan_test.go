@@ -278,3 +278,37 @@ func TestForTarget(t *testing.T) {
 		t.Errorf("ForTarget(aarch64): want nil, no job builds for it")
 	}
 }
+
+// TestUserTargets: a plan builds for the targets of its set (a repository's
+// own, and its armv7 in place of kiln's), and knows no others.
+func TestUserTargets(t *testing.T) {
+	set, err := toolchains.Load(toolchains.Source{File: "targets/rm.yaml", Data: []byte(
+		"targets:\n  armv7: {suite: bullseye, image: docker.io/library/debian:bullseye}\n  rm2: {extends: armv7, formats: {ipk: {arch: rm2}}}\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := recipe("app", "1.0-1")
+	r.Targets = []string{"armv7", "rm2"}
+	o := options(r)
+	o.Toolchains = set
+	p, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.IDs, " "); got != "app/armv7 app/rm2" {
+		t.Fatalf("jobs %s", got)
+	}
+	for i, want := range []string{"app [armv7] pack app_1.0-1_armv7.ipk", "app [rm2] pack app_1.0-1_rm2.ipk"} {
+		names := vertexNames(t, p.Jobs[i])
+		if !strings.Contains(names, want) || !strings.Contains(names, "toolchain "+p.Jobs[i].Target.Name+": install") {
+			t.Errorf("job %s lacks %q:\n%s", p.IDs[i], want, names)
+		}
+		if p.Jobs[i].Target.Suite != "bullseye" {
+			t.Errorf("job %s builds on %s", p.IDs[i], p.Jobs[i].Target.Suite)
+		}
+	}
+	o.Toolchains = nil
+	if _, err := New(o); err == nil || !strings.Contains(err.Error(), `unknown target "rm2"`) {
+		t.Errorf("kiln's own targets: %v", err)
+	}
+}

@@ -61,6 +61,9 @@ func (es Errors) Unwrap() []error {
 	return out
 }
 
+// Sorted is es sorted by file and position, without exact duplicates.
+func (es Errors) Sorted() Errors { return slices.Clone(es).normalize() }
+
 // normalize sorts by position and drops exact duplicates: CUE reports the
 // same conflict once per conjunct, and users should read it once.
 func (es Errors) normalize() Errors {

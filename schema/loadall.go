@@ -67,6 +67,17 @@ func LoadAllCached(paths []string, c *Cache) ([]*Recipe, error) {
 	return slices.Concat(rs...), nil
 }
 
+// FindRecipes lists the recipe and repository files LoadRepo would read
+// at path, without reading them.
+func FindRecipes(path string) ([]string, error) { return repoFiles(path) }
+
+// IsRecipeDir reports whether dir holds a recipe file of its own (one of
+// RecipeFiles).
+func IsRecipeDir(dir string) bool {
+	f, err := recipeFile(dir)
+	return err != nil || f != ""
+}
+
 // repoFiles lists the recipe files path stands for (see LoadRepo).
 func repoFiles(path string) ([]string, error) {
 	fi, err := os.Stat(path)

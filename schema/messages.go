@@ -56,14 +56,17 @@ const (
 
 // explainer collects problems over explain's rounds.
 type explainer struct {
-	e     *evaluator
+	e     *evaluator // nil for other schemas than the recipe's (Document.Check)
 	d     *document
-	def   cue.Value      // #Recipe or #Repository
+	def   cue.Value      // #Recipe or #Repository, or the other schema
 	data  cue.Value      // the user's recipe, unvalidated
 	roots []string       // paths of the recipes in data ("" or "recipes.x")
 	skip  map[string]fix // paths repaired in an earlier round
 	found []problem      // this round's problems
 	out   Errors         // problems committed to the report
+	// prefix is the label of an other schema, which its error paths start
+	// with ("" for #Recipe and #Repository).
+	prefix string
 	// bad holds the paths of committed problems with a value or a field
 	// (not missing fields); unknown the fields reported as not allowed.
 	bad, unknown []string
@@ -85,7 +88,7 @@ func (x *explainer) add(u cue.Value, err error) {
 	errs := cueerrors.Errors(err)
 	for i := 0; i < len(errs); i++ {
 		ce := errs[i]
-		path := recipePath(ce.Path())
+		path := x.relPath(ce.Path())
 		if x.repaired(path) {
 			continue
 		}
@@ -95,7 +98,7 @@ func (x *explainer) add(u cue.Value, err error) {
 			// default (extract: bool | *true) half of them are noise, so
 			// ask the non-default branch what is wrong instead.
 			j := i + 1
-			for j < len(errs) && within(recipePath(errs[j].Path()), path) {
+			for j < len(errs) && within(x.relPath(errs[j].Path()), path) {
 				j++
 			}
 			if x.addBranch(path) {
@@ -132,7 +135,7 @@ func (x *explainer) addBranch(path string) bool {
 			format, args := ce.Msg()
 			// The branch was looked up from #Recipe, so its paths are the
 			// recipe's, up to list indexes: take the index from the data.
-			p := rebase(path, recipePath(ce.Path()))
+			p := rebase(path, x.relPath(ce.Path()))
 			x.addOne(b, ce, p, format, args)
 		}
 		return true
@@ -162,7 +165,7 @@ func (x *explainer) addOne(u cue.Value, ce cueerrors.Error, path, format string,
 			// the label is the user's value, not a misspelt field.
 			msg = strconv.Quote(unquoteLabel(label)) + " is not " + s
 		} else if parent == "" && x.d.repo {
-			msg = `unknown field; a repository file holds "recipes" (and, in YAML or JSON, "defaults")`
+			msg = `unknown field; a repository file holds "recipes", "targets" (and, in YAML or JSON, "defaults")`
 		}
 	case msgUser:
 		msg, k = fmt.Sprintf(format, args...), kMisplace
@@ -187,11 +190,26 @@ func (x *explainer) addOne(u cue.Value, ce cueerrors.Error, path, format string,
 		if m := x.mismatch(path, []any{nil, nil, want, want}); !strings.HasPrefix(m, "conflicting") {
 			msg = m
 		}
-	default:
+	case msgIncomplete:
 		msg = fmt.Sprintf(format, args...)
-		if format == msgIncomplete {
+		if x.e != nil {
 			break
 		}
+		// Other schemas (toolchains' #Target) may mark a required field
+		// as a plain "field: type": one the user did not write is
+		// missing, not incomplete. Say which field, at the nearest
+		// struct the user wrote.
+		parent, label := path, ""
+		for parent != "" && !lookup(x.data, cuePath(parent)).Exists() {
+			parent, label = splitLast(parent)
+		}
+		if label != "" {
+			field, k = parent, kRequired
+			msg = fmt.Sprintf("field %s is required", strconv.Quote(unquoteLabel(label)))
+			pos, ok = x.ancestorPos(parent)
+		}
+	default:
+		msg = fmt.Sprintf(format, args...)
 		if exp := x.expectation(u, path); exp != "" {
 			if lit := x.literal(path); lit != "" {
 				msg = lit + " is not " + exp
@@ -423,6 +441,9 @@ func (x *explainer) attrs(u cue.Value, path string, match func(*cue.Attribute) b
 // schemaAt looks path up in the schema. A repository's recipes are looked
 // up in #Recipe: #Repository only knows them as a pattern.
 func (x *explainer) schemaAt(path string) cue.Value {
+	if x.e == nil {
+		return lookupSchema(x.def, path)
+	}
 	if x.d.repo {
 		parts := splitPath(path)
 		if len(parts) < 2 || parts[0] != repoField {

@@ -87,6 +87,33 @@ func recipePath(p []string) string {
 	return strings.Join(p, ".")
 }
 
+// relPath renders a CUE error path relative to the document: without the
+// schema's own label (#Recipe, #Repository, or x.prefix).
+func (x *explainer) relPath(p []string) string {
+	if x.prefix != "" && len(p) > 0 && p[0] == x.prefix {
+		return strings.Join(p[1:], ".")
+	}
+	return recipePath(p)
+}
+
+// lookupSchema looks a data path up in another schema than the recipe's,
+// through the pattern constraints ([Name=string]: ...) that describe
+// map-like structs.
+func lookupSchema(def cue.Value, path string) cue.Value {
+	v := def
+	for _, sel := range schemaPath(path).Selectors() {
+		next := lookup(v, cue.MakePath(sel))
+		if !next.Exists() && sel.Type() == cue.StringLabel {
+			next = lookup(v, cue.MakePath(cue.AnyString))
+		}
+		if !next.Exists() {
+			return next
+		}
+		v = next
+	}
+	return v
+}
+
 // rebase lines up a path reported by a schema branch under base, whose
 // list indexes the branch does not know.
 func rebase(base, p string) string {

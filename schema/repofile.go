@@ -38,16 +38,7 @@ import (
 const repoField = "recipes"
 
 // hasRepoField reports whether decls declare a top-level recipes field.
-func hasRepoField(decls []ast.Decl) bool {
-	return slices.ContainsFunc(decls, func(d ast.Decl) bool {
-		f, ok := d.(*ast.Field)
-		if !ok {
-			return false
-		}
-		name, _, err := ast.LabelName(f.Label)
-		return err == nil && name == repoField
-	})
-}
+func hasRepoField(decls []ast.Decl) bool { return hasField(decls, repoField) }
 
 // openDefinitions adds "..." to every struct literal of the top-level
 // definitions of a CUE file. A definition is closed, and a closed

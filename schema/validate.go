@@ -164,7 +164,7 @@ func (x *explainer) explainSafely(u cue.Value, err error) (errs Errors) {
 	defer func() {
 		if recover() != nil {
 			explainPanics.Add(1)
-			errs = append(plainErrors(x.d, err), found...).normalize()
+			errs = append(plainErrors(x.d, x.prefix, err), found...).normalize()
 		}
 	}()
 	return x.explain(u, err)
@@ -176,13 +176,13 @@ var explainPanics atomic.Int64
 
 // plainErrors renders CUE errors with their paths and the document's
 // positions only, calling nothing that could panic again.
-func plainErrors(d *document, err error) Errors {
+func plainErrors(d *document, prefix string, err error) Errors {
 	var out Errors
 	for _, ce := range cueerrors.Errors(err) {
 		func() {
 			defer func() { _ = recover() }()
-			path := recipePath(ce.Path())
-			x := &explainer{d: d}
+			x := &explainer{d: d, prefix: prefix}
+			path := x.relPath(ce.Path())
 			pos, ok := d.positions()[path]
 			if !ok {
 				pos, ok = x.cuePos(ce)
@@ -291,7 +291,7 @@ func (x *explainer) explain(u cue.Value, err error) Errors {
 		if !progress {
 			break
 		}
-		u = x.def.Unify(x.e.ctx.BuildExpr(rebuild(data, "", fixes)))
+		u = x.def.Unify(x.def.Context().BuildExpr(rebuild(data, "", fixes)))
 		err = u.Validate(validateOpts...)
 	}
 	return x.finish()

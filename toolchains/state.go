@@ -1,6 +1,7 @@
 package toolchains
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -45,9 +46,9 @@ func (o Options) image(ref string) llb.State {
 	return llb.Image(ref, llb.Platform(BuildPlatform))
 }
 
-// BaseImages lists the images toolchains for targets start from, with
-// recipes' own images, for a client that may replace them.
-func BaseImages(o Options, targets []string, recipeImages []string) []string {
+// BaseImages lists the images toolchains for targets (of s) start from,
+// with recipes' own images, for a client that may replace them.
+func (s *Set) BaseImages(o Options, targets []string, recipeImages []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(ref string) {
@@ -59,7 +60,7 @@ func BaseImages(o Options, targets []string, recipeImages []string) []string {
 	add(o.BaseImage)
 	add(unpackerImage)
 	for _, n := range targets {
-		if t, err := Lookup(n); err == nil && o.BaseImage == "" {
+		if t, err := s.Lookup(n); err == nil && o.BaseImage == "" {
 			add(t.Image)
 		}
 	}
@@ -83,6 +84,8 @@ func (o Options) Validate() error {
 var states sync.Map // stateKey -> llb.State
 
 type stateKey struct {
+	// target is the whole target, not its name: a repository may define
+	// its own armv7 (another suite), and a long-running frontend sees both.
 	target string
 	opts   Options
 	image  string // a recipe's own base image
@@ -111,7 +114,7 @@ func (t *Target) State(o Options) llb.State {
 func (t *Target) For(o Options, image string, extra []string) llb.State {
 	pkgs := append([]string(nil), extra...)
 	sort.Strings(pkgs)
-	k := stateKey{target: t.Name, opts: o, image: image, extra: strings.Join(pkgs, " ")}
+	k := stateKey{target: t.key(), opts: o, image: image, extra: strings.Join(pkgs, " ")}
 	return memo(k, func() llb.State {
 		if len(pkgs) > 0 {
 			base := t.For(o, image, nil)
@@ -131,6 +134,15 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 		}
 		return aptInstall(o.image(base), t.Suite, t.Packages, o, "toolchain "+t.Name, "mkdir -p /sysroot")
 	})
+}
+
+// key identifies t by everything it says, for memo.
+func (t *Target) key() string {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return t.Name // cannot happen: a Target is plain data
+	}
+	return string(b)
 }
 
 // aptInstall is image with Debian packages installed from o's mirror, as

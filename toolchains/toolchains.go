@@ -1,13 +1,15 @@
 // Package toolchains owns kiln's build targets: one .cue file per target
 // (base image, Debian cross packages, triplet, environment, architecture
-// names per format) and the LLB state of each target's toolchain image.
+// names per format), the targets a repository defines itself (user.go),
+// and the LLB state of each target's toolchain image.
 package toolchains
 
 import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -20,7 +22,8 @@ import (
 //go:embed *.cue
 var files embed.FS
 
-// Target is one entry of toolchains/*.cue.
+// Target is one entry of toolchains/*.cue, or a target a repository
+// defines.
 type Target struct {
 	Name        string            `json:"name"`
 	Description string            `json:"description"`
@@ -48,38 +51,12 @@ type Libc struct {
 	Version string `json:"version"` // e.g. 2.36
 }
 
-var (
-	loadOnce sync.Once
-	targets  map[string]*Target
-	loadErr  error
-)
-
-func load() (map[string]*Target, error) {
-	loadOnce.Do(func() { targets, loadErr = decode() })
-	return targets, loadErr
-}
-
-// decode builds the embedded files as one CUE package and decodes targets.
-func decode() (map[string]*Target, error) {
-	inst := build.NewContext().NewInstance("toolchains", nil)
-	names, err := fs.Glob(files, "*.cue")
+// builtin is kiln's own targets, decoded once.
+var builtin = sync.OnceValues(func() (*Set, error) {
+	v, err := instance(cuecontext.New())
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range names {
-		src, err := files.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		f, err := parser.ParseFile("toolchains/"+n, src, parser.ParseComments)
-		if err != nil {
-			return nil, fmt.Errorf("toolchains: %w", err)
-		}
-		if err := inst.AddSyntax(f); err != nil {
-			return nil, fmt.Errorf("toolchains: %w", err)
-		}
-	}
-	v := cuecontext.New().BuildInstance(inst)
 	if err := v.Validate(cue.Concrete(true)); err != nil {
 		return nil, fmt.Errorf("toolchains: %w", err)
 	}
@@ -89,29 +66,110 @@ func decode() (map[string]*Target, error) {
 	if err := v.Decode(&out); err != nil {
 		return nil, fmt.Errorf("toolchains: %w", err)
 	}
-	return out.Targets, nil
+	s := &Set{targets: out.Targets, origins: map[string]Origin{}}
+	for n := range s.targets {
+		s.origins[n] = Origin{}
+	}
+	return s, nil
+})
+
+// instance builds the embedded files as one CUE package in ctx: the
+// schema (#Target, #File) and kiln's own targets.
+func instance(ctx *cue.Context) (cue.Value, error) {
+	inst := build.NewContext().NewInstance("toolchains", nil)
+	names, err := fs.Glob(files, "*.cue")
+	if err != nil {
+		return cue.Value{}, err
+	}
+	for _, n := range names {
+		src, err := files.ReadFile(n)
+		if err != nil {
+			return cue.Value{}, err
+		}
+		f, err := parser.ParseFile("toolchains/"+n, src, parser.ParseComments)
+		if err != nil {
+			return cue.Value{}, fmt.Errorf("toolchains: %w", err)
+		}
+		if err := inst.AddSyntax(f); err != nil {
+			return cue.Value{}, fmt.Errorf("toolchains: %w", err)
+		}
+	}
+	v := ctx.BuildInstance(inst)
+	if err := v.Err(); err != nil {
+		return cue.Value{}, fmt.Errorf("toolchains: %w", err)
+	}
+	return v, nil
+}
+
+// Set is the targets one build knows: kiln's own, extended and added to
+// by the repository's (see Load). A nil *Set is kiln's own targets.
+type Set struct {
+	targets map[string]*Target
+	origins map[string]Origin
+}
+
+// Origin is where a target was defined: kiln's own toolchains/*.cue (File
+// is empty) or a file of the user's, at the target's name.
+type Origin struct {
+	File      string
+	Line, Col int
+	// Extends is the target this one started from: the one it named with
+	// extends:, or kiln's own target of the same name ("" if none).
+	Extends string
+}
+
+// String is "built-in" or "file:line".
+func (o Origin) String() string {
+	if o.File == "" {
+		return "built-in"
+	}
+	return fmt.Sprintf("%s:%d", o.File, o.Line)
+}
+
+// Builtin is the set of kiln's own targets.
+func Builtin() (*Set, error) { return builtin() }
+
+func (s *Set) get() (*Set, error) {
+	if s != nil {
+		return s, nil
+	}
+	return builtin()
 }
 
 // Lookup returns the target called name.
-func Lookup(name string) (*Target, error) {
-	ts, err := load()
+func (s *Set) Lookup(name string) (*Target, error) {
+	s, err := s.get()
 	if err != nil {
 		return nil, err
 	}
-	t, ok := ts[name]
+	t, ok := s.targets[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown target %q (known: %s)", name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("unknown target %q (known: %s)", name, strings.Join(s.Names(), ", "))
 	}
 	return t, nil
 }
 
 // Names lists all targets, sorted.
-func Names() []string {
-	ts, _ := load()
-	n := make([]string, 0, len(ts))
-	for k := range ts {
-		n = append(n, k)
+func (s *Set) Names() []string {
+	s, err := s.get()
+	if err != nil {
+		return nil
 	}
-	sort.Strings(n)
-	return n
+	return slices.Sorted(maps.Keys(s.targets))
 }
+
+// Origin is where the target called name was defined.
+func (s *Set) Origin(name string) Origin {
+	s, err := s.get()
+	if err != nil {
+		return Origin{}
+	}
+	return s.origins[name]
+}
+
+// Lookup returns kiln's own target called name (Set.Lookup knows a
+// repository's targets too).
+func Lookup(name string) (*Target, error) { return (*Set)(nil).Lookup(name) }
+
+// Names lists kiln's own targets, sorted.
+func Names() []string { return (*Set)(nil).Names() }

@@ -45,7 +45,7 @@ func TestTargetsDecode(t *testing.T) {
 // --build-context) is what the toolchains start from.
 func TestReplacedImages(t *testing.T) {
 	o := Options{AptMirror: "http://mirror.test/debian"}
-	refs := BaseImages(o, []string{"x86_64", "armv7"}, []string{"registry.test/own:1"})
+	refs := (*Set)(nil).BaseImages(o, []string{"x86_64", "armv7"}, []string{"registry.test/own:1"})
 	if got := strings.Join(refs, " "); got != "docker.io/library/debian:bookworm registry.test/own:1" {
 		t.Errorf("BaseImages = %s", got)
 	}

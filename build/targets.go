@@ -1,0 +1,127 @@
+package build
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
+)
+
+// LoadTargets returns the targets the recipes at paths may use: kiln's own
+// and those their repositories define (toolchains.Load), which are
+//
+//   - every *.cue, *.yaml, *.yml and *.json file of a targets directory
+//     (toolchains.TargetsDir): the one in each directory given, and, for
+//     a recipe (a recipe file, or a directory holding one), the ones in
+//     the recipe's directory and in its parent, so `kiln build repo/hello`
+//     sees repo/targets. A path that is itself a targets directory without
+//     a recipe file (repo/targets, as `kiln build repo/*` gives it) holds
+//     targets only;
+//   - the top-level targets of every repository file at paths.
+//
+// Without paths, the current directory's are read, if it has any.
+func LoadTargets(paths []string) (*toolchains.Set, error) {
+	srcs, _, err := targetSources(paths, len(paths) == 0)
+	if err != nil {
+		return nil, err
+	}
+	set, err := toolchains.Load(srcs...)
+	if err != nil {
+		return nil, &RecipeError{err}
+	}
+	return set, nil
+}
+
+// targetSources reads the files that may define targets for paths (see
+// LoadTargets), and returns the paths that name recipes. Lenient leaves
+// paths that are missing or hold no recipe to others to report.
+func targetSources(paths []string, lenient bool) (srcs []toolchains.Source, recipePaths []string, err error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	var dirs, files []string
+	seen := map[string]bool{}
+	addDir := func(d string) {
+		if abs, err := filepath.Abs(d); err == nil && !seen[abs] {
+			seen[abs] = true
+			dirs = append(dirs, d)
+		}
+	}
+	var errs []error
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			if !lenient {
+				errs = append(errs, fmt.Errorf("loading recipe: %w", err))
+			}
+			recipePaths = append(recipePaths, p)
+			continue
+		}
+		switch {
+		case fi.IsDir() && filepath.Base(filepath.Clean(p)) == toolchains.TargetsDir && !schema.IsRecipeDir(p):
+			addDir(p)
+			continue
+		case fi.IsDir() && schema.IsRecipeDir(p):
+			addDir(filepath.Join(p, toolchains.TargetsDir))
+			addDir(filepath.Join(p, "..", toolchains.TargetsDir))
+		case fi.IsDir():
+			addDir(filepath.Join(p, toolchains.TargetsDir))
+		default:
+			addDir(filepath.Join(filepath.Dir(p), toolchains.TargetsDir))
+			addDir(filepath.Join(filepath.Dir(p), "..", toolchains.TargetsDir))
+		}
+		recipePaths = append(recipePaths, p)
+		found, err := schema.FindRecipes(p)
+		switch {
+		case err != nil && !lenient:
+			errs = append(errs, err)
+		case err == nil:
+			files = append(files, found...)
+		}
+	}
+	for _, d := range dirs {
+		entries, err := os.ReadDir(d)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			errs = append(errs, fmt.Errorf("reading targets: %w", err))
+			continue
+		}
+		for _, e := range entries {
+			if e.IsDir() || !toolchains.IsTargetsFile(e.Name()) {
+				continue
+			}
+			f := filepath.Join(d, e.Name())
+			data, err := os.ReadFile(f)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("reading targets: %w", err))
+				continue
+			}
+			srcs = append(srcs, toolchains.Source{File: f, Data: data})
+		}
+	}
+	for _, f := range files {
+		if abs, err := filepath.Abs(f); err == nil {
+			if seen[abs] {
+				continue // named twice (repo and repo/many): read once
+			}
+			seen[abs] = true
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue // the recipe loader reports it
+		}
+		// Only a repository file (top-level recipes) defines targets;
+		// toolchains.Load tells, this only saves parsing most recipes twice.
+		if bytes.Contains(data, []byte("recipes")) && bytes.Contains(data, []byte("targets")) {
+			srcs = append(srcs, toolchains.Source{File: f, Data: data, Recipes: true})
+		}
+	}
+	return srcs, recipePaths, errors.Join(errs...)
+}
