@@ -84,6 +84,14 @@ func targetSources(paths []string, lenient bool) (srcs []toolchains.Source, reci
 			files = append(files, found...)
 		}
 	}
+	srcs, err = readTargetDirs(dirs)
+	errs = append(errs, err)
+	return append(srcs, repoFileSources(files, seen)...), recipePaths, errors.Join(errs...)
+}
+
+// readTargetDirs reads the target files of dirs; a missing dir has none.
+func readTargetDirs(dirs []string) (srcs []toolchains.Source, err error) {
+	var errs []error
 	for _, d := range dirs {
 		entries, err := os.ReadDir(d)
 		switch {
@@ -106,6 +114,12 @@ func targetSources(paths []string, lenient bool) (srcs []toolchains.Source, reci
 			srcs = append(srcs, toolchains.Source{File: f, Data: data})
 		}
 	}
+	return srcs, errors.Join(errs...)
+}
+
+// repoFileSources are the recipe files among files that may be repository
+// files defining targets, each read once (seen holds absolute paths read).
+func repoFileSources(files []string, seen map[string]bool) (srcs []toolchains.Source) {
 	for _, f := range files {
 		if abs, err := filepath.Abs(f); err == nil {
 			if seen[abs] {
@@ -123,5 +137,5 @@ func targetSources(paths []string, lenient bool) (srcs []toolchains.Source, reci
 			srcs = append(srcs, toolchains.Source{File: f, Data: data, Recipes: true})
 		}
 	}
-	return srcs, recipePaths, errors.Join(errs...)
+	return srcs
 }

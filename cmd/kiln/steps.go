@@ -24,7 +24,9 @@ func stepCmds() []*cobra.Command {
 				return err
 			}),
 		step("split", "Divide a staged tree ($pkgdir) into output packages and strip them", []string{"spec", "root", "out"},
-			func(_ *cobra.Command, f map[string]string) error { return split.RunFile(f["spec"], f["root"], f["out"]) }),
+			func(_ *cobra.Command, f map[string]string) error {
+				return split.RunFile(f["spec"], f["root"], f["out"])
+			}),
 		step("elfcheck", "Check the ELF files of split packages against the target's machine and C library", []string{"spec", "root"},
 			func(_ *cobra.Command, f map[string]string) error { return elfcheck.RunFile(f["spec"], f["root"]) }),
 		step("check", "Run a recipe test's declarative checks", []string{"spec"},
