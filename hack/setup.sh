@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # setup.sh installs and starts everything kiln's demo and tests need, from
 # nothing, idempotently: host packages, binfmt/qemu, the pinned BuildKit and
-# registry binaries, a local registry, kiln's managed buildkitd and a Debian
-# base image in the registry. A second run does no heavy work.
+# registry binaries, a local registry, kiln's managed buildkitd and the Debian
+# base images (one per suite) in the registry. A second run does no heavy work.
 source "$(dirname "$0")/env.sh"
 
 APT_PACKAGES=(runc debootstrap qemu-user-static binfmt-support file binutils dpkg-dev curl git ca-certificates
@@ -112,21 +112,30 @@ image_in_registry() {
 		"http://${1%%/*}/v2/$name/manifests/$tag"
 }
 
-# The base image is debootstrapped from the host's apt mirror for every
-# target's architecture (foreign ones run under qemu-user through binfmt),
+# The base images are debootstrapped from the host's apt mirror, one
+# multi-platform library/debian:SUITE per suite, for the architectures the
+# suite's targets need (foreign ones run under qemu-user through binfmt),
 # then scrubbed of the mirror's name: builds write apt sources from a
 # setting instead. Toolchains use the amd64 image; container images start
-# from the target's own.
-BASE_ARCHES=(amd64:linux/amd64 arm64:linux/arm64 armhf:linux/arm/v7)
+# from the target's own. bookworm ($DEBIAN_SUITE) serves kiln's own targets;
+# bullseye (glibc 2.31, GCC 10) serves targets that run on older devices
+# (examples/bullseye): its toolchains need amd64, and armhf is the root the
+# bullseye armv7 packages are installed into and run in (tests, images).
+: "${KILN_SUITES:=$DEBIAN_SUITE bullseye}"
+declare -A SUITE_ARCHES=(
+	[bookworm]="amd64:linux/amd64 arm64:linux/arm64 armhf:linux/arm/v7"
+	[bullseye]="amd64:linux/amd64 armhf:linux/arm/v7"
+)
+DEFAULT_ARCHES="amd64:linux/amd64 arm64:linux/arm64 armhf:linux/arm/v7"
 
 debootstrap_arch() {
-	local arch=$1 dir=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE-$1
+	local suite=$1 arch=$2 dir=$KILN_DEV_CACHE/rootfs/$1-$2 log=$RUN_DIR/debootstrap-$1-$2.log
 	[ -e "$dir.done" ] && return
 	[ -n "$KILN_APT_MIRROR" ] || { echo "no Debian mirror found in /etc/apt; set KILN_APT_MIRROR" >&2; exit 1; }
-	log "debootstrapping $DEBIAN_SUITE ($arch) — a minute or two, once"
+	log "debootstrapping $suite ($arch) — a minute or two, once"
 	rm -rf "$dir" && mkdir -p "$dir"
-	debootstrap --variant=minbase --arch="$arch" "$DEBIAN_SUITE" "$dir" "$KILN_APT_MIRROR" >"$RUN_DIR/debootstrap-$arch.log" 2>&1 ||
-		{ tail -n 30 "$RUN_DIR/debootstrap-$arch.log" >&2; exit 1; }
+	debootstrap --variant=minbase --arch="$arch" "$suite" "$dir" "$KILN_APT_MIRROR" >"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; exit 1; }
 	rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/log/bootstrap.log "$dir"/var/log/apt/* "$dir"/var/log/dpkg.log
 	: >"$dir/etc/apt/sources.list"
 	rm -f "$dir/etc/hostname" "$dir/etc/resolv.conf"
@@ -135,19 +144,31 @@ debootstrap_arch() {
 	touch "$dir.done"
 }
 
+# base_image imports library/debian:SUITE unless the registry has it and
+# the stamp says it holds the same architectures.
 base_image() {
-	local want="${BASE_ARCHES[*]}" stamp=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE.image
-	if image_in_registry "$BASE_IMAGE_REF" && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+	local suite=$1 ref=$KILN_REGISTRY/library/debian:$1 stamp=$KILN_DEV_CACHE/rootfs/$1.image
+	local -a arches
+	read -r -a arches <<<"${SUITE_ARCHES[$suite]:-$DEFAULT_ARCHES}"
+	local want="${arches[*]}"
+	if image_in_registry "$ref" && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
 		return
 	fi
 	local args=() a
-	for a in "${BASE_ARCHES[@]}"; do
-		debootstrap_arch "${a%%:*}"
-		args+=("${a#*:}=$KILN_DEV_CACHE/rootfs/$DEBIAN_SUITE-${a%%:*}")
+	for a in "${arches[@]}"; do
+		debootstrap_arch "$suite" "${a%%:*}"
+		args+=("${a#*:}=$KILN_DEV_CACHE/rootfs/$suite-${a%%:*}")
 	done
-	log "importing base image $BASE_IMAGE_REF (${BASE_ARCHES[*]#*:})"
-	"$ROOT/bin/importrootfs" --addr "$(kiln daemon addr)" --ref "$BASE_IMAGE_REF" "${args[@]}"
+	log "importing base image $ref (${arches[*]#*:})"
+	"$ROOT/bin/importrootfs" --addr "$(kiln daemon addr)" --ref "$ref" "${args[@]}"
 	echo "$want" >"$stamp"
+}
+
+base_images() {
+	local suite
+	for suite in $KILN_SUITES; do
+		base_image "$suite"
+	done
 }
 
 # docker buildx comes from the Go module proxy, pinned in hack/buildx (a
@@ -242,8 +263,8 @@ build_kiln
 build_buildx
 start_registry
 start_daemon
-base_image
+base_images
 golang_image
 frontend_image
 buildx_builder
-log "set-up complete (registry $KILN_REGISTRY mirroring docker.io, daemon $(kiln daemon addr), base image $BASE_IMAGE_REF, frontend $KILN_FRONTEND_IMAGE, buildx builder kiln)"
+log "set-up complete (registry $KILN_REGISTRY mirroring docker.io, daemon $(kiln daemon addr), base images library/debian:{${KILN_SUITES// /,}}, frontend $KILN_FRONTEND_IMAGE, buildx builder kiln)"
