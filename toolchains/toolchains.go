@@ -43,6 +43,10 @@ type Target struct {
 	Formats map[string]struct {
 		Arch string `json:"arch"`
 	} `json:"formats"`
+
+	// toolchainOf is the target whose toolchain this one shares (see
+	// Toolchain), "" for its own.
+	toolchainOf string
 }
 
 // Libc names a C library and the oldest version of it a target runs on.

@@ -196,3 +196,88 @@ func TestUserTargetState(t *testing.T) {
 		t.Errorf("BaseImages = %s", got)
 	}
 }
+
+const familyYAML = `# a device family: rmall packages serve rm1 and rm2
+targets:
+  rmall:
+    extends: armv7
+    description: every reMarkable
+    formats: {ipk: {arch: rmall}}
+  rm1:
+    extends: rmall
+    description: reMarkable 1
+    env: {CFLAGS: -mcpu=cortex-a9}
+    formats: {ipk: {arch: rm1}}
+  rm2:
+    extends: rmall
+    description: reMarkable 2
+    libc: {name: glibc, version: "2.31"}
+    formats: {ipk: {arch: rm2}}
+  rm2dev:
+    extends: rm2
+    packages: [gcc-arm-linux-gnueabihf, gdb-multiarch]
+`
+
+// TestSharedToolchain: targets that differ only in what the toolchain
+// does not depend on (architecture names, description, env, libc floor)
+// share kiln's armv7 toolchain: the same LLB, labelled "toolchain armv7".
+// A target with other packages has a toolchain of its own.
+func TestSharedToolchain(t *testing.T) {
+	s, err := Load(Source{File: "targets/family.yaml", Data: []byte(familyYAML)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{AptMirror: "http://mirror.test/debian"}
+	def := func(name string) (string, string) {
+		tg, err := s.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := tg.State(o).Marshal(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ops, names string
+		for _, dt := range d.Def {
+			ops += string(dt)
+		}
+		for _, md := range d.Metadata {
+			names += md.Description["llb.customname"]
+		}
+		return ops, names
+	}
+	armv7, armv7Names := def("armv7")
+	for _, n := range []string{"rmall", "rm1", "rm2"} {
+		tg, _ := s.Lookup(n)
+		if tg.Toolchain() != "armv7" {
+			t.Errorf("%s: toolchain %q, want armv7", n, tg.Toolchain())
+		}
+		ops, names := def(n)
+		if ops != armv7 {
+			t.Errorf("%s: toolchain LLB differs from armv7's", n)
+		}
+		if names != armv7Names || !strings.Contains(names, "toolchain armv7: install") {
+			t.Errorf("%s: toolchain vertex named %q", n, names)
+		}
+	}
+	dev, _ := s.Lookup("rm2dev")
+	if ops, names := def("rm2dev"); dev.Toolchain() != "rm2dev" || ops == armv7 || !strings.Contains(names, "toolchain rm2dev: install gcc-arm-linux-gnueabihf gdb-multiarch") {
+		t.Errorf("rm2dev: toolchain %q, shared with armv7: %v, named %q", dev.Toolchain(), ops == armv7, names)
+	}
+	// A repository's armv7 on another suite is a toolchain of its own,
+	// named armv7 too, shared by the rm2 that extends it.
+	b, err := Load(Source{File: "targets/boards.yaml", Data: []byte(boardsYAML)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, _ := b.Lookup("armv7")
+	rm2, _ := b.Lookup("rm2")
+	if mine.Toolchain() != "armv7" || rm2.Toolchain() != "armv7" {
+		t.Errorf("bullseye armv7, rm2: toolchains %q, %q", mine.Toolchain(), rm2.Toolchain())
+	}
+	x, _ := mine.State(o).Marshal(context.Background())
+	y, _ := rm2.State(o).Marshal(context.Background())
+	if x.Def[len(x.Def)-1] == nil || string(x.Def[len(x.Def)-1]) != string(y.Def[len(y.Def)-1]) {
+		t.Error("rm2 does not share the repository's armv7 toolchain")
+	}
+}
