@@ -82,6 +82,7 @@ func Load(srcs ...Source) (*Set, error) {
 	for _, n := range l.order {
 		l.resolve(n)
 	}
+	l.checkFamilies()
 	if len(l.errs) > 0 {
 		return nil, l.errs.Sorted()
 	}

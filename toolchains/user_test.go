@@ -281,3 +281,42 @@ func TestSharedToolchain(t *testing.T) {
 		t.Error("rm2 does not share the repository's armv7 toolchain")
 	}
 }
+
+// TestFamilies: a target's families serve it, and theirs in turn, nearest
+// first; a family must be a known target other than itself whose packages
+// run on the target's devices.
+func TestFamilies(t *testing.T) {
+	s, err := Load(Source{File: "targets/rm.yaml", Data: []byte(`targets:
+  rmall: {extends: armv7, formats: {ipk: {arch: rmall}}}
+  rmallos3: {extends: rmall, families: [rmall], formats: {ipk: {arch: rmallos3}}}
+  rm2: {extends: rmall, families: [rmall], formats: {ipk: {arch: rm2}}}
+  rm2os3: {extends: rm2, families: [rm2, rmallos3, noarch], formats: {ipk: {arch: rm2os3}}}
+`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"rmall": "", "rm2": "rmall", "rm2os3": "rm2 rmall rmallos3 noarch", "armv7": ""} {
+		if got := strings.Join(s.Serving(name), " "); got != want {
+			t.Errorf("Serving(%s) = %q, want %q", name, got, want)
+		}
+	}
+	for _, c := range []struct{ name, src, want string }{
+		{"unknown", "targets:\n  rm2:\n    extends: armv7\n    families: [rmall]\n",
+			`t.yaml:4:16: targets.rm2.families.0: "rmall" is not a known target (known: aarch64, armv7, noarch, rm2, x86_64)`},
+		{"itself", "targets:\n  rm2: {extends: armv7, families: [rm2]}\n",
+			`t.yaml:2:36: targets.rm2.families.0: target "rm2" is its own family`},
+		{"platform", "targets:\n  rm2: {extends: armv7, families: [noarch, aarch64]}\n",
+			`t.yaml:2:44: targets.rm2.families.1: family aarch64 builds for linux/arm64, target rm2 for linux/arm/v7: its packages would not run there`},
+		{"libc", "targets:\n  rm2:\n    extends: armv7\n    libc: {name: glibc, version: \"2.31\"}\n    families: [armv7]\n",
+			`t.yaml:5:16: targets.rm2.families.0: family armv7 allows glibc 2.36, newer than target rm2's 2.31: its packages may not run there`},
+		{"not a name", "targets:\n  rm2: {extends: armv7, families: [RM]}\n",
+			`t.yaml:2:36: targets.rm2.families.0: "RM" is not a target name`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load(Source{File: "t.yaml", Data: []byte(c.src)})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v\nwant %s", err, c.want)
+			}
+		})
+	}
+}
