@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/schema"
@@ -192,6 +193,9 @@ func (c *compiler) env() []llb.RunOption {
 		"pkgver":            c.r.Version,
 		"KILN_TARGET":       c.o.Target.Name,
 	}
+	for f, a := range c.o.Target.Formats {
+		vars[ArchEnv(f)] = a.Arch
+	}
 	for k, v := range c.o.Target.Env {
 		vars[k] = v
 	}
@@ -208,6 +212,13 @@ func (c *compiler) env() []llb.RunOption {
 		opts = append(opts, llb.AddEnv(k, vars[k]))
 	}
 	return opts
+}
+
+// ArchEnv is the variable build scripts find the target's architecture
+// in, as package format f names it: KILN_ARCH_IPK (rm2), KILN_ARCH_SPK,
+// KILN_ARCH_SYSPKG. Install hooks see their own package's as KILN_ARCH.
+func ArchEnv(f string) string {
+	return "KILN_ARCH_" + strings.ToUpper(f)
 }
 
 // packageMeta is the metadata of output package name: the recipe's fields,
@@ -250,6 +261,7 @@ func (c *compiler) packageMeta(name string) (*pack.Package, error) {
 		Name:        name,
 		Version:     r.Version,
 		Arch:        c.o.Target.Formats["ipk"].Arch,
+		Target:      c.o.Target.Name,
 		Maintainer:  r.Maintainer,
 		Summary:     summary,
 		Description: desc,
