@@ -86,11 +86,14 @@ type Job struct {
 	Image *Image
 }
 
-// Compile turns r into the LLB graph building its packages for o.Target.
+// Compile turns r into the LLB graph building its packages for o.Target,
+// with the fields r's per_target gives for it (the Job's Recipe is r as
+// it builds there).
 func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	if o.Target == nil {
 		return nil, fmt.Errorf("recipe %s: no target", r.Name)
 	}
+	r = r.ForTarget(o.Target.Name) // per_target's fields for this target
 	build, host, err := makedepends(r.Makedepends, o.Target.DebianArch)
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	digest "github.com/opencontainers/go-digest"
 )
@@ -149,5 +150,38 @@ func TestSameFileTwice(t *testing.T) {
 	want := "recipe app: targets rm1 and rm2 both write app-1.0.0-armv7.zip, as both name their syspkg architecture armv7: give each target its own formats.syspkg.arch"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// TestPerTargetMakedepends: per_target's makedepends decide what one
+// target's job installs into $SYSROOT, and which jobs it depends on.
+func TestPerTargetMakedepends(t *testing.T) {
+	lib := recipe("libshared", "1.0-1")
+	lib.Targets = []string{"rmall"}
+	fb := recipe("rm2fb", "2.0-1")
+	fb.Targets = []string{"rm2"}
+	app := recipe("app", "1.0-1", "host:libshared")
+	app.Targets = []string{"rm1", "rm2"}
+	app.PerTarget = map[string]*schema.TargetFields{"rm2": {Makedepends: []string{"host:libshared", "host:rm2fb >= 2"}}}
+	o := options(app, lib, fb)
+	o.Toolchains = family(t)
+	p, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.IDs, " "); got != "app/rm1 app/rm2 libshared/rmall rm2fb/rm2" {
+		t.Fatalf("jobs %s", got)
+	}
+	if n := vertexNames(t, p.Jobs[0]); !strings.Contains(n, "app [rm1] install libshared_1.0-1_rmall into $SYSROOT") || strings.Contains(n, "rm2fb") {
+		t.Errorf("rm1 installs:\n%s", n)
+	}
+	if n := vertexNames(t, p.Jobs[1]); !strings.Contains(n, "app [rm2] install libshared_1.0-1_rmall, rm2fb_2.0-1_rm2 into $SYSROOT") {
+		t.Errorf("rm2 installs:\n%s", n)
+	}
+	if got := p.deps["app/rm2"]; strings.Join(got, " ") != "libshared/rmall rm2fb/rm2" {
+		t.Errorf("app/rm2 depends on %v", got)
+	}
+	if got := p.deps["app/rm1"]; strings.Join(got, " ") != "libshared/rmall" {
+		t.Errorf("app/rm1 depends on %v", got)
 	}
 }
