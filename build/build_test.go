@@ -143,3 +143,34 @@ func TestReport(t *testing.T) {
 		t.Errorf("Report:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestPrepareExamples: every example plans, all of them together as
+// `kiln build examples/*` (and the demo) builds them; the device family
+// example builds its rmall package once, for both devices.
+func TestPrepareExamples(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "examples", "*"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("examples: %v", err)
+	}
+	b := prepare(t, Config{Paths: paths})
+	for _, id := range []string{"hello/armv7", "motd/noarch", "rmutil/rmall", "rmsplash/rm1", "rmsplash/rm2"} {
+		if !slices.Contains(b.Plan.IDs, id) {
+			t.Errorf("no job %s in %v", id, b.Plan.IDs)
+		}
+	}
+	b = prepare(t, Config{Paths: examples("remarkable"), Targets: []string{"rm1", "rm2"}})
+	if got := strings.Join(b.Plan.IDs, " "); got != "rmutil/rmall rmsplash/rm1 rmsplash/rm2" {
+		t.Errorf("--target rm1,rm2: jobs %s", got)
+	}
+	var files []string
+	for _, j := range b.Plan.Jobs {
+		files = append(files, j.Files...)
+	}
+	if got := strings.Join(files, " "); got != "rmutil_1.0-1_rmall.ipk rmsplash_0.3-1_rm1.ipk rmsplash_0.3-1_rm2.ipk" {
+		t.Errorf("files %s", got)
+	}
+	rm1, rm2 := b.Plan.Jobs[1].Metas[0], b.Plan.Jobs[2].Metas[0]
+	if strings.Join(rm1.Depends, ", ") != "rmutil" || strings.Join(rm2.Depends, ", ") != "rmutil, rm2fb" || len(rm1.Replaces) != 0 || rm2.Replaces[0] != "rm2fb-splash" {
+		t.Errorf("per_target: rm1 %v %v, rm2 %v %v", rm1.Depends, rm1.Replaces, rm2.Depends, rm2.Replaces)
+	}
+}

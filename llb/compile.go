@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/schema"
@@ -85,11 +86,14 @@ type Job struct {
 	Image *Image
 }
 
-// Compile turns r into the LLB graph building its packages for o.Target.
+// Compile turns r into the LLB graph building its packages for o.Target,
+// with the fields r's per_target gives for it (the Job's Recipe is r as
+// it builds there).
 func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	if o.Target == nil {
 		return nil, fmt.Errorf("recipe %s: no target", r.Name)
 	}
+	r = r.ForTarget(o.Target.Name) // per_target's fields for this target
 	build, host, err := makedepends(r.Makedepends, o.Target.DebianArch)
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
@@ -192,6 +196,9 @@ func (c *compiler) env() []llb.RunOption {
 		"pkgver":            c.r.Version,
 		"KILN_TARGET":       c.o.Target.Name,
 	}
+	for f, a := range c.o.Target.Formats {
+		vars[ArchEnv(f)] = a.Arch
+	}
 	for k, v := range c.o.Target.Env {
 		vars[k] = v
 	}
@@ -208,6 +215,13 @@ func (c *compiler) env() []llb.RunOption {
 		opts = append(opts, llb.AddEnv(k, vars[k]))
 	}
 	return opts
+}
+
+// ArchEnv is the variable build scripts find the target's architecture
+// in, as package format f names it: KILN_ARCH_IPK (rm2), KILN_ARCH_SPK,
+// KILN_ARCH_SYSPKG. Install hooks see their own package's as KILN_ARCH.
+func ArchEnv(f string) string {
+	return "KILN_ARCH_" + strings.ToUpper(f)
 }
 
 // packageMeta is the metadata of output package name: the recipe's fields,
@@ -250,6 +264,7 @@ func (c *compiler) packageMeta(name string) (*pack.Package, error) {
 		Name:        name,
 		Version:     r.Version,
 		Arch:        c.o.Target.Formats["ipk"].Arch,
+		Target:      c.o.Target.Name,
 		Maintainer:  r.Maintainer,
 		Summary:     summary,
 		Description: desc,

@@ -10,15 +10,20 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 )
 
 // Package is the metadata of one output package. It travels into the build
 // graph as JSON, so it holds only plain values.
 type Package struct {
-	Name        string   `json:"name"`
-	Version     string   `json:"version"`
-	Arch        string   `json:"arch"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Arch is the package's architecture as its format names it.
+	Arch string `json:"arch"`
+	// Target is the build target the package was built for ("" when not
+	// built by a recipe); install hooks see it and Arch (HookEnv).
+	Target      string   `json:"target,omitempty"`
 	Maintainer  string   `json:"maintainer"`
 	Summary     string   `json:"summary"`
 	Description string   `json:"description,omitempty"`
@@ -55,6 +60,24 @@ type Hooks struct {
 	Postremove  string `json:"postremove,omitempty"`
 	Preupgrade  string `json:"preupgrade,omitempty"`
 	Postupgrade string `json:"postupgrade,omitempty"`
+}
+
+// HookEnv is what every install script made from p's hooks starts with
+// when p was built for a target: $KILN_TARGET and $KILN_ARCH (p's
+// architecture as its format names it: rm2 for an .ipk, armv7 for an .spk
+// of the same build) as plain values, since hooks run on the device,
+// where the build is gone. "" without a target.
+func (p *Package) HookEnv() string {
+	if p.Target == "" {
+		return ""
+	}
+	return "export KILN_TARGET=" + ShellQuote(p.Target) + " KILN_ARCH=" + ShellQuote(p.Arch) + "\n"
+}
+
+// ShellQuote quotes s for POSIX shells: single quotes, a single quote
+// inside written as '\”.
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Format writes packages of one kind.

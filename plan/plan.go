@@ -1,7 +1,7 @@
 // Package plan turns a set of recipes into the jobs of one build: every
 // (recipe, target) pair, compiled in dependency order so a recipe's host:
 // makedepends are the packages its sibling recipes build for the same
-// target. Cycles and unsatisfiable version constraints are reported naming
+// target (or for a family of it, or noarch). Cycles and unsatisfiable version constraints are reported naming
 // the recipes. Pure: no I/O.
 package plan
 
@@ -193,7 +193,7 @@ func plan(o Options) (*planner, []key, []*llb.Job, error) {
 	var jobs []*llb.Job
 	var keys []key
 	for _, r := range o.Recipes {
-		targets, err := selectTargets(r, o.Targets, len(o.Recipes) > 1)
+		targets, err := selectTargets(r, o.Targets, o.Toolchains, len(o.Recipes) > 1)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -219,7 +219,35 @@ func plan(o Options) (*planner, []key, []*llb.Job, error) {
 	if len(jobs) == 0 {
 		return nil, nil, nil, fmt.Errorf("nothing to build")
 	}
+	if err := checkFiles(keys, jobs); err != nil {
+		return nil, nil, nil, err
+	}
 	return p, keys, jobs, nil
+}
+
+// checkFiles reports two jobs writing the same package file: two targets
+// of a recipe that name their architecture alike in a format (rm1 and rm2
+// keep the spk architecture armv7 they inherit), whose packages would
+// overwrite each other in the output.
+func checkFiles(keys []key, jobs []*llb.Job) error {
+	type writer struct {
+		k      key
+		format string
+	}
+	seen := map[string]writer{}
+	for i, j := range jobs {
+		for n, f := range j.Files {
+			w, dup := seen[f]
+			if !dup {
+				seen[f] = writer{keys[i], j.Formats[n]}
+				continue
+			}
+			arch := j.Target.Formats[j.Formats[n]].Arch
+			return fmt.Errorf("recipe %s: targets %s and %s both write %s, as both name their %s architecture %s: give each target its own formats.%s.arch",
+				j.Recipe.Name, w.k.target, keys[i].target, f, w.format, arch, w.format)
+		}
+	}
+	return nil
 }
 
 // variants are the option sets recipe r builds with in this build.
@@ -296,24 +324,48 @@ func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.
 			return llb.HostPackage{}, fmt.Errorf("recipe %s needs %s: %w", r.Name, d.Debian(), err)
 		}
 	}
-	if !contains(dr.Targets, t.Name) {
-		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s does not build for target %s (its targets: %s)", d.Name, dr.Name, t.Name, strings.Join(dr.Targets, ", "))
+	dt := p.serving(dr, t)
+	if dt == "" {
+		also := ""
+		if fs := p.o.Toolchains.Serving(t.Name); len(fs) > 0 {
+			also = ", nor for its families " + strings.Join(fs, ", ")
+		}
+		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s does not build for target %s%s, nor for %s (its targets: %s)",
+			d.Name, dr.Name, t.Name, also, NoArch, strings.Join(dr.Targets, ", "))
+	}
+	st, err := p.o.Toolchains.Lookup(dt)
+	if err != nil {
+		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s (%s): %w", d.Name, dr.Name, dr.File, err)
 	}
 	// A dependency is built with its first variant (or the options set).
 	dvs, err := p.variants(dr)
 	if err != nil {
 		return llb.HostPackage{}, err
 	}
-	dj, err := p.job(dr, t, dvs[0])
+	dj, err := p.job(dr, st, dvs[0])
 	if err != nil {
 		return llb.HostPackage{}, err
 	}
-	p.deps[k] = append(p.deps[k], key{dr.Name, t.Name, llb.VariantID(dvs[0])})
+	p.deps[k] = append(p.deps[k], key{dr.Name, st.Name, llb.VariantID(dvs[0])})
 	hp, ok := dj.IPK[d.Name]
 	if !ok {
 		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s has no package %s", d.Name, dr.Name, d.Name)
 	}
 	return hp, nil
+}
+
+// serving is the target whose build of recipe dr serves target t's
+// devices ("" if none): t itself, else the nearest of t's families (see
+// toolchains.Set.Serving: rmall's packages serve rm2), else noarch, whose
+// packages serve every target. Each is compiled once, however many
+// targets it serves.
+func (p *planner) serving(dr *schema.Recipe, t *toolchains.Target) string {
+	for _, c := range append(append([]string{t.Name}, p.o.Toolchains.Serving(t.Name)...), NoArch) {
+		if contains(dr.Targets, c) {
+			return c
+		}
+	}
+	return ""
 }
 
 func satisfies(dr *schema.Recipe, d version.Dep) error {
@@ -345,9 +397,12 @@ func outputNames(r *schema.Recipe) []string {
 
 // selectTargets picks the targets r builds for. An architecture-independent
 // recipe serves every target, so it builds (once, as noarch) whatever is
-// asked; in a build of several recipes, one that lacks a requested target
-// is left out of that target rather than failing the others.
-func selectTargets(r *schema.Recipe, want []string, several bool) ([]string, error) {
+// asked; so does a recipe for a family of a requested target (--target
+// rm2 builds a recipe of rmall as rmall), once however many of the
+// family's targets are asked. In a build of several recipes, one that
+// lacks a requested target is left out of that target rather than
+// failing the others.
+func selectTargets(r *schema.Recipe, want []string, set *toolchains.Set, several bool) ([]string, error) {
 	if len(want) == 0 || (len(want) == 1 && want[0] == AllTargets) {
 		return r.Targets, nil
 	}
@@ -357,6 +412,12 @@ func selectTargets(r *schema.Recipe, want []string, several bool) ([]string, err
 	var out []string
 	for _, w := range want {
 		if !contains(r.Targets, w) {
+			if f := servingFamily(r, w, set); f != "" {
+				if !contains(out, f) {
+					out = append(out, f)
+				}
+				continue
+			}
 			if several {
 				logrus.Infof("recipe %s does not build for target %s: skipped there", r.Name, w)
 				continue
@@ -364,9 +425,21 @@ func selectTargets(r *schema.Recipe, want []string, several bool) ([]string, err
 			return nil, fmt.Errorf("recipe %s (%s) does not build for target %q (its targets: %s)",
 				r.Name, r.File, w, strings.Join(r.Targets, ", "))
 		}
-		out = append(out, w)
+		if !contains(out, w) {
+			out = append(out, w)
+		}
 	}
 	return out, nil
+}
+
+// servingFamily is the nearest family of target w that r builds for, "" if none.
+func servingFamily(r *schema.Recipe, w string, set *toolchains.Set) string {
+	for _, f := range set.Serving(w) {
+		if contains(r.Targets, f) {
+			return f
+		}
+	}
+	return ""
 }
 
 func contains(list []string, s string) bool {

@@ -33,6 +33,10 @@ const (
 	msgOperands    = "invalid operands %s and %s to '%s' (type %s and %s)"
 )
 
+// perTargetFields are the fields of #TargetFields in recipe.cue, in words
+// (a test keeps the two in step).
+const perTargetFields = "sources, patches, depends, makedepends, conflicts, replaces, provides, scripts, prepare, build and package"
+
 // problem is one CUE error, re-addressed to the recipe and phrased.
 type problem struct {
 	path string // recipe path, e.g. "sources.1.sha256"
@@ -166,6 +170,8 @@ func (x *explainer) addOne(u cue.Value, ce cueerrors.Error, path, format string,
 			msg = strconv.Quote(unquoteLabel(label)) + " is not " + s
 		} else if parent == "" && x.d.repo {
 			msg = `unknown field; a repository file holds "recipes", "targets" (and, in YAML or JSON, "defaults")`
+		} else if parts := splitPath(parent); len(parts) >= 2 && parts[len(parts)-2] == "per_target" {
+			msg = "unknown field; per_target varies " + perTargetFields
 		}
 	case msgUser:
 		msg, k = fmt.Sprintf(format, args...), kMisplace

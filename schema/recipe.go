@@ -35,6 +35,8 @@ type Recipe struct {
 	// Patches are local files (relative to the recipe) applied in order with
 	// patch -p1 in $srcdir after every source is in place.
 	Patches []string `json:"patches,omitempty"`
+	// PerTarget varies fields by target name (see ForTarget).
+	PerTarget map[string]*TargetFields `json:"per_target,omitempty"`
 	// Options are build options; Variants are the option sets built by
 	// default (each a separate cached build).
 	Options  map[string]Option   `json:"options,omitempty"`
@@ -60,6 +62,64 @@ type Recipe struct {
 	Dir  string `json:"-"`
 	// Epoch is Timestamp as Unix seconds: the build's SOURCE_DATE_EPOCH.
 	Epoch int64 `json:"-"`
+}
+
+// TargetFields are the fields a recipe varies for one target (Toltec's
+// conflicts_rm2=(...)). A list given replaces the recipe's whole, an empty
+// one included (nil is "not given", so the lists have no omitempty: the
+// recipe cache keeps them apart); install scripts replace the recipe's
+// hook by hook, and prepare, build and package their script.
+type TargetFields struct {
+	Sources     []Source `json:"sources"`
+	Patches     []string `json:"patches"`
+	Depends     []string `json:"depends"`
+	Makedepends []string `json:"makedepends"`
+	Conflicts   []string `json:"conflicts"`
+	Replaces    []string `json:"replaces"`
+	Provides    []string `json:"provides"`
+	Scripts     Scripts  `json:"scripts,omitzero"`
+	Prepare     string   `json:"prepare,omitempty"`
+	Build       string   `json:"build,omitempty"`
+	Package     string   `json:"package,omitempty"`
+}
+
+// ForTarget is r as it builds for target: what per_target gives for the
+// target in place of the recipe's own fields (see TargetFields). It is r
+// itself when per_target says nothing about target.
+func (r *Recipe) ForTarget(target string) *Recipe {
+	f := r.PerTarget[target]
+	if f == nil {
+		return r
+	}
+	out := *r
+	if f.Sources != nil {
+		out.Sources = f.Sources
+	}
+	for _, l := range []struct {
+		dst *[]string
+		src []string
+	}{
+		{&out.Patches, f.Patches}, {&out.Depends, f.Depends}, {&out.Makedepends, f.Makedepends},
+		{&out.Conflicts, f.Conflicts}, {&out.Replaces, f.Replaces}, {&out.Provides, f.Provides},
+	} {
+		if l.src != nil {
+			*l.dst = l.src
+		}
+	}
+	for _, sc := range []struct {
+		dst *string
+		src string
+	}{
+		{&out.Scripts.Preinstall, f.Scripts.Preinstall}, {&out.Scripts.Configure, f.Scripts.Configure},
+		{&out.Scripts.Preremove, f.Scripts.Preremove}, {&out.Scripts.Postremove, f.Scripts.Postremove},
+		{&out.Scripts.Preupgrade, f.Scripts.Preupgrade}, {&out.Scripts.Postupgrade, f.Scripts.Postupgrade},
+		{&out.Prepare, f.Prepare}, {&out.Build, f.Build}, {&out.Package, f.Package},
+	} {
+		if sc.src != "" {
+			*sc.dst = sc.src
+		}
+	}
+	return &out
 }
 
 // Option is a build option, exposed to scripts as $KILN_OPT_<NAME>.

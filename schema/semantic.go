@@ -51,6 +51,7 @@ func checkRecipe(r *Recipe) []finding {
 	c.variants()
 	c.packages()
 	c.tests()
+	c.perTarget()
 	c.validation()
 	c.unique("conffiles", r.Conffiles)
 	return c.out
@@ -139,6 +140,18 @@ func (c *semantic) packages() {
 			}
 		}
 		c.unique(join(at, "conffiles"), p.Conffiles)
+	}
+}
+
+// perTarget: per_target names targets the recipe builds; another name
+// (a misspelling, a target of the family the recipe builds for) would
+// change nothing.
+func (c *semantic) perTarget() {
+	for _, name := range slices.Sorted(maps.Keys(c.r.PerTarget)) {
+		if !slices.Contains(c.r.Targets, name) {
+			c.add(join("per_target", selector(name)), []string{"targets"},
+				"%q is not one of the recipe's targets (%s)", name, strings.Join(c.r.Targets, ", "))
+		}
 	}
 }
 

@@ -1,8 +1,8 @@
 package toolchains
 
 import (
-	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -84,12 +84,42 @@ func (o Options) Validate() error {
 var states sync.Map // stateKey -> llb.State
 
 type stateKey struct {
-	// target is the whole target, not its name: a repository may define
-	// its own armv7 (another suite), and a long-running frontend sees both.
-	target string
-	opts   Options
-	image  string // a recipe's own base image
-	extra  string // a recipe's build: packages, sorted and joined
+	// toolchain is what the toolchain depends on, not the target's name:
+	// a repository may define its own armv7 (another suite), and a
+	// long-running frontend sees both. label names the vertices.
+	toolchain toolchain
+	label     string
+	opts      Options
+	image     string // a recipe's own base image
+	extra     string // a recipe's build: packages, sorted and joined
+}
+
+// toolchain is what a target's toolchain image depends on. Targets that
+// agree on it (rmall, rm1 and rm2 extending armv7 with their own ipk
+// architecture names) get the same LLB, so one vertex, built and cached
+// once, whatever else tells them apart: description, env, formats, libc.
+type toolchain struct {
+	image, suite, debianArch string
+	packages                 string // sorted, space-joined
+}
+
+// toolchain is t's toolchain key.
+func (t *Target) toolchain() toolchain {
+	pkgs := slices.Sorted(slices.Values(t.Packages))
+	return toolchain{image: t.Image, suite: t.Suite, debianArch: t.DebianArch, packages: strings.Join(pkgs, " ")}
+}
+
+// Toolchain names the target whose toolchain t builds in: the target t
+// starts from (extends, or kiln's own of its name) when t changes nothing
+// its toolchain depends on (image, suite, Debian architecture and
+// packages), else t itself. Toolchain vertices are labelled with it
+// ("toolchain armv7: install ..."), so every target of a device family
+// shows the one toolchain they share.
+func (t *Target) Toolchain() string {
+	if t.toolchainOf != "" {
+		return t.toolchainOf
+	}
+	return t.Name
 }
 
 func memo(k stateKey, make func() llb.State) llb.State {
@@ -101,8 +131,9 @@ func memo(k stateKey, make func() llb.State) llb.State {
 }
 
 // State is the toolchain image of t: the base image with the target's
-// packages installed. Its LLB depends only on t and o, so every recipe
-// for the same target shares one cached vertex.
+// packages installed. Its LLB depends only on what t's toolchain depends
+// on and on o, so every recipe for the same target, and every target
+// sharing the toolchain, shares one cached vertex.
 func (t *Target) State(o Options) llb.State {
 	return t.For(o, "", nil)
 }
@@ -114,16 +145,17 @@ func (t *Target) State(o Options) llb.State {
 func (t *Target) For(o Options, image string, extra []string) llb.State {
 	pkgs := append([]string(nil), extra...)
 	sort.Strings(pkgs)
-	k := stateKey{target: t.key(), opts: o, image: image, extra: strings.Join(pkgs, " ")}
+	label := "toolchain " + t.Toolchain()
+	k := stateKey{toolchain: t.toolchain(), label: label, opts: o, image: image, extra: strings.Join(pkgs, " ")}
 	return memo(k, func() llb.State {
 		if len(pkgs) > 0 {
 			base := t.For(o, image, nil)
 			if strings.Contains(k.extra, ":") {
 				// Target-architecture packages (NAME:armhf) need multiarch.
 				base = base.Run(llb.Args([]string{"dpkg", "--add-architecture", t.DebianArch}),
-					llb.WithCustomName("toolchain "+t.Name+": enable "+t.DebianArch+" packages")).Root()
+					llb.WithCustomName(label+": enable "+t.DebianArch+" packages")).Root()
 			}
-			return aptInstall(base, t.Suite, pkgs, o, "toolchain "+t.Name+" + build dependencies")
+			return aptInstall(base, t.Suite, pkgs, o, label+" + build dependencies")
 		}
 		base := t.Image
 		switch {
@@ -132,17 +164,8 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 		case o.BaseImage != "":
 			base = o.BaseImage
 		}
-		return aptInstall(o.image(base), t.Suite, t.Packages, o, "toolchain "+t.Name, "mkdir -p /sysroot")
+		return aptInstall(o.image(base), t.Suite, t.Packages, o, label, "mkdir -p /sysroot")
 	})
-}
-
-// key identifies t by everything it says, for memo.
-func (t *Target) key() string {
-	b, err := json.Marshal(t)
-	if err != nil {
-		return t.Name // cannot happen: a Target is plain data
-	}
-	return string(b)
 }
 
 // aptInstall is image with Debian packages installed from o's mirror, as

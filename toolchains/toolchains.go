@@ -43,6 +43,13 @@ type Target struct {
 	Formats map[string]struct {
 		Arch string `json:"arch"`
 	} `json:"formats"`
+	// Families are targets whose packages the target's devices install
+	// too (Toltec's rmall for rm1 and rm2; see Serving).
+	Families []string `json:"families,omitempty"`
+
+	// toolchainOf is the target whose toolchain this one shares (see
+	// Toolchain), "" for its own.
+	toolchainOf string
 }
 
 // Libc names a C library and the oldest version of it a target runs on.

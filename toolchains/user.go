@@ -82,6 +82,7 @@ func Load(srcs ...Source) (*Set, error) {
 	for _, n := range l.order {
 		l.resolve(n)
 	}
+	l.checkFamilies()
 	if len(l.errs) > 0 {
 		return nil, l.errs.Sorted()
 	}
@@ -94,6 +95,7 @@ type loader struct {
 	file, shape   cue.Value // #File, #Shape
 	kiln          cue.Value // kiln's own targets, in ctx
 	set           *Set
+	builtin       *Set // kiln's own targets
 	defs          map[string]*userTarget
 	order         []string // user targets in the order they were read
 	errs          schema.Errors
@@ -116,7 +118,7 @@ func newLoader(base *Set) (*loader, error) {
 	}
 	set := &Set{targets: maps.Clone(base.targets), origins: maps.Clone(base.origins)}
 	return &loader{ctx: ctx, file: v.LookupPath(cue.ParsePath("#File")), shape: v.LookupPath(cue.ParsePath("#Shape")),
-		kiln: v.LookupPath(cue.ParsePath("targets")), set: set, defs: map[string]*userTarget{},
+		kiln: v.LookupPath(cue.ParsePath("targets")), set: set, builtin: base, defs: map[string]*userTarget{},
 		resolved: map[string]bool{}, bad: map[string]bool{}}, nil
 }
 
@@ -209,9 +211,10 @@ func (l *loader) resolve(name string) bool {
 		}
 	}
 	var base cue.Value
+	var baseTarget *Target // the resolved target base is
 	switch own := l.kiln.LookupPath(cue.MakePath(cue.Str(from))); {
 	case from == name && own.Exists():
-		base = own
+		base, baseTarget = own, l.builtin.targets[from]
 	case from == name && explicit:
 		l.errs = append(l.errs, ut.doc.ErrorAt(schema.Path("targets", name, "extends"),
 			fmt.Sprintf("target %q extends itself (only a target named like one of kiln's own extends that)", name)))
@@ -230,9 +233,9 @@ func (l *loader) resolve(name string) bool {
 			l.bad[name] = true
 			return false // reported at the base
 		}
-		base = l.defs[from].value
+		base, baseTarget = l.defs[from].value, l.set.targets[from]
 	case own.Exists():
-		base = own
+		base, baseTarget = own, l.builtin.targets[from]
 	default:
 		l.errs = append(l.errs, ut.doc.ErrorAt(schema.Path("targets", name, "extends"),
 			fmt.Sprintf("%s is not a known target (known: %s)", strconv.Quote(from), strings.Join(l.known(name), ", "))))
@@ -259,6 +262,9 @@ func (l *loader) resolve(name string) bool {
 	}
 	if base.Exists() {
 		ut.origin.Extends = from
+	}
+	if baseTarget != nil && t.toolchain() == baseTarget.toolchain() {
+		t.toolchainOf = baseTarget.Toolchain()
 	}
 	// Targets extending this one start from it as checked, so they
 	// inherit what it inherited.

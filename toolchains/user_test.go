@@ -196,3 +196,127 @@ func TestUserTargetState(t *testing.T) {
 		t.Errorf("BaseImages = %s", got)
 	}
 }
+
+const familyYAML = `# a device family: rmall packages serve rm1 and rm2
+targets:
+  rmall:
+    extends: armv7
+    description: every reMarkable
+    formats: {ipk: {arch: rmall}}
+  rm1:
+    extends: rmall
+    description: reMarkable 1
+    env: {CFLAGS: -mcpu=cortex-a9}
+    formats: {ipk: {arch: rm1}}
+  rm2:
+    extends: rmall
+    description: reMarkable 2
+    libc: {name: glibc, version: "2.31"}
+    formats: {ipk: {arch: rm2}}
+  rm2dev:
+    extends: rm2
+    packages: [gcc-arm-linux-gnueabihf, gdb-multiarch]
+`
+
+// TestSharedToolchain: targets that differ only in what the toolchain
+// does not depend on (architecture names, description, env, libc floor)
+// share kiln's armv7 toolchain: the same LLB, labelled "toolchain armv7".
+// A target with other packages has a toolchain of its own.
+func TestSharedToolchain(t *testing.T) {
+	s, err := Load(Source{File: "targets/family.yaml", Data: []byte(familyYAML)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{AptMirror: "http://mirror.test/debian"}
+	def := func(name string) (string, string) {
+		tg, err := s.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := tg.State(o).Marshal(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ops, names string
+		for _, dt := range d.Def {
+			ops += string(dt)
+		}
+		for _, md := range d.Metadata {
+			names += md.Description["llb.customname"]
+		}
+		return ops, names
+	}
+	armv7, armv7Names := def("armv7")
+	for _, n := range []string{"rmall", "rm1", "rm2"} {
+		tg, _ := s.Lookup(n)
+		if tg.Toolchain() != "armv7" {
+			t.Errorf("%s: toolchain %q, want armv7", n, tg.Toolchain())
+		}
+		ops, names := def(n)
+		if ops != armv7 {
+			t.Errorf("%s: toolchain LLB differs from armv7's", n)
+		}
+		if names != armv7Names || !strings.Contains(names, "toolchain armv7: install") {
+			t.Errorf("%s: toolchain vertex named %q", n, names)
+		}
+	}
+	dev, _ := s.Lookup("rm2dev")
+	if ops, names := def("rm2dev"); dev.Toolchain() != "rm2dev" || ops == armv7 || !strings.Contains(names, "toolchain rm2dev: install gcc-arm-linux-gnueabihf gdb-multiarch") {
+		t.Errorf("rm2dev: toolchain %q, shared with armv7: %v, named %q", dev.Toolchain(), ops == armv7, names)
+	}
+	// A repository's armv7 on another suite is a toolchain of its own,
+	// named armv7 too, shared by the rm2 that extends it.
+	b, err := Load(Source{File: "targets/boards.yaml", Data: []byte(boardsYAML)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, _ := b.Lookup("armv7")
+	rm2, _ := b.Lookup("rm2")
+	if mine.Toolchain() != "armv7" || rm2.Toolchain() != "armv7" {
+		t.Errorf("bullseye armv7, rm2: toolchains %q, %q", mine.Toolchain(), rm2.Toolchain())
+	}
+	x, _ := mine.State(o).Marshal(context.Background())
+	y, _ := rm2.State(o).Marshal(context.Background())
+	if x.Def[len(x.Def)-1] == nil || string(x.Def[len(x.Def)-1]) != string(y.Def[len(y.Def)-1]) {
+		t.Error("rm2 does not share the repository's armv7 toolchain")
+	}
+}
+
+// TestFamilies: a target's families serve it, and theirs in turn, nearest
+// first; a family must be a known target other than itself whose packages
+// run on the target's devices.
+func TestFamilies(t *testing.T) {
+	s, err := Load(Source{File: "targets/rm.yaml", Data: []byte(`targets:
+  rmall: {extends: armv7, formats: {ipk: {arch: rmall}}}
+  rmallos3: {extends: rmall, families: [rmall], formats: {ipk: {arch: rmallos3}}}
+  rm2: {extends: rmall, families: [rmall], formats: {ipk: {arch: rm2}}}
+  rm2os3: {extends: rm2, families: [rm2, rmallos3, noarch], formats: {ipk: {arch: rm2os3}}}
+`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"rmall": "", "rm2": "rmall", "rm2os3": "rm2 rmall rmallos3 noarch", "armv7": ""} {
+		if got := strings.Join(s.Serving(name), " "); got != want {
+			t.Errorf("Serving(%s) = %q, want %q", name, got, want)
+		}
+	}
+	for _, c := range []struct{ name, src, want string }{
+		{"unknown", "targets:\n  rm2:\n    extends: armv7\n    families: [rmall]\n",
+			`t.yaml:4:16: targets.rm2.families.0: "rmall" is not a known target (known: aarch64, armv7, noarch, rm2, x86_64)`},
+		{"itself", "targets:\n  rm2: {extends: armv7, families: [rm2]}\n",
+			`t.yaml:2:36: targets.rm2.families.0: target "rm2" is its own family`},
+		{"platform", "targets:\n  rm2: {extends: armv7, families: [noarch, aarch64]}\n",
+			`t.yaml:2:44: targets.rm2.families.1: family aarch64 builds for linux/arm64, target rm2 for linux/arm/v7: its packages would not run there`},
+		{"libc", "targets:\n  rm2:\n    extends: armv7\n    libc: {name: glibc, version: \"2.31\"}\n    families: [armv7]\n",
+			`t.yaml:5:16: targets.rm2.families.0: family armv7 allows glibc 2.36, newer than target rm2's 2.31: its packages may not run there`},
+		{"not a name", "targets:\n  rm2: {extends: armv7, families: [RM]}\n",
+			`t.yaml:2:36: targets.rm2.families.0: "RM" is not a target name`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load(Source{File: "t.yaml", Data: []byte(c.src)})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v\nwant %s", err, c.want)
+			}
+		})
+	}
+}

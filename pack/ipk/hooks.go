@@ -13,15 +13,17 @@ const scriptHeader = "#!/usr/bin/env bash\nset -euo pipefail\n"
 // MaintainerScripts turns Toltec install functions into opkg maintainer
 // scripts the way Toltec's builder does: opkg runs preinst with "install"
 // (or "upgrade"), postinst with "configure", prerm and postrm with
-// "remove" or "upgrade"; each function runs only for its action.
-func MaintainerScripts(h pack.Hooks) map[string]string {
+// "remove" or "upgrade"; each function runs only for its action. env
+// follows the header of each (see pack.Package.HookEnv).
+func MaintainerScripts(h pack.Hooks, env string) map[string]string {
 	out := map[string]string{}
+	header := scriptHeader + env
 	for _, s := range []struct{ file, action, body string }{
 		{"preinst", "install", h.Preinstall},
 		{"postinst", "configure", h.Configure},
 	} {
 		if s.body != "" {
-			out[s.file] = scriptHeader + dispatch(s.action, s.body)
+			out[s.file] = header + dispatch(s.action, s.body)
 		}
 	}
 	for _, s := range []struct{ file, upgrade, remove string }{
@@ -31,7 +33,7 @@ func MaintainerScripts(h pack.Hooks) map[string]string {
 		if s.upgrade == "" && s.remove == "" {
 			continue
 		}
-		script := scriptHeader
+		script := header
 		if s.upgrade != "" {
 			script += dispatch("upgrade", s.upgrade)
 		}
@@ -50,7 +52,7 @@ func dispatch(action, body string) string {
 
 // scripts merges the hooks' scripts with p.Scripts; one name from both is an error.
 func scripts(p *pack.Package) (map[string]string, error) {
-	out := MaintainerScripts(p.Hooks)
+	out := MaintainerScripts(p.Hooks, p.HookEnv())
 	for name, body := range p.Scripts {
 		if _, dup := out[name]; dup {
 			return nil, fmt.Errorf("package %s: install script %s given both directly and by the recipe's hooks", p.Name, name)

@@ -23,7 +23,7 @@ var allHooks = pack.Hooks{
 }
 
 func TestMaintainerScriptsGolden(t *testing.T) {
-	got := MaintainerScripts(allHooks)
+	got := MaintainerScripts(allHooks, "")
 	names := make([]string, 0, len(got))
 	for n := range got {
 		names = append(names, n)
@@ -34,10 +34,10 @@ func TestMaintainerScriptsGolden(t *testing.T) {
 		b.WriteString("==> " + n + "\n" + got[n])
 	}
 	packtest.Golden(t, "hooks_all", b.String())
-	if len(MaintainerScripts(pack.Hooks{})) != 0 {
+	if len(MaintainerScripts(pack.Hooks{}, "")) != 0 {
 		t.Error("no hooks must give no scripts")
 	}
-	if s := MaintainerScripts(pack.Hooks{Postremove: "x"}); len(s) != 1 || s["postrm"] == "" {
+	if s := MaintainerScripts(pack.Hooks{Postremove: "x"}, ""); len(s) != 1 || s["postrm"] == "" {
 		t.Errorf("postremove alone: %v", s)
 	}
 }
@@ -47,7 +47,7 @@ func TestMaintainerScriptsGolden(t *testing.T) {
 func TestMaintainerScriptsRun(t *testing.T) {
 	testtool.Need(t, "bash")
 	dir := t.TempDir()
-	for name, body := range MaintainerScripts(allHooks) {
+	for name, body := range MaintainerScripts(allHooks, "") {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -80,5 +80,31 @@ func TestHooksAndScriptsClash(t *testing.T) {
 	p := &pack.Package{Name: "x", Hooks: pack.Hooks{Configure: "true"}, Scripts: map[string]string{"postinst": "#!/bin/sh\n"}}
 	if _, err := scripts(p); err == nil || !strings.Contains(err.Error(), "postinst") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestHooksSeeTarget: a package built for a target gives its hooks the
+// target and its ipk architecture as plain values; they run on the
+// device, where no build environment is left.
+func TestHooksSeeTarget(t *testing.T) {
+	testtool.Need(t, "bash")
+	p := &pack.Package{Name: "x", Arch: "rm2", Target: "rm2", Hooks: pack.Hooks{Configure: `echo "$KILN_TARGET/$KILN_ARCH"; sh -c 'echo "child: $KILN_ARCH"'`}}
+	s, err := scripts(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "#!/usr/bin/env bash\nset -euo pipefail\nexport KILN_TARGET='rm2' KILN_ARCH='rm2'\nif [[ $1 = configure ]]"
+	if !strings.HasPrefix(s["postinst"], want) {
+		t.Errorf("postinst:\n%s\nwant it to start with\n%s", s["postinst"], want)
+	}
+	cmd := exec.Command("bash", "-c", s["postinst"], "postinst", "configure")
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	out, err := cmd.CombinedOutput()
+	if err != nil || string(out) != "rm2/rm2\nchild: rm2\n" {
+		t.Errorf("postinst printed %q (%v)", out, err)
+	}
+	p.Target, p.Arch = "odd", "it's"
+	if s, _ := scripts(p); !strings.Contains(s["postinst"], `export KILN_TARGET='odd' KILN_ARCH='it'\''s'`) {
+		t.Errorf("quoting:\n%s", s["postinst"])
 	}
 }

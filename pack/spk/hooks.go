@@ -12,14 +12,16 @@ import (
 // on an upgrade too (preupgrade, preuninst, postuninst, preinst, postinst,
 // postupgrade), telling them apart by SYNOPKG_PKG_STATUS; the hooks have
 // Toltec's meaning, so install- and removal-only hooks skip upgrades.
-func hookScripts(h pack.Hooks) map[string]string {
+//
+// env follows the header of each (see pack.Package.HookEnv).
+func hookScripts(h pack.Hooks, env string) map[string]string {
 	out := map[string]string{}
 	add := func(name, hook, body string, skipUpgrade bool) {
 		if strings.TrimSpace(body) == "" {
 			return
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "#!/bin/sh\n# Written by kiln from the recipe's %s script.\nset -e\n", hook)
+		fmt.Fprintf(&b, "#!/bin/sh\n# Written by kiln from the recipe's %s script.\nset -e\n%s", hook, env)
 		if skipUpgrade {
 			b.WriteString("[ \"${SYNOPKG_PKG_STATUS}\" = UPGRADE ] && exit 0\n")
 		}

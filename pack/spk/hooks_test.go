@@ -15,9 +15,9 @@ import (
 func TestHooksFromRecipe(t *testing.T) {
 	p := &pack.Package{
 		Name: "motd", Version: "1.2-1", Arch: "all", Maintainer: "Kiln <kiln@example.org>",
-		Summary: "message of the day", Epoch: 1700000000,
+		Summary: "message of the day", Epoch: 1700000000, Target: "noarch",
 		Hooks: pack.Hooks{
-			Preinstall: `echo "fresh install"`,
+			Preinstall: `echo "fresh install on $KILN_TARGET ($KILN_ARCH)"`,
 			Configure:  `echo "configured"`,
 			Preremove:  `echo "removing"`,
 		},
@@ -44,7 +44,7 @@ func TestHooksFromRecipe(t *testing.T) {
 		return strings.TrimSpace(string(out))
 	}
 	for _, c := range []struct{ script, status, want string }{
-		{"preinst", "INSTALL", "fresh install"},
+		{"preinst", "INSTALL", "fresh install on noarch (all)"},
 		{"preinst", "UPGRADE", ""},
 		{"preuninst", "UNINSTALL", "removing"},
 		{"preuninst", "UPGRADE", ""},

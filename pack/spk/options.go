@@ -142,7 +142,7 @@ func optionsFor(p *pack.Package) (Options, error) {
 	if err != nil {
 		return Options{}, err
 	}
-	hooks := hookScripts(p.Hooks)
+	hooks := hookScripts(p.Hooks, p.HookEnv())
 	if len(hooks) > 0 {
 		if o.Scripts == nil {
 			o.Scripts = map[string]string{}
