@@ -124,6 +124,10 @@ func TestDeviceFamily(t *testing.T) {
 	if rm1["app [rm1] build"] == rm2["app [rm2] build"] {
 		t.Error("rm1 and rm2 share the build step although KILN_TARGET differs")
 	}
+	// A platform built for rm2 (the frontend) holds rmall's package too.
+	if part := p.ForTarget("rm2"); part == nil || strings.Join(part.IDs, " ") != "app/rm2 libshared/rmall" {
+		t.Errorf("ForTarget(rm2) = %v", part)
+	}
 
 	// Every target by default: the same three jobs.
 	o.Targets = nil

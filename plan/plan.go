@@ -69,8 +69,9 @@ type Plan struct {
 	// IDs[i] names Jobs[i]: recipe/target, plus /variant for option sets.
 	IDs []string
 	// Packer is the kiln binary the graph's pack steps run.
-	Packer llb.Packer
-	deps   map[string][]string // host: dependencies between jobs, by ID
+	Packer     llb.Packer
+	deps       map[string][]string // host: dependencies between jobs, by ID
+	toolchains *toolchains.Set
 }
 
 // New compiles every selected (recipe, target) job, dependencies first.
@@ -79,7 +80,7 @@ func New(o Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Plan{Jobs: jobs, Packer: o.Packer, deps: map[string][]string{}}
+	out := &Plan{Jobs: jobs, Packer: o.Packer, deps: map[string][]string{}, toolchains: o.Toolchains}
 	for _, k := range keys {
 		out.IDs = append(out.IDs, k.id())
 	}
@@ -98,7 +99,7 @@ func (p *Plan) Only(ids []string) (*Plan, error) {
 	for _, id := range ids {
 		want[id] = true
 	}
-	out := &Plan{Packer: p.Packer, deps: p.deps}
+	out := &Plan{Packer: p.Packer, deps: p.deps, toolchains: p.toolchains}
 	for i, id := range p.IDs {
 		if want[id] {
 			out.Jobs = append(out.Jobs, p.Jobs[i])
@@ -114,11 +115,17 @@ func (p *Plan) Only(ids []string) (*Plan, error) {
 	return out, nil
 }
 
-// ForTarget is the part of p building for target t (nil when none does).
+// ForTarget is the part of p whose packages t's devices install (nil when
+// there is none): t's own jobs, those of the families serving t, and the
+// noarch ones.
 func (p *Plan) ForTarget(t string) *Plan {
-	out := &Plan{Packer: p.Packer, deps: p.deps}
+	out := &Plan{Packer: p.Packer, deps: p.deps, toolchains: p.toolchains}
+	serves := map[string]bool{t: true, NoArch: true}
+	for _, f := range p.toolchains.Serving(t) {
+		serves[f] = true
+	}
 	for i, j := range p.Jobs {
-		if j.Target.Name == t {
+		if serves[j.Target.Name] {
 			out.Jobs = append(out.Jobs, j)
 			out.IDs = append(out.IDs, p.IDs[i])
 		}

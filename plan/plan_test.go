@@ -265,16 +265,20 @@ func compile(o Options) ([]*llb.Job, error) {
 	return p.Jobs, nil
 }
 
+// TestForTarget: a platform's part of a plan holds its target's jobs and
+// the noarch ones, which serve every target.
 func TestForTarget(t *testing.T) {
-	p, err := New(options(recipe("a", "1-1"), recipe("b", "1-1")))
+	data := recipe("data", "1-1")
+	data.Targets = []string{"noarch"}
+	p, err := New(options(recipe("a", "1-1"), recipe("b", "1-1"), data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	arm := p.ForTarget("armv7")
-	if arm == nil || strings.Join(arm.IDs, " ") != "a/armv7 b/armv7" {
+	if arm == nil || strings.Join(arm.IDs, " ") != "a/armv7 b/armv7 data/noarch" {
 		t.Errorf("ForTarget(armv7) = %v", arm)
 	}
-	if p.ForTarget("aarch64") != nil {
+	if only, _ := New(options(recipe("a", "1-1"))); only.ForTarget("aarch64") != nil {
 		t.Errorf("ForTarget(aarch64): want nil, no job builds for it")
 	}
 }
