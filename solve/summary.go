@@ -160,7 +160,14 @@ func (t *tracker) explain(err error) error {
 	}
 	msg := err.Error()
 	if m := mismatch.FindStringSubmatch(msg); m != nil {
-		msg = fmt.Sprintf("checksum mismatch for %s: the recipe says %s but the downloaded file is %s", m[1], m[3], m[2])
+		// A toolchain archive's vertices are named "toolchain NAME: ...".
+		who := "the recipe"
+		for _, n := range failed {
+			if strings.HasPrefix(n, "toolchain ") {
+				who = "the target"
+			}
+		}
+		msg = fmt.Sprintf("checksum mismatch for %s: %s says %s but the downloaded file is %s", m[1], who, m[3], m[2])
 	}
 	if len(failed) == 0 {
 		return fmt.Errorf("build failed: %s", msg)
