@@ -48,7 +48,7 @@ func (t *Target) withArchive(st llb.State, o Options, label string) llb.State {
 	return st.File(llb.Copy(files, "/", strings.TrimSuffix(dest, "/")+"/", &llb.CopyInfo{
 		CopyDirContentsOnly: true,
 		CreateDestPath:      true,
-	}), llb.WithCustomName(fmt.Sprintf("%s: copy %s to %s", label, name, dest)))
+	}), llb.WithCustomName(fmt.Sprintf("%s: copy the files of %s to %s", label, name, dest)))
 }
 
 // archiveName is the file name of the archive at rawURL: the last element

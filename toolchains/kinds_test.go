@@ -156,7 +156,7 @@ func TestToolchainKinds(t *testing.T) {
 		"toolchain ds-armv7: install libmpc3 make",
 		"toolchain ds-armv7: fetch http://toolchains.test/dl/armada370-gcc.txz",
 		"toolchain ds-armv7: unpack armada370-gcc.txz (strip 1)",
-		"toolchain ds-armv7: copy armada370-gcc.txz to /opt/x-tools/arm-unknown-linux-gnueabi",
+		"toolchain ds-armv7: copy the files of armada370-gcc.txz to /opt/x-tools/arm-unknown-linux-gnueabi",
 	} {
 		if !strings.Contains(strings.Join(names, "\n"), w) {
 			t.Errorf("ds-armv7: no vertex %q in %q", w, names)
