@@ -13,6 +13,7 @@ targets:
   rm2:                          # Toltec-style: an image with its own compiler
     extends: armv7
     description: reMarkable 2
+    triplet: arm-remarkable-linux-gnueabihf   # a toolchain's four parts
     toolchain: image
     image: registry.test/toltec/toolchain:v3
     env:
@@ -79,7 +80,7 @@ func TestToolchainKinds(t *testing.T) {
 		return tg
 	}
 	rm2, rm2apt, ds := lookup("rm2"), lookup("rm2apt"), lookup("ds-armv7")
-	if rm2.Kind != KindImage || len(rm2.Packages) != 0 || rm2.Suite != "bookworm" || rm2.Triplet != "arm-linux-gnueabihf" || rm2.Qemu != "qemu-arm-static" {
+	if rm2.Kind != KindImage || len(rm2.Packages) != 0 || rm2.Suite != "bookworm" || rm2.Triplet != "arm-remarkable-linux-gnueabihf" || rm2.Qemu != "qemu-arm-static" {
 		t.Errorf("rm2: %+v", rm2)
 	}
 	if ds.Kind != KindArchive || strings.Join(ds.Packages, " ") != "make libmpc3" || ds.Image != "docker.io/library/debian:bookworm" ||
