@@ -127,9 +127,9 @@ func (t *Target) kind() Kind {
 // Toolchain names the target whose toolchain t builds in: the target t
 // starts from (extends, or kiln's own of its name) when t changes nothing
 // its toolchain depends on (kind, image, suite, Debian architecture,
-// packages and archive), else t itself. Toolchain vertices are labelled with it
-// ("toolchain armv7: install ..."), so every target of a device family
-// shows the one toolchain they share.
+// packages and archive), else t itself. Toolchain vertices are labelled
+// with it ("toolchain armv7: install ..."), so every target of a device
+// family shows the one toolchain they share.
 func (t *Target) Toolchain() string {
 	if t.toolchainOf != "" {
 		return t.toolchainOf
