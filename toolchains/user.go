@@ -33,8 +33,10 @@ import (
 // could only change fields kiln marks as defaults (suite, image, qemu) and
 // would make every other difference a conflict. Mappings (env, formats)
 // are overlaid key by key, everything else (packages, strings) is
-// replaced whole. The result must be a complete #Target. Problems are
-// schema.Errors, positioned in the user's file.
+// replaced whole; a target naming another toolchain kind than the one it
+// starts from takes none of that target's toolchain (see overlay). The
+// result must be a complete #Target. Problems are schema.Errors,
+// positioned in the user's file.
 
 // TargetsDir is the directory of a repository's own targets files, beside
 // its recipes (the CLI and the frontend look for it; see build.LoadTargets).
