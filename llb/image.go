@@ -6,6 +6,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/kiln-build/kiln/oci"
+	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -41,6 +42,9 @@ func (c *compiler) image(job *Job) (*Image, error) {
 	}
 	plat = platforms.Normalize(plat)
 	base := o.Base
+	if base == "" && c.o.Target.Kind == toolchains.KindImage {
+		return nil, fmt.Errorf("formats.oci: target %s builds in a toolchain image, which is no runtime base: set formats.oci.base", c.o.Target.Name)
+	}
 	if base == "" {
 		base = c.o.Target.Image
 		if c.o.Toolchain.BaseImage != "" {

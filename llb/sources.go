@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/kiln-build/kiln/schema"
@@ -127,40 +126,10 @@ func (c *compiler) urlSource(i int, s schema.Source) (llb.State, string, error) 
 	if !extract {
 		return dl, "/" + fname, nil
 	}
-	out := toolchains.Unpacker(c.o.Toolchain).Run(
-		llb.Args([]string{"/bin/sh", "-c", unpackScript}),
-		llb.AddEnv("ARCHIVE", "/kiln/dl/"+fname),
-		llb.AddEnv("STRIP", strconv.Itoa(s.Strip)),
-		llb.AddMount("/kiln/dl", dl, llb.Readonly),
-		llb.Network(llb.NetModeNone),
-		// Not tied to a recipe or target: the same archive unpacks once.
-		llb.WithCustomName(fmt.Sprintf("unpack %s (strip %d)", fname, s.Strip)),
-	).AddMount("/kiln/out", llb.Scratch())
+	// Not tied to a recipe or target: the same archive unpacks once.
+	out := toolchains.Unpack(c.o.Toolchain, dl, fname, s.Strip, fmt.Sprintf("unpack %s (strip %d)", fname, s.Strip))
 	return out, "/", nil
 }
-
-// unpackScript extracts $ARCHIVE into /kiln/out dropping $STRIP leading
-// path components. An archive with a member that is absolute or climbs out
-// with ".." is refused: tar and unzip would only warn and drop the prefix.
-const unpackScript = `set -eu
-case "$ARCHIVE" in
-*.zip) members=$(unzip -Z1 "$ARCHIVE") ;;
-*) members=$(tar -tf "$ARCHIVE") ;;
-esac
-bad=$(printf '%s\n' "$members" | grep -E '^/|(^|/)\.\.(/|$)' | head -n 3 || true)
-if [ -n "$bad" ]; then
-	echo "kiln: refusing to unpack $(basename "$ARCHIVE"): members outside the source directory:" $bad >&2
-	exit 1
-fi
-case "$ARCHIVE" in
-*.zip)
-	t=$(mktemp -d)
-	unzip -q "$ARCHIVE" -d "$t"
-	if [ "$STRIP" -eq 0 ]; then cp -a "$t"/. /kiln/out/
-	else (cd "$t" && find . -mindepth "$STRIP" -maxdepth "$STRIP" -exec cp -a {} /kiln/out/ \;)
-	fi ;;
-*) tar -xf "$ARCHIVE" -C /kiln/out --strip-components="$STRIP" --no-same-owner ;;
-esac`
 
 func short(commit string) string {
 	if len(commit) > 12 {

@@ -126,3 +126,54 @@ func TestPerTargetJobs(t *testing.T) {
 }
 
 func reflectEqual(a, b any) bool { return reflect.DeepEqual(a, b) }
+
+// TestImageToolchainJob: a recipe for a target whose toolchain is an
+// image builds in that image (a recipe's own image replaces it, as a
+// Toltec recipe picks its toolchain image); install tests run binaries
+// under qemu with the target's QEMU_LD_PREFIX; a container image needs a
+// runtime base of its own, as the toolchain image is none.
+func TestImageToolchainJob(t *testing.T) {
+	set, err := toolchains.Load(toolchains.Source{File: "targets/rm.yaml", Data: []byte(`targets:
+  rm2:
+    extends: armv7
+    toolchain: image
+    image: registry.test/toltec/base:v3
+    env:
+      CC: /opt/x-tools/bin/arm-remarkable-linux-gnueabihf-gcc
+      QEMU_LD_PREFIX: /opt/x-tools/sysroot
+`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := testOptions(t, "armv7")
+	if o.Target, err = set.Lookup("rm2"); err != nil {
+		t.Fatal(err)
+	}
+	r := &schema.Recipe{Name: "splash", Version: "1.0-1", Summary: "Boot splash", License: "MIT", Maintainer: "A <a@example.org>",
+		Targets: []string{"rm2"}, Build: "make", Package: "make install",
+		Tests: []schema.Test{{Stage: "install", Script: "splash --version"}}}
+	for _, c := range []struct{ image, want string }{{"", "registry.test/toltec/base:v3"}, {"registry.test/toltec/qt:v3", "registry.test/toltec/qt:v3"}} {
+		r.Image = c.image
+		j, err := llb.Compile(r, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := render(t, j.Output)
+		for _, w := range []string{`"docker-image://` + c.want + `"`, `"QEMU_LD_PREFIX=/opt/x-tools/sysroot"`,
+			`"CC=/opt/x-tools/bin/arm-remarkable-linux-gnueabihf-gcc"`, "# name: toolchain rm2: " + c.want + " with /sysroot"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("image %q: no %s", c.image, w)
+			}
+		}
+		for _, w := range []string{"library/debian", "registry.test/debian", "apt-get", "QEMU_LD_PREFIX=/usr/arm-linux-gnueabihf"} {
+			if strings.Contains(out, w) {
+				t.Errorf("image %q: %s in the LLB", c.image, w)
+			}
+		}
+	}
+	r.Image, r.Tests = "", nil
+	r.Formats = map[string]map[string]any{"oci": {}}
+	if _, err := llb.Compile(r, o); err == nil || !strings.Contains(err.Error(), "formats.oci: target rm2 builds in a toolchain image, which is no runtime base: set formats.oci.base") {
+		t.Errorf("oci without a base: %v", err)
+	}
+}

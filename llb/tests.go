@@ -66,9 +66,10 @@ func (c *compiler) runTests(stage string, root llb.State, mounts []llb.RunOption
 			llb.Network(llb.NetModeNone),
 			c.name("test %d (%s)", i, stage),
 		)
-		if stage == "install" && c.o.Target.Qemu != "" {
+		if _, own := c.o.Target.Env["QEMU_LD_PREFIX"]; stage == "install" && c.o.Target.Qemu != "" && !own {
 			// binfmt runs target binaries under qemu-user; it finds the
-			// target's C library in the cross toolchain.
+			// target's C library in the cross toolchain (where Debian's
+			// cross packages put it, unless the target's env says).
 			opts = append(opts, llb.AddEnv("QEMU_LD_PREFIX", path.Join("/usr", c.o.Target.Triplet)))
 		}
 		done = append(done, root.Run(opts...).AddMount("/kiln/test-done", llb.Scratch()))

@@ -212,6 +212,9 @@ func (x *explainer) addOne(u cue.Value, ce cueerrors.Error, path, format string,
 		if label != "" {
 			field, k = parent, kRequired
 			msg = fmt.Sprintf("field %s is required", strconv.Quote(unquoteLabel(label)))
+			if s := x.attr(u, path, "required"); s != "" && parent+"."+label == path {
+				msg = s
+			}
 			pos, ok = x.ancestorPos(parent)
 		}
 	default:

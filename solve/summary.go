@@ -145,7 +145,14 @@ func (t *tracker) summary() *Summary {
 	return s
 }
 
-var mismatch = regexp.MustCompile(`digest mismatch for (\S+): (sha256:[0-9a-f]+) \(expected: (sha256:[0-9a-f]+)\)`)
+// mismatch and mismatchNoURL are BuildKit's words for a download whose
+// checksum is not the one the graph pins: "for URL: GOT (expected: WANT)"
+// where the daemon has the URL's headers from before, "GOT: WANT" where
+// it downloads the file first.
+var (
+	mismatch      = regexp.MustCompile(`digest mismatch for (\S+): (sha256:[0-9a-f]+) \(expected: (sha256:[0-9a-f]+)\)`)
+	mismatchNoURL = regexp.MustCompile(`digest mismatch (sha256:[0-9a-f]+): (sha256:[0-9a-f]+)`)
+)
 
 // explain names the step that failed, so the user sees which recipe,
 // target and stage broke rather than only the daemon's message.
@@ -158,9 +165,18 @@ func (t *tracker) explain(err error) error {
 			failed = append(failed, v.name)
 		}
 	}
+	// A toolchain archive's vertices are named "toolchain NAME: ...".
+	who := "the recipe"
+	for _, n := range failed {
+		if strings.HasPrefix(n, "toolchain ") {
+			who = "the target"
+		}
+	}
 	msg := err.Error()
 	if m := mismatch.FindStringSubmatch(msg); m != nil {
-		msg = fmt.Sprintf("checksum mismatch for %s: the recipe says %s but the downloaded file is %s", m[1], m[3], m[2])
+		msg = fmt.Sprintf("checksum mismatch for %s: %s says %s but the downloaded file is %s", m[1], who, m[3], m[2])
+	} else if m := mismatchNoURL.FindStringSubmatch(msg); m != nil {
+		msg = fmt.Sprintf("checksum mismatch: %s says %s but the downloaded file is %s", who, m[2], m[1])
 	}
 	if len(failed) == 0 {
 		return fmt.Errorf("build failed: %s", msg)

@@ -60,7 +60,8 @@ func (s *Set) BaseImages(o Options, targets []string, recipeImages []string) []s
 	add(o.BaseImage)
 	add(unpackerImage)
 	for _, n := range targets {
-		if t, err := s.Lookup(n); err == nil && o.BaseImage == "" {
+		// --base-image replaces Debian bases, never a toolchain image.
+		if t, err := s.Lookup(n); err == nil && (o.BaseImage == "" || t.kind() == KindImage) {
 			add(t.Image)
 		}
 	}
@@ -99,22 +100,36 @@ type stateKey struct {
 // architecture names) get the same LLB, so one vertex, built and cached
 // once, whatever else tells them apart: description, env, formats, libc.
 type toolchain struct {
+	kind                     Kind
 	image, suite, debianArch string
-	packages                 string // sorted, space-joined
+	packages                 string  // sorted, space-joined
+	archive                  Archive // of an archive toolchain
 }
 
 // toolchain is t's toolchain key.
 func (t *Target) toolchain() toolchain {
 	pkgs := slices.Sorted(slices.Values(t.Packages))
-	return toolchain{image: t.Image, suite: t.Suite, debianArch: t.DebianArch, packages: strings.Join(pkgs, " ")}
+	k := toolchain{kind: t.kind(), image: t.Image, suite: t.Suite, debianArch: t.DebianArch, packages: strings.Join(pkgs, " ")}
+	if t.Archive != nil {
+		k.archive = *t.Archive
+	}
+	return k
+}
+
+// kind is t's toolchain kind; Debian's cross packages unless it says.
+func (t *Target) kind() Kind {
+	if t.Kind == "" {
+		return KindDebian
+	}
+	return t.Kind
 }
 
 // Toolchain names the target whose toolchain t builds in: the target t
 // starts from (extends, or kiln's own of its name) when t changes nothing
-// its toolchain depends on (image, suite, Debian architecture and
-// packages), else t itself. Toolchain vertices are labelled with it
-// ("toolchain armv7: install ..."), so every target of a device family
-// shows the one toolchain they share.
+// its toolchain depends on (kind, image, suite, Debian architecture,
+// packages and archive), else t itself. Toolchain vertices are labelled
+// with it ("toolchain armv7: install ..."), so every target of a device
+// family shows the one toolchain they share.
 func (t *Target) Toolchain() string {
 	if t.toolchainOf != "" {
 		return t.toolchainOf
@@ -131,9 +146,11 @@ func memo(k stateKey, make func() llb.State) llb.State {
 }
 
 // State is the toolchain image of t: the base image with the target's
-// packages installed. Its LLB depends only on what t's toolchain depends
-// on and on o, so every recipe for the same target, and every target
-// sharing the toolchain, shares one cached vertex.
+// packages installed (and, for an archive toolchain, its archive
+// unpacked), or the toolchain image as it is. Its LLB depends only on
+// what t's toolchain depends on and on o, so every recipe for the same
+// target, and every target sharing the toolchain, shares one cached
+// vertex.
 func (t *Target) State(o Options) llb.State {
 	return t.For(o, "", nil)
 }
@@ -161,11 +178,30 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 		switch {
 		case image != "":
 			base = image
-		case o.BaseImage != "":
+		case o.BaseImage != "" && t.kind() != KindImage:
+			// A toolchain image is the compiler, not a Debian base.
 			base = o.BaseImage
+		}
+		switch t.kind() {
+		case KindImage:
+			return withSysroot(o.image(base), t.Suite, t.Packages, o, label, base)
+		case KindArchive:
+			return t.withArchive(withSysroot(o.image(base), t.Suite, t.Packages, o, label, base), o, label)
 		}
 		return aptInstall(o.image(base), t.Suite, t.Packages, o, label, "mkdir -p /sysroot")
 	})
+}
+
+// withSysroot is base (the image called ref) with packages installed and
+// /sysroot made, where host: dependencies go unless the target's env
+// names another $SYSROOT; without packages, no apt-get runs, so an image
+// without it serves too.
+func withSysroot(base llb.State, suite string, packages []string, o Options, label, ref string) llb.State {
+	if len(packages) > 0 {
+		return aptInstall(base, suite, packages, o, label, "mkdir -p /sysroot")
+	}
+	return base.File(llb.Mkdir("/sysroot", 0o755, llb.WithParents(true)),
+		llb.WithCustomName(fmt.Sprintf("%s: %s with /sysroot", label, ref)))
 }
 
 // aptInstall is image with Debian packages installed from o's mirror, as

@@ -25,16 +25,21 @@ var files embed.FS
 // Target is one entry of toolchains/*.cue, or a target a repository
 // defines.
 type Target struct {
-	Name        string            `json:"name"`
-	Description string            `json:"description"`
-	Suite       string            `json:"suite"`
-	Image       string            `json:"image"`
-	DebianArch  string            `json:"debian_arch"`
-	Triplet     string            `json:"triplet"`
-	Platform    string            `json:"platform"`
-	Packages    []string          `json:"packages"`
-	Env         map[string]string `json:"env"`
-	Qemu        string            `json:"qemu"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Kind is what the toolchain is: Debian's cross packages, a
+	// toolchain image or a toolchain archive.
+	Kind       Kind     `json:"toolchain"`
+	Suite      string   `json:"suite"`
+	Image      string   `json:"image"`
+	DebianArch string   `json:"debian_arch"`
+	Triplet    string   `json:"triplet"`
+	Platform   string   `json:"platform"`
+	Packages   []string `json:"packages"`
+	// Archive is the toolchain archive of an Archive toolchain.
+	Archive *Archive          `json:"archive,omitempty"`
+	Env     map[string]string `json:"env"`
+	Qemu    string            `json:"qemu"`
 	// Libc is the C library the target's packages must run on (nil for
 	// noarch): its ELF files may need no newer symbol version.
 	Libc *Libc `json:"libc,omitempty"`
@@ -50,6 +55,31 @@ type Target struct {
 	// toolchainOf is the target whose toolchain this one shares (see
 	// Toolchain), "" for its own.
 	toolchainOf string
+}
+
+// Kind is what a target's toolchain is.
+type Kind string
+
+// The toolchain kinds.
+const (
+	// KindDebian toolchains are Debian's cross packages of a suite, installed
+	// on a Debian base image.
+	KindDebian Kind = "debian"
+	// KindImage toolchains are an image that has its own cross compiler (as
+	// Toltec ships them), used as it is.
+	KindImage Kind = "image"
+	// KindArchive toolchains are a toolchain archive (as Synology publishes
+	// one per DSM platform) unpacked into a Debian base image.
+	KindArchive Kind = "archive"
+)
+
+// Archive is a toolchain archive: fetched from URL and checked against
+// SHA256, unpacked into Dest dropping Strip leading path components.
+type Archive struct {
+	URL    string `json:"url"`
+	SHA256 string `json:"sha256"`
+	Strip  int    `json:"strip"`
+	Dest   string `json:"dest"`
 }
 
 // Libc names a C library and the oldest version of it a target runs on.

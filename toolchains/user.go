@@ -33,8 +33,10 @@ import (
 // could only change fields kiln marks as defaults (suite, image, qemu) and
 // would make every other difference a conflict. Mappings (env, formats)
 // are overlaid key by key, everything else (packages, strings) is
-// replaced whole. The result must be a complete #Target. Problems are
-// schema.Errors, positioned in the user's file.
+// replaced whole; a target naming another toolchain kind than the one it
+// starts from takes none of that target's toolchain (see overlay). The
+// result must be a complete #Target. Problems are schema.Errors,
+// positioned in the user's file.
 
 // TargetsDir is the directory of a repository's own targets files, beside
 // its recipes (the CLI and the frontend look for it; see build.LoadTargets).
@@ -278,16 +280,24 @@ func (l *loader) resolve(name string) bool {
 // overlay fills into data at p every field of base that user (the value
 // at p) does not set, recursing into structs both set: the target's own
 // fields win, mappings merge key by key. The base's name and extends are
-// its own.
+// its own, and so is the toolchain of a target that names another kind of
+// toolchain than its base's: it takes none of the fields that made the
+// base's (toolchainFields), as the packages of a Debian toolchain mean
+// nothing in a toolchain image.
 func overlay(data cue.Value, p cue.Path, user, base cue.Value) cue.Value {
 	it, err := base.Fields()
 	if err != nil {
 		return data
 	}
+	top := len(p.Selectors()) == 2
+	otherKind := top && user.LookupPath(cue.MakePath(cue.Str("toolchain"))).Exists() && kindOf(user) != kindOf(base)
 	for it.Next() {
 		sel := it.Selector()
 		label := sel.Unquoted()
-		if len(p.Selectors()) == 2 && (label == "name" || label == "extends") {
+		if top && (label == "name" || label == "extends") {
+			continue
+		}
+		if otherKind && slices.Contains(toolchainFields, label) {
 			continue
 		}
 		fp := cue.MakePath(append(slices.Clone(p.Selectors()), cue.Str(label))...)
@@ -300,6 +310,22 @@ func overlay(data cue.Value, p cue.Path, user, base cue.Value) cue.Value {
 		}
 	}
 	return data
+}
+
+// toolchainFields are the fields of a target that make its toolchain,
+// besides its kind.
+var toolchainFields = []string{"image", "suite", "packages", "archive"}
+
+// kindOf is the toolchain kind of target v ("debian" unless it says).
+func kindOf(v cue.Value) Kind {
+	k := v.LookupPath(cue.MakePath(cue.Str("toolchain")))
+	if d, ok := k.Default(); ok {
+		k = d
+	}
+	if s, err := k.String(); err == nil {
+		return Kind(s)
+	}
+	return KindDebian
 }
 
 // known lists the names the target called name may extend.

@@ -1,0 +1,99 @@
+package toolchains
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+	digest "github.com/opencontainers/go-digest"
+)
+
+// Toolchain archives. A target may take its cross compiler from an
+// archive, as spksrc takes Synology's per DSM platform:
+//
+//	targets:
+//	  ds-armv7:
+//	    extends: armv7
+//	    toolchain: archive
+//	    archive:
+//	      url: https://example.org/armada370-gcc1220_glibc236_hard.txz
+//	      sha256: 4f2d...
+//	      strip: 1
+//	      dest: /opt/x-tools/arm-unknown-linux-gnueabi
+//	    packages: [make, file, patch]
+//	    env: {CC: /opt/x-tools/arm-unknown-linux-gnueabi/bin/arm-unknown-linux-gnueabi-gcc, ...}
+//
+// The toolchain is the base image with the target's packages installed
+// (the compilers' host libraries, and what builds need), then the archive:
+// fetched by the daemon and checked against its sha256, unpacked by the
+// unpacker (one vertex, shared by every target using the archive) and
+// copied into dest.
+
+// withArchive is st with t's archive unpacked into its dest.
+func (t *Target) withArchive(st llb.State, o Options, label string) llb.State {
+	a := t.Archive
+	if a == nil {
+		return st // the schema requires one
+	}
+	name := archiveName(a.URL)
+	dl := llb.HTTP(a.URL,
+		llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, a.SHA256)),
+		llb.Filename(name),
+		llb.WithCustomName(fmt.Sprintf("%s: fetch %s", label, a.URL)))
+	files := Unpack(o, dl, name, a.Strip, fmt.Sprintf("%s: unpack %s (strip %d)", label, name, a.Strip))
+	dest := path.Join("/", a.Dest)
+	return st.File(llb.Copy(files, "/", strings.TrimSuffix(dest, "/")+"/", &llb.CopyInfo{
+		CopyDirContentsOnly: true,
+		CreateDestPath:      true,
+	}), llb.WithCustomName(fmt.Sprintf("%s: copy the files of %s to %s", label, name, dest)))
+}
+
+// archiveName is the file name of the archive at rawURL: the last element
+// of its path, which tells the unpacker a zip file from a tar archive.
+func archiveName(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil && strings.Trim(u.Path, "/") != "" {
+		return path.Base(u.Path)
+	}
+	return "toolchain.tar"
+}
+
+// Unpack extracts archive fname, at the root of dl, in the unpacker,
+// without network, dropping strip leading path components; the state
+// holds the files at its root. The vertex, named name, depends on nothing
+// but the archive and o, so an archive is unpacked once for everyone.
+func Unpack(o Options, dl llb.State, fname string, strip int, name string) llb.State {
+	return Unpacker(o).Run(
+		llb.Args([]string{"/bin/sh", "-c", unpackScript}),
+		llb.AddEnv("ARCHIVE", "/kiln/dl/"+fname),
+		llb.AddEnv("STRIP", strconv.Itoa(strip)),
+		llb.AddMount("/kiln/dl", dl, llb.Readonly),
+		llb.Network(llb.NetModeNone),
+		llb.WithCustomName(name),
+	).AddMount("/kiln/out", llb.Scratch())
+}
+
+// unpackScript extracts $ARCHIVE into /kiln/out dropping $STRIP leading
+// path components. An archive with a member that is absolute or climbs out
+// with ".." is refused: tar and unzip would only warn and drop the prefix.
+const unpackScript = `set -eu
+case "$ARCHIVE" in
+*.zip) members=$(unzip -Z1 "$ARCHIVE") ;;
+*) members=$(tar -tf "$ARCHIVE") ;;
+esac
+bad=$(printf '%s\n' "$members" | grep -E '^/|(^|/)\.\.(/|$)' | head -n 3 || true)
+if [ -n "$bad" ]; then
+	echo "kiln: refusing to unpack $(basename "$ARCHIVE"): members outside the source directory:" $bad >&2
+	exit 1
+fi
+case "$ARCHIVE" in
+*.zip)
+	t=$(mktemp -d)
+	unzip -q "$ARCHIVE" -d "$t"
+	if [ "$STRIP" -eq 0 ]; then cp -a "$t"/. /kiln/out/
+	else (cd "$t" && find . -mindepth "$STRIP" -maxdepth "$STRIP" -exec cp -a {} /kiln/out/ \;)
+	fi ;;
+*) tar -xf "$ARCHIVE" -C /kiln/out --strip-components="$STRIP" --no-same-owner ;;
+esac`
