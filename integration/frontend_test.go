@@ -262,6 +262,22 @@ func TestBuildxFrontend(t *testing.T) {
 		}
 	})
 
+	// The context's targets/ beside the recipe defines the target the
+	// recipe builds for, as with the CLI; --platform picks it.
+	t.Run("user-target", func(t *testing.T) {
+		writeFiles(t, ctx, map[string]string{
+			"devices/targets/boards.yaml": "targets:\n  board: {extends: x86_64, description: A test board, formats: {ipk: {arch: board}}}\n",
+			"devices/greeting/kiln.yaml": "# syntax=" + frontendImage(t) + "\n" +
+				strings.Replace(optionsRecipe, "targets: [x86_64]", "targets: [board]", 1),
+		})
+		out := filepath.Join(t.TempDir(), "out")
+		bx(t, "-f", "devices/greeting/kiln.yaml", "--target", "greeting", "--platform", "linux/amd64", "--output", "type=local,dest="+out, ".")
+		ipk := filepath.Join(out, "greeting_2.0-1_board.ipk")
+		if a, err := exec.Command("dpkg-deb", "-f", ipk, "Architecture").Output(); err != nil || strings.TrimSpace(string(a)) != "board" {
+			t.Errorf("%s: Architecture %q, %v (outputs %v)", ipk, a, err, outputs(t, out))
+		}
+	})
+
 	// A named context replaces the toolchains' base image, as it replaces
 	// a Dockerfile's FROM; the packages are the same bytes.
 	t.Run("named-context", func(t *testing.T) {
