@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"io/fs"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -316,7 +317,7 @@ func testSigner(t testing.TB, key, name string, kind sign.Kind) *sign.Signer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, _, err := sign.NewCert(kind, name, &sign.CertOptions{Key: k, Country: "HU", Now: time.Unix(packtest.Epoch, 0)})
+	cert, _, err := sign.NewCert(kind, name, &sign.CertOptions{Key: k, Country: "HU", Now: time.Unix(packtest.Epoch, 0), Serial: big.NewInt(packtest.Epoch)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,7 +37,7 @@ func testKey(t testing.TB, name string) []byte {
 func testSigner(t testing.TB, key, name string, kind sign.Kind) *sign.Signer {
 	t.Helper()
 	k := testKey(t, key)
-	cert, _, err := sign.NewCert(kind, name, &sign.CertOptions{Key: k, Country: "HU", Now: time.Unix(packtest.Epoch, 0)})
+	cert, _, err := sign.NewCert(kind, name, &sign.CertOptions{Key: k, Country: "HU", Now: time.Unix(packtest.Epoch, 0), Serial: big.NewInt(packtest.Epoch)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func testSigner(t testing.TB, key, name string, kind sign.Kind) *sign.Signer {
 func issuedSigner(t testing.TB, repo *sign.Signer) *sign.Signer {
 	t.Helper()
 	self := testSigner(t, "dev", "Jane Doe", sign.Developer)
-	issued, err := sign.SignCert(pemCert(repo.Cert), testKey(t, "repo"), pemCert(self.Cert), &sign.CertOptions{Now: time.Unix(packtest.Epoch, 0)})
+	issued, err := sign.SignCert(pemCert(repo.Cert), testKey(t, "repo"), pemCert(self.Cert), &sign.CertOptions{Now: time.Unix(packtest.Epoch, 0), Serial: big.NewInt(packtest.Epoch)})
 	if err != nil {
 		t.Fatal(err)
 	}

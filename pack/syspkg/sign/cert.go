@@ -68,9 +68,13 @@ type CertOptions struct {
 	Country string
 	// Bits is the RSA modulus size of a generated key (default DefaultBits).
 	Bits int
-	// Now is the creation time (default: the clock). It sets the serial
-	// number and the validity; tests pass a fixed time.
+	// Now is the creation time (default: the clock). It sets the
+	// validity; tests pass a fixed time.
 	Now time.Time
+	// Serial is the certificate's serial number (default: a random
+	// 128-bit number, so two certificates issued in one second differ);
+	// tests pass a fixed one.
+	Serial *big.Int
 	// Years is the validity period (default DefaultYears).
 	Years int
 	// Key is an existing PEM private key to certify instead of generating
@@ -83,6 +87,24 @@ func (o *CertOptions) now() time.Time {
 		return time.Now().UTC()
 	}
 	return o.Now.UTC()
+}
+
+// serial is the serial number of a new certificate: Serial, or a random
+// positive number of up to 128 bits from crypto/rand (RFC 5280 allows 20
+// octets; 128 bits of randomness make a collision practically impossible).
+func (o *CertOptions) serial() (*big.Int, error) {
+	if o != nil && o.Serial != nil {
+		return new(big.Int).Set(o.Serial), nil
+	}
+	for {
+		n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+		if err != nil {
+			return nil, fmt.Errorf("making a certificate serial number: %w", err)
+		}
+		if n.Sign() > 0 {
+			return n, nil
+		}
+	}
 }
 
 // validity is the period of a new certificate: from January 1st of the
@@ -139,10 +161,13 @@ func NewCert(kind Kind, name string, opts *CertOptions) (certPEM, keyPEM []byte,
 	if err != nil {
 		return nil, nil, err
 	}
-	now := opts.now()
+	serial, err := opts.serial()
+	if err != nil {
+		return nil, nil, err
+	}
 	notBefore, notAfter := opts.validity()
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(now.Unix()),
+		SerialNumber:          serial,
 		RawSubject:            subject,
 		NotBefore:             notBefore,
 		NotAfter:              notAfter,
@@ -191,8 +216,12 @@ func SignCert(repoCertPEM, repoKeyPEM, devCertPEM []byte, opts *CertOptions) ([]
 			return nil, fmt.Errorf("signing certificate: %q: bad self-signature: %w", dev.Subject.CommonName, err)
 		}
 	}
+	serial, err := opts.serial()
+	if err != nil {
+		return nil, err
+	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(opts.now().Unix()),
+		SerialNumber:          serial,
 		RawSubject:            dev.RawSubject, // byte for byte, not re-encoded
 		NotBefore:             dev.NotBefore,
 		NotAfter:              dev.NotAfter,

@@ -7,7 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 )
 
 // A developer may send a repository owner a certificate signing request
@@ -100,8 +99,12 @@ func SignCSR(repoCertPEM, repoKeyPEM, csrPEM []byte, opts *CertOptions) ([]byte,
 		return nil, fmt.Errorf("certificate request %q: RSA key of %d bits is too small (at least %d)", name, pub.N.BitLen(), MinBits)
 	}
 	notBefore, notAfter := opts.validity()
+	serial, err := opts.serial()
+	if err != nil {
+		return nil, err
+	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(opts.now().Unix()),
+		SerialNumber:          serial,
 		RawSubject:            req.RawSubject,
 		NotBefore:             notBefore,
 		NotAfter:              notAfter,

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"math/big"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestSignCSR(t *testing.T) {
 	if !k1.Equal(k2) || !strings.HasPrefix(string(key), "-----BEGIN PRIVATE KEY-----") {
 		t.Fatalf("key = %.40q", key)
 	}
-	issued, err := SignRequest(f.repoCert, f.repoKey, csr, &CertOptions{Now: now})
+	issued, err := SignRequest(f.repoCert, f.repoKey, csr, &CertOptions{Now: now, Serial: big.NewInt(now.Unix())})
 	if err != nil {
 		t.Fatal(err)
 	}

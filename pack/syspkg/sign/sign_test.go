@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,13 +42,13 @@ func newFixture(t testing.TB) fixture {
 	var err error
 	f.repoKey = testKey(t, "repo")
 	f.devKey = testKey(t, "dev")
-	if f.repoCert, _, err = NewCert(Repository, "Example Repo", &CertOptions{Country: "HU", Now: now, Key: f.repoKey}); err != nil {
+	if f.repoCert, _, err = NewCert(Repository, "Example Repo", &CertOptions{Country: "HU", Now: now, Serial: big.NewInt(now.Unix()), Key: f.repoKey}); err != nil {
 		t.Fatal(err)
 	}
-	if f.devCert, _, err = NewCert(Developer, "Jane Doe", &CertOptions{Country: "HU", Now: now, Key: f.devKey}); err != nil {
+	if f.devCert, _, err = NewCert(Developer, "Jane Doe", &CertOptions{Country: "HU", Now: now, Serial: big.NewInt(now.Unix()), Key: f.devKey}); err != nil {
 		t.Fatal(err)
 	}
-	if f.devSigned, err = SignCert(f.repoCert, f.repoKey, f.devCert, &CertOptions{Now: now.Add(time.Hour)}); err != nil {
+	if f.devSigned, err = SignCert(f.repoCert, f.repoKey, f.devCert, &CertOptions{Now: now.Add(time.Hour), Serial: big.NewInt(now.Add(time.Hour).Unix())}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -62,6 +63,36 @@ func mustCert(t testing.TB, pemData []byte) *x509.Certificate {
 	return c
 }
 
+// TestSerialsDiffer: certificates made in the same second get different
+// random serial numbers (they came from the clock, so they collided).
+func TestSerialsDiffer(t *testing.T) {
+	key := testKey(t, "dev")
+	seen := map[string]bool{}
+	for i := 0; i < 2; i++ {
+		pemCert, _, err := NewCert(Developer, "Jane Doe", &CertOptions{Now: now, Key: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := mustCert(t, pemCert)
+		if c.SerialNumber.Sign() <= 0 || c.SerialNumber.BitLen() > 128 {
+			t.Errorf("serial %v is not a positive number of at most 128 bits", c.SerialNumber)
+		}
+		if c.SerialNumber.Cmp(big.NewInt(now.Unix())) == 0 {
+			t.Errorf("serial %v is the creation time", c.SerialNumber)
+		}
+		if seen[c.SerialNumber.String()] {
+			t.Errorf("serial %v issued twice", c.SerialNumber)
+		}
+		seen[c.SerialNumber.String()] = true
+	}
+	f := newFixture(t)
+	a := must2(SignCert(f.repoCert, f.repoKey, f.devCert, &CertOptions{Now: now}))
+	b := must2(SignCert(f.repoCert, f.repoKey, f.devCert, &CertOptions{Now: now}))
+	if mustCert(t, a).SerialNumber.Cmp(mustCert(t, b).SerialNumber) == 0 {
+		t.Errorf("SignCert gave serial %v twice", mustCert(t, a).SerialNumber)
+	}
+}
+
 func TestNewCertFields(t *testing.T) {
 	f := newFixture(t)
 	dev := mustCert(t, f.devCert)
@@ -72,7 +103,7 @@ func TestNewCertFields(t *testing.T) {
 		t.Errorf("developer subject = %q", got)
 	}
 	if dev.SerialNumber.Int64() != now.Unix() {
-		t.Errorf("serial = %v, want the creation time %d", dev.SerialNumber, now.Unix())
+		t.Errorf("serial = %v, want the given %d", dev.SerialNumber, now.Unix())
 	}
 	if want := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC); !dev.NotBefore.Equal(want) {
 		t.Errorf("NotBefore = %v, want %v", dev.NotBefore, want)
