@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/blakesmith/ar"
 	kgzip "github.com/klauspost/compress/gzip"
 
 	"github.com/kiln-build/kiln/version"
@@ -54,22 +53,15 @@ func Read(path, filename string) (*Entry, error) {
 
 // controlOf extracts ./control from an ipk's control.tar.gz member.
 func controlOf(ipk []byte) (string, error) {
-	if !bytes.HasPrefix(ipk, []byte("!<arch>\n")) {
-		return "", errors.New("not an .ipk: no ar archive header")
+	members, err := arMembers(ipk)
+	if err != nil {
+		return "", err
 	}
-	r := ar.NewReader(bytes.NewReader(ipk))
-	for {
-		h, err := r.Next()
-		if err == io.EOF {
-			return "", errors.New("no control.tar.gz member: not an .ipk")
-		}
-		if err != nil {
-			return "", fmt.Errorf("reading ar archive: %w", err)
-		}
-		if strings.TrimSuffix(h.Name, "/") != "control.tar.gz" {
+	for _, m := range members {
+		if strings.TrimSuffix(m.Name, "/") != "control.tar.gz" {
 			continue
 		}
-		zr, err := gzip.NewReader(r)
+		zr, err := gzip.NewReader(bytes.NewReader(m.Data))
 		if err != nil {
 			return "", fmt.Errorf("control.tar.gz: %w", err)
 		}
@@ -92,6 +84,7 @@ func controlOf(ipk []byte) (string, error) {
 			}
 		}
 	}
+	return "", errors.New("no control.tar.gz member: not an .ipk")
 }
 
 func field(control, name string) string {
