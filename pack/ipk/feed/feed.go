@@ -32,7 +32,8 @@ type Entry struct {
 }
 
 // Read reads the control file of the .ipk at path and describes it as the
-// feed entry named filename.
+// feed entry named filename. The control file is parsed and written back
+// normalised, so a hand-made .ipk cannot add stanzas or index fields.
 func Read(path, filename string) (*Entry, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -42,9 +43,16 @@ func Read(path, filename string) (*Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	fields, err := parseControl(control)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if strings.ContainsFunc(filename, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return nil, fmt.Errorf("%s: control character in the file name", path)
+	}
 	sum := sha256.Sum256(data)
-	e := &Entry{Control: control, Filename: filename, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
-	e.Package, e.Version, e.Arch = field(control, "Package"), field(control, "Version"), field(control, "Architecture")
+	e := &Entry{Control: renderControl(fields), Filename: filename, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
+	e.Package, e.Version, e.Arch = fieldValue(fields, "Package"), fieldValue(fields, "Version"), fieldValue(fields, "Architecture")
 	if e.Package == "" || e.Version == "" {
 		return nil, fmt.Errorf("%s: control file has no Package or Version", path)
 	}
