@@ -43,8 +43,12 @@ func Run(spec Spec, root, out string) error {
 	return nil
 }
 
-// copyEntry copies a regular file or symlink, creating parent directories
-// with the modes they have in the source tree.
+// keptModeBits are the mode bits a package keeps: permissions and the
+// setuid, setgid and sticky bits (a 1777 spool directory stays 1777).
+const keptModeBits = os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky
+
+// copyEntry copies a regular file, symlink or (empty) directory, creating
+// parent directories with the modes they have in the source tree.
 func copyEntry(src, dst string) error {
 	if err := mkParents(filepath.Dir(src), filepath.Dir(dst)); err != nil {
 		return err
@@ -52,6 +56,9 @@ func copyEntry(src, dst string) error {
 	fi, err := os.Lstat(src)
 	if err != nil {
 		return err
+	}
+	if fi.IsDir() {
+		return mkDir(dst, fi.Mode()&keptModeBits)
 	}
 	if fi.Mode()&os.ModeSymlink != 0 {
 		target, err := os.Readlink(src)
@@ -79,7 +86,7 @@ func copyEntry(src, dst string) error {
 	if err := o.Close(); err != nil {
 		return err
 	}
-	return os.Chmod(dst, fi.Mode()&(os.ModePerm|os.ModeSetuid|os.ModeSetgid|os.ModeSticky))
+	return os.Chmod(dst, fi.Mode()&keptModeBits)
 }
 
 func mkParents(srcDir, dstDir string) error {
@@ -91,12 +98,18 @@ func mkParents(srcDir, dstDir string) error {
 	}
 	mode := os.FileMode(0o755)
 	if fi, err := os.Stat(srcDir); err == nil {
-		mode = fi.Mode().Perm()
+		mode = fi.Mode() & keptModeBits
 	}
-	if err := os.Mkdir(dstDir, mode); err != nil && !os.IsExist(err) {
+	return mkDir(dstDir, mode)
+}
+
+// mkDir creates dir (if missing) and gives it mode, special bits included:
+// Mkdir's mode passes through the umask, Chmod's does not.
+func mkDir(dir string, mode os.FileMode) error {
+	if err := os.Mkdir(dir, mode); err != nil && !os.IsExist(err) {
 		return err
 	}
-	return os.Chmod(dstDir, mode)
+	return os.Chmod(dir, mode)
 }
 
 // stripFile strips an ELF executable (--strip-all) or shared library or
@@ -127,7 +140,7 @@ func stripFile(strip, file string) error {
 		return fmt.Errorf("%s %s: %v: %s", strip, mode, err, bytes.TrimSpace(errb.Bytes()))
 	}
 	// strip rewrites the file; keep the mode the package asked for.
-	return os.Chmod(file, fi.Mode()&(os.ModePerm|os.ModeSetuid|os.ModeSetgid|os.ModeSticky))
+	return os.Chmod(file, fi.Mode()&keptModeBits)
 }
 
 // RunFile is Run with the spec read from a JSON file: the in-graph split

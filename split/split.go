@@ -8,6 +8,7 @@ package split
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -73,11 +74,21 @@ type claim struct {
 	strip bool
 }
 
-// Plan decides, for every non-directory path under root, which package
-// takes it. It reports unclaimed, doubly claimed and empty packages unless
-// spec allows them; PLIST entries imply that unlisted files are dropped.
+// Plan decides, for every non-directory path and every empty directory
+// under root, which package takes it. It reports unclaimed, doubly claimed
+// and empty packages unless spec allows them; PLIST entries imply that
+// unlisted files are dropped.
+//
+// An empty directory is claimed like a file, by its own path: a glob that
+// matches it ("var/spool/*", "**") or names a directory above it
+// ("var/spool"), or a PLIST entry of any type naming it or a directory
+// above it ("rsc:var/spool/mail"). Every package claiming it gets it (a
+// directory may belong to several packages, so that is not "doubly
+// claimed"); one claimed by no package is dropped without a report, as
+// before, since it holds no file to lose. Directories that hold files are
+// created in each package with the files, keeping their modes.
 func Plan(root string, spec Spec) (map[string][]string, map[string]bool, error) {
-	files, err := listFiles(root)
+	files, emptyDirs, err := listFiles(root)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,9 +118,11 @@ func Plan(root string, spec Spec) (map[string][]string, map[string]bool, error) 
 		cs := claims[f]
 		switch {
 		case len(cs) == 0:
-			unclaimed = append(unclaimed, f)
+			if !emptyDirs[f] {
+				unclaimed = append(unclaimed, f)
+			}
 			continue
-		case len(cs) > 1:
+		case len(cs) > 1 && !emptyDirs[f]:
 			names := make([]string, len(cs))
 			for i, c := range cs {
 				names[i] = c.pkg
@@ -151,23 +164,36 @@ func hasClaim(cs []claim, pkg string) bool {
 }
 
 // listFiles returns the slash-separated relative paths of every
-// non-directory entry under root, sorted.
-func listFiles(root string) ([]string, error) {
+// non-directory entry and every empty directory under root, sorted, and
+// the set of those that are empty directories.
+func listFiles(root string) ([]string, map[string]bool, error) {
 	var files []string
+	emptyDirs := map[string]bool{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() {
+		if p == root {
 			return nil
 		}
 		rel, err := filepath.Rel(root, p)
 		if err != nil {
 			return err
 		}
-		files = append(files, filepath.ToSlash(rel))
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			entries, err := os.ReadDir(p)
+			if err != nil {
+				return err
+			}
+			if len(entries) > 0 {
+				return nil
+			}
+			emptyDirs[rel] = true
+		}
+		files = append(files, rel)
 		return nil
 	})
 	sort.Strings(files)
-	return files, err
+	return files, emptyDirs, err
 }

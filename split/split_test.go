@@ -131,3 +131,122 @@ func TestRunStrips(t *testing.T) {
 		t.Errorf("nostrip: %s", o)
 	}
 }
+
+// modeTree is a $pkgdir with special directory modes and empty
+// directories (no compiler needed).
+func modeTree(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, d := range []struct {
+		path string
+		mode os.FileMode
+	}{
+		{"var", 0o755},
+		{"var/spool", 0o755 | os.ModeSticky | 0o022}, // 1777
+		{"var/lib", 0o755},
+		{"var/lib/x", 0o775 | os.ModeSetgid}, // 2775, empty
+		{"var/cache", 0o755},
+		{"var/cache/x", 0o700}, // empty
+		{"opt", 0o755},
+		{"opt/unused", 0o755}, // empty, claimed by nobody
+		{"usr", 0o755},
+		{"usr/bin", 0o755},
+	} {
+		p := filepath.Join(root, d.path)
+		if err := os.Mkdir(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, d.mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"var/spool/queue", "usr/bin/tool"} {
+		if err := os.WriteFile(filepath.Join(root, f), []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// TestRunKeepsDirectoryModesAndEmptyDirectories: parent directories keep
+// their sticky and setgid bits, and empty directories a package claims
+// ship (they were rebuilt from Perm() and empty ones vanished).
+func TestRunKeepsDirectoryModesAndEmptyDirectories(t *testing.T) {
+	root := modeTree(t)
+	spec := Spec{Packages: []Package{
+		{Name: "x", Files: []string{"usr/bin/*", "var/spool", "var/lib/*"}},
+		{Name: "x-cache", Files: []string{"rsc:var/cache"}},
+	}}
+	got, _, err := Plan(root, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"x":       {"usr/bin/tool", "var/lib/x", "var/spool/queue"},
+		"x-cache": {"var/cache/x"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("plan = %v\nwant %v", got, want)
+	}
+	out := t.TempDir()
+	if err := Run(spec, root, out); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{
+		"x/var/spool":         os.ModeDir | os.ModeSticky | 0o777,
+		"x/var/lib/x":         os.ModeDir | os.ModeSetgid | 0o775,
+		"x-cache/var/cache/x": os.ModeDir | 0o700,
+		"x/var/spool/queue":   0o644,
+	} {
+		fi, err := os.Lstat(filepath.Join(out, p))
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if fi.Mode() != want {
+			t.Errorf("%s: mode %v, want %v", p, fi.Mode(), want)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(out, "x/opt")); !os.IsNotExist(err) {
+		t.Errorf("unclaimed empty directory shipped: %v", err)
+	}
+}
+
+// TestPlanEmptyDirectories: an empty directory claimed by two packages
+// goes to both without a "doubly claimed" report; one claimed by none is
+// dropped without an "unclaimed" report; one alone keeps a package from
+// being empty.
+func TestPlanEmptyDirectories(t *testing.T) {
+	root := modeTree(t)
+	spec := Spec{Packages: []Package{
+		{Name: "a", Files: []string{"usr/**", "var/spool/**", "var/lib/x", "var/cache/x"}},
+		{Name: "b", Files: []string{"var/lib/x"}},
+	}}
+	got, _, err := Plan(root, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"var/lib/x"}; !reflect.DeepEqual(got["b"], want) {
+		t.Errorf("b = %v, want %v", got["b"], want)
+	}
+	if !strings.Contains(strings.Join(got["a"], " "), "var/lib/x") {
+		t.Errorf("a = %v, lacks var/lib/x", got["a"])
+	}
+}
+
+// TestRunKeepsParentDirectoryModes: a directory created as the parent of
+// a file keeps its sticky bit (it shipped as 0777).
+func TestRunKeepsParentDirectoryModes(t *testing.T) {
+	root := modeTree(t)
+	out := t.TempDir()
+	if err := Run(Spec{Packages: []Package{{Name: "x", Files: []string{"usr/**", "var/spool/**"}}}}, root, out); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(filepath.Join(out, "x/var/spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode() != os.ModeDir|os.ModeSticky|0o777 {
+		t.Fatalf("var/spool: %v, want dtrwxrwxrwx", fi.Mode())
+	}
+}
