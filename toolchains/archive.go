@@ -78,14 +78,26 @@ func Unpack(o Options, dl llb.State, fname string, strip int, name string) llb.S
 // unpackScript extracts $ARCHIVE into /kiln/out dropping $STRIP leading
 // path components. An archive with a member that is absolute or climbs out
 // with ".." is refused: tar and unzip would only warn and drop the prefix.
+// So is one where stripping drops a file (a member that is not a directory
+// with no more than $STRIP components, counting "." as tar does: an
+// archive without a top directory given strip 1), or leaves nothing at
+// all: tar would extract nothing and the build go on with an empty tree.
 const unpackScript = `set -eu
+name=$(basename "$ARCHIVE")
 case "$ARCHIVE" in
 *.zip) members=$(unzip -Z1 "$ARCHIVE") ;;
 *) members=$(tar -tf "$ARCHIVE") ;;
 esac
 bad=$(printf '%s\n' "$members" | grep -E '^/|(^|/)\.\.(/|$)' | head -n 3 || true)
 if [ -n "$bad" ]; then
-	echo "kiln: refusing to unpack $(basename "$ARCHIVE"): members outside the source directory:" $bad >&2
+	echo "kiln: refusing to unpack $name: members outside the source directory:" $bad >&2
+	exit 1
+fi
+short=$(printf '%s\n' "$members" | awk -v n="$STRIP" 'n > 0 && $0 != "" && $0 !~ /\/$/ {
+	c = 0; k = split($0, p, "/"); for (i = 1; i <= k; i++) if (p[i] != "") c++
+	if (c <= n) print }' | head -n 3)
+if [ -n "$short" ]; then
+	echo "kiln: refusing to unpack $name: strip $STRIP removes the whole path of members:" $short "(has the archive a top directory to strip?)" >&2
 	exit 1
 fi
 case "$ARCHIVE" in
@@ -93,7 +105,11 @@ case "$ARCHIVE" in
 	t=$(mktemp -d)
 	unzip -q "$ARCHIVE" -d "$t"
 	if [ "$STRIP" -eq 0 ]; then cp -a "$t"/. /kiln/out/
-	else (cd "$t" && find . -mindepth "$STRIP" -maxdepth "$STRIP" -exec cp -a {} /kiln/out/ \;)
+	else (cd "$t" && find . -mindepth $((STRIP + 1)) -maxdepth $((STRIP + 1)) -exec cp -a {} /kiln/out/ \;)
 	fi ;;
 *) tar -xf "$ARCHIVE" -C /kiln/out --strip-components="$STRIP" --no-same-owner ;;
-esac`
+esac
+if [ -z "$(ls -A /kiln/out)" ]; then
+	echo "kiln: unpacking $name with strip $STRIP left nothing" >&2
+	exit 1
+fi`
