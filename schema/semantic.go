@@ -50,6 +50,9 @@ type semantic struct {
 // recipe) or leniently (an invalid one; see decodeLenient).
 func checkRecipe(r *Recipe) []finding {
 	c := &semantic{r: r}
+	if msg := licenseProblem(r.License); msg != "" && strings.TrimSpace(r.License) != "" {
+		c.add("license", nil, "%s", msg)
+	}
 	c.options()
 	c.variants()
 	c.packages()
