@@ -199,7 +199,14 @@ func Check(paths []string) ([]*schema.Recipe, *toolchains.Set, error) {
 	for _, p := range recipePaths {
 		// A host: dependency on a recipe not given here may be met in a
 		// build of the whole repository: not a fault of the recipe.
-		if err := compile(append([]string{p}, targetDirs...)); err != nil && !errors.Is(err, llb.ErrNotInRepository) {
+		err := compile(append([]string{p}, targetDirs...))
+		var fe *llb.FieldError
+		switch {
+		case err == nil, errors.Is(err, llb.ErrNotInRepository):
+		case errors.As(err, &fe):
+			// Positioned at the field, as schema problems are.
+			errs = append(errs, &RecipeError{schema.ErrorAt(fe.Recipe, fe.Field, fe.Err.Error())})
+		default:
 			errs = append(errs, err)
 		}
 	}

@@ -65,17 +65,9 @@ func checkLocalFiles(path string, data []byte, rs []*Recipe) error {
 				continue
 			}
 			if d == nil {
-				if d, _ = decode(path, data); d == nil {
-					d = &document{file: path}
-				}
+				d = decodeForPositions(path, data)
 			}
-			field := f.field
-			if d.repo {
-				field = join(repoField, selector(r.Name), field)
-			}
-			x := &explainer{d: d}
-			p, _ := x.ancestorPos(field)
-			errs = append(errs, &Error{File: path, Line: p.line, Col: p.col, Field: field, Msg: msg})
+			errs = append(errs, d.recipeError(r, f.field, msg))
 		}
 	}
 	if len(errs) == 0 {
@@ -89,4 +81,40 @@ func checkLocalFiles(path string, data []byte, rs []*Recipe) error {
 func isSourcePath(field string) bool {
 	_, last := splitLast(field)
 	return last == "path"
+}
+
+// decodeForPositions decodes data (a valid recipe or repository file) for
+// the positions of its fields only.
+func decodeForPositions(path string, data []byte) *document {
+	d, _ := decode(path, data)
+	if d == nil {
+		d = &document{file: path}
+	}
+	return d
+}
+
+// recipeError positions msg at field of r (a recipe path), which d holds:
+// where the user wrote the field, else its nearest written ancestor.
+func (d *document) recipeError(r *Recipe, field, msg string) *Error {
+	if d.repo {
+		field = join(repoField, selector(r.Name), field)
+	}
+	x := &explainer{d: d}
+	p, _ := x.ancestorPos(field)
+	return &Error{File: d.file, Line: p.line, Col: p.col, Field: field, Msg: msg}
+}
+
+// ErrorAt positions msg at field (a recipe path, e.g. "formats.spk") of r,
+// re-reading its file for positions: for checks made after loading, such
+// as a compile. Without a file (a recipe parsed from memory) the error
+// names the field only.
+func ErrorAt(r *Recipe, field, msg string) *Error {
+	if r.File == "" {
+		return &Error{Field: field, Msg: msg}
+	}
+	data, err := readRecipe(r.File)
+	if err != nil {
+		return &Error{File: r.File, Field: field, Msg: msg}
+	}
+	return decodeForPositions(r.File, data).recipeError(r, field, msg)
 }
