@@ -13,6 +13,7 @@ import (
 
 	"github.com/kiln-build/kiln/gitignore"
 	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
@@ -172,4 +173,65 @@ func dirID(dir string) string {
 	}
 	sum := sha256.Sum256([]byte(dir))
 	return "kiln-" + hex.EncodeToString(sum[:12])
+}
+
+// Check loads the recipes at paths and compiles them for all their
+// targets and variants as kiln build would, contacting no daemon:
+// everything a build rejects before it starts (format options, names a
+// format forbids, an architecture a target lacks) fails here, for kiln
+// validate. Each path is compiled as a build of it alone (with the
+// targets directories among paths), so recipes given side by side need
+// not fit in one build.
+func Check(paths []string) ([]*schema.Recipe, *toolchains.Set, error) {
+	rs, set, err := LoadRecipes(paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	var targetDirs, recipePaths []string
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() && filepath.Base(filepath.Clean(p)) == toolchains.TargetsDir && !schema.IsRecipeDir(p) {
+			targetDirs = append(targetDirs, p)
+		} else {
+			recipePaths = append(recipePaths, p)
+		}
+	}
+	var errs []error
+	for _, p := range recipePaths {
+		// A host: dependency on a recipe not given here may be met in a
+		// build of the whole repository: not a fault of the recipe.
+		err := compile(append([]string{p}, targetDirs...))
+		var fe *llb.FieldError
+		switch {
+		case err == nil, errors.Is(err, llb.ErrNotInRepository):
+		case errors.As(err, &fe):
+			// Positioned at the field, as schema problems are.
+			errs = append(errs, &RecipeError{schema.ErrorAt(fe.Recipe, fe.Field, fe.Err.Error())})
+		default:
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	return rs, set, nil
+}
+
+// compile plans a build of paths for every target and variant.
+func compile(paths []string) error {
+	rs, set, err := LoadRecipes(paths)
+	if err != nil {
+		return err
+	}
+	ctxFn, _, err := contexts(rs)
+	if err != nil {
+		return err
+	}
+	pk, _, err := packer()
+	if err != nil {
+		return err
+	}
+	// Nothing is fetched: any mirror compiles the same checks.
+	tc := toolchains.Options{AptMirror: "http://apt-mirror.invalid/debian"}
+	_, err = plan.New(plan.Options{Recipes: rs, Toolchains: set, Toolchain: tc, Context: ctxFn, Packer: pk})
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/schema"
 	"github.com/moby/buildkit/client/llb"
 )
 
@@ -53,10 +54,21 @@ func (c *compiler) forFormat(p *pack.Package, f pack.Format) (*pack.Package, err
 		q.Options = raw
 	}
 	if err := pack.Check(f, &q); err != nil {
-		return nil, fmt.Errorf("formats.%s: %w", f.Name(), err)
+		return nil, &FieldError{Recipe: c.r, Field: "formats." + f.Name(), Err: err}
 	}
 	return &q, nil
 }
+
+// FieldError is a compile error caused by one field of a recipe, so a
+// caller holding the recipe's file can position it (kiln validate).
+type FieldError struct {
+	Recipe *schema.Recipe
+	Field  string // recipe path, e.g. "formats.spk"
+	Err    error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
 
 // packages packs every output package in every selected format (and as
 // .ipk for job.IPK), returning the selected outputs.

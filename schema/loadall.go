@@ -178,6 +178,9 @@ func loadRepoFile(path string, c *Cache) loaded {
 		for _, r := range rs {
 			r.File, r.Dir = path, filepath.Dir(path)
 		}
+		if err := checkLocalFiles(path, data, rs); err != nil {
+			return loaded{err: err}
+		}
 		return loaded{rs: rs}
 	}
 	d, rs, err := parse(path, data, true)
@@ -186,6 +189,11 @@ func loadRepoFile(path string, c *Cache) loaded {
 	}
 	for _, r := range rs {
 		r.File, r.Dir = path, filepath.Dir(path)
+	}
+	if err == nil {
+		if err := checkLocalFiles(path, data, rs); err != nil {
+			return loaded{d: d, err: err}
+		}
 	}
 	return loaded{d: d, rs: rs, err: err}
 }

@@ -11,6 +11,8 @@ import (
 	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
+
+	"github.com/kiln-build/kiln/version"
 )
 
 // CUE message formats explain recognises: the format strings of CUE
@@ -221,7 +223,7 @@ func (x *explainer) addOne(u cue.Value, ce cueerrors.Error, path, format string,
 		msg = fmt.Sprintf(format, args...)
 		if exp := x.expectation(u, path); exp != "" {
 			if lit := x.literal(path); lit != "" {
-				msg = lit + " is not " + exp
+				msg = lit + " is not " + exp + x.reason(u, path)
 			}
 		}
 	}
@@ -386,6 +388,23 @@ func (x *explainer) literal(path string) string {
 			return "[]"
 		}
 		return "the list"
+	}
+	return ""
+}
+
+// reason is why the value at path is not what @kiln(reason=...) names,
+// as ": why", or "": a version says what kiln compare-versions says.
+func (x *explainer) reason(u cue.Value, path string) string {
+	v := lookup(x.data, cuePath(path))
+	s, err := v.String()
+	if err != nil {
+		return ""
+	}
+	switch x.attr(u, path, "reason") {
+	case "version":
+		if _, err := version.Parse(s); err != nil {
+			return ": " + strings.TrimPrefix(err.Error(), fmt.Sprintf("invalid version %q: ", s))
+		}
 	}
 	return ""
 }

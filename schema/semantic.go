@@ -26,6 +26,9 @@ const MaxVarDescription = 256
 // in step): the value of a package option.
 var constraintRe = regexp.MustCompile(`^\s*(<<|<=|=|>=|>>)\s*([0-9]+:)?[0-9]([A-Za-z0-9.+~-]*-[A-Za-z0-9.+~]+|[A-Za-z0-9.+~]*)\s*$`)
 
+// plistRe is the PLIST prefix a files entry may have (#FileEntry).
+var plistRe = regexp.MustCompile(`^(bin|lib|lnk|rsc):`)
+
 const constraintHelp = `("OP version", OP one of << <= = >= >>)`
 
 // finding is a problem found in Go, at a path relative to its recipe.
@@ -47,6 +50,9 @@ type semantic struct {
 // recipe) or leniently (an invalid one; see decodeLenient).
 func checkRecipe(r *Recipe) []finding {
 	c := &semantic{r: r}
+	if msg := licenseProblem(r.License); msg != "" && strings.TrimSpace(r.License) != "" {
+		c.add("license", nil, "%s", msg)
+	}
 	c.options()
 	c.variants()
 	c.packages()
@@ -131,6 +137,12 @@ func (c *semantic) packages() {
 			continue
 		}
 		at := join("packages", selector(name))
+		for i, f := range p.Files {
+			if glob := plistRe.ReplaceAllString(f, ""); strings.HasPrefix(glob, "!") {
+				c.add(join(at, "files", strconv.Itoa(i)), nil,
+					"%s: negation is not supported in package file lists; list only the files this package holds, or delete the others in the package script", strconv.Quote(f))
+			}
+		}
 		for i, u := range p.Uses {
 			ui := join(at, "uses", strconv.Itoa(i))
 			if u == name {

@@ -13,7 +13,9 @@ func validateCmd() *cobra.Command {
 		Short: "Check recipes and their repository's targets against the schema; print every error as file:line:col: field: message",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rs, set, err := build.LoadRecipes(args)
+			// Recipes are compiled too (no daemon needed): what a build
+			// rejects before it starts fails validation.
+			rs, set, err := build.Check(args)
 			if err != nil {
 				return err
 			}

@@ -32,13 +32,30 @@ func (Format) Name() string { return "ipk" }
 // FileName implements pack.Format; see the package-level FileName.
 func (Format) FileName(p *pack.Package) string { return FileName(p) }
 
+// Options are the ipk format's options (formats.ipk): none yet, so any
+// key is refused rather than dropped. The architecture comes from the
+// target (its formats.ipk.arch), not from the recipe.
+type Options struct{}
+
+// Check implements pack.Checker: formats.ipk takes no options, so a key
+// there (a misspelling, an arch meant for the target) fails before a build.
+func (Format) Check(p *pack.Package) error {
+	if err := pack.DecodeOptions("ipk", p.Options, &Options{}); err != nil {
+		return fmt.Errorf("%w (formats.ipk takes no options; the architecture comes from the target)", err)
+	}
+	return nil
+}
+
 // Pack implements pack.Format: it validates p, reads the tree at root and
 // writes the .ipk to w.
 //
 // Installed-Size is in bytes, the total size of the regular files: opkg
 // reads the field as bytes (its free-space check divides by 1024) and
 // OpenWrt's ipkg-build writes bytes, unlike dpkg's KiB.
-func (Format) Pack(p *pack.Package, root string, w io.Writer) error {
+func (f Format) Pack(p *pack.Package, root string, w io.Writer) error {
+	if err := f.Check(p); err != nil {
+		return fmt.Errorf("package %s: %w", p.Name, err)
+	}
 	if err := Validate(p); err != nil {
 		return err
 	}

@@ -183,3 +183,23 @@ func TestWriteFile(t *testing.T) {
 		t.Errorf("out dir holds %d files, want 1", len(entries))
 	}
 }
+
+// TestCheckOptions: formats.ipk takes no options; a key there is refused
+// (before, {arch: rm2} was accepted and dropped).
+func TestCheckOptions(t *testing.T) {
+	p := fullPackage()
+	for _, ok := range []string{"", "null", "{}"} {
+		p.Options = []byte(ok)
+		if err := (Format{}).Check(p); err != nil {
+			t.Errorf("options %q: %v", ok, err)
+		}
+	}
+	p.Options = []byte(`{"arch":"rm2"}`)
+	err := (Format{}).Check(p)
+	if err == nil || !strings.Contains(err.Error(), `formats.ipk options: json: unknown field "arch"`) {
+		t.Fatalf("options {arch: rm2}: got %v", err)
+	}
+	if err := (Format{}).Pack(p, t.TempDir(), &bytes.Buffer{}); err == nil {
+		t.Error("Pack accepted an unknown option")
+	}
+}
