@@ -205,7 +205,7 @@ func Check(paths []string) ([]*schema.Recipe, *toolchains.Set, error) {
 		case err == nil, errors.Is(err, llb.ErrNotInRepository):
 		case errors.As(err, &fe):
 			// Positioned at the field, as schema problems are.
-			errs = append(errs, &RecipeError{schema.ErrorAt(fe.Recipe, fe.Field, fe.Err.Error())})
+			errs = append(errs, &RecipeError{schema.ErrorAt(fe.Recipe, fe.Field, fe.Message())})
 		default:
 			errs = append(errs, err)
 		}

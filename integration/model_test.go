@@ -142,7 +142,7 @@ formats:
 `,
 	})
 	r := kiln(t, nil, "build", dir, "-o", t.TempDir(), "--progress", "plain")
-	if r.err == nil || !strings.Contains(r.stderr, `formats.spk`) || !strings.Contains(r.stderr, `unknown field "dispalyname"`) {
+	if r.err == nil || !strings.Contains(r.stderr, `formats.spk`) || !strings.Contains(r.stderr, `unknown option "dispalyname"`) {
 		t.Fatalf("err %v, stderr:\n%s", r.err, r.stderr)
 	}
 	if strings.Contains(r.stderr, "#1 ") {

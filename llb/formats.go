@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/schema"
@@ -67,7 +68,12 @@ type FieldError struct {
 	Err    error
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message() }
+
+// Message is the error without the field's name in front.
+func (e *FieldError) Message() string {
+	return strings.TrimPrefix(e.Err.Error(), e.Field+": ")
+}
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // packages packs every output package in every selected format (and as

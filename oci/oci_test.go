@@ -40,7 +40,7 @@ func TestConfig(t *testing.T) {
 
 func TestDecodeErrors(t *testing.T) {
 	for raw, want := range map[string]string{
-		`{"entrypont": ["x"]}`:  `unknown field "entrypont"`,
+		`{"entrypont": ["x"]}`:  `unknown option "entrypont" (did you mean "entrypoint"?)`,
 		`{"env": {"A=B": "x"}}`: `"A=B" is not a variable name`,
 		`{"base": "a b"}`:       `is not an image reference`,
 		`{"cmd": "not a list"}`: `cannot unmarshal`,

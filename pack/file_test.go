@@ -142,3 +142,23 @@ func TestReadPackageJSON(t *testing.T) {
 		t.Errorf("missing file: error %v should name %s", err, missing)
 	}
 }
+
+func TestDecodeOptionsUnknown(t *testing.T) {
+	type opts struct {
+		DisplayName string `json:"displayname"`
+		Beta        bool   `json:"beta,omitempty"`
+	}
+	for _, c := range []struct {
+		raw  string
+		v    any
+		want string
+	}{
+		{`{"dispalyname": "x"}`, &opts{}, `formats.spk: unknown option "dispalyname" (did you mean "displayname"?)`},
+		{`{"colour": 1}`, &opts{}, `formats.spk: unknown option "colour" (known: beta, displayname)`},
+		{`{"arch": "rm2"}`, &struct{}{}, `formats.spk: unknown option "arch" (formats.spk takes no options)`},
+	} {
+		if err := DecodeOptions("spk", []byte(c.raw), c.v); err == nil || err.Error() != c.want {
+			t.Errorf("%s: %v, want %s", c.raw, err, c.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -150,8 +151,8 @@ func namesLocked() []string {
 
 // DecodeOptions decodes a recipe's formats.<format> object (raw JSON) into
 // v, over what v already holds. Empty input or null leaves v as it is.
-// Unknown keys are an error: a misspelt key would otherwise be dropped
-// without a word.
+// Unknown keys are an error naming the options v has: a misspelt key
+// would otherwise be dropped without a word.
 func DecodeOptions(format string, raw []byte, v any) error {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
@@ -160,10 +161,71 @@ func DecodeOptions(format string, raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("formats.%s options: %w", format, err)
+		if key, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+			key = strings.TrimSuffix(key, `"`)
+			return fmt.Errorf("formats.%s: unknown option %q (%s)", format, key, suggest(format, key, knownOptions(v)))
+		}
+		return fmt.Errorf("formats.%s options: %s", format, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("formats.%s options: unexpected data after the JSON object", format)
 	}
 	return nil
+}
+
+// knownOptions lists the JSON names of v's fields.
+func knownOptions(v any) []string {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var names []string
+	if t != nil && t.Kind() == reflect.Struct {
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name != "" && name != "-" {
+				names = append(names, name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// suggest says what the user may have meant by key: the known option one
+// or two edits away, or the short list of options, or where they are.
+func suggest(format, key string, known []string) string {
+	for _, k := range known {
+		if distance(key, k) <= 2 {
+			return fmt.Sprintf("did you mean %q?", k)
+		}
+	}
+	switch {
+	case len(known) == 0:
+		return "formats." + format + " takes no options"
+	case len(known) <= 12:
+		return "known: " + strings.Join(known, ", ")
+	}
+	return "see formats." + format + " in the README"
+}
+
+// distance is the Levenshtein distance of a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

@@ -41,7 +41,7 @@ type Options struct{}
 // there (a misspelling, an arch meant for the target) fails before a build.
 func (Format) Check(p *pack.Package) error {
 	if err := pack.DecodeOptions("ipk", p.Options, &Options{}); err != nil {
-		return fmt.Errorf("%w (formats.ipk takes no options; the architecture comes from the target)", err)
+		return fmt.Errorf("%w; the architecture comes from the target", err)
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ func TestCheckRejectsUnknownOption(t *testing.T) {
 	p := &pack.Package{Name: "motd", Version: "1.0-1", Arch: "all", Maintainer: "K <k@example.org>", Summary: "s",
 		Options: []byte(`{"dispalyname": "x"}`)}
 	err := (Format{}).Check(p)
-	if err == nil || !strings.Contains(err.Error(), `unknown field "dispalyname"`) {
+	if err == nil || !strings.Contains(err.Error(), `unknown option "dispalyname" (did you mean "displayname"?)`) {
 		t.Fatalf("Check = %v, want an unknown field error", err)
 	}
 }

@@ -288,7 +288,7 @@ func TestDecodeOptions(t *testing.T) {
 	}
 
 	for raw, want := range map[string]string{
-		`{"displayname": "x", "dispalyname": "y"}`: `unknown field "dispalyname"`,
+		`{"displayname": "x", "dispalyname": "y"}`: `unknown option "dispalyname" (did you mean "displayname"?)`,
 		`{"arch": 5}`:          "arch must be a string or a list",
 		`{"beta": "yes"}`:      "beta",
 		`{"adminport": "80"}`:  "adminport",

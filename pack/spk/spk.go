@@ -69,7 +69,7 @@ func (Format) Pack(p *pack.Package, root string, w io.Writer) error {
 func (Format) Check(p *pack.Package) error {
 	o, err := optionsFor(p)
 	if err != nil {
-		return fmt.Errorf("package %s: %w", p.Name, err)
+		return err // the caller names the package
 	}
 	_, err = resolve(p, o)
 	return err

@@ -73,7 +73,7 @@ func (f Format) Check(p *pack.Package) error {
 		return err
 	}
 	if _, err := f.withOptions(p); err != nil {
-		return fmt.Errorf("package %s: %w", p.Name, err)
+		return err // the caller names the package
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ func TestRecipeOptions(t *testing.T) {
 	}
 
 	for opts, want := range map[string]string{
-		`{"compresion": "store"}`:       `unknown field "compresion"`,
+		`{"compresion": "store"}`:       `unknown option "compresion" (did you mean "compression"?)`,
 		`{"compression": "lz4"}`:        `unknown syspkg compression "lz4"`,
 		`{"override": {"binx": "opt"}}`: `"binx" is not a category`,
 	} {

@@ -35,7 +35,7 @@ func TestMetaFor(t *testing.T) {
 		`{"suggests": ["a b c"]}`:                               `suggests: "a b c"`,
 		`{"descriptions": [{"lang": "German", "name": "x"}]}`:   `language code "German"`,
 		`{"postinst": {"env": [{"name": "X", "type": "int"}]}}`: `type "int"`,
-		`{"colour": 1}`: `unknown field "colour"`,
+		`{"colour": 1}`: `unknown option "colour"`,
 	} {
 		p.Options = []byte(opts)
 		if _, err := MetaFor(p, ""); err == nil || !strings.Contains(err.Error(), want) {
