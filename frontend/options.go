@@ -3,6 +3,7 @@ package frontend
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -197,12 +198,12 @@ func recipeOptions(args map[string]string, rs []*schema.Recipe) (map[string]stri
 			declared[k] = true
 		}
 	}
-	for _, k := range sortedKeys(args) {
+	for _, k := range slices.Sorted(maps.Keys(args)) {
 		if reservedArg(k) {
 			continue
 		}
 		if !declared[k] {
-			names := sortedKeys(declared)
+			names := slices.Sorted(maps.Keys(declared))
 			if len(names) == 0 {
 				names = []string{"none"}
 			}
@@ -212,13 +213,4 @@ func recipeOptions(args map[string]string, rs []*schema.Recipe) (map[string]stri
 		set[k] = args[k]
 	}
 	return set, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

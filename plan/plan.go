@@ -7,6 +7,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -151,7 +153,7 @@ func (p *Plan) Groups() [][]string {
 		parent[k] = k
 		return k
 	}
-	for _, k := range sortedKeys(p.deps) {
+	for _, k := range slices.Sorted(maps.Keys(p.deps)) {
 		for _, d := range p.deps[k] {
 			parent[find(k)] = find(d)
 		}
@@ -169,15 +171,6 @@ func (p *Plan) Groups() [][]string {
 		groups[i] = append(groups[i], id)
 	}
 	return groups
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // plan compiles every selected job; keys[i] identifies jobs[i].

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,10 +33,10 @@ func Selectors(jobs []*llb.Job) []Selector {
 		}
 	}
 	var out []Selector
-	for _, n := range sortedKeys(pkgs) {
+	for _, n := range slices.Sorted(maps.Keys(pkgs)) {
 		out = append(out, Selector{n, pkgs[n]})
 	}
-	for _, f := range sortedKeys(formats) {
+	for _, f := range slices.Sorted(maps.Keys(formats)) {
 		out = append(out, Selector{f, "format: every " + f + " package"})
 	}
 	for _, j := range jobs {
@@ -102,13 +104,4 @@ func hasPackage(jobs []*llb.Job, name string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
