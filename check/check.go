@@ -5,7 +5,6 @@ package check
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/kiln-build/kiln/internal/specfile"
 )
 
 // Check mirrors schema.Check; it travels into the graph as JSON.
@@ -109,13 +110,9 @@ func command(c Check) error {
 // RunFile is Run with the checks read from a JSON file: the in-graph test
 // step (kiln check --spec FILE). It returns how many checks passed.
 func RunFile(specFile string) (int, error) {
-	data, err := os.ReadFile(specFile)
-	if err != nil {
-		return 0, err
-	}
 	var checks []Check
-	if err := json.Unmarshal(data, &checks); err != nil {
-		return 0, fmt.Errorf("%s: %w", specFile, err)
+	if err := specfile.Read(specFile, &checks); err != nil {
+		return 0, err
 	}
 	return len(checks), Run(checks)
 }

@@ -1,11 +1,12 @@
 package elfcheck
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/kiln-build/kiln/internal/specfile"
 )
 
 // Spec is what the in-graph check step (kiln elfcheck) checks. It travels
@@ -94,13 +95,9 @@ func Run(s Spec, root string) error {
 // RunFile is Run with the spec read from a JSON file: the in-graph check
 // step (kiln elfcheck --spec FILE --root DIR).
 func RunFile(specFile, root string) error {
-	data, err := os.ReadFile(specFile)
-	if err != nil {
-		return err
-	}
 	var s Spec
-	if err := json.Unmarshal(data, &s); err != nil {
-		return fmt.Errorf("%s: %w", specFile, err)
+	if err := specfile.Read(specFile, &s); err != nil {
+		return err
 	}
 	return Run(s, root)
 }

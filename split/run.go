@@ -3,13 +3,14 @@ package split
 import (
 	"bytes"
 	"debug/elf"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+
+	"github.com/kiln-build/kiln/internal/specfile"
 )
 
 // Run splits the tree at root into out/<package>/ following spec, stripping
@@ -146,13 +147,9 @@ func stripFile(strip, file string) error {
 // RunFile is Run with the spec read from a JSON file: the in-graph split
 // step (kiln split --spec FILE).
 func RunFile(specFile, root, out string) error {
-	data, err := os.ReadFile(specFile)
-	if err != nil {
-		return err
-	}
 	var spec Spec
-	if err := json.Unmarshal(data, &spec); err != nil {
-		return fmt.Errorf("%s: %w", specFile, err)
+	if err := specfile.Read(specFile, &spec); err != nil {
+		return err
 	}
 	return Run(spec, root, out)
 }
