@@ -189,7 +189,7 @@ func Check(paths []string) ([]*schema.Recipe, *toolchains.Set, error) {
 	}
 	var targetDirs, recipePaths []string
 	for _, p := range paths {
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() && filepath.Base(filepath.Clean(p)) == toolchains.TargetsDir && !schema.IsRecipeDir(p) {
+		if fi, err := os.Stat(p); err == nil && isTargetsDir(p, fi) {
 			targetDirs = append(targetDirs, p)
 		} else {
 			recipePaths = append(recipePaths, p)

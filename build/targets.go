@@ -63,7 +63,7 @@ func targetSources(paths []string, lenient bool) (srcs []toolchains.Source, reci
 			continue
 		}
 		switch {
-		case fi.IsDir() && filepath.Base(filepath.Clean(p)) == toolchains.TargetsDir && !schema.IsRecipeDir(p):
+		case isTargetsDir(p, fi):
 			addDir(p)
 			continue
 		case fi.IsDir() && schema.IsRecipeDir(p):
@@ -138,4 +138,10 @@ func repoFileSources(files []string, seen map[string]bool) (srcs []toolchains.So
 		}
 	}
 	return srcs
+}
+
+// isTargetsDir tells a targets/ directory given as a path (as `repo/*`
+// gives it) from a recipe directory.
+func isTargetsDir(p string, fi os.FileInfo) bool {
+	return fi.IsDir() && filepath.Base(filepath.Clean(p)) == toolchains.TargetsDir && !schema.IsRecipeDir(p)
 }
