@@ -207,6 +207,3 @@ func (s *Set) Origin(name string) Origin {
 // Lookup returns kiln's own target called name (Set.Lookup knows a
 // repository's targets too).
 func Lookup(name string) (*Target, error) { return (*Set)(nil).Lookup(name) }
-
-// Names lists kiln's own targets, sorted.
-func Names() []string { return (*Set)(nil).Names() }
