@@ -13,6 +13,7 @@ import (
 
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/toolchains"
 	"github.com/kiln-build/kiln/version"
 	"github.com/moby/buildkit/client/llb"
@@ -123,6 +124,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 		if split, err = c.checkELF(split); err != nil {
 			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 		}
+		c.shlibs = c.resolveShlibs(split)
 	}
 	split, ran = c.withEnv(split, ran)
 	outs, err := c.packages(job, split, ran)
@@ -164,6 +166,12 @@ type compiler struct {
 	o    Options
 	tc   llb.State     // toolchain root
 	host []version.Dep // host: makedepends, installed into $SYSROOT
+	// sysroot are the packages installed into $SYSROOT: the host:
+	// makedepends and the build's packages they depend on.
+	sysroot []HostPackage
+	// shlibs holds the dependencies found in the packages' ELF files
+	// (nil: none looked for, as nothing ran or the target is noarch).
+	shlibs *llb.State
 }
 
 // name labels a vertex so progress output reads like the recipe.
@@ -302,14 +310,19 @@ func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State, rootOp
 		return llb.State{}, err
 	}
 	metaSt := llb.Scratch().File(llb.Mkfile("/package.json", 0o644, meta), c.name("%s metadata", f.Name()))
-	run := llb.Scratch().Run(
-		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "pack", "--format", f.Name(),
-			"--meta", "/kiln/meta/package.json", "--root", PkgDir, "--out", "/kiln/out"}),
+	args := []string{"/kiln/bin" + c.o.Packer.Path, "pack", "--format", f.Name(),
+		"--meta", "/kiln/meta/package.json", "--root", PkgDir, "--out", "/kiln/out"}
+	opts := []llb.RunOption{
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
 		llb.AddMount("/kiln/meta", metaSt, llb.Readonly),
 		llb.AddMount(PkgDir, pkgdir, append([]llb.MountOption{llb.Readonly}, rootOpts...)...),
 		llb.Network(llb.NetModeNone),
 		c.name("pack %s", f.FileName(p)),
-	)
+	}
+	if c.shlibs != nil {
+		args = append(args, "--shlibs", "/kiln/shlibs/"+shlibs.ResultFile(p.Name))
+		opts = append(opts, llb.AddMount("/kiln/shlibs", *c.shlibs, llb.Readonly))
+	}
+	run := llb.Scratch().Run(append(opts, llb.Args(args))...)
 	return run.AddMount("/kiln/out", llb.Scratch()), nil
 }

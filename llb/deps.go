@@ -53,6 +53,11 @@ var ErrNotInRepository = errors.New("no recipe in this build produces it")
 type HostPackage struct {
 	State llb.State
 	File  string
+	// Name is the package's name; Depends the packages its recipe says it
+	// depends on, which are installed into $SYSROOT with it when the build
+	// produces them (a -dev package brings its library).
+	Name    string
+	Depends []string
 }
 
 // withSysroot offline-installs the host: dependencies into $SYSROOT of the
@@ -64,14 +69,13 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 	if c.o.Host == nil {
 		return llb.State{}, fmt.Errorf("makedepends: host dependencies %v need the repository's recipes", c.host)
 	}
-	var pkgs []HostPackage
+	pkgs, err := c.sysrootPackages()
+	if err != nil {
+		return llb.State{}, err
+	}
+	c.sysroot = pkgs
 	var names []string
-	for _, d := range c.host {
-		hp, err := c.o.Host(d)
-		if err != nil {
-			return llb.State{}, fmt.Errorf("makedepends: %w", err)
-		}
-		pkgs = append(pkgs, hp)
+	for _, hp := range pkgs {
 		names = append(names, strings.TrimSuffix(hp.File, ".ipk"))
 	}
 	mounts, run := unpack(pkgs, "/kiln/host", `"$SYSROOT"`, "")
@@ -80,17 +84,63 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 	return tc.Run(opts...).Root(), nil
 }
 
+// sysrootPackages are the host: dependencies and, as a package manager
+// would install them, the packages of the build they depend on, each once,
+// in the order met.
+func (c *compiler) sysrootPackages() ([]HostPackage, error) {
+	var pkgs []HostPackage
+	seen := map[string]bool{}
+	var add func(d version.Dep, direct bool) error
+	add = func(d version.Dep, direct bool) error {
+		hp, err := c.o.Host(d)
+		if !direct && errors.Is(err, ErrNotInRepository) {
+			return nil // the device's feed has it; nothing to link against here
+		}
+		if err != nil {
+			return fmt.Errorf("makedepends: %w", err)
+		}
+		if seen[hp.File] {
+			return nil
+		}
+		seen[hp.File] = true
+		pkgs = append(pkgs, hp)
+		for _, dep := range hp.Depends {
+			if err := add(version.Dep{Name: dep}, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, d := range c.host {
+		if err := add(d, true); err != nil {
+			return nil, err
+		}
+	}
+	return pkgs, nil
+}
+
 // unpack mounts each package at base/N and returns the mounts with the
 // script that unpacks their files into dest, as an offline install (no
 // maintainer scripts). $AR reads any ar archive; the target's is the one
 // every toolchain has. tarFlags are added to every tar.
 func unpack(pkgs []HostPackage, base, dest, tarFlags string) ([]llb.RunOption, llb.RunOption) {
+	mounts, body := unpackBody(pkgs, base, dest, tarFlags, "")
+	return mounts, script(body)
+}
+
+// unpackBody is unpack's mounts and script; with only set, a package is
+// unpacked only if its name is a line of that file.
+func unpackBody(pkgs []HostPackage, base, dest, tarFlags, only string) ([]llb.RunOption, string) {
 	var mounts []llb.RunOption
 	var body strings.Builder
 	for i, p := range pkgs {
 		dir := fmt.Sprintf("%s/%d", base, i)
 		mounts = append(mounts, llb.AddMount(dir, p.State, llb.Readonly))
-		fmt.Fprintf(&body, "\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C %s --no-same-owner%s\n", dir, p.File, dest, tarFlags)
+		line := fmt.Sprintf("\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C %s --no-same-owner%s", dir, p.File, dest, tarFlags)
+		if only != "" {
+			line = fmt.Sprintf("if grep -qxF %s %s; then %s; fi", p.Name, only, line)
+		}
+		body.WriteString(line + "\n")
 	}
-	return mounts, script(body.String())
+	return mounts, body.String()
 }

@@ -116,7 +116,7 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 			job.Metas = append(job.Metas, p)
 			if f.Name() == "ipk" {
 				ipkSelected = true
-				job.IPK[name] = HostPackage{State: out, File: f.FileName(p)}
+				job.IPK[name] = HostPackage{State: out, File: f.FileName(p), Name: name, Depends: relationNames(base.Depends)}
 			}
 		}
 		if !ipkSelected {
@@ -128,7 +128,7 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 			if err != nil {
 				return nil, err
 			}
-			job.IPK[name] = HostPackage{State: out, File: ipk.FileName(p)}
+			job.IPK[name] = HostPackage{State: out, File: ipk.FileName(p), Name: name, Depends: relationNames(base.Depends)}
 		}
 	}
 	return outs, nil
@@ -144,6 +144,18 @@ func (j *Job) ipks() []HostPackage {
 	out := make([]HostPackage, 0, len(names))
 	for _, n := range names {
 		out = append(out, j.IPK[n])
+	}
+	return out
+}
+
+// relationNames are the packages Debian relations name:
+// "libgreet (= 1.2.0-1)" is libgreet.
+func relationNames(rels []string) []string {
+	var out []string
+	for _, r := range rels {
+		if f := strings.Fields(r); len(f) > 0 {
+			out = append(out, f[0])
+		}
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kiln-build/kiln/check"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/version"
 	"github.com/moby/buildkit/client/llb"
 )
@@ -94,8 +95,17 @@ func (c *compiler) installRoot(pkgs []HostPackage, extra []string) (llb.State, e
 	if err != nil {
 		return llb.State{}, err
 	}
-	mounts, run := unpack(pkgs, "/kiln/install", InstallRoot, " --keep-directory-symlink")
-	opts := append(append(c.env(), mounts...), run, llb.Network(llb.NetModeNone),
+	const tarFlags = " --keep-directory-symlink"
+	mounts, body := unpackBody(pkgs, "/kiln/install", InstallRoot, tarFlags, "")
+	if c.shlibs != nil && len(c.sysroot) > 0 {
+		// The $SYSROOT packages the shared-library resolution made
+		// dependencies of the job's packages.
+		found := shlibs.NeededFile
+		more, guarded := unpackBody(c.sysroot, "/kiln/linked", InstallRoot, tarFlags, "/kiln/shlibs/"+found)
+		mounts = append(append(mounts, more...), llb.AddMount("/kiln/shlibs", *c.shlibs, llb.Readonly))
+		body += guarded
+	}
+	opts := append(append(c.env(), mounts...), script(body), llb.Network(llb.NetModeNone),
 		c.name("install %d package(s) for tests", len(pkgs)))
 	return root.Run(opts...).Root(), nil
 }

@@ -104,8 +104,9 @@ func position(data []byte, offset int64) (line, col int) {
 
 // WriteFromFiles is the in-graph pack step (kiln pack): it writes the
 // package that the metadata file describes in format from the tree at root
-// into outDir.
-func WriteFromFiles(format, metaFile, root, outDir string) (string, error) {
+// into outDir. edit, when not nil, changes the metadata first (the
+// dependencies found in the graph, see Package.Derive).
+func WriteFromFiles(format, metaFile, root, outDir string, edit func(*Package) error) (string, error) {
 	f, err := Lookup(format)
 	if err != nil {
 		return "", err
@@ -113,6 +114,11 @@ func WriteFromFiles(format, metaFile, root, outDir string) (string, error) {
 	p, err := ReadPackageJSON(metaFile)
 	if err != nil {
 		return "", err
+	}
+	if edit != nil {
+		if err := edit(p); err != nil {
+			return "", err
+		}
 	}
 	return WriteFile(f, p, root, outDir)
 }

@@ -162,3 +162,12 @@ func TestDecodeOptionsUnknown(t *testing.T) {
 		}
 	}
 }
+
+func TestDerive(t *testing.T) {
+	p := &Package{Depends: []string{"libgreet (>= 1.0)", "display (<< 3.0) | rm2fb"}}
+	p.Derive([]string{"display (>= 2.0-1)", "libgreet (>= 1.2.0-1)", "libz (>= 1.3-1)"}, []string{"libapp.so.2"})
+	want := []string{"libgreet (>= 1.0)", "display (<< 3.0) | rm2fb", "libz (>= 1.3-1)"}
+	if !reflect.DeepEqual(p.Depends, want) || !reflect.DeepEqual(p.Sonames, []string{"libapp.so.2"}) {
+		t.Errorf("Derive: depends %q, sonames %q; want %q (the recipe's own relation stands)", p.Depends, p.Sonames, want)
+	}
+}

@@ -35,6 +35,11 @@ type Package struct {
 	Conflicts   []string `json:"conflicts,omitempty"`
 	Replaces    []string `json:"replaces,omitempty"`
 	Provides    []string `json:"provides,omitempty"`
+	// Sonames are the sonames the package's shared libraries provide,
+	// found in the graph (package shlibs); ipk records them as Provides
+	// entries, so a later build or a feed reader finds the package by
+	// what its libraries are called.
+	Sonames []string `json:"sonames,omitempty"`
 	// Hooks are the recipe's install scripts (Toltec's functions); each
 	// format maps them onto its own maintainer scripts.
 	Hooks Hooks `json:"hooks,omitzero"`
@@ -50,6 +55,34 @@ type Package struct {
 	// Options is the recipe's formats.<format> object for the format being
 	// packed, as JSON; each format decodes (and rejects unknown keys of) its own.
 	Options json.RawMessage `json:"options,omitempty"`
+}
+
+// Derive adds the runtime dependencies found in the package's ELF files
+// (Debian syntax, "libgreet (>= 1.2.0-1)") and the sonames it provides.
+// A dependency on a package the recipe already depends on is left out:
+// the recipe's own constraint stands.
+func (p *Package) Derive(depends, sonames []string) {
+	have := map[string]bool{}
+	for _, d := range p.Depends {
+		have[relationName(d)] = true
+	}
+	for _, d := range depends {
+		if n := relationName(d); !have[n] {
+			have[n] = true
+			p.Depends = append(p.Depends, d)
+		}
+	}
+	p.Sonames = sonames
+}
+
+// relationName is the package a relation ("name (>= 1.0)") names.
+func relationName(rel string) string {
+	f := strings.Fields(rel)
+	if len(f) == 0 {
+		return ""
+	}
+	name, _, _ := strings.Cut(f[0], "(")
+	return name
 }
 
 // Hooks are shell fragments run on the device around install, upgrade and

@@ -201,7 +201,7 @@ type Check struct {
 
 // ValidationRule allows or denies one packaging check by name
 // (UnclaimedFiles, DoublyClaimedFiles, EmptyPackage, LongVarDescription,
-// NewerLibc).
+// NewerLibc, UnresolvedSoname).
 type ValidationRule struct {
 	Allow string `json:"allow,omitempty"`
 	Deny  string `json:"deny,omitempty"`

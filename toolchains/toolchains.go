@@ -43,6 +43,10 @@ type Target struct {
 	// Libc is the C library the target's packages must run on (nil for
 	// noarch): its ELF files may need no newer symbol version.
 	Libc *Libc `json:"libc,omitempty"`
+	// SystemLibs are the sonames (or shell patterns of them) the target's
+	// base system always has, which meet a NEEDED entry no package
+	// provides.
+	SystemLibs []string `json:"system_libs,omitempty"`
 	// Formats maps a package format (ipk, spk, syspkg) to how it names
 	// the target's architecture.
 	Formats map[string]struct {

@@ -2,6 +2,7 @@ package toolchains
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,5 +68,24 @@ func TestReplacedImages(t *testing.T) {
 		if !strings.Contains(all, "registry.test/replaced:1") || strings.Contains(all, "library/debian") {
 			t.Errorf("%s does not start from the replacement", name)
 		}
+	}
+}
+
+func TestSystemLibs(t *testing.T) {
+	set, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ld := range map[string]string{"armv7": "ld-linux-armhf.so.3", "aarch64": "ld-linux-aarch64.so.1", "x86_64": "ld-linux-x86-64.so.2"} {
+		tg, err := set.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(tg.SystemLibs, "libc.so.6") || !slices.Contains(tg.SystemLibs, ld) {
+			t.Errorf("%s: system_libs %v lack libc.so.6 or %s", name, tg.SystemLibs, ld)
+		}
+	}
+	if tg, _ := set.Lookup("noarch"); len(tg.SystemLibs) != 0 {
+		t.Errorf("noarch: system_libs %v, want none", tg.SystemLibs)
 	}
 }

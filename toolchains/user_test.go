@@ -69,6 +69,7 @@ func TestUserTargets(t *testing.T) {
 		{"rm2 ipk arch", rm2.Formats["ipk"].Arch, "rm2"},
 		{"rm2 spk arch inherited", rm2.Formats["spk"].Arch, "armv7"},
 		{"rm2 qemu", rm2.Qemu, "qemu-arm-static"},
+		{"rm2 system_libs inherited", strings.Join(rm2.SystemLibs, " "), strings.Join(own.SystemLibs, " ")},
 		{"names", strings.Join(s.Names(), " "), "aarch64 armv7 noarch riscv64 rm2 x86_64"},
 		{"armv7 origin", s.Origin("armv7"), Origin{File: "repo/targets/boards.yaml", Line: 3, Col: 3, Extends: "armv7"}},
 		{"rm2 origin", s.Origin("rm2").String(), "repo/targets/boards.yaml:6"},

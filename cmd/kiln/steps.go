@@ -2,22 +2,32 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kiln-build/kiln/check"
 	"github.com/kiln-build/kiln/elfcheck"
 	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/split"
 	"github.com/spf13/cobra"
 )
 
 // stepCmds are the commands the build graph runs: kiln's static binary,
-// mounted into a step's root, with the step's required flags. They are
-// hidden from help.
+// mounted into a step's root, with the step's flags (required unless the
+// name ends in "?"). They are hidden from help.
 func stepCmds() []*cobra.Command {
 	return []*cobra.Command{
-		step("pack", "Write one package from a staged tree", []string{"format", "meta", "root", "out"},
+		step("pack", "Write one package from a staged tree", []string{"format", "meta", "root", "out", "shlibs?"},
 			func(cmd *cobra.Command, f map[string]string) error {
-				path, err := pack.WriteFromFiles(f["format"], f["meta"], f["root"], f["out"])
+				var edit func(*pack.Package) error
+				if file := f["shlibs"]; file != "" {
+					edit = func(p *pack.Package) error {
+						r, err := shlibs.ReadResult(file)
+						p.Derive(r.Depends, r.Sonames)
+						return err
+					}
+				}
+				path, err := pack.WriteFromFiles(f["format"], f["meta"], f["root"], f["out"], edit)
 				if err == nil {
 					cmd.Println("wrote", path)
 				}
@@ -29,6 +39,10 @@ func stepCmds() []*cobra.Command {
 			}),
 		step("elfcheck", "Check the ELF files of split packages against the target's machine and C library", []string{"spec", "root"},
 			func(_ *cobra.Command, f map[string]string) error { return elfcheck.RunFile(f["spec"], f["root"]) }),
+		step("shlibs", "Resolve the shared libraries split packages need into dependencies", []string{"spec", "root", "out"},
+			func(_ *cobra.Command, f map[string]string) error {
+				return shlibs.RunFile(f["spec"], f["root"], f["out"])
+			}),
 		step("check", "Run a recipe test's declarative checks", []string{"spec"},
 			func(cmd *cobra.Command, f map[string]string) error {
 				n, err := check.RunFile(f["spec"])
@@ -51,8 +65,11 @@ func step(name, short string, flags []string, run func(*cobra.Command, map[strin
 			return run(cmd, f)
 		}}
 	for _, n := range flags {
-		vals[n] = cmd.Flags().String(n, "", n)
-		_ = cmd.MarkFlagRequired(n)
+		name, optional := strings.CutSuffix(n, "?")
+		vals[name] = cmd.Flags().String(name, "", name)
+		if !optional {
+			_ = cmd.MarkFlagRequired(name)
+		}
 	}
 	return cmd
 }

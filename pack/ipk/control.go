@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,7 +63,7 @@ func Validate(p *pack.Package) error {
 	for _, list := range []struct {
 		field  string
 		values []string
-	}{{"depends", p.Depends}, {"conflicts", p.Conflicts}, {"replaces", p.Replaces}, {"provides", p.Provides}} {
+	}{{"depends", p.Depends}, {"conflicts", p.Conflicts}, {"replaces", p.Replaces}, {"provides", p.Provides}, {"sonames", p.Sonames}} {
 		for _, v := range list.values {
 			if strings.TrimSpace(v) == "" || strings.ContainsAny(v, "\n\r,") {
 				bad("package %s: %s entry %q is empty or contains a line break or ','", p.Name, list.field, v)
@@ -100,9 +101,12 @@ func Validate(p *pack.Package) error {
 //
 // Fields come in a fixed order, Package first as dpkg and opkg-build
 // expect: Package, Version, Architecture, Maintainer, Depends, Conflicts,
-// Section, Installed-Size, License, Homepage, Description. Priority is not
-// written. Depends and Conflicts entries are joined with ", " as given, so
-// they must already be in Debian syntax ("libc6 (>= 2.31)").
+// Replaces, Provides, Section, Installed-Size, License, Homepage,
+// Description. Priority is not written. Relations are joined with ", " as
+// given, so they must already be in Debian syntax ("libc6 (>= 2.31)").
+// Provides lists the recipe's provides, then the sonames the package's
+// libraries provide (libgreet.so.1), as Alpine's so: provides do: opkg
+// and kiln's soname resolution find a library's package by them.
 func Control(p *pack.Package, installedSize int64) []byte {
 	var b strings.Builder
 	field := func(name, value string) {
@@ -117,7 +121,7 @@ func Control(p *pack.Package, installedSize int64) []byte {
 	field("Depends", strings.Join(p.Depends, ", "))
 	field("Conflicts", strings.Join(p.Conflicts, ", "))
 	field("Replaces", strings.Join(p.Replaces, ", "))
-	field("Provides", strings.Join(p.Provides, ", "))
+	field("Provides", strings.Join(append(slices.Clip(p.Provides), p.Sonames...), ", "))
 	field("Section", p.Section)
 	field("Installed-Size", strconv.FormatInt(installedSize, 10))
 	field("License", p.License)

@@ -42,6 +42,9 @@ func TestControlGolden(t *testing.T) {
 	summaryOnly.Maintainer = "None <none@example.org>"
 	summaryOnly.Summary = "Only a summary"
 	summaryOnly.Description = "\n\n"
+	library := minimalPackage()
+	library.Provides = []string{"greeting"}
+	library.Sonames = []string{"libgreet.so.1", "libgreet-extra.so.0"}
 	for _, tc := range []struct {
 		name string
 		p    *pack.Package
@@ -50,6 +53,7 @@ func TestControlGolden(t *testing.T) {
 		{"control_minimal", minimalPackage(), 0},
 		{"control_summary_only", summaryOnly, 1},
 		{"control_full", fullPackage(), 1234},
+		{"control_sonames", library, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := Validate(tc.p); err != nil {

@@ -241,3 +241,18 @@ func WriteFiles(paths []string) error {
 	}
 	return nil
 }
+
+// Field is the value of the control field name in e ("" when absent).
+func (e *Entry) Field(name string) string { return field(e.Control, name) }
+
+// List splits a relation field (Depends, Provides) into its entries'
+// package names: "libfoo (>= 1.0), bar" is [libfoo bar].
+func List(value string) []string {
+	var out []string
+	for _, part := range strings.Split(value, ",") {
+		if f := strings.Fields(strings.TrimSpace(part)); len(f) > 0 {
+			out = append(out, strings.TrimSpace(strings.SplitN(f[0], "(", 2)[0]))
+		}
+	}
+	return out
+}

@@ -1,0 +1,58 @@
+package llb
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/kiln-build/kiln/shlibs"
+	"github.com/moby/buildkit/client/llb"
+)
+
+// shlibsSpec is what the resolution step looks at: the recipe's packages,
+// the packages in $SYSROOT (mounted at /kiln/host/N), the target's system
+// libraries, and whether the recipe allows an unresolved soname.
+func (c *compiler) shlibsSpec() shlibs.Spec {
+	s := shlibs.Spec{Target: c.o.Target.Name, Version: c.r.Version, Packages: c.packageNames(), System: c.o.Target.SystemLibs}
+	for i, hp := range c.sysroot {
+		s.Host = append(s.Host, fmt.Sprintf("/kiln/host/%d/%s", i, hp.File))
+	}
+	for _, v := range c.r.Validation {
+		s.Allow = s.Allow || v.Allow == shlibs.AllowUnresolved
+	}
+	return s
+}
+
+// resolveShlibs runs kiln's own binary over the split packages: every
+// NEEDED soname of their ELF files must be provided by a package of the
+// recipe, of $SYSROOT or by the target's system, and the packages found
+// become dependencies the pack steps add (one JSON file per package).
+// noarch targets hold no ELF files: nil.
+func (c *compiler) resolveShlibs(split llb.State) *llb.State {
+	if c.o.Target.DebianArch == "all" {
+		return nil
+	}
+	spec := c.shlibsSpec()
+	data, _ := json.MarshalIndent(spec, "", "  ") // plain values: cannot fail
+	meta := llb.Scratch().File(llb.Mkfile("/shlibs.json", 0o644, data), c.name("shared library spec"))
+	opts := []llb.RunOption{
+		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "shlibs", "--spec", "/kiln/meta/shlibs.json",
+			"--root", "/kiln/split", "--out", "/kiln/shlibs"}),
+		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
+		llb.AddMount("/kiln/meta", meta, llb.Readonly),
+		llb.AddMount("/kiln/split", split, llb.Readonly),
+		llb.Network(llb.NetModeNone),
+		c.name("resolve shared libraries%s", sysrootLabel(len(c.sysroot))),
+	}
+	for i, hp := range c.sysroot {
+		opts = append(opts, llb.AddMount(fmt.Sprintf("/kiln/host/%d", i), hp.State, llb.Readonly))
+	}
+	out := llb.Scratch().Run(opts...).AddMount("/kiln/shlibs", llb.Scratch())
+	return &out
+}
+
+func sysrootLabel(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d package(s) in $SYSROOT)", n)
+}

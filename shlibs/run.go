@@ -1,0 +1,135 @@
+package shlibs
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/kiln-build/kiln/internal/specfile"
+	"github.com/kiln-build/kiln/pack/ipk/feed"
+	"github.com/sirupsen/logrus"
+)
+
+// Spec is what the in-graph step (kiln shlibs) resolves. It travels into
+// the graph as JSON.
+type Spec struct {
+	Target string `json:"target"`
+	// Version is the recipe's: its packages depend on each other with it.
+	Version string `json:"version"`
+	// Packages are the output packages: one directory each under the root.
+	Packages []string `json:"packages"`
+	// Host are the .ipk files installed into $SYSROOT; their Provides
+	// entries are the sonames they provide.
+	Host   []string `json:"host,omitempty"`
+	System []string `json:"system,omitempty"`
+	Allow  bool     `json:"allow,omitempty"`
+}
+
+// ResultFile is where Run writes package name's Result under its output
+// directory; NeededFile lists the names of every package the job gained
+// a dependency on, one a line, for the install tests' root.
+func ResultFile(name string) string { return name + ".json" }
+
+// NeededFile is the list of packages the job's packages gained.
+const NeededFile = "needed"
+
+// Run scans each package of s (a directory of that name under root),
+// resolves what its files need and writes the results into out.
+func Run(s Spec, root, out string) error {
+	var pkgs []Package
+	own := Source{Name: "the packages of this recipe"}
+	for _, name := range s.Packages {
+		dir := filepath.Join(root, name)
+		var files []File
+		if _, err := os.Stat(dir); err == nil {
+			if files, err = Scan(dir); err != nil {
+				return fmt.Errorf("package %s: %w", name, err)
+			}
+		}
+		pkgs = append(pkgs, Package{Name: name, Files: files})
+		own.Providers = append(own.Providers, Provider{Package: name, Version: s.Version, Sonames: Provided(files)})
+	}
+	in := Input{Target: s.Target, Sources: []Source{own}, System: s.System, Allow: s.Allow}
+	if len(s.Host) > 0 {
+		host, err := ipkProviders(s.Host)
+		if err != nil {
+			return err
+		}
+		in.Sources = append(in.Sources, Source{Name: "the host: packages in $SYSROOT", Providers: host})
+	}
+	results, warnings, err := Resolve(in, pkgs)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		logrus.Warnf("%s (allowed by validation rule %s)", w, AllowUnresolved)
+	}
+	return write(results, out)
+}
+
+// ipkProviders reads the Package, Version and Provides fields of .ipk files.
+func ipkProviders(files []string) ([]Provider, error) {
+	var out []Provider
+	for _, f := range files {
+		e, err := feed.Read(f, filepath.Base(f))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Provider{Package: e.Package, Version: e.Version, Sonames: feed.List(e.Field("Provides"))})
+	}
+	return out, nil
+}
+
+// write stores each result and the list of needed packages in out.
+func write(results map[string]Result, out string) error {
+	needed := map[string]bool{}
+	for name, r := range results {
+		if err := os.WriteFile(filepath.Join(out, ResultFile(name)), marshal(r), 0o644); err != nil {
+			return err
+		}
+		for _, p := range r.Packages {
+			needed[p] = true
+		}
+	}
+	names := make([]string, 0, len(needed))
+	for n := range needed {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	list := strings.Join(names, "\n")
+	if list != "" {
+		list += "\n"
+	}
+	return os.WriteFile(filepath.Join(out, NeededFile), []byte(list), 0o644)
+}
+
+// marshal is v as indented JSON, "(>= 1.0)" written as it reads.
+func marshal(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // plain values: cannot fail
+	return b.Bytes()
+}
+
+// RunFile is Run with the spec read from a JSON file: the in-graph step
+// (kiln shlibs --spec FILE --root DIR --out DIR).
+func RunFile(specFile, root, out string) error {
+	var s Spec
+	if err := specfile.Read(specFile, &s); err != nil {
+		return err
+	}
+	return Run(s, root, out)
+}
+
+// ReadResult reads a Result written by Run: the pack step's --shlibs file.
+func ReadResult(file string) (Result, error) {
+	var r Result
+	err := specfile.Read(file, &r)
+	return r, err
+}
