@@ -5,6 +5,9 @@ package schema
 
 // Recipe is one validated recipe. Fields mirror #Recipe in recipe.cue.
 type Recipe struct {
+	// Feeds are the feeds of the repository file the recipe is in (none
+	// for a recipe file of its own).
+	Feeds       []Feed   `json:"feeds,omitempty"`
 	Name        string   `json:"name"`
 	Version     string   `json:"version"`
 	Summary     string   `json:"summary"`
@@ -197,6 +200,14 @@ type Check struct {
 	Command  string `json:"command,omitempty"`
 	// Output is a regular expression the command's output must match.
 	Output string `json:"output,omitempty"`
+}
+
+// Feed is an opkg feed a repository depends on: the URL of its index,
+// the index's sha256 and the architecture of its packages.
+type Feed struct {
+	URL    string `json:"url"`
+	SHA256 string `json:"sha256"`
+	Arch   string `json:"arch"`
 }
 
 // ValidationRule allows or denies one packaging check by name

@@ -239,3 +239,32 @@ func TestLongDescriptionAllowed(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRepoFeeds: a repository file's feeds reach every recipe of the file;
+// a feed without its pin, or with an index URL that names no index, is
+// reported at the feed.
+func TestRepoFeeds(t *testing.T) {
+	dir := t.TempDir()
+	head := "    version: 1.0-1\n    summary: s\n    license: MIT\n    maintainer: A <a@example.org>\n    timestamp: 2024-05-01\n"
+	sum := strings.Repeat("ab", 32)
+	good := "feeds:\n  - {url: http://127.0.0.1:8080/armv7/Packages.gz, sha256: " + sum + ", arch: armv7}\nrecipes:\n  a:\n" + head + "  b:\n" + head
+	os.WriteFile(filepath.Join(dir, "kiln.yaml"), []byte(good), 0o644)
+	rs, err := LoadRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Feed{{URL: "http://127.0.0.1:8080/armv7/Packages.gz", SHA256: sum, Arch: "armv7"}}
+	for _, r := range rs {
+		if !reflect.DeepEqual(r.Feeds, want) {
+			t.Errorf("recipe %s: feeds %+v, want %+v", r.Name, r.Feeds, want)
+		}
+	}
+	bad := "feeds:\n  - {url: http://127.0.0.1:8080/armv7/, arch: armv7}\nrecipes:\n  a:\n" + head
+	os.WriteFile(filepath.Join(dir, "kiln.yaml"), []byte(bad), 0o644)
+	_, err = LoadRepo(dir)
+	for _, w := range []string{"feeds.0.url: \"http://127.0.0.1:8080/armv7/\" is not an http(s) URL of a feed index", "feeds.0: field \"sha256\" is required: a feed index is pinned by its checksum"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("LoadRepo(bad feeds) = %v, want %q", err, w)
+		}
+	}
+}

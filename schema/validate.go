@@ -127,6 +127,14 @@ func (e *evaluator) check(d *document) ([]*Recipe, error) {
 		x := &explainer{e: e, d: d, def: def, data: data, roots: roots, out: errs}
 		return nil, x.explainSafely(u, err)
 	}
+	var feeds []Feed
+	if d.repo {
+		if v := lookup(u, cue.ParsePath("feeds")); v.Exists() {
+			if err := decodeInto(v, &feeds); err != nil {
+				errs = append(errs, &Error{File: d.file, Field: "feeds", Msg: "decoding feeds: " + err.Error()})
+			}
+		}
+	}
 	rs := make([]*Recipe, 0, len(roots))
 	for _, root := range roots {
 		r := &Recipe{}
@@ -134,6 +142,7 @@ func (e *evaluator) check(d *document) ([]*Recipe, error) {
 			errs = append(errs, &Error{File: d.file, Field: root, Msg: "decoding recipe: " + err.Error()})
 			continue
 		}
+		r.Feeds = feeds
 		if r.Name == "" {
 			r.Name = recipeKey(root)
 		}

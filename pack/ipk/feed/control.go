@@ -24,7 +24,11 @@ type controlField struct {
 // in Packages; a line that is neither "Name: value" nor a continuation;
 // control characters; a field given twice (names compare case-blind, as
 // opkg and dpkg read them); and the fields the index writes itself.
-func parseControl(control string) ([]controlField, error) {
+func parseControl(control string) ([]controlField, error) { return parseStanza(control, false) }
+
+// parseStanza is parseControl; a stanza of an index (index true) may hold
+// the fields the index writes.
+func parseStanza(control string, index bool) ([]controlField, error) {
 	control = strings.TrimRight(control, "\n")
 	if control == "" {
 		return nil, errors.New("control file is empty")
@@ -60,7 +64,7 @@ func parseControl(control string) ([]controlField, error) {
 		}
 		key := strings.ToLower(name)
 		for _, own := range indexFields {
-			if strings.EqualFold(name, own) {
+			if !index && strings.EqualFold(name, own) {
 				errs = append(errs, fmt.Errorf("control file line %d: field %s is written by the index, not the package", n, name))
 			}
 		}
