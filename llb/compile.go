@@ -60,6 +60,13 @@ type Options struct {
 	// Host resolves a host: makedepends to the package another recipe of
 	// the repository builds for the same target (nil: none available).
 	Host func(version.Dep) (HostPackage, error)
+	// Feeds are the feeds serving the target, in the repository's order,
+	// and FeedArchs the package architectures its devices install (its
+	// own, its families', all).
+	Feeds     []Feed
+	FeedArchs []string
+	// InBuild tells whether a recipe of the build produces a package.
+	InBuild func(name string) bool
 	// Variant holds the value of every option of the recipe (see Variants);
 	// Subdir, when set, is where this variant's packages go in Output.
 	Variant map[string]string

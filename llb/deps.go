@@ -58,6 +58,8 @@ type HostPackage struct {
 	// produces them (a -dev package brings its library).
 	Name    string
 	Depends []string
+	// Feed: the package comes from a feed (FeedPackage), not the build.
+	Feed bool
 }
 
 // withSysroot offline-installs the host: dependencies into $SYSROOT of the
@@ -93,7 +95,7 @@ func (c *compiler) sysrootPackages() ([]HostPackage, error) {
 	var add func(d version.Dep, direct bool) error
 	add = func(d version.Dep, direct bool) error {
 		hp, err := c.o.Host(d)
-		if !direct && errors.Is(err, ErrNotInRepository) {
+		if !direct && (errors.Is(err, ErrNotInRepository) || err == nil && hp.Feed) {
 			return nil // the device's feed has it; nothing to link against here
 		}
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kiln-build/kiln/shlibs"
+	"github.com/kiln-build/kiln/version"
 	"github.com/moby/buildkit/client/llb"
 )
 
@@ -19,7 +20,32 @@ func (c *compiler) shlibsSpec() shlibs.Spec {
 	for _, v := range c.r.Validation {
 		s.Allow = s.Allow || v.Allow == shlibs.AllowUnresolved
 	}
+	if len(c.o.Feeds) > 0 {
+		_, s.Feeds = feedMounts(c.o.Feeds)
+		s.Archs = c.o.FeedArchs
+		s.Check = c.feedRelations()
+	}
 	return s
+}
+
+// feedRelations are the packages' dependencies that no recipe of the
+// build produces, which a feed must meet.
+func (c *compiler) feedRelations() []shlibs.Relation {
+	var out []shlibs.Relation
+	for _, name := range c.packageNames() {
+		deps := c.r.Depends
+		if spec := c.r.Packages[name]; spec != nil && len(spec.Depends) > 0 {
+			deps = spec.Depends
+		}
+		for _, s := range deps {
+			d, err := version.ParseDep(s)
+			if err != nil || c.o.InBuild != nil && c.o.InBuild(d.Name) {
+				continue // the schema checked it; the plan checks the build's
+			}
+			out = append(out, shlibs.Relation{Package: name, Dep: d})
+		}
+	}
+	return out
 }
 
 // resolveShlibs runs kiln's own binary over the split packages: every
@@ -45,6 +71,10 @@ func (c *compiler) resolveShlibs(split llb.State) *llb.State {
 	}
 	for i, hp := range c.sysroot {
 		opts = append(opts, llb.AddMount(fmt.Sprintf("/kiln/host/%d", i), hp.State, llb.Readonly))
+	}
+	if len(c.o.Feeds) > 0 {
+		mounts, _ := feedMounts(c.o.Feeds)
+		opts = append(opts, mounts...)
 	}
 	out := llb.Scratch().Run(opts...).AddMount("/kiln/shlibs", llb.Scratch())
 	return &out

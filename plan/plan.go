@@ -53,6 +53,8 @@ func (k key) id() string {
 
 type planner struct {
 	o        Options
+	feeds    []schema.Feed // the recipes' repositories' feeds, each once
+	indexes  map[string]llb.Feed
 	byPkg    map[string]*schema.Recipe // output package name -> recipe
 	jobs     map[key]*llb.Job
 	deps     map[key][]key // host: dependencies between jobs
@@ -190,6 +192,7 @@ func plan(o Options) (*planner, []key, []*llb.Job, error) {
 	if err := checkSet(o); err != nil {
 		return nil, nil, nil, err
 	}
+	p.collectFeeds()
 	var jobs []*llb.Job
 	var keys []key
 	for _, r := range o.Recipes {
@@ -304,8 +307,9 @@ func (p *planner) job(r *schema.Recipe, t *toolchains.Target, v map[string]strin
 	defer func() { p.stack = p.stack[:len(p.stack)-1]; delete(p.visiting, k) }()
 
 	host := func(d version.Dep) (llb.HostPackage, error) { return p.host(k, r, t, d) }
+	fs, archs := p.feedsFor(t)
 	j, err := llb.Compile(r, llb.Options{Target: t, Toolchain: p.o.Toolchain, Context: p.o.Context(r), Packer: p.o.Packer,
-		Host: host, Variant: v, Subdir: subdir})
+		Host: host, Feeds: fs, FeedArchs: archs, InBuild: func(n string) bool { return p.byPkg[n] != nil }, Variant: v, Subdir: subdir})
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +320,9 @@ func (p *planner) job(r *schema.Recipe, t *toolchains.Target, v map[string]strin
 // host resolves recipe r's host: dependency d for target t (job k).
 func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.Dep) (llb.HostPackage, error) {
 	dr := p.byPkg[d.Name]
+	if fs, archs := p.feedsFor(t); dr == nil && len(fs) > 0 {
+		return llb.FeedPackage(fs, archs, d, p.o.Packer), nil
+	}
 	if dr == nil {
 		return llb.HostPackage{}, fmt.Errorf("host:%s: package %s: %w (build the repository directory so kiln sees it)", d.Name, d.Name, llb.ErrNotInRepository)
 	}
@@ -352,6 +359,49 @@ func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.
 		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s has no package %s", d.Name, dr.Name, d.Name)
 	}
 	return hp, nil
+}
+
+// collectFeeds gathers the feeds of every recipe's repository, each once
+// (by URL and sha256), in the order met.
+func (p *planner) collectFeeds() {
+	p.indexes = map[string]llb.Feed{}
+	for _, r := range p.o.Recipes {
+		for _, f := range r.Feeds {
+			k := f.URL + " " + f.SHA256
+			if _, ok := p.indexes[k]; !ok {
+				p.indexes[k] = llb.FeedIndex(f)
+				p.feeds = append(p.feeds, f)
+			}
+		}
+	}
+}
+
+// feedsFor are the feeds serving target t: those whose architecture is
+// t's ipk architecture, a family's (families serve t) or all; archs are
+// those architectures.
+func (p *planner) feedsFor(t *toolchains.Target) ([]llb.Feed, []string) {
+	if len(p.feeds) == 0 {
+		return nil, nil
+	}
+	archs := []string{t.Formats["ipk"].Arch}
+	for _, f := range p.o.Toolchains.Serving(t.Name) {
+		if ft, err := p.o.Toolchains.Lookup(f); err == nil && !contains(archs, ft.Formats["ipk"].Arch) {
+			archs = append(archs, ft.Formats["ipk"].Arch)
+		}
+	}
+	if !contains(archs, "all") {
+		archs = append(archs, "all")
+	}
+	var out []llb.Feed
+	for _, f := range p.feeds {
+		if contains(archs, f.Arch) {
+			out = append(out, p.indexes[f.URL+" "+f.SHA256])
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, archs
 }
 
 // serving is the target whose build of recipe dr serves target t's

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/kiln-build/kiln/feeds"
 	"github.com/kiln-build/kiln/internal/specfile"
 	"github.com/kiln-build/kiln/pack/ipk/feed"
+	"github.com/kiln-build/kiln/version"
 	"github.com/sirupsen/logrus"
 )
 
@@ -27,6 +30,18 @@ type Spec struct {
 	Host   []string `json:"host,omitempty"`
 	System []string `json:"system,omitempty"`
 	Allow  bool     `json:"allow,omitempty"`
+	// Feeds serve the target with packages of Archs: sonames are looked
+	// up in them after $SYSROOT, and every dependency of Check (those the
+	// build does not produce) must be met by one.
+	Feeds []feeds.Index `json:"feeds,omitempty"`
+	Archs []string      `json:"archs,omitempty"`
+	Check []Relation    `json:"check,omitempty"`
+}
+
+// Relation is a dependency of a package, as the recipe says it.
+type Relation struct {
+	Package string      `json:"package"`
+	Dep     version.Dep `json:"dep"`
 }
 
 // ResultFile is where Run writes package name's Result under its output
@@ -61,6 +76,16 @@ func Run(s Spec, root, out string) error {
 		}
 		in.Sources = append(in.Sources, Source{Name: "the host: packages in $SYSROOT", Providers: host})
 	}
+	for _, x := range s.Feeds {
+		src, err := feedSource(x, s.Archs)
+		if err != nil {
+			return err
+		}
+		in.Sources = append(in.Sources, src)
+	}
+	if err := checkRelations(s); err != nil {
+		return err
+	}
 	results, warnings, err := Resolve(in, pkgs)
 	if err != nil {
 		return err
@@ -69,6 +94,35 @@ func Run(s Spec, root, out string) error {
 		logrus.Warnf("%s (allowed by validation rule %s)", w, AllowUnresolved)
 	}
 	return write(results, out)
+}
+
+// feedSource is the packages of one feed index for archs.
+func feedSource(x feeds.Index, archs []string) (Source, error) {
+	es, err := x.Read()
+	if err != nil {
+		return Source{}, err
+	}
+	src := Source{Name: "feed " + x.URL}
+	for _, e := range es {
+		if slices.Contains(archs, e.Arch) {
+			src.Providers = append(src.Providers, Provider{Package: e.Package, Version: e.Version, Sonames: feed.List(e.Field("Provides"))})
+		}
+	}
+	return src, nil
+}
+
+// checkRelations reports every dependency of s.Check that no feed meets.
+func checkRelations(s Spec) error {
+	var problems []string
+	for _, r := range s.Check {
+		if _, _, err := feeds.Find(s.Feeds, r.Dep, s.Archs); err != nil {
+			problems = append(problems, fmt.Sprintf("package %s depends on %v", r.Package, err))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("dependencies that neither the build nor a feed of target %s meets:\n%s", s.Target, strings.Join(problems, "\n"))
 }
 
 // ipkProviders reads the Package, Version and Provides fields of .ipk files.

@@ -171,6 +171,9 @@ func (t *tracker) explain(err error) error {
 		if strings.HasPrefix(n, "toolchain ") {
 			who = "the target"
 		}
+		if strings.HasPrefix(n, "feed ") && strings.HasSuffix(n, ": fetch index") {
+			who = "the repository's feed"
+		}
 	}
 	msg := err.Error()
 	if m := mismatch.FindStringSubmatch(msg); m != nil {

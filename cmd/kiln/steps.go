@@ -6,6 +6,7 @@ import (
 
 	"github.com/kiln-build/kiln/check"
 	"github.com/kiln-build/kiln/elfcheck"
+	"github.com/kiln-build/kiln/feeds"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/split"
@@ -43,6 +44,8 @@ func stepCmds() []*cobra.Command {
 			func(_ *cobra.Command, f map[string]string) error {
 				return shlibs.RunFile(f["spec"], f["root"], f["out"])
 			}),
+		step("feedfetch", "Fetch a package a dependency names from the feeds", []string{"spec", "out"},
+			func(_ *cobra.Command, f map[string]string) error { return feeds.FetchFile(f["spec"], f["out"]) }),
 		step("check", "Run a recipe test's declarative checks", []string{"spec"},
 			func(cmd *cobra.Command, f map[string]string) error {
 				n, err := check.RunFile(f["spec"])
