@@ -26,6 +26,9 @@ type Target struct {
 	OutDir string
 	// Progress is a BuildKit display mode: auto, tty, plain, rawjson, quiet.
 	Progress string
+	// Prune removes, from a feed directory OutDir already holds, the
+	// older versions of the packages built; without it they stay.
+	Prune bool
 }
 
 // Result is what a build wrote.
@@ -61,11 +64,17 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Summary: sum}
+	// The graph indexed only what it built (and each daemon only its
+	// share): a directory that was a feed already, or got packages from
+	// several daemons, is indexed whole.
+	removed, err := feed.Update(sum.Files, t.Prune)
+	for _, f := range removed {
+		logrus.Infof("removed %s: an older version of a package built", f)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("feed index: %w", err)
+	}
 	if len(nodes) > 1 {
-		// Each daemon indexed and signed nothing but its own share.
-		if err := feed.WriteFiles(sum.Files); err != nil {
-			return nil, fmt.Errorf("feed index: %w", err)
-		}
 		sum.Files = slices.Compact(sum.Files)
 		if b.cfg.Sign != nil {
 			if err := b.signCollected(ctx, t, res); err != nil {

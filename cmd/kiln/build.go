@@ -17,6 +17,7 @@ func buildCmd() *cobra.Command {
 		sg                 signFlags
 		img                build.Image
 		out, progress      string
+		prune              bool
 		cacheTo, cacheFrom []string
 	)
 	cmd := &cobra.Command{
@@ -24,6 +25,7 @@ func buildCmd() *cobra.Command {
 		Short: "Build the packages of one or more recipes",
 		Example: `  kiln build examples/hello --target armv7 -o out/
   kiln build examples/* --target all -o out/
+  kiln build examples/hello -o /srv/feed --prune   # add to an existing feed, dropping older versions
   kiln build examples/* --addr tcp://build1:1234 --tlscacert ca.pem --tlscert cert.pem --tlskey key.pem
   kiln build examples/* --addr tcp://build1:1234,tcp://build2:1234 --cache-to type=registry,ref=reg/cache:main,mode=max`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -52,7 +54,7 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := b.Run(ctx, build.Target{Daemons: daemons, Cache: co, OutDir: out, Progress: progress})
+			res, err := b.Run(ctx, build.Target{Daemons: daemons, Cache: co, OutDir: out, Progress: progress, Prune: prune})
 			if err != nil {
 				return err
 			}
@@ -69,6 +71,7 @@ func buildCmd() *cobra.Command {
 	bf.register(fl)
 	d.register(fl)
 	fl.StringVarP(&out, "output", "o", "out", "directory the packages are written to")
+	fl.BoolVar(&prune, "prune", false, "in a feed directory -o already holds, remove the older versions of the packages built (else kept, and indexed with the new ones)")
 	fl.StringVar(&progress, "progress", "auto", "progress display: auto, tty, plain, rawjson or quiet")
 	fl.StringArrayVar(&cacheTo, "cache-to", nil, "export the build cache: type=registry,ref=REF[,mode=max] or type=local,dest=DIR (buildx syntax; repeatable)")
 	fl.StringArrayVar(&cacheFrom, "cache-from", nil, "import a build cache: type=registry,ref=REF or type=local,src=DIR (buildx syntax; repeatable)")

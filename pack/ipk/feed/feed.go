@@ -223,25 +223,6 @@ func writeAtomic(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// WriteFiles indexes exactly the given .ipk files (other paths are
-// ignored), one index per directory they are in: for builds whose
-// packages reach a directory from several places (several daemons).
-func WriteFiles(paths []string) error {
-	byDir := map[string][]string{}
-	for _, p := range paths {
-		if filepath.Ext(p) == ".ipk" {
-			byDir[filepath.Dir(p)] = append(byDir[filepath.Dir(p)], p)
-		}
-	}
-	for dir, files := range byDir {
-		sort.Strings(files)
-		if err := writeIndex(dir, files); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Field is the value of the control field name in e ("" when absent).
 func (e *Entry) Field(name string) string { return field(e.Control, name) }
 
