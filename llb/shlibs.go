@@ -23,6 +23,7 @@ func (c *compiler) shlibsSpec() shlibs.Spec {
 	if len(c.o.Feeds) > 0 {
 		_, s.Feeds = feedMounts(c.o.Feeds)
 		s.Archs = c.o.FeedArchs
+		s.SystemPackages = c.o.Target.SystemPackages
 		s.Check = c.feedRelations()
 	}
 	return s

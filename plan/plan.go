@@ -306,6 +306,9 @@ func (p *planner) job(r *schema.Recipe, t *toolchains.Target, v map[string]strin
 	p.stack = append(p.stack, r.Name)
 	defer func() { p.stack = p.stack[:len(p.stack)-1]; delete(p.visiting, k) }()
 
+	if err := p.checkDepends(r.ForTarget(t.Name)); err != nil {
+		return nil, err
+	}
 	host := func(d version.Dep) (llb.HostPackage, error) { return p.host(k, r, t, d) }
 	fs, archs := p.feedsFor(t)
 	j, err := llb.Compile(r, llb.Options{Target: t, Toolchain: p.o.Toolchain, Context: p.o.Context(r), Packer: p.o.Packer,
@@ -359,6 +362,28 @@ func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.
 		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s has no package %s", d.Name, dr.Name, d.Name)
 	}
 	return hp, nil
+}
+
+// checkDepends checks the runtime dependencies of r that name a package of
+// the build against the version its recipe builds (the others are checked
+// against the feeds in the graph, see shlibs).
+func (p *planner) checkDepends(r *schema.Recipe) error {
+	lists := [][]string{r.Depends}
+	for _, spec := range r.Packages {
+		lists = append(lists, spec.Depends)
+	}
+	for _, list := range lists {
+		for _, s := range list {
+			d, err := version.ParseDep(s)
+			if err != nil || d.Op == "" || p.byPkg[d.Name] == nil {
+				continue
+			}
+			if err := satisfies(p.byPkg[d.Name], d); err != nil {
+				return fmt.Errorf("recipe %s (%s) depends on %s: %w", r.Name, r.File, d.Debian(), err)
+			}
+		}
+	}
+	return nil
 }
 
 // collectFeeds gathers the feeds of every recipe's repository, each once

@@ -58,6 +58,7 @@ func TestHostDependency(t *testing.T) {
 }
 
 func TestPlanErrors(t *testing.T) {
+	withDepends := func(r *schema.Recipe, deps ...string) *schema.Recipe { r.Depends = deps; return r }
 	for name, c := range map[string]struct {
 		rs   []*schema.Recipe
 		want string
@@ -68,6 +69,8 @@ func TestPlanErrors(t *testing.T) {
 		"missing":     {[]*schema.Recipe{recipe("app", "1", "host:nothere")}, "package nothere: no recipe in this build produces it"},
 		"duplicate":   {[]*schema.Recipe{recipe("a", "1"), recipe("a", "2")}, "both produce package a"},
 		"build range": {[]*schema.Recipe{recipe("a", "1", "build:cmake >= 3")}, "Debian build dependencies take no range"},
+		"depends version": {[]*schema.Recipe{withDepends(recipe("app", "1"), "lib >= 2.0"), recipe("lib", "1.5-1")},
+			"recipe app (app/kiln.yaml) depends on lib (>= 2.0): recipe lib (lib/kiln.yaml) has version 1.5-1, which does not satisfy >= 2.0"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := compile(options(c.rs...)); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -34,6 +34,9 @@ type Spec struct {
 	// up in them after $SYSROOT, and every dependency of Check (those the
 	// build does not produce) must be met by one.
 	Feeds []feeds.Index `json:"feeds,omitempty"`
+	// SystemPackages are the packages (name: version) the target's
+	// devices have, which meet a dependency of Check too.
+	SystemPackages map[string]string `json:"system_packages,omitempty"`
 	Archs []string      `json:"archs,omitempty"`
 	Check []Relation    `json:"check,omitempty"`
 }
@@ -115,6 +118,12 @@ func feedSource(x feeds.Index, archs []string) (Source, error) {
 func checkRelations(s Spec) error {
 	var problems []string
 	for _, r := range s.Check {
+		if have, ok := s.SystemPackages[r.Dep.Name]; ok {
+			if err := satisfied(r.Dep, have); err != nil {
+				problems = append(problems, fmt.Sprintf("package %s depends on %s: target %s's system has %s %s", r.Package, r.Dep.Debian(), s.Target, r.Dep.Name, have))
+			}
+			continue
+		}
 		if _, _, err := feeds.Find(s.Feeds, r.Dep, s.Archs); err != nil {
 			problems = append(problems, fmt.Sprintf("package %s depends on %v", r.Package, err))
 		}
@@ -122,7 +131,23 @@ func checkRelations(s Spec) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("dependencies that neither the build nor a feed of target %s meets:\n%s", s.Target, strings.Join(problems, "\n"))
+	return fmt.Errorf("dependencies that neither the build, a feed nor the system of target %s meets:\n%s", s.Target, strings.Join(problems, "\n"))
+}
+
+// satisfied checks version have against d's constraint.
+func satisfied(d version.Dep, have string) error {
+	c, ok, err := d.Constraint()
+	if err != nil || !ok {
+		return err
+	}
+	v, err := version.Parse(have)
+	if err != nil {
+		return err
+	}
+	if !c.Allows(v) {
+		return fmt.Errorf("%s does not satisfy %s", have, c)
+	}
+	return nil
 }
 
 // ipkProviders reads the Package, Version and Provides fields of .ipk files.

@@ -8,9 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/feeds"
 	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/ipk"
+	"github.com/kiln-build/kiln/version"
 )
 
 // cc compiles C source into out with the host's compiler.
@@ -98,5 +100,35 @@ func TestRun(t *testing.T) {
 	err = Run(s, root, t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "package demo: usr/bin/demo needs libgreet.so.1: not provided by the packages of this recipe or the system of target x86_64") {
 		t.Errorf("Run without $SYSROOT = %v", err)
+	}
+}
+
+// TestCheckRelations: a dependency the build does not produce must be met
+// by a feed (name, architecture and version) or by the target's system
+// packages; every one that is not is named.
+func TestCheckRelations(t *testing.T) {
+	dir := t.TempDir()
+	index := filepath.Join(dir, "Packages")
+	os.WriteFile(index, []byte("Package: rm2fb\nVersion: 1.0-1\nArchitecture: rmall\nFilename: rm2fb.ipk\n\n"+
+		"Package: other\nVersion: 5.0-1\nArchitecture: x86_64\nFilename: other.ipk\n"), 0o644)
+	dep := func(s string) version.Dep { d, _ := version.ParseDep(s); return d }
+	s := Spec{Target: "rm2", Archs: []string{"rm2", "rmall", "all"},
+		Feeds:          []feeds.Index{{URL: "http://127.0.0.1/rm/Packages", File: index}},
+		SystemPackages: map[string]string{"libc6": "2.31"},
+		Check: []Relation{
+			{"app", dep("rm2fb >= 1.0")}, {"app", dep("libc6 >= 2.28")},
+			{"app", dep("rm2fb >= 2.0")}, {"app", dep("other")}, {"app-extra", dep("libc6 >= 2.36")},
+		}}
+	err := checkRelations(s)
+	want := `dependencies that neither the build, a feed nor the system of target rm2 meets:
+package app depends on rm2fb (>= 2.0): feed http://127.0.0.1/rm/Packages: no version of rm2fb satisfies >= 2.0 (it has 1.0-1)
+package app depends on other: feed http://127.0.0.1/rm/Packages: no package other for architecture rm2 or rmall or all
+package app-extra depends on libc6 (>= 2.36): target rm2's system has libc6 2.31`
+	if err == nil || err.Error() != want {
+		t.Errorf("checkRelations =\n%v\nwant\n%s", err, want)
+	}
+	s.Check = s.Check[:2]
+	if err := checkRelations(s); err != nil {
+		t.Errorf("checkRelations of met dependencies: %v", err)
 	}
 }

@@ -47,6 +47,9 @@ type Target struct {
 	// base system always has, which meet a NEEDED entry no package
 	// provides.
 	SystemLibs []string `json:"system_libs,omitempty"`
+	// SystemPackages are the packages (name: version) every device of
+	// the target has.
+	SystemPackages map[string]string `json:"system_packages,omitempty"`
 	// Formats maps a package format (ipk, spk, syspkg) to how it names
 	// the target's architecture.
 	Formats map[string]struct {
