@@ -37,8 +37,8 @@ type Spec struct {
 	// SystemPackages are the packages (name: version) the target's
 	// devices have, which meet a dependency of Check too.
 	SystemPackages map[string]string `json:"system_packages,omitempty"`
-	Archs []string      `json:"archs,omitempty"`
-	Check []Relation    `json:"check,omitempty"`
+	Archs          []string          `json:"archs,omitempty"`
+	Check          []Relation        `json:"check,omitempty"`
 }
 
 // Relation is a dependency of a package, as the recipe says it.
