@@ -145,15 +145,8 @@ func Check(root string, e Expect) ([]Problem, error) {
 		floor = v
 	}
 	var problems []Problem
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		problems = append(problems, checkFile(p, filepath.ToSlash(rel), e, floor)...)
+	err := RegularFiles(root, func(p, rel string) error {
+		problems = append(problems, checkFile(p, rel, e, floor)...)
 		return nil
 	})
 	if err != nil {
@@ -161,6 +154,22 @@ func Check(root string, e Expect) ([]Problem, error) {
 	}
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Path < problems[j].Path })
 	return problems, nil
+}
+
+// RegularFiles calls fn for every regular file under root, with its path
+// and its slash-separated path relative to root; symlinks are not
+// followed. An error of fn stops the walk.
+func RegularFiles(root string, fn func(path, rel string) error) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		return fn(p, filepath.ToSlash(rel))
+	})
 }
 
 // checkFile checks one file; floor nil skips the glibc check.

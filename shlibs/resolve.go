@@ -2,7 +2,9 @@ package shlibs
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -101,7 +103,7 @@ func Resolve(in Input, pkgs []Package) (map[string]Result, []string, error) {
 			}
 		}
 		r := Result{Sonames: Provided(p.Files)}
-		for _, name := range sortedKeys(deps) {
+		for _, name := range slices.Sorted(maps.Keys(deps)) {
 			r.Depends = append(r.Depends, fmt.Sprintf("%s (>= %s)", name, deps[name]))
 			r.Packages = append(r.Packages, name)
 		}
@@ -154,13 +156,4 @@ func (in Input) nowhere() string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -12,10 +12,10 @@ import (
 	"debug/elf"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
+
+	"github.com/kiln-build/kiln/elfcheck"
 )
 
 // File is what one ELF file of a package needs and provides.
@@ -30,20 +30,13 @@ type File struct {
 // other files are left out.
 func Scan(root string) ([]File, error) {
 	var out []File
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
+	err := elfcheck.RegularFiles(root, func(p, rel string) error {
 		f, ok, err := scanFile(p)
 		if err != nil {
-			return fmt.Errorf("%s: %w", filepath.ToSlash(rel), err)
+			return fmt.Errorf("%s: %w", rel, err)
 		}
 		if ok {
-			f.Path = filepath.ToSlash(rel)
+			f.Path = rel
 			out = append(out, f)
 		}
 		return nil
