@@ -21,6 +21,10 @@ import (
 	"github.com/kiln-build/kiln/internal/specfile"
 	"github.com/kiln-build/kiln/pack/ipk/feed"
 	"github.com/kiln-build/kiln/version"
+
+	// The fetch step runs in an empty root, without the CA certificates
+	// an https feed needs: these are used where the system has none.
+	_ "golang.org/x/crypto/x509roots/fallback"
 )
 
 // Index is a feed's index as a step sees it: the feed's URL (which
