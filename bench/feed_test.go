@@ -43,8 +43,10 @@ func BenchmarkFeedScale(b *testing.B) {
 		}
 		load = time.Since(start)
 		p, err := plan.New(plan.Options{Recipes: rs, Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"},
-			Context: func(r *schema.Recipe) llb.LocalContext { return llb.LocalContext{Name: "recipe-" + r.Name, UniqueID: r.Name} },
-			Packer:  llb.Packer{State: bkllb.Local("kiln-packer"), Path: "/kiln"}})
+			Context: func(r *schema.Recipe) llb.LocalContext {
+				return llb.LocalContext{Name: "recipe-" + r.Name, UniqueID: r.Name}
+			},
+			Packer: llb.Packer{State: bkllb.Local("kiln-packer"), Path: "/kiln"}})
 		if err != nil {
 			b.Fatal(err)
 		}
