@@ -49,12 +49,16 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	steps, err := b.stepKinds()
+	if err != nil {
+		return nil, err
+	}
 	sum, err := solve.Run(ctx, solve.Request{
 		Nodes:    nodes,
 		Locals:   b.Locals,
 		OutDir:   t.OutDir,
 		Progress: t.Progress,
-		Steps:    b.steps,
+		Steps:    steps,
 		Secrets:  b.secrets(),
 	})
 	if err != nil {
