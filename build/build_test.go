@@ -46,7 +46,7 @@ func TestPrepare(t *testing.T) {
 			t.Errorf("no local %s in %v", want, b.Locals)
 		}
 	}
-	if b.steps["index opkg feed (12 packages)"] != "exec" {
+	if steps, _ := b.stepKinds(); steps["index opkg feed (12 packages)"] != "exec" {
 		t.Errorf("the graph has no feed index step over the 12 packages")
 	}
 	if hasStep(b, "sign syspkg metainfo") {
@@ -58,7 +58,8 @@ func TestPrepare(t *testing.T) {
 }
 
 func hasStep(b *Build, prefix string) bool {
-	for name := range b.steps {
+	steps, _ := b.stepKinds()
+	for name := range steps {
 		if strings.HasPrefix(name, prefix) {
 			return true
 		}
