@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -63,13 +64,18 @@ func BenchmarkFeedScale(b *testing.B) {
 	}
 	loadCompile(b, paths[:10]) // the schema compiled once, as in any run
 	coldLoad, coldCompile := phases()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	warmLoad, warmCompile := phases()
+	runtime.ReadMemStats(&after)
 	base := median(b, 3, func() error { baseline(b, paths); return nil })
 	fmt.Printf("feed of %d recipes (%d jobs, %d LLB ops), in process:\n", feedSize, jobs, ops)
 	fmt.Printf("  cold:      load+validate %.2fs + plan+compile+marshal %.2fs = %.2fs (goal < 1s)\n",
 		coldLoad.Seconds(), coldCompile.Seconds(), (coldLoad + coldCompile).Seconds())
 	fmt.Printf("  unchanged: load+validate %.2fs + plan+compile+marshal %.2fs = %.2fs (goal < 0.1s)\n",
 		warmLoad.Seconds(), warmCompile.Seconds(), (warmLoad + warmCompile).Seconds())
+	fmt.Printf("  unchanged: %d MiB allocated, %d allocations (less load on the collector is less time)\n",
+		(after.TotalAlloc-before.TotalAlloc)>>20, after.Mallocs-before.Mallocs)
 	fmt.Printf("  reading+YAML-decoding the files: %.3fs; cold ratio %.1f\n", base.Seconds(), float64(coldLoad+coldCompile)/float64(base))
 
 	kiln := os.Getenv("KILN_BIN")
