@@ -75,5 +75,7 @@ func buildCmd() *cobra.Command {
 	fl.StringVar(&img.Ref, "image", "", "also build the container image of the recipe with formats.oci (every target's platform) and push it as REF")
 	fl.StringVar(&img.OCI, "oci", "", "also write that container image as an OCI image layout tarball to FILE")
 	sg.register(fl)
+	registerBuildCompletion(cmd, true)
+	completeWords(cmd, "progress", "auto", "tty", "plain", "rawjson", "quiet")
 	return cmd
 }

@@ -69,6 +69,8 @@ func newCmd() *cobra.Command {
 	f.StringVar(&o.Format, "format", "yaml", "the recipe's format: "+strings.Join(scaffold.Formats, ", "))
 	f.StringVar(&o.Maintainer, "maintainer", os.Getenv("KILN_MAINTAINER"), `"Name <email>" (default $KILN_MAINTAINER, else git's user.name and user.email)`)
 	f.StringVar(&o.License, "license", "MIT", "SPDX license expression")
+	completeWords(cmd, "lang", scaffold.Langs...)
+	completeWords(cmd, "format", scaffold.Formats...)
 	f.StringVar(&schemaRef, "schema", "", "the JSON Schema a YAML recipe names (a URL, or a path relative to the recipe; default ../"+schemaFile+", written)")
 	return cmd
 }
