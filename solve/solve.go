@@ -241,7 +241,11 @@ func combine(runs []*nodeRun, multi bool) *Summary {
 	for _, nr := range runs {
 		nr.sum = nr.track.summary()
 		nr.sum.Daemon = nr.node.Daemon.Addr
+		for i := range nr.sum.Runs {
+			nr.sum.Runs[i].Daemon = nr.sum.Daemon
+		}
 		total.add(nr.sum)
+		total.Runs = append(total.Runs, nr.sum.Runs...)
 		if multi {
 			total.Nodes = append(total.Nodes, nr.sum)
 		}

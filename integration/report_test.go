@@ -1,0 +1,110 @@
+package integration
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBuildReportInChromium: kiln build --report of a recipe whose build
+// step runs for real (a new nonce each time, then a sleep of 2 s) beside
+// a cached example. The JSON names that step slowest and on the critical
+// path, with cache hits and misses; the HTML page of the same build,
+// rendered in headless Chromium, draws one timeline bar per step run and
+// names the same step first among the slowest.
+func TestBuildReportInChromium(t *testing.T) {
+	requireIntegration(t)
+	dir := t.TempDir()
+	nonce := strconv.FormatInt(time.Now().UnixNano(), 10)
+	writeFiles(t, dir, map[string]string{"slow/kiln.yaml": `name: slow
+version: 1.0-1
+summary: Takes its time
+license: MIT
+maintainer: Kiln Tests <tests@example.org>
+timestamp: 2024-05-01
+targets: [noarch]
+build: |
+  echo ` + nonce + ` > nonce
+  sleep 2
+package: install -D -m 0644 nonce "$pkgdir/usr/share/slow/nonce"
+`})
+	jsonFile, page := filepath.Join(dir, "report.json"), filepath.Join(dir, "report.html")
+	mustKiln(t, nil, "build", filepath.Join(dir, "slow"), "examples/motd", "-o", filepath.Join(dir, "out"), "--progress", "plain",
+		"--report", jsonFile, "--report", page)
+
+	var rep struct {
+		Duration float64 `json:"duration_s"`
+		Steps    []struct {
+			Name, Cache, Daemon string
+			Duration            float64 `json:"duration_s"`
+			Started             *time.Time
+		}
+		Slowest      []int
+		CriticalPath []int   `json:"critical_path"`
+		CriticalTime float64 `json:"critical_path_s"`
+	}
+	data, err := os.ReadFile(jsonFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	const slowStep = "slow [noarch] build"
+	if len(rep.Slowest) == 0 || rep.Steps[rep.Slowest[0]].Name != slowStep || rep.Steps[rep.Slowest[0]].Duration < 2 {
+		t.Fatalf("slowest steps %v: want %q first, taking 2 s or more", rep.Slowest, slowStep)
+	}
+	onPath := false
+	for _, i := range rep.CriticalPath {
+		onPath = onPath || rep.Steps[i].Name == slowStep
+	}
+	if !onPath || rep.CriticalTime < 2 || rep.CriticalTime > rep.Duration+0.01 {
+		t.Errorf("critical path %v (%.1f s of %.1f s) lacks %q", rep.CriticalPath, rep.CriticalTime, rep.Duration, slowStep)
+	}
+	cache := map[string]int{}
+	started := 0
+	for _, s := range rep.Steps {
+		cache[s.Cache]++
+		if s.Started != nil {
+			started++
+		}
+		if s.Daemon == "" {
+			t.Errorf("step %q has no daemon", s.Name)
+		}
+	}
+	if cache["miss"] == 0 || cache["hit"] == 0 {
+		t.Errorf("cache outcomes %v: want hits (motd) and misses (slow)", cache)
+	}
+
+	const width, height = 1300, 900
+	b := startBrowser(t, width, height)
+	b.navigate("file://" + page)
+	var got struct {
+		Bars    int
+		Slowest []string
+		Summary string
+		Height  float64
+	}
+	b.eval(`({bars: document.querySelectorAll("#timeline rect.bar").length,
+		slowest: Array.from(document.querySelectorAll("#slowest td:nth-child(2)")).map(td => td.textContent),
+		summary: document.getElementById("summary").textContent,
+		height: document.getElementById("timeline").getBoundingClientRect().height})`, &got)
+	if got.Bars != started || got.Height < 40 {
+		t.Errorf("timeline: %d bars (%.0f px high), want one per step run: %d", got.Bars, got.Height, started)
+	}
+	if len(got.Slowest) == 0 || got.Slowest[0] != slowStep {
+		t.Errorf("slowest steps on the page: %q", got.Slowest)
+	}
+	if !strings.Contains(got.Summary, strconv.Itoa(len(rep.Steps))+" steps,") {
+		t.Errorf("summary line %q, want %d steps", got.Summary, len(rep.Steps))
+	}
+	shot := b.screenshot()
+	save(t, screenshotDir(t), "build-report.png", shot)
+	if n := inkOf(t, shot); n < 2000 {
+		t.Errorf("the report page shows %d dark pixels: not rendered", n)
+	}
+}
