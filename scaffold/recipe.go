@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/kiln-build/kiln/recipefmt"
 )
 
 // Options say what to make.
@@ -75,5 +77,9 @@ func recipe(o Options) (obj, map[string]string) {
 		r = append(r, field{key: "targets", value: l.targets, comment: l.targetsComment})
 	}
 	r = append(r, l.fields...)
+	// In the order kiln fmt writes, the README's field table's.
+	slices.SortStableFunc(r, func(a, b field) int {
+		return slices.Index(recipefmt.FieldOrder, a.key) - slices.Index(recipefmt.FieldOrder, b.key)
+	})
 	return r, l.files
 }
