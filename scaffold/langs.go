@@ -71,13 +71,28 @@ func cLang(name string) lang {
 	}
 }
 
-func goLang(name string) lang {
+// crossLang is a compiled language whose Debian compiler (makedepends)
+// cross-compiles for the native targets with the build script.
+func crossLang(name, summary, mdNote string, makedepends []string, buildNote, script string, files map[string]string) lang {
 	return lang{
-		summary: "A Go program", targets: native, targetsComment: nativeTargets,
+		summary: summary, targets: native, targetsComment: nativeTargets,
 		fields: obj{
-			{key: "makedepends", comment: "Debian's Go compiler, installed into the toolchain (build:NAME is a Debian\npackage). It cross-compiles by itself: CGO_ENABLED=0 needs no C compiler.", value: []string{"build:golang-go"}},
+			{key: "makedepends", comment: mdNote, value: makedepends},
 			srcSources(),
-			{key: "build", comment: buildNote + "\nModules other than the standard library need vendoring (go mod vendor).", value: block(`case "$CHOST" in
+			{key: "build", comment: buildNote, value: block(script)},
+			installBin(name, name),
+			installTest(name),
+		},
+		files: files,
+	}
+}
+
+func goLang(name string) lang {
+	return crossLang(name, "A Go program",
+		"Debian's Go compiler, installed into the toolchain (build:NAME is a Debian\npackage). It cross-compiles by itself: CGO_ENABLED=0 needs no C compiler.",
+		[]string{"build:golang-go"},
+		buildNote+"\nModules other than the standard library need vendoring (go mod vendor).",
+		`case "$CHOST" in
   x86_64-*)  export GOARCH=amd64 ;;
   aarch64-*) export GOARCH=arm64 ;;
   arm*)      export GOARCH=arm GOARM=7 ;;
@@ -85,25 +100,20 @@ func goLang(name string) lang {
 esac
 export GOOS=linux CGO_ENABLED=0 GOPROXY=off
 export GOPATH="$srcdir/.go" GOCACHE="$srcdir/.go/cache"
-go build -trimpath -buildvcs=false -ldflags="-s -w -buildid=" -o ` + name + " .\n")},
-			installBin(name, name),
-			installTest(name),
-		},
-		files: map[string]string{
+go build -trimpath -buildvcs=false -ldflags="-s -w -buildid=" -o `+name+" .\n",
+		map[string]string{
 			"src/go.mod":  "module example.org/" + name + "\n\ngo 1.19\n",
 			"src/main.go": "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"" + greeting(name) + "\")\n}\n",
-		},
-	}
+		})
 }
 
 func rustLang(name string) lang {
 	crate := strings.NewReplacer(".", "_", "+", "_").Replace(name)
-	return lang{
-		summary: "A Rust program", targets: native, targetsComment: nativeTargets,
-		fields: obj{
-			{key: "makedepends", comment: "Debian's Rust compiler and cargo in the toolchain, and the standard\nlibrary for the target's architecture (build:NAME:target).", value: []string{"build:rustc", "build:cargo", "build:libstd-rust-dev:target"}},
-			srcSources(),
-			{key: "build", comment: buildNote + "\nCrates from crates.io need vendoring (cargo vendor).", value: block(`case "$CHOST" in
+	return crossLang(name, "A Rust program",
+		"Debian's Rust compiler and cargo in the toolchain, and the standard\nlibrary for the target's architecture (build:NAME:target).",
+		[]string{"build:rustc", "build:cargo", "build:libstd-rust-dev:target"},
+		buildNote+"\nCrates from crates.io need vendoring (cargo vendor).",
+		`case "$CHOST" in
   x86_64-linux-gnu)    triple=x86_64-unknown-linux-gnu ;;
   aarch64-linux-gnu)   triple=aarch64-unknown-linux-gnu ;;
   arm-linux-gnueabihf) triple=armv7-unknown-linux-gnueabihf ;;
@@ -112,15 +122,11 @@ esac
 export CARGO_HOME="$srcdir/.cargo" RUSTFLAGS="--remap-path-prefix=$srcdir=."
 export "CARGO_TARGET_$(echo "$triple" | tr a-z- A-Z_)_LINKER=$CC"
 cargo build --offline --release --target "$triple"
-cp "target/$triple/release/` + crate + `" ` + name + "\n")},
-			installBin(name, name),
-			installTest(name),
-		},
-		files: map[string]string{
+cp "target/$triple/release/`+crate+`" `+name+"\n",
+		map[string]string{
 			"src/Cargo.toml":  "[package]\nname = \"" + crate + "\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[profile.release]\nstrip = false\n",
 			"src/src/main.rs": "fn main() {\n    println!(\"" + greeting(name) + "\");\n}\n",
-		},
-	}
+		})
 }
 
 func pythonLang(name string) lang {

@@ -97,30 +97,37 @@ func dropRequired(s map[string]any) {
 // (CUE's helper definitions of regular expressions and messages go).
 func reachable(defs map[string]any, roots ...string) map[string]any {
 	out := map[string]any{}
-	var visit func(s any)
-	visit = func(s any) {
-		switch x := s.(type) {
-		case map[string]any:
-			if r, ok := x["$ref"].(string); ok {
-				name := strings.TrimPrefix(r, "#/$defs/")
-				if _, done := out[name]; !done && defs[name] != nil {
-					out[name] = defs[name]
-					visit(defs[name])
-				}
-			}
-			for _, v := range x {
-				visit(v)
-			}
-		case []any:
-			for _, v := range x {
-				visit(v)
-			}
+	var visit func(m map[string]any)
+	visit = func(m map[string]any) {
+		r, ok := m["$ref"].(string)
+		if !ok {
+			return
+		}
+		name := strings.TrimPrefix(r, "#/$defs/")
+		if _, done := out[name]; !done && defs[name] != nil {
+			out[name] = defs[name]
+			walk(defs[name], visit)
 		}
 	}
 	for _, r := range roots {
-		visit(ref(r))
+		walk(ref(r), visit)
 	}
 	return out
+}
+
+// walk calls fn for every object in s, outermost first.
+func walk(s any, fn func(map[string]any)) {
+	switch x := s.(type) {
+	case map[string]any:
+		fn(x)
+		for _, v := range x {
+			walk(v, fn)
+		}
+	case []any:
+		for _, v := range x {
+			walk(v, fn)
+		}
+	}
 }
 
 // composedDefs are the definitions some allOf includes: closing them
@@ -128,30 +135,17 @@ func reachable(defs map[string]any, roots ...string) map[string]any {
 // close them instead (unevaluatedProperties sees through allOf and $ref).
 func composedDefs(defs map[string]any) map[string]bool {
 	out := map[string]bool{}
-	var visit func(s any)
-	visit = func(s any) {
-		switch x := s.(type) {
-		case map[string]any:
-			if all, ok := x["allOf"].([]any); ok {
-				for _, p := range all {
-					if m, ok := p.(map[string]any); ok {
-						if r, ok := m["$ref"].(string); ok {
-							out[strings.TrimPrefix(r, "#/$defs/")] = true
-						}
+	for _, d := range defs {
+		walk(d, func(m map[string]any) {
+			all, _ := m["allOf"].([]any)
+			for _, p := range all {
+				if pm, ok := p.(map[string]any); ok {
+					if r, ok := pm["$ref"].(string); ok {
+						out[strings.TrimPrefix(r, "#/$defs/")] = true
 					}
 				}
 			}
-			for _, v := range x {
-				visit(v)
-			}
-		case []any:
-			for _, v := range x {
-				visit(v)
-			}
-		}
-	}
-	for _, d := range defs {
-		visit(d)
+		})
 	}
 	return out
 }
