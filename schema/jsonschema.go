@@ -53,7 +53,7 @@ func JSONSchema() ([]byte, error) {
 	if err := json.Unmarshal(oa, &doc); err != nil {
 		return nil, fmt.Errorf("reading the encoded schema: %w", err)
 	}
-	return json.MarshalIndent(toJSONSchema(doc.Components.Schemas), "", "  ")
+	return json.MarshalIndent(toJSONSchema(doc.Components.Schemas, descriptions(f)), "", "  ")
 }
 
 // relax rewrites the parsed schema into what JSON Schema can say, only

@@ -8,11 +8,12 @@ import (
 
 // toJSONSchema turns OpenAPI's components into a JSON Schema document
 // whose root accepts a recipe file: one recipe, or a repository file.
-func toJSONSchema(components map[string]map[string]any) map[string]any {
+func toJSONSchema(components map[string]map[string]any, desc map[string]string) map[string]any {
 	defs := map[string]any{}
 	for name, s := range components {
 		defs[name] = renameRefs(s)
 	}
+	describe(defs, desc)
 	// A repository's recipes (and its YAML defaults) may leave required
 	// fields to the defaults, which are merged before validation.
 	partial := deepCopy(defs["RecipeBody"]).(map[string]any)

@@ -169,3 +169,32 @@ func yamlValue(t *testing.T, n *yaml.Node) any {
 	}
 	return n.Value
 }
+
+// TestJSONSchemaDescribesFields: editors show the words kiln's own
+// errors use for a field.
+func TestJSONSchemaDescribesFields(t *testing.T) {
+	b, err := JSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Defs map[string]struct {
+			Properties map[string]struct{ Description string }
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for def, fields := range map[string]map[string]string{
+		"RecipeBody":    {"version": "A Debian version ([epoch:]upstream[-revision]).", "maintainer": `Of the form "Name <email>".`},
+		"PartialRecipe": {"version": "A Debian version ([epoch:]upstream[-revision])."},
+		"Source":        {"sha256": "A sha256 checksum (64 lowercase hex digits)."},
+		"TargetFields":  {"patches": `Each one: a relative path without ".." elements.`},
+	} {
+		for field, want := range fields {
+			if got := doc.Defs[def].Properties[field].Description; got != want {
+				t.Errorf("%s.%s: description %q, want %q", def, field, got, want)
+			}
+		}
+	}
+}
