@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kiln-build/kiln/internal/buildkitd"
 )
 
 // TestBuildReportInChromium: kiln build --report of a recipe whose build
@@ -106,5 +108,56 @@ package: install -D -m 0644 nonce "$pkgdir/usr/share/slow/nonce"
 	save(t, screenshotDir(t), "build-report.png", shot)
 	if n := inkOf(t, shot); n < 2000 {
 		t.Errorf("the report page shows %d dark pixels: not rendered", n)
+	}
+}
+
+// TestBuildReportSeveralDaemons: a build spread over two empty daemons
+// (importing the shared cache) reports every step with its daemon, both
+// daemons' bands on the timeline, and bars for both.
+func TestBuildReportSeveralDaemons(t *testing.T) {
+	requireIntegration(t)
+	ref, _ := sharedCache(t)
+	serveGreet(t)
+	a := startDaemon(t, buildkitd.Options{})
+	b := startDaemon(t, buildkitd.Options{})
+	dir := t.TempDir()
+	jsonFile, page := filepath.Join(dir, "report.json"), filepath.Join(dir, "report.html")
+	mustKiln(t, nil, append([]string{"build", "--target", "all", "-o", filepath.Join(dir, "out"), "--progress", "quiet",
+		"--addr", a.Remote.Addr + "," + b.Remote.Addr, "--cache-from", "type=registry,ref=" + ref,
+		"--report", jsonFile, "--report", page}, examples...)...)
+	var rep struct {
+		Daemons []string
+		Steps   []struct {
+			Daemon  string
+			Started *time.Time
+		}
+	}
+	data, err := os.ReadFile(jsonFile)
+	if err != nil || json.Unmarshal(data, &rep) != nil {
+		t.Fatalf("report: %v", err)
+	}
+	if strings.Join(rep.Daemons, " ") != a.Remote.Addr+" "+b.Remote.Addr {
+		t.Errorf("daemons %v", rep.Daemons)
+	}
+	bars := map[string]int{}
+	for _, s := range rep.Steps {
+		if s.Started != nil {
+			bars[s.Daemon]++
+		}
+	}
+	if bars[a.Remote.Addr] == 0 || bars[b.Remote.Addr] == 0 {
+		t.Errorf("steps run per daemon: %v", bars)
+	}
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(html), `<rect class="bar`); n != bars[a.Remote.Addr]+bars[b.Remote.Addr] {
+		t.Errorf("%d bars on the page, want %d", n, bars[a.Remote.Addr]+bars[b.Remote.Addr])
+	}
+	for _, d := range rep.Daemons {
+		if !strings.Contains(string(html), "daemon "+d+"</text>") {
+			t.Errorf("no timeline band for %s", d)
+		}
 	}
 }
