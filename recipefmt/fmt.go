@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -63,11 +64,32 @@ func formatCUE(filename string, data []byte) ([]byte, error) {
 }
 
 // formatYAML orders the fields of the recipe (a recipe file), or of each
-// recipe and the defaults (a repository file).
+// recipe and the defaults (a repository file). The result must read as
+// the same data (an alias moved above its anchor would not): else the
+// file is refused, unchanged.
 func formatYAML(filename string, data []byte) ([]byte, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	out, err := orderYAML(filename, data)
+	if err != nil {
+		return nil, err
+	}
+	var before, after any
+	if err := yaml.Unmarshal(data, &before); err != nil {
 		return nil, fmt.Errorf("%s: %w", filename, err)
+	}
+	if err := yaml.Unmarshal(out, &after); err != nil || !reflect.DeepEqual(before, after) {
+		return nil, fmt.Errorf("%s: ordering the fields would change what the file says (an alias before its anchor?): left as it is", filename)
+	}
+	return out, nil
+}
+
+func orderYAML(filename string, data []byte) ([]byte, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc, next yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", filename, err)
+	}
+	if dec.Decode(&next) == nil {
+		return nil, fmt.Errorf("%s: several YAML documents, where a recipe file holds one", filename)
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return data, nil

@@ -90,3 +90,23 @@ func TestFieldOrderMatchesREADME(t *testing.T) {
 		t.Errorf("README's field table:\n%v\nFieldOrder:\n%v", fields, FieldOrder)
 	}
 }
+
+// TestRefused: what formatting cannot do safely is an error naming the
+// file, and nothing is returned to write.
+func TestRefused(t *testing.T) {
+	for name, tc := range map[string]struct{ src, err string }{
+		"alias.yaml":        {"version: 1.0-1\nname: &n hello\nsummary: *n\n", ""}, // anchor stays first
+		"anchor-moves.yaml": {"summary: &s hello\nname: *s\nversion: 1.0-1\n", "would change what the file says"},
+		"multi.yaml":        {"name: a\n---\nname: b\n", "several YAML documents"},
+		"broken.yaml":       {"name: [a\n", "broken.yaml"},
+		"broken.cue":        {"name: {\n", "broken.cue"},
+	} {
+		out, err := Source(name, []byte(tc.src))
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%s: %v", name, err)
+		case tc.err != "" && (err == nil || out != nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), name)):
+			t.Errorf("%s: formatted as %q (%v), want an error saying %q", name, out, err, tc.err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -22,21 +23,26 @@ func fmtCmd() *cobra.Command {
 				args = []string{"."}
 			}
 			var changed []string
+			var errs []error // every file is tried; all problems reported
 			for _, p := range args {
 				files, err := schema.FindRecipes(p)
 				if err != nil {
-					return err
+					errs = append(errs, err)
+					continue
 				}
 				for _, f := range files {
 					c, err := formatFile(f, check)
 					if err != nil {
-						return err
+						errs = append(errs, err)
 					}
 					if c {
 						changed = append(changed, f)
 						fmt.Fprintln(cmd.OutOrStdout(), f)
 					}
 				}
+			}
+			if err := errors.Join(errs...); err != nil {
+				return err
 			}
 			if check && len(changed) > 0 {
 				return &exitError{1, fmt.Errorf("kiln: %d file(s) not formatted (kiln fmt rewrites them)", len(changed))}
