@@ -79,3 +79,19 @@ func TestUnknownFormat(t *testing.T) {
 		t.Errorf("png: %v", err)
 	}
 }
+
+// TestNoDot: without Graphviz, svg and html say what to install; dot and
+// mermaid need nothing.
+func TestNoDot(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	for _, f := range []string{"svg", "html"} {
+		if _, err := Render(context.Background(), sample(), f); err != ErrNoDot {
+			t.Errorf("%s without dot: %v", f, err)
+		}
+	}
+	for _, f := range []string{"dot", "mermaid"} {
+		if _, err := Render(context.Background(), sample(), f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}

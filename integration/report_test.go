@@ -161,3 +161,43 @@ func TestBuildReportSeveralDaemons(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildReportOfAFailedBuild: a build whose step fails still writes
+// its report, with the build's error and the failed step marked.
+func TestBuildReportOfAFailedBuild(t *testing.T) {
+	requireIntegration(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"broken/kiln.yaml": `name: broken
+version: 1.0-1
+summary: Fails to build
+license: MIT
+maintainer: Kiln Tests <tests@example.org>
+timestamp: 2024-05-01
+targets: [noarch]
+build: |
+  echo ` + strconv.FormatInt(time.Now().UnixNano(), 10) + `
+  echo "no such compiler" >&2; exit 3
+`})
+	report := filepath.Join(dir, "report.json")
+	r := kiln(t, nil, "build", filepath.Join(dir, "broken"), "-o", filepath.Join(dir, "out"), "--progress", "plain", "--report", report)
+	if r.err == nil {
+		t.Fatal("the broken recipe built")
+	}
+	var rep struct {
+		Error string
+		Steps []struct{ Name, Error string }
+	}
+	data, err := os.ReadFile(report)
+	if err != nil || json.Unmarshal(data, &rep) != nil {
+		t.Fatalf("no report of the failed build: %v\n%s", err, tail(r.stderr, 20))
+	}
+	failed := ""
+	for _, s := range rep.Steps {
+		if s.Error != "" && !strings.Contains(s.Error, "context canceled") {
+			failed = s.Name
+		}
+	}
+	if !strings.Contains(rep.Error, "broken [noarch] build") || failed != "broken [noarch] build" {
+		t.Errorf("report of the failed build: error %q, failed step %q", rep.Error, failed)
+	}
+}
