@@ -32,8 +32,6 @@ func cueField(fl field) *ast.Field {
 			cg.List = append(cg.List, &ast.Comment{Text: "// " + l})
 		}
 		ast.AddComment(f, cg)
-		// A blank line before a commented field keeps the file readable.
-		ast.SetRelPos(f, token.NewSection)
 	}
 	return f
 }
@@ -61,11 +59,12 @@ func cueValue(v any) ast.Expr {
 	case obj:
 		s := &ast.StructLit{}
 		for _, fl := range x {
-			f := cueField(fl)
-			if len(x) == 1 {
-				ast.SetRelPos(f, token.Blank) // {path: "src"} on one line
-			}
-			s.Elts = append(s.Elts, f)
+			s.Elts = append(s.Elts, cueField(fl))
+		}
+		if _, scalar := x[0].value.(string); len(x) == 1 && scalar && x[0].comment == "" {
+			// {path: "src"} on one line, as YAML's flow style.
+			s.Lbrace, s.Rbrace = token.Blank.Pos(), token.Blank.Pos()
+			ast.SetRelPos(s.Elts[0], token.Blank)
 		}
 		return s
 	}
