@@ -45,9 +45,13 @@ type Step struct {
 	Started   *time.Time `json:"started,omitempty"`
 	Completed *time.Time `json:"completed,omitempty"`
 	// Start is the offset from the build's start; Duration how long it
-	// took (0 when it did not complete).
+	// took (0 when it did not complete). Work is Duration for a step that
+	// ran or was checked, 0 for a cache hit, whose span is BuildKit
+	// waiting and loading, not work: the slowest steps and the critical
+	// path count Work.
 	Start    Seconds `json:"start_s"`
 	Duration Seconds `json:"duration_s"`
+	Work     Seconds `json:"work_s"`
 	Error    string  `json:"error,omitempty"`
 	// Needs are indexes into Steps of the steps it needs.
 	Needs []int `json:"needs,omitempty"`
@@ -70,14 +74,22 @@ func seconds(d time.Duration) Seconds { return Seconds(d.Seconds()) }
 // slowestShown is how many slowest steps a report names.
 const slowestShown = 10
 
-// New makes the report of runs (solve.Summary.Runs); err is the build's
-// error, nil when it succeeded.
-func New(runs []solve.StepRun, err error) *Report {
+// New makes the report of a build's runs (solve.Summary.Runs) between
+// start and end (solve.Summary.Start, End; zero: the runs' own span); err
+// is the build's error, nil when it succeeded. A cached vertex may carry
+// the times of the build that made it, long before: times are clamped
+// into [start, end].
+func New(runs []solve.StepRun, start, end time.Time, err error) *Report {
 	r := &Report{}
 	if err != nil {
 		r.Error = err.Error()
 	}
-	r.span(runs)
+	if start.IsZero() {
+		r.span(runs)
+	} else {
+		runs = clamp(runs, start, end)
+		r.Started, r.Completed, r.Duration = start, end, seconds(end.Sub(start))
+	}
 	index := map[[2]string]int{}
 	for _, x := range runs {
 		index[[2]string{x.Daemon, x.Digest}] = len(r.Steps)
@@ -97,6 +109,27 @@ func New(runs []solve.StepRun, err error) *Report {
 	r.slowest()
 	r.criticalPath()
 	return r
+}
+
+func clamp(runs []solve.StepRun, start, end time.Time) []solve.StepRun {
+	out := slices.Clone(runs)
+	in := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		x := *t
+		if x.Before(start) {
+			x = start
+		}
+		if x.After(end) {
+			x = end
+		}
+		return &x
+	}
+	for i := range out {
+		out[i].Started, out[i].Completed = in(out[i].Started), in(out[i].Completed)
+	}
+	return out
 }
 
 // span sets the build's start and end from its steps.
@@ -141,6 +174,9 @@ func (r *Report) step(x solve.StepRun) Step {
 			s.Duration = seconds(x.Completed.Sub(*x.Started))
 		}
 	}
+	if !x.Cached {
+		s.Work = s.Duration
+	}
 	return s
 }
 
@@ -172,17 +208,17 @@ func (r *Report) lanes() {
 func (r *Report) slowest() {
 	var idx []int
 	for i, s := range r.Steps {
-		if s.Duration > 0 {
+		if s.Work > 0 {
 			idx = append(idx, i)
 		}
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(r.Steps[b].Duration, r.Steps[a].Duration) })
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(r.Steps[b].Work, r.Steps[a].Work) })
 	r.Slowest = idx[:min(len(idx), slowestShown)]
 }
 
 // criticalPath finds the chain of steps, each needing the one before,
-// with the largest sum of durations: the steps no more daemons or cores
-// could have run sooner.
+// with the largest sum of work: the steps no more daemons or cores could
+// have run sooner.
 func (r *Report) criticalPath() {
 	best := make([]Seconds, len(r.Steps)) // longest chain ending at i
 	prev := make([]int, len(r.Steps))
@@ -200,7 +236,7 @@ func (r *Report) criticalPath() {
 				prev[i] = j
 			}
 		}
-		best[i] = r.Steps[i].Duration
+		best[i] = r.Steps[i].Work
 		if prev[i] >= 0 {
 			best[i] += best[prev[i]]
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ import (
 // a cached example. The JSON names that step slowest and on the critical
 // path, with cache hits and misses; the HTML page of the same build,
 // rendered in headless Chromium, draws one timeline bar per step run and
-// names the same step first among the slowest.
+// lists the same slowest steps.
 func TestBuildReportInChromium(t *testing.T) {
 	requireIntegration(t)
 	dir := t.TempDir()
@@ -56,9 +57,17 @@ package: install -D -m 0644 nonce "$pkgdir/usr/share/slow/nonce"
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
+	// On a shared machine another step (a toolchain the daemon lost) may
+	// be slower still: the slow step is among the slowest, with its time.
 	const slowStep = "slow [noarch] build"
-	if len(rep.Slowest) == 0 || rep.Steps[rep.Slowest[0]].Name != slowStep || rep.Steps[rep.Slowest[0]].Duration < 2 {
-		t.Fatalf("slowest steps %v: want %q first, taking 2 s or more", rep.Slowest, slowStep)
+	slow := -1
+	for _, i := range rep.Slowest {
+		if rep.Steps[i].Name == slowStep {
+			slow = i
+		}
+	}
+	if slow < 0 || rep.Steps[slow].Duration < 2 || rep.Steps[slow].Cache != "miss" {
+		t.Fatalf("slowest steps %v lack %q, a miss taking 2 s or more", rep.Slowest, slowStep)
 	}
 	onPath := false
 	for _, i := range rep.CriticalPath {
@@ -98,7 +107,7 @@ package: install -D -m 0644 nonce "$pkgdir/usr/share/slow/nonce"
 	if got.Bars != started || got.Height < 40 {
 		t.Errorf("timeline: %d bars (%.0f px high), want one per step run: %d", got.Bars, got.Height, started)
 	}
-	if len(got.Slowest) == 0 || got.Slowest[0] != slowStep {
+	if len(got.Slowest) != len(rep.Slowest) || got.Slowest[0] != rep.Steps[rep.Slowest[0]].Name || !slices.Contains(got.Slowest, slowStep) {
 		t.Errorf("slowest steps on the page: %q", got.Slowest)
 	}
 	if !strings.Contains(got.Summary, strconv.Itoa(len(rep.Steps))+" steps,") {

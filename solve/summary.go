@@ -37,6 +37,9 @@ type Summary struct {
 	// Runs is every vertex the daemons reported, with its times, in the
 	// order first seen (for the build report).
 	Runs []StepRun
+	// Start and End bound the solve, as this host's clock saw it. A
+	// cached vertex may carry the times of the build that made it.
+	Start, End time.Time
 }
 
 // StepRun is one vertex as a daemon reported it: BuildKit's SolveStatus

@@ -102,7 +102,7 @@ func writeReports(paths []string, res *build.Result, err error) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	r := buildreport.New(res.Runs, err)
+	r := buildreport.New(res.Runs, res.Start, res.End, err)
 	for _, path := range paths {
 		format, _ := buildreport.Format(path) // checked before the build
 		data, rerr := r.Render(format)
