@@ -32,7 +32,9 @@ func BenchmarkSharedCache(b *testing.B) {
 		ref := fmt.Sprintf("%s/kiln-bench/cache:run-%d", registry, time.Now().UnixNano())
 		a := startDaemon(b)
 		outA := b.TempDir()
-		tA, sumA := timedBuild(b, kiln, a.Remote.Addr, outA, dirs, "--cache-to", "type=registry,ref="+ref+",mode=max")
+		cpu := startCPU()
+		tA, sumA, logA := timedBuildLog(b, kiln, a.Remote.Addr, outA, dirs, "--progress", "plain", "--cache-to", "type=registry,ref="+ref+",mode=max")
+		firstBuildReport(tA, cpu.busy(), sumA, logA)
 		a.Stop()
 		d := startDaemon(b)
 		outB := b.TempDir()
@@ -86,7 +88,13 @@ var summaryRe = regexp.MustCompile(`kiln: \d+ packages, .*`)
 // timedBuild runs kiln build of dirs on addr and returns its wall time and
 // summary line.
 func timedBuild(b *testing.B, kiln, addr, out string, dirs []string, extra ...string) (time.Duration, string) {
-	args := append([]string{"build", "--progress", "quiet", "--target", "all", "-o", out, "--addr", addr}, extra...)
+	d, sum, _ := timedBuildLog(b, kiln, addr, out, dirs, append([]string{"--progress", "quiet"}, extra...)...)
+	return d, sum
+}
+
+// timedBuildLog is timedBuild returning kiln's standard error too.
+func timedBuildLog(b *testing.B, kiln, addr, out string, dirs []string, extra ...string) (time.Duration, string, string) {
+	args := append([]string{"build", "--target", "all", "-o", out, "--addr", addr}, extra...)
 	cmd := command(kiln, append(args, dirs...)...)
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
@@ -94,7 +102,7 @@ func timedBuild(b *testing.B, kiln, addr, out string, dirs []string, extra ...st
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("kiln %v: %v\n%s", args, err, errb.String())
 	}
-	return time.Since(start), summaryRe.FindString(errb.String())
+	return time.Since(start), summaryRe.FindString(errb.String()), errb.String()
 }
 
 // sameFiles reports whether both directories hold the same packages.

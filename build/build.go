@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/plan"
@@ -55,10 +56,12 @@ type Build struct {
 	// prints).
 	Def *bkllb.Definition
 	// Locals maps the graph's session locals to host directories.
-	Locals map[string]string
-	cfg    Config
-	steps  map[string]string
-	image  *imageExport
+	Locals    map[string]string
+	cfg       Config
+	stepsOnce sync.Once
+	steps     map[string]string
+	stepsErr  error
+	image     *imageExport
 }
 
 // Prepare loads the recipes and plans the build, before any daemon is
@@ -106,8 +109,14 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 	if b.Def, err = graph.Marshal(ctx, st, false); err != nil {
 		return nil, err
 	}
-	b.steps, err = solve.StepKinds(b.Def)
-	return b, err
+	return b, nil
+}
+
+// stepKinds are the graph's step kinds by name, for the summary; only a
+// solve needs them (not kiln llb), so they are read from b.Def then.
+func (b *Build) stepKinds() (map[string]string, error) {
+	b.stepsOnce.Do(func() { b.steps, b.stepsErr = solve.StepKinds(b.Def) })
+	return b.steps, b.stepsErr
 }
 
 func (b *Build) signing() *graph.Signing {

@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/kiln-build/kiln/build/graph"
+	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/daemon"
 	_ "github.com/kiln-build/kiln/pack/all"
 	"github.com/kiln-build/kiln/solve"
 	"github.com/kiln-build/kiln/toolchains"
+	"github.com/moby/buildkit/client"
 )
 
 func examples(names ...string) []string {
@@ -46,7 +48,7 @@ func TestPrepare(t *testing.T) {
 			t.Errorf("no local %s in %v", want, b.Locals)
 		}
 	}
-	if b.steps["index opkg feed (12 packages)"] != "exec" {
+	if steps, _ := b.stepKinds(); steps["index opkg feed (12 packages)"] != "exec" {
 		t.Errorf("the graph has no feed index step over the 12 packages")
 	}
 	if hasStep(b, "sign syspkg metainfo") {
@@ -58,7 +60,8 @@ func TestPrepare(t *testing.T) {
 }
 
 func hasStep(b *Build, prefix string) bool {
-	for name := range b.steps {
+	steps, _ := b.stepKinds()
+	for name := range steps {
 		if strings.HasPrefix(name, prefix) {
 			return true
 		}
@@ -130,6 +133,37 @@ func TestSpread(t *testing.T) {
 	one, err := b.spread(Target{Daemons: ds[:1]})
 	if err != nil || len(one) != 1 || one[0].Build == nil {
 		t.Errorf("one daemon: %v, %v", one, err)
+	}
+}
+
+// TestChunks: a graph larger than one request may carry is solved as
+// consecutive shares of the jobs on the one daemon, each node exporting
+// its cache to its own reference; a usual graph stays one request.
+func TestChunks(t *testing.T) {
+	b := prepare(t, Config{Paths: examples("hello", "libgreet", "greeter"), Targets: []string{"armv7,x86_64"}})
+	if c := b.chunks(); len(c) != 1 || !slices.Equal(c[0], b.Plan.IDs) {
+		t.Fatalf("chunks of a small graph: %v", c)
+	}
+	defer func(m int) { maxRequest = m }(maxRequest)
+	maxRequest = b.Def.ToPB().SizeVT()/3 + 1
+	chunks := b.chunks()
+	if len(chunks) != 3 || !slices.Equal(slices.Concat(chunks...), b.Plan.IDs) {
+		t.Fatalf("chunks = %v, want 3 consecutive shares of %v", chunks, b.Plan.IDs)
+	}
+	d := daemon.Remote{Addr: "tcp://a:1"}
+	nodes, err := b.spread(Target{Daemons: []daemon.Remote{d}, Cache: cache.Options{Exports: []client.CacheOptionsEntry{{Type: "registry", Attrs: map[string]string{"ref": "reg/c:x"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, n := range nodes {
+		if n.Daemon != d || n.Build == nil {
+			t.Errorf("node %+v", n)
+		}
+		refs = append(refs, n.Cache.Exports[0].Attrs["ref"])
+	}
+	if strings.Join(refs, " ") != "reg/c:x-0 reg/c:x-1 reg/c:x-2" {
+		t.Errorf("cache exports %v", refs)
 	}
 }
 

@@ -93,13 +93,17 @@ func (e *imageExport) run(ctx context.Context, b *Build, t Target) (string, erro
 		done = append(done, "wrote "+e.img.OCI)
 	}
 	s := Solve{Imports: t.Cache.GatewayImports()}
-	_, err := solve.Run(ctx, solve.Request{
+	steps, err := b.stepKinds()
+	if err != nil {
+		return "", err
+	}
+	_, err = solve.Run(ctx, solve.Request{
 		Nodes: []solve.Node{{Daemon: t.Daemons[0], Cache: t.Cache, Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 			return SolveImage(ctx, c, b.Plan, s)
 		}}},
 		Locals:   b.Locals,
 		Progress: t.Progress,
-		Steps:    b.steps,
+		Steps:    steps,
 		Exports:  exports,
 	})
 	if err != nil {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kiln-build/kiln/build/graph"
@@ -50,12 +52,16 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	steps, err := b.stepKinds()
+	if err != nil {
+		return nil, err
+	}
 	sum, err := solve.Run(ctx, solve.Request{
 		Nodes:    nodes,
 		Locals:   b.Locals,
 		OutDir:   t.OutDir,
 		Progress: t.Progress,
-		Steps:    b.steps,
+		Steps:    steps,
 		Secrets:  b.secrets(),
 	})
 	if err != nil {
@@ -95,21 +101,67 @@ func (b *Build) secrets() map[string][]byte {
 
 // spread gives each daemon its share of the jobs: groups of jobs linked by
 // host: dependencies stay together, so nothing is built twice. A daemon
-// left without work is still contacted, so a dead one is reported.
+// left without work is still contacted, so a dead one is reported. One
+// daemon gets the whole graph in one request, unless it is too large for
+// one (see chunks).
 func (b *Build) spread(t Target) ([]solve.Node, error) {
 	ds := t.Daemons
 	if len(ds) == 1 {
-		s := Solve{Imports: t.Cache.GatewayImports()}
-		return []solve.Node{{Daemon: ds[0], Cache: t.Cache, Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
-			return s.def(ctx, c, b.Def)
-		}}}, nil
+		chunks := b.chunks()
+		if len(chunks) == 1 {
+			s := Solve{Imports: t.Cache.GatewayImports()}
+			return []solve.Node{{Daemon: ds[0], Cache: t.Cache, Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+				return s.def(ctx, c, b.Def)
+			}}}, nil
+		}
+		logrus.Infof("the build graph (%d jobs, %d MiB) is larger than one request to a daemon may be: solving it as %d requests to %s, which share their common steps",
+			len(b.Plan.IDs), b.Def.ToPB().SizeVT()>>20, len(chunks), ds[0].Addr)
+		same := make([]daemon.Remote, len(chunks))
+		for i := range same {
+			same[i] = ds[0]
+		}
+		return b.shareNodes(t, same, chunks)
 	}
-	groups := b.Plan.Groups()
+	return b.shareNodes(t, ds, plan.Spread(b.Plan.Groups(), len(ds)))
+}
+
+// maxRequest bounds the definition one solve request carries: BuildKit's
+// gRPC messages stop at 16 MiB, and a share also carries the jobs its
+// jobs depend on. KILN_MAX_REQUEST (bytes) lowers it.
+var maxRequest = func() int {
+	if n, err := strconv.Atoi(os.Getenv("KILN_MAX_REQUEST")); err == nil && n > 0 && n < 6<<20 {
+		return n
+	}
+	return 6 << 20
+}()
+
+// chunks splits the jobs, in build order, into as many consecutive shares
+// as keep each request under maxRequest: one for any usual build, several
+// for a feed of thousands of recipes. The daemon runs a step that several
+// requests share once.
+func (b *Build) chunks() [][]string {
+	size := b.Def.ToPB().SizeVT()
+	n := (size + maxRequest - 1) / maxRequest
+	ids := b.Plan.IDs
+	if n <= 1 || len(ids) < 2 {
+		return [][]string{ids}
+	}
+	n = min(n, len(ids))
+	out := make([][]string, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, ids[i*len(ids)/n:(i+1)*len(ids)/n])
+	}
+	return out
+}
+
+// shareNodes makes one solve node per share, on ds[i]; several nodes
+// export their cache each to its own reference (cache.Options.ForDaemon).
+func (b *Build) shareNodes(t Target, ds []daemon.Remote, shares [][]string) ([]solve.Node, error) {
 	nodes := make([]solve.Node, len(ds))
-	for i, share := range plan.Spread(groups, len(ds)) {
+	for i, share := range shares {
 		nodes[i] = solve.Node{Daemon: ds[i], Cache: t.Cache.ForDaemon(i, len(ds))}
 		if len(share) == 0 {
-			logrus.Infof("daemon %s: nothing to build (%d job groups for %d daemons)", ds[i].Addr, len(groups), len(ds))
+			logrus.Infof("daemon %s: nothing to build (%d jobs for %d daemons)", ds[i].Addr, len(b.Plan.IDs), len(ds))
 			continue
 		}
 		p, err := b.Plan.Only(share)
@@ -122,12 +174,20 @@ func (b *Build) spread(t Target) ([]solve.Node, error) {
 		nodes[i].Build = func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 			return SolvePackages(ctx, c, p, graph.Request{}, s)
 		}
-		logrus.Infof("daemon %s builds %s", ds[i].Addr, strings.Join(share, ", "))
+		logrus.Infof("daemon %s builds %s", ds[i].Addr, describeShare(share))
 		if len(t.Cache.Exports) > 0 {
 			logrus.Infof("daemon %s exports its cache to %s", ds[i].Addr, cache.Describe(nodes[i].Cache.Exports))
 		}
 	}
 	return nodes, nil
+}
+
+// describeShare names a share's jobs, or how many when they are many.
+func describeShare(share []string) string {
+	if len(share) > 8 {
+		return fmt.Sprintf("%d jobs (%s ... %s)", len(share), share[0], share[len(share)-1])
+	}
+	return strings.Join(share, ", ")
 }
 
 // signCollected signs, on the first daemon, the metainfo of payloads that

@@ -133,3 +133,22 @@ func TestSeveralDaemonsOneDies(t *testing.T) {
 		t.Errorf("a failed build left %d entries in the output directory", len(entries))
 	}
 }
+
+// TestLargeGraphRequests: a graph over the size of one request (lowered
+// here with KILN_MAX_REQUEST; a 2,500-recipe feed is over BuildKit's 16 MiB)
+// is solved as several requests to the one daemon: the same packages,
+// byte for byte, and one feed index over all of them.
+func TestLargeGraphRequests(t *testing.T) {
+	requireIntegration(t)
+	_, want := sharedCache(t)
+	serveGreet(t)
+	out := t.TempDir()
+	r := mustKiln(t, []string{"KILN_MAX_REQUEST=20000"}, append([]string{"build", "--target", "all", "-o", out, "--progress", "plain"}, examples...)...)
+	m := regexp.MustCompile(`solving it as (\d+) requests`).FindStringSubmatch(r.stderr)
+	if m == nil || m[1] == "1" {
+		t.Fatalf("the build was not split into several requests:\n%s", tail(r.stderr, 20))
+	}
+	t.Logf("%s requests", m[1])
+	sameBytes(t, want, out)
+	checkFeed(t, out, packages(t, out))
+}

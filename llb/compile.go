@@ -7,6 +7,7 @@ package llb
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -162,8 +163,9 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 type compiler struct {
 	r    *schema.Recipe
 	o    Options
-	tc   llb.State     // toolchain root
-	host []version.Dep // host: makedepends, installed into $SYSROOT
+	tc   llb.State       // toolchain root
+	host []version.Dep   // host: makedepends, installed into $SYSROOT
+	envs []llb.RunOption // env's options, made once per compiler
 }
 
 // name labels a vertex so progress output reads like the recipe.
@@ -181,8 +183,16 @@ func (c *compiler) sharedName(format string, a ...any) llb.ConstraintsOpt {
 	return llb.WithCustomName(c.r.Name + " " + fmt.Sprintf(format, a...))
 }
 
-// env is what every script of the recipe sees, in a fixed order.
+// env is what every script of the recipe sees, in a fixed order. Callers
+// append to it: the slice is full, so append copies.
 func (c *compiler) env() []llb.RunOption {
+	if c.envs == nil {
+		c.envs = c.makeEnv()
+	}
+	return slices.Clip(c.envs)
+}
+
+func (c *compiler) makeEnv() []llb.RunOption {
 	vars := map[string]string{
 		"PATH":              "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"HOME":              "/root",

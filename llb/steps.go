@@ -6,8 +6,14 @@ import (
 
 // script runs a recipe script with bash, stopping at the first error.
 func script(s string) llb.RunOption {
-	return llb.Args([]string{"/bin/bash", "-e", "-o", "pipefail", "-c", s})
+	return llb.Args([]string{"/bin/bash", "-e", "-o", "pipefail", "-c", jobsLine + s})
 }
+
+// jobsLine gives scripts $KILN_JOBS, the daemon's CPU count (make
+// -j"$KILN_JOBS"), read where the step runs so the step's cache key is the
+// same on every daemon; the packages must not depend on it. It shares the
+// script's first line, so bash's line numbers stay the recipe's.
+const jobsLine = `export KILN_JOBS="$(nproc)"; `
 
 // stage runs one of prepare/build in $srcdir and returns the changed
 // sources; an empty script adds no vertex. Builds never reach the network.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kiln-build/kiln/check"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
 	"github.com/kiln-build/kiln/version"
 	"github.com/moby/buildkit/client/llb"
 )
@@ -66,7 +67,7 @@ func (c *compiler) runTests(stage string, root llb.State, mounts []llb.RunOption
 			llb.Network(llb.NetModeNone),
 			c.name("test %d (%s)", i, stage),
 		)
-		if _, own := c.o.Target.Env["QEMU_LD_PREFIX"]; stage == "install" && c.o.Target.Qemu != "" && !own {
+		if _, own := c.o.Target.Env["QEMU_LD_PREFIX"]; stage == "install" && c.o.Target.Qemu != "" && !own && c.o.Target.Kind != toolchains.KindEmulated {
 			// binfmt runs target binaries under qemu-user; it finds the
 			// target's C library in the cross toolchain (where Debian's
 			// cross packages put it, unless the target's env says).

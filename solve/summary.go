@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protowire"
+
 	"github.com/moby/buildkit/client/llb"
-	"github.com/moby/buildkit/solver/pb"
 	"regexp"
 	"strings"
 	"sync"
@@ -229,33 +230,72 @@ func (t *tracker) explain(err error) error {
 // merge, ... Names, not digests: the client adds the session to local
 // sources before solving, which changes their digests.
 func StepKinds(def *llb.Definition) (map[string]string, error) {
-	out := map[string]string{}
+	out := make(map[string]string, len(def.Def))
 	for _, dt := range def.Def {
-		var op pb.Op
-		if err := op.UnmarshalVT(dt); err != nil {
+		kind, ident, err := opKind(dt)
+		if err != nil {
 			return nil, fmt.Errorf("parsing LLB: %w", err)
 		}
 		name := ""
 		if md, ok := def.Metadata[digest.FromBytes(dt)]; ok {
 			name = md.Description["llb.customname"]
 		}
-		kind := "other"
-		switch {
-		case op.GetExec() != nil:
-			kind = "exec"
-		case op.GetSource() != nil:
-			kind = "source"
-			if name == "" {
-				name = op.GetSource().Identifier
-			}
-		case op.GetFile() != nil:
-			kind = "file"
-		case op.GetMerge() != nil:
-			kind = "merge"
+		if name == "" && kind == "source" {
+			name = ident
 		}
 		if name != "" {
 			out[name] = kind
 		}
 	}
 	return out, nil
+}
+
+// opKinds are pb.Op's oneof fields by number (solver/pb/ops.proto).
+var opKinds = map[protowire.Number]string{2: "exec", 3: "source", 4: "file", 6: "merge"}
+
+// opKind reads which operation a marshalled pb.Op holds (and a source's
+// identifier) from its top-level fields, without decoding the rest: a
+// feed's graph has tens of thousands of ops.
+func opKind(dt []byte) (kind, ident string, err error) {
+	kind = "other"
+	for len(dt) > 0 {
+		num, typ, n := protowire.ConsumeTag(dt)
+		if n < 0 {
+			return "", "", protowire.ParseError(n)
+		}
+		dt = dt[n:]
+		if k, ok := opKinds[num]; ok && typ == protowire.BytesType {
+			kind = k
+			if k == "source" {
+				msg, _ := protowire.ConsumeBytes(dt)
+				ident = sourceIdentifier(msg)
+			}
+		}
+		n = protowire.ConsumeFieldValue(num, typ, dt)
+		if n < 0 {
+			return "", "", protowire.ParseError(n)
+		}
+		dt = dt[n:]
+	}
+	return kind, ident, nil
+}
+
+// sourceIdentifier is field 1 of a marshalled pb.SourceOp.
+func sourceIdentifier(msg []byte) string {
+	for len(msg) > 0 {
+		num, typ, n := protowire.ConsumeTag(msg)
+		if n < 0 {
+			return ""
+		}
+		msg = msg[n:]
+		if num == 1 && typ == protowire.BytesType {
+			v, _ := protowire.ConsumeBytes(msg)
+			return string(v)
+		}
+		if n = protowire.ConsumeFieldValue(num, typ, msg); n < 0 {
+			return ""
+		}
+		msg = msg[n:]
+	}
+	return ""
 }

@@ -1,11 +1,14 @@
 package solve
 
 import (
+	"context"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/llb"
 	digest "github.com/opencontainers/go-digest"
 )
 
@@ -24,5 +27,30 @@ func TestExplainMismatch(t *testing.T) {
 		if e := tr.explain(errors.New(c.err)).Error(); e != c.msg {
 			t.Errorf("got  %s\nwant %s", e, c.msg)
 		}
+	}
+}
+
+// TestStepKinds: reading the kind from an op's top-level fields agrees
+// with decoding it, for every kind of op, and a source without a name is
+// named by its identifier.
+func TestStepKinds(t *testing.T) {
+	src := llb.Image("docker.io/library/debian:bookworm")
+	run := src.Run(llb.Shlex("true"), llb.WithCustomName("run")).Root()
+	file := run.File(llb.Mkdir("/x", 0o755), llb.WithCustomName("mkdir"))
+	merged := llb.Merge([]llb.State{run, file}, llb.WithCustomName("merge"))
+	def, err := merged.Marshal(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := StepKinds(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"docker-image://docker.io/library/debian:bookworm": "source", "run": "exec", "mkdir": "file", "merge": "merge"}
+	if !maps.Equal(got, want) {
+		t.Errorf("StepKinds = %v, want %v", got, want)
+	}
+	if _, err := StepKinds(&llb.Definition{Def: [][]byte{{0xff}}}); err == nil {
+		t.Error("a truncated op parsed")
 	}
 }

@@ -197,7 +197,7 @@ func TestToolchainKindErrors(t *testing.T) {
 		{"archive of a debian toolchain", "targets:\n  ds:\n    extends: armv7\n    archive: {url: http://x.test/t.txz}\n",
 			`t.yaml:4:5: targets.ds.archive: only archive toolchains (toolchain: archive) have an archive`},
 		{"unknown kind", "targets:\n  rm2:\n    extends: armv7\n    toolchain: docker\n",
-			`t.yaml:4:5: targets.rm2.toolchain: "docker" is not a toolchain kind: debian, image or archive`},
+			`t.yaml:4:5: targets.rm2.toolchain: "docker" is not a toolchain kind: debian, image, archive or emulated`},
 		{"bad sha256", "targets:\n  ds:\n    extends: armv7\n    toolchain: archive\n    archive: {url: http://x.test/t.txz, sha256: abc}\n",
 			`t.yaml:5:41: targets.ds.archive.sha256: "abc" is not a sha256 checksum (64 lowercase hex digits)`},
 		{"relative dest", "targets:\n  ds:\n    extends: armv7\n    toolchain: archive\n    archive: {url: http://x.test/t.txz, sha256: " + strings.Repeat("a", 64) + ", dest: opt}\n",
@@ -209,5 +209,53 @@ func TestToolchainKindErrors(t *testing.T) {
 				t.Errorf("got %v\nwant %s", err, c.want)
 			}
 		})
+	}
+}
+
+// TestEmulatedToolchain: an emulated target extending aarch64 pulls the
+// Debian base for linux/arm64 and installs Debian's native compiler there
+// (not the cross packages it would inherit), every exec on it runs as
+// arm64, and build:NAME:target packages lose the qualifier (no
+// dpkg --add-architecture of the native architecture).
+func TestEmulatedToolchain(t *testing.T) {
+	s, err := Load(Source{File: "targets/emu.yaml", Data: []byte("targets:\n  aarch64-emu:\n    extends: aarch64\n    toolchain: emulated\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := s.Lookup("aarch64-emu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.Kind != KindEmulated || tg.Image != "docker.io/library/debian:bookworm" || tg.Env["CC"] != "aarch64-linux-gnu-gcc" {
+		t.Fatalf("aarch64-emu: %+v", tg)
+	}
+	if got := strings.Join(tg.Packages, " "); got != "make pkg-config file patch gcc g++ libc6-dev binutils" {
+		t.Errorf("packages %q, want the native compiler", got)
+	}
+	o := Options{AptMirror: "http://mirror.test/debian"}
+	def, err := tg.For(o, "", []string{"zlib1g-dev:arm64", "cmake"}).Marshal(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var execs []string
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		if src := op.GetSource(); src != nil && src.Identifier != "docker-image://docker.io/library/debian:bookworm" {
+			t.Errorf("source %s", src.Identifier)
+		}
+		if e := op.GetExec(); e != nil {
+			if op.Platform == nil || op.Platform.Architecture != "arm64" {
+				t.Errorf("exec %q runs on %v, want arm64", e.Meta.Args, op.Platform)
+			}
+			execs = append(execs, strings.Join(e.Meta.Args, " "))
+		}
+	}
+	all := strings.Join(execs, "\n")
+	if len(execs) != 2 || !strings.Contains(all, "install -y -qq --no-install-recommends cmake zlib1g-dev >") ||
+		!strings.Contains(all, "binutils file g++ gcc libc6-dev make patch pkg-config") {
+		t.Errorf("execs:\n%s", all)
 	}
 }

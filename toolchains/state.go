@@ -1,12 +1,14 @@
 package toolchains
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -167,7 +169,10 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 	return memo(k, func() llb.State {
 		if len(pkgs) > 0 {
 			base := t.For(o, image, nil)
-			if strings.Contains(k.extra, ":") {
+			if t.kind() == KindEmulated {
+				// Native: the target's packages are the system's own.
+				pkgs = nativePackages(pkgs, t.DebianArch)
+			} else if strings.Contains(k.extra, ":") {
 				// Target-architecture packages (NAME:armhf) need multiarch.
 				base = base.Run(llb.Args([]string{"dpkg", "--add-architecture", t.DebianArch}),
 					llb.WithCustomName(label+": enable "+t.DebianArch+" packages")).Root()
@@ -187,6 +192,8 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 			return withSysroot(o.image(base), t.Suite, t.Packages, o, label, base)
 		case KindArchive:
 			return t.withArchive(withSysroot(o.image(base), t.Suite, t.Packages, o, label, base), o, label)
+		case KindEmulated:
+			return aptInstall(t.emulatedImage(o, base), t.Suite, t.Packages, o, label, "mkdir -p /sysroot")
 		}
 		return aptInstall(o.image(base), t.Suite, t.Packages, o, label, "mkdir -p /sysroot")
 	})
@@ -241,4 +248,28 @@ func unpacker(o Options) llb.State {
 		image = o.BaseImage
 	}
 	return aptInstall(o.image(image), "bookworm", []string{"bzip2", "unzip", "xz-utils"}, o, "unpacker")
+}
+
+// emulatedImage is base pulled for the target's own platform, so every
+// step on it runs under qemu-user (binfmt on the daemon's host).
+func (t *Target) emulatedImage(o Options, ref string) llb.State {
+	p, err := platforms.Parse(t.Platform)
+	if err != nil {
+		// The schema checked the platform; a bad one fails the solve.
+		return llb.Scratch().Async(func(context.Context, llb.State, *llb.Constraints) (llb.State, error) {
+			return llb.State{}, fmt.Errorf("target %s: platform %q: %w", t.Name, t.Platform, err)
+		})
+	}
+	return llb.Image(ref, llb.Platform(p))
+}
+
+// nativePackages drops the target-architecture qualifier (NAME:arm64)
+// that build:NAME:target asks for: on an emulated toolchain the target's
+// architecture is the native one.
+func nativePackages(pkgs []string, arch string) []string {
+	out := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		out[i] = strings.TrimSuffix(p, ":"+arch)
+	}
+	return out
 }

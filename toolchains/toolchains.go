@@ -71,6 +71,9 @@ const (
 	// KindArchive toolchains are a toolchain archive (as Synology publishes
 	// one per DSM platform) unpacked into a Debian base image.
 	KindArchive Kind = "archive"
+	// KindEmulated toolchains are the target architecture's own Debian
+	// image with Debian's native compiler: builds run under qemu-user.
+	KindEmulated Kind = "emulated"
 )
 
 // Archive is a toolchain archive: fetched from URL and checked against

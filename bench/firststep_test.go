@@ -1,0 +1,77 @@
+package bench
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kiln-build/kiln/internal/repogen"
+)
+
+// BenchmarkFirstStep: the time from `kiln build` starting to the daemon
+// starting the build's first step (BuildKit's first vertex event in
+// kiln's rawjson progress), for one recipe and for the generated
+// 2,500-recipe feed; the build is interrupted there. Goals: under 0.3 s
+// and 1.5 s.
+func BenchmarkFirstStep(b *testing.B) {
+	kiln := os.Getenv("KILN_BIN")
+	if kiln == "" {
+		b.Skip("KILN_BIN not set (run make bench)")
+	}
+	feed := b.TempDir()
+	if _, err := repogen.Write(feed, feedSize); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		what, dir string
+		goal      float64
+	}{
+		{"one recipe (examples/hello)", filepath.Join(repoRoot(), "examples", "hello"), 0.3},
+		{fmt.Sprintf("the %d-recipe feed", feedSize), feed, 1.5},
+	} {
+		firstStep(b, kiln, c.dir) // the recipe cache filled, as for any user's second build
+		d := firstStep(b, kiln, c.dir)
+		fmt.Printf("first step: %s: %.2fs from kiln build to the daemon's first step (goal < %.1fs)\n", c.what, d.Seconds(), c.goal)
+	}
+}
+
+// firstStep runs kiln build on dir until the daemon reports a vertex
+// started, then interrupts it (by PID) and returns the time taken.
+func firstStep(b *testing.B, kiln, dir string) time.Duration {
+	cmd := command(kiln, "build", "--progress", "rawjson", "-o", b.TempDir(), dir)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	}()
+	sc := bufio.NewScanner(stderr)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var status struct {
+			Vertexes []struct {
+				Started *time.Time `json:"started"`
+			} `json:"vertexes"`
+		}
+		if json.Unmarshal(sc.Bytes(), &status) != nil {
+			continue // kiln's own log lines
+		}
+		for _, v := range status.Vertexes {
+			if v.Started != nil {
+				return time.Since(start)
+			}
+		}
+	}
+	b.Fatalf("kiln build %s ended before any step started", dir)
+	return 0
+}
