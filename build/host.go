@@ -218,20 +218,29 @@ func Check(paths []string) ([]*schema.Recipe, *toolchains.Set, error) {
 
 // compile plans a build of paths for every target and variant.
 func compile(paths []string) error {
-	rs, set, err := LoadRecipes(paths)
+	o, err := offlinePlan(paths)
 	if err != nil {
 		return err
+	}
+	_, err = plan.New(o)
+	return err
+}
+
+// offlinePlan are the plan options for the recipes at paths when nothing
+// will be built (checking, drawing): any mirror compiles the same.
+func offlinePlan(paths []string) (plan.Options, error) {
+	rs, set, err := LoadRecipes(paths)
+	if err != nil {
+		return plan.Options{}, err
 	}
 	ctxFn, _, err := contexts(rs)
 	if err != nil {
-		return err
+		return plan.Options{}, err
 	}
 	pk, _, err := packer()
 	if err != nil {
-		return err
+		return plan.Options{}, err
 	}
-	// Nothing is fetched: any mirror compiles the same checks.
 	tc := toolchains.Options{AptMirror: "http://apt-mirror.invalid/debian"}
-	_, err = plan.New(plan.Options{Recipes: rs, Toolchains: set, Toolchain: tc, Context: ctxFn, Packer: pk})
-	return err
+	return plan.Options{Recipes: rs, Toolchains: set, Toolchain: tc, Context: ctxFn, Packer: pk}, nil
 }

@@ -42,7 +42,8 @@ type Result struct {
 }
 
 // Run builds b on t's daemons and writes the files into t.OutDir: all of
-// them or, when anything fails, none.
+// them or, when anything fails, none. A build that failed while solving
+// returns its error with a Result holding the steps' runs (no files).
 func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 	if len(t.Daemons) == 0 {
 		return nil, fmt.Errorf("no daemon to build on")
@@ -67,6 +68,10 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 		Secrets:  b.secrets(),
 	})
 	if err != nil {
+		if sum != nil {
+			// What ran before the failure, for a build report.
+			return &Result{Summary: sum}, err
+		}
 		return nil, err
 	}
 	res := &Result{Summary: sum}

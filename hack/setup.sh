@@ -7,7 +7,7 @@ source "$(dirname "$0")/env.sh"
 
 APT_PACKAGES=(runc debootstrap qemu-user-static binfmt-support file binutils dpkg-dev curl git ca-certificates
 	libc6-armhf-cross libc6-arm64-cross unzip libarchive-tools 7zip openssl zstd
-	chromium chromium-driver fonts-dejavu-core)
+	chromium chromium-driver fonts-dejavu-core graphviz)
 
 install_apt() {
 	local missing=()

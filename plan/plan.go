@@ -6,6 +6,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -60,6 +61,10 @@ type planner struct {
 	deps     map[key][]key // host: dependencies between jobs
 	visiting map[key]bool
 	stack    []string // recipe names being compiled, for cycle reports
+	// drawing (NewGraph) records a dependency that closes a cycle and goes
+	// on, where a build stops; edges are every dependency, by package.
+	drawing bool
+	edges   []edge
 }
 
 // NoArch is the target of architecture-independent recipes.
@@ -80,7 +85,7 @@ type Plan struct {
 
 // New compiles every selected (recipe, target) job, dependencies first.
 func New(o Options) (*Plan, error) {
-	p, keys, jobs, err := plan(o)
+	p, keys, jobs, err := plan(o, false)
 	if err != nil {
 		return nil, err
 	}
@@ -176,11 +181,12 @@ func (p *Plan) Groups() [][]string {
 }
 
 // plan compiles every selected job; keys[i] identifies jobs[i].
-func plan(o Options) (*planner, []key, []*llb.Job, error) {
+func plan(o Options, drawing bool) (*planner, []key, []*llb.Job, error) {
 	if err := o.Toolchain.Validate(); err != nil {
 		return nil, nil, nil, err
 	}
-	p := &planner{o: o, byPkg: map[string]*schema.Recipe{}, jobs: map[key]*llb.Job{}, deps: map[key][]key{}, visiting: map[key]bool{}}
+	p := &planner{o: o, byPkg: map[string]*schema.Recipe{}, jobs: map[key]*llb.Job{}, deps: map[key][]key{}, visiting: map[key]bool{},
+		drawing: drawing}
 	for _, r := range o.Recipes {
 		for _, name := range outputNames(r) {
 			if other, dup := p.byPkg[name]; dup {
@@ -300,7 +306,7 @@ func (p *planner) job(r *schema.Recipe, t *toolchains.Target, v map[string]strin
 		return j, nil
 	}
 	if p.visiting[k] {
-		return nil, fmt.Errorf("dependency cycle: %s -> %s", strings.Join(p.stack, " -> "), r.Name)
+		return nil, &cycleError{fmt.Sprintf("dependency cycle: %s -> %s", strings.Join(p.stack, " -> "), r.Name)}
 	}
 	p.visiting[k] = true
 	p.stack = append(p.stack, r.Name)
@@ -352,11 +358,19 @@ func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.
 	if err != nil {
 		return llb.HostPackage{}, err
 	}
+	dk := key{dr.Name, st.Name, llb.VariantID(dvs[0])}
 	dj, err := p.job(dr, st, dvs[0])
+	var ce *cycleError
+	if p.drawing && errors.As(err, &ce) {
+		// Drawn, not built: the package stands in for what it would be.
+		p.edges = append(p.edges, edge{k, dk, d.Name})
+		return llb.HostPackage{File: d.Name + ".ipk"}, nil
+	}
 	if err != nil {
 		return llb.HostPackage{}, err
 	}
-	p.deps[k] = append(p.deps[k], key{dr.Name, st.Name, llb.VariantID(dvs[0])})
+	p.deps[k] = append(p.deps[k], dk)
+	p.edges = append(p.edges, edge{k, dk, d.Name})
 	hp, ok := dj.IPK[d.Name]
 	if !ok {
 		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s has no package %s", d.Name, dr.Name, d.Name)

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/daemon"
@@ -128,6 +129,7 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 		dispDone <- err
 	}()
 
+	start := time.Now()
 	eg, ectx := errgroup.WithContext(ctx)
 	var feeders sync.WaitGroup
 	for _, nr := range work {
@@ -154,6 +156,7 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 	dispErr := <-dispDone
 
 	sum := combine(work, multi)
+	sum.Start, sum.End = start, time.Now()
 	if solveErr != nil {
 		return sum, failure(work, solveErr, multi)
 	}
@@ -241,7 +244,11 @@ func combine(runs []*nodeRun, multi bool) *Summary {
 	for _, nr := range runs {
 		nr.sum = nr.track.summary()
 		nr.sum.Daemon = nr.node.Daemon.Addr
+		for i := range nr.sum.Runs {
+			nr.sum.Runs[i].Daemon = nr.sum.Daemon
+		}
 		total.add(nr.sum)
+		total.Runs = append(total.Runs, nr.sum.Runs...)
 		if multi {
 			total.Nodes = append(total.Nodes, nr.sum)
 		}

@@ -2,6 +2,8 @@ package solve
 
 import (
 	"fmt"
+	"time"
+
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/moby/buildkit/client/llb"
@@ -33,6 +35,29 @@ type Summary struct {
 	// Nodes are the per-daemon summaries of a build spread over several
 	// daemons (nil for one).
 	Nodes []*Summary
+	// Runs is every vertex the daemons reported, with its times, in the
+	// order first seen (for the build report).
+	Runs []StepRun
+	// Start and End bound the solve, as this host's clock saw it. A
+	// cached vertex may carry the times of the build that made it.
+	Start, End time.Time
+}
+
+// StepRun is one vertex as a daemon reported it: BuildKit's SolveStatus
+// vertex with its first start and last completion.
+type StepRun struct {
+	Digest string
+	Name   string
+	// Kind is the graph step's kind (exec, source, file, ...), "" for a
+	// vertex of no graph step (the export).
+	Kind      string
+	Daemon    string
+	Cached    bool
+	Started   *time.Time
+	Completed *time.Time
+	Error     string
+	// Inputs are the digests of the vertices it needs (same daemon).
+	Inputs []string
 }
 
 func (s *Summary) String() string {
@@ -87,6 +112,9 @@ type vertex struct {
 	cached    bool
 	completed bool
 	err       string
+	started   *time.Time
+	done      *time.Time
+	inputs    []digest.Digest
 }
 
 type tracker struct {
@@ -114,6 +142,15 @@ func (t *tracker) add(s *client.SolveStatus) {
 		x.name = v.Name
 		x.cached = x.cached || v.Cached
 		x.completed = x.completed || v.Completed != nil
+		if v.Started != nil && (x.started == nil || v.Started.Before(*x.started)) {
+			x.started = v.Started
+		}
+		if v.Completed != nil && (x.done == nil || v.Completed.After(*x.done)) {
+			x.done = v.Completed
+		}
+		if len(v.Inputs) > 0 {
+			x.inputs = v.Inputs
+		}
 		if v.Error != "" {
 			x.err = v.Error
 		}
@@ -127,6 +164,11 @@ func (t *tracker) summary() *Summary {
 	for _, d := range t.order {
 		v := t.vs[d]
 		kind, ok := t.kinds[v.name]
+		run := StepRun{Digest: d.String(), Name: v.name, Kind: kind, Cached: v.cached, Started: v.started, Completed: v.done, Error: v.err}
+		for _, in := range v.inputs {
+			run.Inputs = append(run.Inputs, in.String())
+		}
+		s.Runs = append(s.Runs, run)
 		if !ok {
 			continue // not a step of the graph, e.g. the export
 		}

@@ -28,5 +28,6 @@ func llbCmd() *cobra.Command {
 		},
 	}
 	bf.register(cmd.Flags())
+	registerBuildCompletion(cmd, true)
 	return cmd
 }

@@ -7,9 +7,10 @@ import (
 
 func targetsCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "targets [RECIPE-OR-DIR...]",
-		Short: "List the build targets: kiln's own and those the repositories define, with where each was defined",
-		Long:  help("targets"),
+		ValidArgsFunction: completeRecipes,
+		Use:               "targets [RECIPE-OR-DIR...]",
+		Short:             "List the build targets: kiln's own and those the repositories define, with where each was defined",
+		Long:              help("targets"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			set, err := build.LoadTargets(args)
 			if err != nil {

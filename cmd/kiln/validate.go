@@ -9,9 +9,10 @@ import (
 
 func validateCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "validate RECIPE-OR-DIR...",
-		Short: "Check recipes and their repository's targets against the schema; print every error as file:line:col: field: message",
-		Args:  cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeRecipes,
+		Use:               "validate RECIPE-OR-DIR...",
+		Short:             "Check recipes and their repository's targets against the schema; print every error as file:line:col: field: message",
+		Args:              cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Recipes are compiled too (no daemon needed): what a build
 			// rejects before it starts fails validation.
