@@ -16,6 +16,7 @@ import (
 
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/solve"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
@@ -156,11 +157,12 @@ func ParseVariant(setting, v string) (*int, error) {
 	return &n, nil
 }
 
-// CountPackages counts package files among files, leaving out feed indexes.
+// CountPackages counts package files among files, leaving out feed
+// indexes and SBOMs.
 func CountPackages(files []string) int {
 	n := 0
 	for _, f := range files {
-		if !graph.IsIndex(f) {
+		if !graph.IsIndex(f) && !strings.HasSuffix(f, sbom.Ext) {
 			n++
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	"github.com/kiln-build/kiln/version"
@@ -164,6 +165,8 @@ type compiler struct {
 	o    Options
 	tc   llb.State     // toolchain root
 	host []version.Dep // host: makedepends, installed into $SYSROOT
+	// sysroot are the packages installed into $SYSROOT, for the SBOM.
+	sysroot []sbom.Component
 }
 
 // name labels a vertex so progress output reads like the recipe.

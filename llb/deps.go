@@ -73,6 +73,7 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 		}
 		pkgs = append(pkgs, hp)
 		names = append(names, strings.TrimSuffix(hp.File, ".ipk"))
+		c.sysroot = append(c.sysroot, sysrootComponent(d.Name, hp.File))
 	}
 	mounts, run := unpack(pkgs, "/kiln/host", `"$SYSROOT"`, "")
 	opts := append(append(c.env(), llb.Network(llb.NetModeNone)), mounts...)

@@ -74,10 +74,12 @@ func Selected(jobs []*llb.Job, sel string, packer llb.Packer) (bkllb.State, erro
 			if j.Formats[i] == "ipk" {
 				ipks++
 			}
-			f := "/" + j.Files[i]
+			f, sb := "/"+j.Files[i], "/"+llb.SBOMFile(j.Files[i])
 			files = append(files, j.Files[i])
-			states = append(states, bkllb.Scratch().File(bkllb.Copy(j.Output, f, f, &bkllb.CopyInfo{CreateDestPath: true}),
-				bkllb.WithCustomName("select "+j.Files[i])))
+			states = append(states, bkllb.Scratch().
+				File(bkllb.Copy(j.Output, f, f, &bkllb.CopyInfo{CreateDestPath: true}).
+					Copy(j.Output, sb, sb, &bkllb.CopyInfo{CreateDestPath: true}),
+					bkllb.WithCustomName("select "+j.Files[i])))
 		}
 	}
 	if len(states) == 0 {

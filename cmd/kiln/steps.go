@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 
+	"github.com/kiln-build/kiln/build"
 	"github.com/kiln-build/kiln/check"
 	"github.com/kiln-build/kiln/elfcheck"
 	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/split"
 	"github.com/spf13/cobra"
 )
@@ -18,6 +20,15 @@ func stepCmds() []*cobra.Command {
 		step("pack", "Write one package from a staged tree", []string{"format", "meta", "root", "out"},
 			func(cmd *cobra.Command, f map[string]string) error {
 				path, err := pack.WriteFromFiles(f["format"], f["meta"], f["root"], f["out"])
+				if err == nil {
+					cmd.Println("wrote", path)
+				}
+				return err
+			}),
+		step("sbom", "Write the SPDX SBOM of one package from its staged tree", []string{"spec", "root", "dpkg", "out"},
+			func(cmd *cobra.Command, f map[string]string) error {
+				kiln, _ := build.Version()
+				path, err := sbom.Step{Spec: f["spec"], Root: f["root"], Dpkg: f["dpkg"], Out: f["out"], Tool: "kiln-" + kiln}.Run()
 				if err == nil {
 					cmd.Println("wrote", path)
 				}

@@ -1,0 +1,18 @@
+package sbom
+
+import (
+	"fmt"
+	"io"
+
+	spdxjson "github.com/spdx/tools-golang/json"
+	spdx "github.com/spdx/tools-golang/spdx/v2/v2_3"
+)
+
+// Read parses an SPDX 2.3 JSON document.
+func Read(r io.Reader) (*spdx.Document, error) {
+	var doc spdx.Document
+	if err := spdxjson.ReadInto(r, &doc); err != nil {
+		return nil, fmt.Errorf("reading SPDX JSON: %w", err)
+	}
+	return &doc, nil
+}
