@@ -10,12 +10,14 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/solve"
 	"github.com/kiln-build/kiln/toolchains"
@@ -158,11 +160,12 @@ func ParseVariant(setting, v string) (*int, error) {
 }
 
 // CountPackages counts package files among files, leaving out feed
-// indexes and SBOMs.
+// indexes, SBOMs and the provenance.
 func CountPackages(files []string) int {
 	n := 0
 	for _, f := range files {
-		if !graph.IsIndex(f) && !strings.HasSuffix(f, sbom.Ext) {
+		if base := filepath.Base(f); !graph.IsIndex(f) && !strings.HasSuffix(f, sbom.Ext) &&
+			base != provenance.File && base != provenance.SignedFile {
 			n++
 		}
 	}

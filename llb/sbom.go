@@ -10,6 +10,7 @@ import (
 
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/sbom"
+	"github.com/kiln-build/kiln/schema"
 	"github.com/moby/buildkit/client/llb"
 )
 
@@ -47,16 +48,15 @@ func (c *compiler) sbomStep(p *pack.Package, root llb.State, prefix string, root
 // sbomSpec is what the SBOM step is told of p besides its files, and the
 // mounts of the local sources it digests.
 func (c *compiler) sbomSpec(p *pack.Package) (*sbom.Spec, []llb.RunOption, error) {
-	recipe, err := json.Marshal(c.r)
+	digest, err := RecipeDigest(c.r)
 	if err != nil {
 		return nil, nil, err
 	}
-	sum := sha256.Sum256(recipe)
 	t := c.o.Target
 	s := &sbom.Spec{
 		Package: sbom.Package{Name: p.Name, Version: p.Version, Target: p.Target, Maintainer: p.Maintainer, Summary: p.Summary,
 			License: p.License, Homepage: p.Homepage, Depends: p.Depends, Epoch: p.Epoch},
-		Recipe:    sbom.Recipe{Name: c.r.Name, Digest: "sha256:" + hex.EncodeToString(sum[:]), Variant: c.o.Variant},
+		Recipe:    sbom.Recipe{Name: c.r.Name, Digest: digest, Variant: c.o.Variant},
 		Sysroot:   c.sysroot,
 		Toolchain: sbom.Toolchain{Target: t.Name, Kind: string(t.Kind), Image: t.BaseImage(c.o.Toolchain, c.r.Image), Suite: t.Suite},
 	}
@@ -98,4 +98,15 @@ func sysrootComponent(name, file string) sbom.Component {
 		c.Version, c.Arch = parts[1], parts[2]
 	}
 	return c
+}
+
+// RecipeDigest is sha256: of r as kiln compiles it (for one target), the
+// recipe's identity in the SBOM and the provenance.
+func RecipeDigest(r *schema.Recipe) (string, error) {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return "", fmt.Errorf("recipe %s: %w", r.Name, err)
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }

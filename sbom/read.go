@@ -16,3 +16,6 @@ func Read(r io.Reader) (*spdx.Document, error) {
 	}
 	return &doc, nil
 }
+
+// Doc is an SPDX 2.3 document as Read returns it.
+type Doc = spdx.Document

@@ -7,6 +7,7 @@ import (
 	"github.com/kiln-build/kiln/check"
 	"github.com/kiln-build/kiln/elfcheck"
 	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/split"
 	"github.com/spf13/cobra"
@@ -33,6 +34,10 @@ func stepCmds() []*cobra.Command {
 					cmd.Println("wrote", path)
 				}
 				return err
+			}),
+		step("sign-provenance", "Sign a build's provenance statement (DSSE) with the developer key", []string{"statement", "dev-cert", "dev-key", "out"},
+			func(cmd *cobra.Command, f map[string]string) error {
+				return provenance.SignFiles(f["statement"], f["dev-cert"], f["dev-key"], f["out"])
 			}),
 		step("split", "Divide a staged tree ($pkgdir) into output packages and strip them", []string{"spec", "root", "out"},
 			func(_ *cobra.Command, f map[string]string) error {
