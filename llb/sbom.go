@@ -17,7 +17,7 @@ import (
 // SBOMFile is the name of the SBOM beside package file f in the output.
 func SBOMFile(f string) string { return f + sbom.Ext }
 
-// sbomStep runs kiln's own binary (kiln sbom) over the staged tree of
+// sbomStep runs kiln's own binary (kiln write-sbom) over the staged tree of
 // output package p, mounted from root with rootOpts, and returns the state
 // holding its SBOM at prefix/sbom.Path(p.Name): merged over root, the
 // package carries it, at the same place in every format.
@@ -32,7 +32,7 @@ func (c *compiler) sbomStep(p *pack.Package, root llb.State, prefix string, root
 	}
 	specSt := llb.Scratch().File(llb.Mkfile("/sbom.json", 0o644, data), c.name("sbom spec %s", p.Name))
 	opts := []llb.RunOption{
-		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "sbom", "--spec", "/kiln/meta/sbom.json", "--root", PkgDir,
+		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "write-sbom", "--spec", "/kiln/meta/sbom.json", "--root", PkgDir,
 			"--dpkg", "/kiln/dpkg/packages.tsv", "--out", path.Join("/kiln/out", prefix)}),
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
 		llb.AddMount("/kiln/meta", specSt, llb.Readonly),

@@ -2,7 +2,7 @@
 // package and beside it: the package and its files, the recipe's sources,
 // the packages installed into $SYSROOT, the toolchain (its image and
 // Debian packages with versions) and the runtime dependencies. The build
-// graph runs Write (kiln sbom) over the staged tree, so the document
+// graph runs Write (kiln write-sbom) over the staged tree, so the document
 // depends only on what the package is made of, as the package does.
 package sbom
 

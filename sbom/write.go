@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 )
 
-// Step is what the in-graph SBOM step (kiln sbom) is given: file names
+// Step is what the in-graph SBOM step (kiln write-sbom) is given: file names
 // inside the step's container.
 type Step struct {
 	Spec string // the Spec as JSON

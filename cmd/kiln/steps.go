@@ -26,7 +26,7 @@ func stepCmds() []*cobra.Command {
 				}
 				return err
 			}),
-		step("sbom", "Write the SPDX SBOM of one package from its staged tree", []string{"spec", "root", "dpkg", "out"},
+		step("write-sbom", "Write the SPDX SBOM of one package from its staged tree", []string{"spec", "root", "dpkg", "out"},
 			func(cmd *cobra.Command, f map[string]string) error {
 				kiln, _ := build.Version()
 				path, err := sbom.Step{Spec: f["spec"], Root: f["root"], Dpkg: f["dpkg"], Out: f["out"], Tool: "kiln-" + kiln}.Run()
