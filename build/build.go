@@ -42,6 +42,9 @@ type Config struct {
 	Sign *Signing
 	// Image, when set, also builds the container image (formats.oci).
 	Image *Image
+	// NoCache runs every step again instead of answering from the
+	// daemon's cache, as a daemon with an empty cache would (kiln verify).
+	NoCache bool
 }
 
 // Signing is graph.Signing plus the developer key, which reaches the
@@ -106,7 +109,7 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.Def, err = graph.Marshal(ctx, st, false); err != nil {
+	if b.Def, err = graph.Marshal(ctx, st, cfg.NoCache); err != nil {
 		return nil, err
 	}
 	b.steps, err = solve.StepKinds(b.Def)

@@ -3,13 +3,13 @@ package build
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/daemon"
+	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/solve"
@@ -67,7 +67,7 @@ func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result) erro
 		return err
 	}
 	name := filepath.Join(t.OutDir, provenance.File)
-	if err := writeAtomic(name, data); err != nil {
+	if err := atomicfile.Write(name, data, 0o644); err != nil {
 		return fmt.Errorf("provenance: %w", err)
 	}
 	res.Files = append(res.Files, name)
@@ -127,25 +127,4 @@ func (b *Build) signProvenance(ctx context.Context, t Target, statement []byte, 
 	}
 	res.Files = append(res.Files, sum.Files...)
 	return nil
-}
-
-// writeAtomic writes data to name through a temporary file beside it.
-func writeAtomic(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }

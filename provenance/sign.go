@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/pack/syspkg/sign"
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 )
@@ -106,9 +107,5 @@ func SignFiles(statement, certFile, keyFile, out string) error {
 	if err != nil {
 		return err
 	}
-	tmp := out + ".tmp"
-	if err := os.WriteFile(tmp, env, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, out)
+	return atomicfile.Write(out, env, 0o644)
 }

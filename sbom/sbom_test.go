@@ -107,6 +107,9 @@ func TestStep(t *testing.T) {
 	if len(doc.Files) != 2 || doc.Packages[0].PackageName != "hello" {
 		t.Errorf("read back %d files, first package %q", len(doc.Files), doc.Packages[0].PackageName)
 	}
+	if o, err := OriginOf(doc); err != nil || o.Recipe != "hello" || o.Digest != "sha256:00" || o.Target != "armv7" {
+		t.Errorf("origin %+v, %v", o, err)
+	}
 }
 
 // TestSchemaRejects: the validator is not a rubber stamp.

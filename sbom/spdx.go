@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -48,6 +49,16 @@ func Document(s *Spec, files []File, tool string) (*spdx.Document, error) {
 	if sup := supplier(p.Maintainer); sup != nil {
 		main.PackageSupplier = sup
 	}
+	origin, err := json.Marshal(Origin{Recipe: s.Recipe.Name, Digest: s.Recipe.Digest, Target: p.Target, Variant: s.Recipe.Variant})
+	if err != nil {
+		return nil, err
+	}
+	created := time.Unix(p.Epoch, 0).UTC().Format("2006-01-02T15:04:05Z")
+	main.Annotations = []spdx.Annotation{{
+		Annotator:      common.Annotator{AnnotatorType: "Tool", Annotator: tool},
+		AnnotationDate: created, AnnotationType: "OTHER",
+		AnnotationComment: OriginPrefix + string(origin),
+	}}
 	doc := &spdx.Document{
 		SPDXVersion:    spdx.Version,
 		DataLicense:    spdx.DataLicense,
@@ -55,7 +66,7 @@ func Document(s *Spec, files []File, tool string) (*spdx.Document, error) {
 		DocumentName:   fmt.Sprintf("%s_%s_%s", p.Name, p.Version, p.Target),
 		CreationInfo: &spdx.CreationInfo{
 			Creators: []common.Creator{{CreatorType: "Tool", Creator: tool}},
-			Created:  time.Unix(p.Epoch, 0).UTC().Format("2006-01-02T15:04:05Z"),
+			Created:  created,
 		},
 		Packages: []*spdx.Package{main},
 	}
@@ -99,9 +110,36 @@ func Document(s *Spec, files []File, tool string) (*spdx.Document, error) {
 		doc.Packages = append(doc.Packages, sp)
 		rel(main.PackageSPDXIdentifier, sp.PackageSPDXIdentifier, common.TypeRelationshipDependsOn, constraint)
 	}
-	var err error
 	doc.DocumentNamespace, err = namespace(doc)
 	return doc, err
+}
+
+// OriginPrefix starts the annotation of an SBOM's package that says, as
+// JSON (Origin), which recipe build made it: what kiln verify rebuilds.
+const OriginPrefix = "kiln-origin: "
+
+// Origin is which build of which recipe made a package.
+type Origin struct {
+	Recipe  string            `json:"recipe"`
+	Digest  string            `json:"digest"`
+	Target  string            `json:"target"`
+	Variant map[string]string `json:"variant,omitempty"`
+}
+
+// OriginOf reads the origin annotation of the package doc describes.
+func OriginOf(doc *spdx.Document) (*Origin, error) {
+	if len(doc.Packages) > 0 {
+		for _, a := range doc.Packages[0].Annotations {
+			if rest, ok := strings.CutPrefix(a.AnnotationComment, OriginPrefix); ok {
+				var o Origin
+				if err := json.Unmarshal([]byte(rest), &o); err != nil {
+					return nil, fmt.Errorf("origin annotation: %w", err)
+				}
+				return &o, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("the SBOM does not say which recipe build made the package (no %q annotation)", strings.TrimSpace(OriginPrefix))
 }
 
 // toolchain adds the toolchain image and its Debian packages as build

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/kiln-build/kiln/internal/atomicfile"
 )
 
 // Step is what the in-graph SBOM step (kiln write-sbom) is given: file names
@@ -59,30 +61,8 @@ func (s Step) Run() (string, error) {
 		return "", err
 	}
 	final := filepath.Join(s.Out, filepath.FromSlash(rel))
-	return final, writeAtomic(final, data)
-}
-
-// writeAtomic writes data to name through a temporary file in its
-// directory, so name never holds half a document.
-func writeAtomic(name string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return "", err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	return final, atomicfile.Write(final, data, 0o644)
 }
