@@ -11,6 +11,7 @@ import (
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/client/llb"
 )
 
@@ -59,6 +60,9 @@ func (c *compiler) sbomSpec(p *pack.Package) (*sbom.Spec, []llb.RunOption, error
 		Recipe:    sbom.Recipe{Name: c.r.Name, Digest: digest, Variant: c.o.Variant},
 		Sysroot:   c.sysroot,
 		Toolchain: sbom.Toolchain{Target: t.Name, Kind: string(t.Kind), Image: t.BaseImage(c.o.Toolchain, c.r.Image), Suite: t.Suite},
+	}
+	if a := t.Archive; a != nil && t.Kind == toolchains.KindArchive {
+		s.Toolchain.Archive = &sbom.Source{Kind: "url", URL: a.URL, SHA256: a.SHA256}
 	}
 	var mounts []llb.RunOption
 	for i, src := range c.r.Sources {

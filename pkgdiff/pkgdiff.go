@@ -144,40 +144,43 @@ func open(data []byte) (map[string]*member, error) {
 
 func openAr(data []byte) (map[string]*member, error) {
 	r := ar.NewReader(bytes.NewReader(data))
-	out := map[string]*member{}
-	for {
+	return members(r, func() (string, *member, error) {
 		h, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
-		body, err := io.ReadAll(io.LimitReader(r, maxMember))
-		if err != nil {
-			return nil, err
-		}
-		out[strings.TrimSuffix(h.Name, "/")] = &member{mode: fs.FileMode(h.Mode), data: body}
-	}
+		return strings.TrimSuffix(h.Name, "/"), &member{mode: fs.FileMode(h.Mode)}, nil
+	})
 }
 
 func openTar(data []byte) (map[string]*member, error) {
 	r := tar.NewReader(bytes.NewReader(data))
+	return members(r, func() (string, *member, error) {
+		h, err := r.Next()
+		if err != nil {
+			return "", nil, err
+		}
+		return h.Name, &member{mode: h.FileInfo().Mode(), link: h.Linkname,
+			meta: fmt.Sprintf("owner %d:%d (%s:%s), mtime %d", h.Uid, h.Gid, h.Uname, h.Gname, h.ModTime.Unix())}, nil
+	})
+}
+
+// members reads every member of a streamed archive: next moves r to the
+// next member and describes it (io.EOF at the end).
+func members(r io.Reader, next func() (string, *member, error)) (map[string]*member, error) {
 	out := map[string]*member{}
 	for {
-		h, err := r.Next()
+		name, m, err := next()
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		body, err := io.ReadAll(io.LimitReader(r, maxMember))
-		if err != nil {
+		if m.data, err = io.ReadAll(io.LimitReader(r, maxMember)); err != nil {
 			return nil, err
 		}
-		out[h.Name] = &member{mode: h.FileInfo().Mode(), link: h.Linkname, data: body,
-			meta: fmt.Sprintf("owner %d:%d (%s:%s), mtime %d", h.Uid, h.Gid, h.Uname, h.Gname, h.ModTime.Unix())}
+		out[name] = m
 	}
 }
 

@@ -144,7 +144,7 @@ func dependencies(path string, images map[string]string, deps map[string]slsa.Re
 	for _, p := range doc.Packages {
 		var d slsa.ResourceDescriptor
 		switch p.PrimaryPackagePurpose {
-		case "SOURCE":
+		case "SOURCE", "ARCHIVE": // recipe sources, a toolchain's compiler archive
 			d = slsa.ResourceDescriptor{Name: p.PackageName, Digest: common.DigestSet{}}
 			if p.PackageDownloadLocation != "NOASSERTION" {
 				d.URI = p.PackageDownloadLocation

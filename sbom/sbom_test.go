@@ -41,8 +41,9 @@ func testSpec(t *testing.T) (string, string) {
 			{Kind: "path", Path: "src", Mount: local},
 			{Kind: "script"},
 		},
-		Sysroot:   []Component{{Name: "libfoo", Version: "2.0", File: "libfoo_2.0_armv7.ipk"}},
-		Toolchain: Toolchain{Target: "armv7", Kind: "debian", Image: "127.0.0.1:5000/debian:bookworm", Suite: "bookworm"},
+		Sysroot: []Component{{Name: "libfoo", Version: "2.0", File: "libfoo_2.0_armv7.ipk"}},
+		Toolchain: Toolchain{Target: "armv7", Kind: "archive", Image: "127.0.0.1:5000/debian:bookworm", Suite: "bookworm",
+			Archive: &Source{Kind: "url", URL: "https://example.org/cc.tar.xz", SHA256: strings.Repeat("ef", 32)}},
 	}
 	data, _ := json.Marshal(spec)
 	specFile := filepath.Join(dir, "spec.json")
@@ -93,7 +94,7 @@ func TestStep(t *testing.T) {
 			`local source next to the recipe; tree digest sha256:`,
 			`"name": "libfoo"`, `pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64`,
 			`"name": "libc6"`, `"comment": "(>= 2.31)"`, `"relationshipType": "DEPENDS_ON"`,
-			`"documentNamespace": "urn:uuid:`,
+			`"documentNamespace": "urn:uuid:`, `"downloadLocation": "https://example.org/cc.tar.xz"`, `"primaryPackagePurpose": "ARCHIVE"`,
 		} {
 			if !bytes.Contains(data, []byte(want)) {
 				t.Errorf("document lacks %s", want)

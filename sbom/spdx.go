@@ -157,6 +157,15 @@ func toolchain(doc *spdx.Document, t Toolchain, main common.ElementID, ids idSet
 	}
 	doc.Packages = append(doc.Packages, img)
 	rel(img.PackageSPDXIdentifier, main, common.TypeRelationshipBuildToolOf, "")
+	if a := t.Archive; a != nil {
+		ap := &spdx.Package{
+			PackageName: a.URL, PackageSPDXIdentifier: ids.make("Toolchain-archive-" + t.Target),
+			PackageDownloadLocation: a.URL, PackageChecksums: []common.Checksum{{Algorithm: common.SHA256, Value: a.SHA256}},
+			PackageComment: "the toolchain's compiler archive, unpacked into its image", PrimaryPackagePurpose: "ARCHIVE",
+		}
+		doc.Packages = append(doc.Packages, ap)
+		rel(ap.PackageSPDXIdentifier, main, common.TypeRelationshipBuildToolOf, "")
+	}
 	for _, c := range t.Packages {
 		sp := component(c, "Deb-", ids)
 		sp.PackageExternalReferences = []*spdx.PackageExternalReference{{

@@ -89,6 +89,8 @@ type Toolchain struct {
 	// Image is the base image reference as the target or recipe names it.
 	Image string `json:"image"`
 	Suite string `json:"suite,omitempty"`
+	// Archive is an archive toolchain's compiler archive (url, sha256).
+	Archive *Source `json:"archive,omitempty"`
 	// Packages are the Debian packages installed in the toolchain root,
 	// read by the step from dpkg (every package, the image's included).
 	Packages []Component `json:"packages,omitempty"`
