@@ -27,38 +27,11 @@ const noAssertion = "NOASSERTION"
 func Document(s *Spec, files []File, tool string) (*spdx.Document, error) {
 	ids := idSet{}
 	p := s.Package
-	main := &spdx.Package{
-		PackageName:               p.Name,
-		PackageSPDXIdentifier:     ids.make("Package-" + p.Name),
-		PackageVersion:            p.Version,
-		PackageDownloadLocation:   noAssertion,
-		FilesAnalyzed:             true,
-		IsFilesAnalyzedTagPresent: true,
-		PackageVerificationCode: &common.PackageVerificationCode{
-			Value:         VerificationCode(files),
-			ExcludedFiles: []string{"./" + Path(p.Name)},
-		},
-		PackageHomePage:         p.Homepage,
-		PackageLicenseConcluded: noAssertion,
-		PackageLicenseDeclared:  orNoAssertion(p.License),
-		PackageCopyrightText:    noAssertion,
-		PackageSummary:          p.Summary,
-		PackageComment:          fmt.Sprintf("built by kiln from recipe %s (%s) for target %s", s.Recipe.Name, s.Recipe.Digest, p.Target),
-		PrimaryPackagePurpose:   "INSTALL",
-	}
-	if sup := supplier(p.Maintainer); sup != nil {
-		main.PackageSupplier = sup
-	}
-	origin, err := json.Marshal(Origin{Recipe: s.Recipe.Name, Digest: s.Recipe.Digest, Target: p.Target, Variant: s.Recipe.Variant})
+	created := time.Unix(p.Epoch, 0).UTC().Format("2006-01-02T15:04:05Z")
+	main, err := mainPackage(s, files, tool, created, ids)
 	if err != nil {
 		return nil, err
 	}
-	created := time.Unix(p.Epoch, 0).UTC().Format("2006-01-02T15:04:05Z")
-	main.Annotations = []spdx.Annotation{{
-		Annotator:      common.Annotator{AnnotatorType: "Tool", Annotator: tool},
-		AnnotationDate: created, AnnotationType: "OTHER",
-		AnnotationComment: OriginPrefix + string(origin),
-	}}
 	doc := &spdx.Document{
 		SPDXVersion:    spdx.Version,
 		DataLicense:    spdx.DataLicense,
@@ -140,6 +113,42 @@ func OriginOf(doc *spdx.Document) (*Origin, error) {
 		}
 	}
 	return nil, fmt.Errorf("the SBOM does not say which recipe build made the package (no %q annotation)", strings.TrimSpace(OriginPrefix))
+}
+
+// mainPackage is the package the document describes, annotated with the
+// recipe build that made it (Origin).
+func mainPackage(s *Spec, files []File, tool, created string, ids idSet) (*spdx.Package, error) {
+	p := s.Package
+	main := &spdx.Package{
+		PackageName:               p.Name,
+		PackageSPDXIdentifier:     ids.make("Package-" + p.Name),
+		PackageVersion:            p.Version,
+		PackageSupplier:           supplier(p.Maintainer),
+		PackageDownloadLocation:   noAssertion,
+		FilesAnalyzed:             true,
+		IsFilesAnalyzedTagPresent: true,
+		PackageVerificationCode: &common.PackageVerificationCode{
+			Value:         VerificationCode(files),
+			ExcludedFiles: []string{"./" + Path(p.Name)},
+		},
+		PackageHomePage:         p.Homepage,
+		PackageLicenseConcluded: noAssertion,
+		PackageLicenseDeclared:  orNoAssertion(p.License),
+		PackageCopyrightText:    noAssertion,
+		PackageSummary:          p.Summary,
+		PackageComment:          fmt.Sprintf("built by kiln from recipe %s (%s) for target %s", s.Recipe.Name, s.Recipe.Digest, p.Target),
+		PrimaryPackagePurpose:   "INSTALL",
+	}
+	origin, err := json.Marshal(Origin{Recipe: s.Recipe.Name, Digest: s.Recipe.Digest, Target: p.Target, Variant: s.Recipe.Variant})
+	if err != nil {
+		return nil, err
+	}
+	main.Annotations = []spdx.Annotation{{
+		Annotator:      common.Annotator{AnnotatorType: "Tool", Annotator: tool},
+		AnnotationDate: created, AnnotationType: "OTHER",
+		AnnotationComment: OriginPrefix + string(origin),
+	}}
+	return main, nil
 }
 
 // toolchain adds the toolchain image and its Debian packages as build
