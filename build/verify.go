@@ -34,6 +34,7 @@ type VerifyConfig struct {
 type Verification struct {
 	Package string
 	Origin  *sbom.Origin
+	image   string // the toolchain's base image, as the SBOM records it
 	SHA256  string
 	// Diff is how the rebuild differs (nil: identical).
 	Diff []string
@@ -47,7 +48,7 @@ func Verify(ctx context.Context, c VerifyConfig) ([]Verification, error) {
 	var order []string
 	groups := map[string][]*Verification{}
 	for _, p := range c.Packages {
-		o, err := originOf(p)
+		o, image, err := originOf(p)
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +56,7 @@ func Verify(ctx context.Context, c VerifyConfig) ([]Verification, error) {
 		if groups[string(key)] == nil {
 			order = append(order, string(key))
 		}
-		groups[string(key)] = append(groups[string(key)], &Verification{Package: p, Origin: o})
+		groups[string(key)] = append(groups[string(key)], &Verification{Package: p, Origin: o, image: image})
 	}
 	var out []Verification
 	for _, k := range order {
@@ -70,21 +71,22 @@ func Verify(ctx context.Context, c VerifyConfig) ([]Verification, error) {
 	return out, nil
 }
 
-func originOf(pkg string) (*sbom.Origin, error) {
+// originOf reads the recipe build and the toolchain image pkg's SBOM records.
+func originOf(pkg string) (*sbom.Origin, string, error) {
 	f, err := os.Open(pkg + sbom.Ext)
 	if err != nil {
-		return nil, fmt.Errorf("%s: its SBOM says what to rebuild: %w", pkg, err)
+		return nil, "", fmt.Errorf("%s: its SBOM says what to rebuild: %w", pkg, err)
 	}
 	defer f.Close()
 	doc, err := sbom.Read(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s%s: %w", pkg, sbom.Ext, err)
+		return nil, "", fmt.Errorf("%s%s: %w", pkg, sbom.Ext, err)
 	}
 	o, err := sbom.OriginOf(doc)
 	if err != nil {
-		return nil, fmt.Errorf("%s%s: %w", pkg, sbom.Ext, err)
+		return nil, "", fmt.Errorf("%s%s: %w", pkg, sbom.Ext, err)
 	}
-	return o, nil
+	return o, sbom.ToolchainImage(doc), nil
 }
 
 // rebuild builds the recipe build vs come from into a temporary directory
@@ -99,8 +101,17 @@ func rebuild(ctx context.Context, c VerifyConfig, vs []*Verification) error {
 	if err != nil {
 		return err
 	}
-	if err := checkRecipe(b, o); err != nil {
+	j, err := findJob(b, o)
+	if err != nil {
 		return err
+	}
+	// Without --base-image, the toolchain starts from the image the SBOM
+	// records, as the build did (it may have had KILN_BASE_IMAGE set).
+	if img := vs[0].image; cfg.Toolchain.BaseImage == "" && j.Recipe.Image == "" && img != "" && j.Target.BaseImage(cfg.Toolchain, "") != img {
+		cfg.Toolchain.BaseImage = img
+		if b, err = Prepare(ctx, cfg); err != nil {
+			return err
+		}
 	}
 	tmp, err := os.MkdirTemp("", "kiln-verify-")
 	if err != nil {
@@ -131,23 +142,23 @@ func rebuild(ctx context.Context, c VerifyConfig, vs []*Verification) error {
 	return nil
 }
 
-// checkRecipe finds o's job in b and checks that the recipe is the one the
+// findJob finds o's job in b and checks that the recipe is the one the
 // package was built from.
-func checkRecipe(b *Build, o *sbom.Origin) error {
+func findJob(b *Build, o *sbom.Origin) (*llb.Job, error) {
 	for _, j := range b.Plan.Jobs {
 		if j.Recipe.Name != o.Recipe || j.Target.Name != o.Target || !maps.Equal(j.Variant, o.Variant) {
 			continue
 		}
 		d, err := llb.RecipeDigest(j.Recipe)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if d != o.Digest {
-			return fmt.Errorf("recipe %s is not the one the package was built from: its digest is %s, the SBOM records %s", o.Recipe, d, o.Digest)
+			return nil, fmt.Errorf("recipe %s is not the one the package was built from: its digest is %s, the SBOM records %s", o.Recipe, d, o.Digest)
 		}
-		return nil
+		return j, nil
 	}
-	return fmt.Errorf("no recipe %s building for target %s (variant %v) among %v", o.Recipe, o.Target, o.Variant, b.cfg.Paths)
+	return nil, fmt.Errorf("no recipe %s building for target %s (variant %v) among %v", o.Recipe, o.Target, o.Variant, b.cfg.Paths)
 }
 
 // findFile reads the file called name under dir (nil if there is none).

@@ -126,10 +126,8 @@ func ImageRefs(dir string, files []string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range doc.Packages {
-			if p.PrimaryPackagePurpose == "CONTAINER" && p.PackageName != "" {
-				refs[p.PackageName] = true
-			}
+		if ref := sbom.ToolchainImage(doc); ref != "" {
+			refs[ref] = true
 		}
 	}
 	return sorted(keys(refs)), nil

@@ -19,3 +19,14 @@ func Read(r io.Reader) (*spdx.Document, error) {
 
 // Doc is an SPDX 2.3 document as Read returns it.
 type Doc = spdx.Document
+
+// ToolchainImage is the base image reference of the toolchain doc's
+// package was built in ("" if it names none).
+func ToolchainImage(doc *Doc) string {
+	for _, p := range doc.Packages {
+		if p.PrimaryPackagePurpose == "CONTAINER" {
+			return p.PackageName
+		}
+	}
+	return ""
+}
