@@ -9,7 +9,10 @@ import (
 
 	"github.com/containerd/platforms"
 	intoto "github.com/in-toto/in-toto-golang/in_toto"
+	"github.com/kiln-build/kiln/build"
 	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
@@ -107,4 +110,38 @@ func sbomAttestation(ref gwclient.Reference, file string, d digest.Digest) gwcli
 			Subjects:      []result.InTotoSubject{{Kind: gwpb.InTotoSubjectKind_Raw, Name: file, Digest: []digest.Digest{d}}},
 		},
 	}
+}
+
+// image solves the container image; with buildx --sbom, the SBOMs of the
+// packages unpacked into each platform's root (sbom.Dir) are its SPDX
+// attestations.
+func image(ctx context.Context, c gwclient.Client, p *plan.Plan, s build.Solve) (*gwclient.Result, error) {
+	res, err := build.SolveImage(ctx, c, p, s)
+	if err != nil {
+		return nil, err
+	}
+	if _, want, err := wantsAttestations(c.BuildOpts().Opts); err != nil || !want {
+		return res, err
+	}
+	ps, err := exptypes.ParsePlatforms(res.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	for _, pl := range ps.Platforms {
+		ref, ok := res.FindRef(pl.ID)
+		if !ok || ref == nil {
+			continue
+		}
+		entries, err := ref.ReadDir(ctx, gwclient.ReadDirRequest{Path: sbom.Dir, IncludePattern: "*" + sbom.Ext})
+		if err != nil {
+			continue // no kiln package in this root
+		}
+		for _, e := range entries {
+			res.AddAttestation(pl.ID, gwclient.Attestation{
+				Kind: gwpb.AttestationKind_InToto, Ref: ref, Path: path.Join("/", sbom.Dir, e.Path),
+				InToto: result.InTotoAttestation{PredicateType: intoto.PredicateSPDX},
+			})
+		}
+	}
+	return res, nil
 }

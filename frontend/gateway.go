@@ -55,7 +55,7 @@ func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if bc.Target == graph.ImageTarget {
 		// --target oci: the container image, for buildx's image, oci and
 		// docker exporters; --platform picks the targets.
-		return build.SolveImage(ctx, c, p, s)
+		return image(ctx, c, p, s)
 	}
 	return packages(ctx, c, p, o, bc, s)
 }
