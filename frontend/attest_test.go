@@ -1,7 +1,7 @@
 package frontend
 
 import (
-	"context"
+	"github.com/kiln-build/kiln/internal/llbtest"
 	"slices"
 	"strings"
 	"testing"
@@ -11,7 +11,6 @@ import (
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	gwpb "github.com/moby/buildkit/frontend/gateway/pb"
-	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 )
 
@@ -35,21 +34,9 @@ func TestWantsAttestations(t *testing.T) {
 // its attestation's name, variants' subdirectories flattened.
 func TestSBOMState(t *testing.T) {
 	out := bkllb.Scratch().File(bkllb.Mkfile("/x", 0o644, nil))
-	def, err := sbomState(out, []string{"hello_1.0_armv7.ipk", "debug/hello_1.0_armv7.ipk"}).Marshal(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, dt := range def.Def {
-		var op pb.Op
-		if err := op.UnmarshalVT(dt); err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range op.GetFile().GetActions() {
-			if cp := a.GetCopy(); cp != nil {
-				got = append(got, cp.Src+" -> "+cp.Dest)
-			}
-		}
+	for _, cp := range llbtest.Copies(t, sbomState(out, []string{"hello_1.0_armv7.ipk", "debug/hello_1.0_armv7.ipk"})) {
+		got = append(got, cp.Src+" -> "+cp.Dest)
 	}
 	want := "/debug/hello_1.0_armv7.ipk.spdx.json -> /debug_hello_1.0_armv7.ipk.sbom.intoto.json " +
 		"/hello_1.0_armv7.ipk.spdx.json -> /hello_1.0_armv7.ipk.sbom.intoto.json"
