@@ -41,8 +41,8 @@ func wantsAttestations(opts map[string]string) (any, sbom bool, err error) {
 
 // ensurePlatforms gives a result without platform metadata (kiln's
 // packages of every target side by side) one entry, for the build
-// platform: BuildKit's exporters only write attestations, its own
-// provenance too, for the platforms a result lists.
+// platform: BuildKit's exporters only write attestations (then its own
+// provenance too) for the platforms a result lists.
 func ensurePlatforms(res *gwclient.Result) error {
 	if _, ok := res.Metadata[exptypes.ExporterPlatformsKey]; ok {
 		return nil

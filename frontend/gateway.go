@@ -65,7 +65,7 @@ func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 // attestations when the client asks for them (buildx --sbom).
 func packages(ctx context.Context, c gwclient.Client, p *plan.Plan, o *gatewayOptions, bc *dockerui.Client, s build.Solve) (*gwclient.Result, error) {
 	sel := bc.Target
-	attest, sbom, err := wantsAttestations(c.BuildOpts().Opts)
+	_, sbom, err := wantsAttestations(c.BuildOpts().Opts)
 	if err != nil {
 		return nil, err
 	}
@@ -74,16 +74,13 @@ func packages(ctx context.Context, c gwclient.Client, p *plan.Plan, o *gatewayOp
 		// No --platform: every target of the recipe, side by side, as
 		// `kiln build` writes them.
 		res, err := build.SolvePackages(ctx, c, p, req, s)
-		if err != nil || !attest {
+		if err != nil || !sbom {
 			return res, err
 		}
 		if err := ensurePlatforms(res); err != nil {
 			return nil, err
 		}
-		if sbom {
-			err = attachSBOMs(ctx, c, res, platforms.FormatAll(toolchains.BuildPlatform), graph.Files(p.Jobs, sel))
-		}
-		return res, err
+		return res, attachSBOMs(ctx, c, res, platforms.FormatAll(toolchains.BuildPlatform), graph.Files(p.Jobs, sel))
 	}
 	res, err := perPlatform(ctx, o.platforms, bc.MultiPlatformRequested, func(ctx context.Context, target string) (*gwclient.Result, error) {
 		return build.SolvePackages(ctx, c, p.ForTarget(target), req, s)
