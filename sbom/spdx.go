@@ -20,7 +20,7 @@ const noAssertion = "NOASSERTION"
 
 // Document is the SPDX document of the package spec describes, whose
 // regular files are files; tool names the program that made it
-// ("kiln-v1.2.0"). Everything in it is derived from its inputs: the
+// ("kiln"). Everything in it is derived from its inputs: the
 // creation time is the package's SOURCE_DATE_EPOCH and the namespace a
 // digest of the rest of the document, so the same package always gets
 // the same bytes.

@@ -18,7 +18,7 @@ type Step struct {
 	// Out is the directory the SBOM goes to, at Out/Path(name): a tree
 	// merged over the package's, so the package carries it.
 	Out string
-	// Tool names the program writing the document ("kiln-v1.2.0").
+	// Tool names the program writing the document ("kiln").
 	Tool string
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/kiln-build/kiln/build"
 	"github.com/kiln-build/kiln/check"
 	"github.com/kiln-build/kiln/elfcheck"
 	"github.com/kiln-build/kiln/pack"
@@ -28,8 +27,9 @@ func stepCmds() []*cobra.Command {
 			}),
 		step("write-sbom", "Write the SPDX SBOM of one package from its staged tree", []string{"spec", "root", "dpkg", "out"},
 			func(cmd *cobra.Command, f map[string]string) error {
-				kiln, _ := build.Version()
-				path, err := sbom.Step{Spec: f["spec"], Root: f["root"], Dpkg: f["dpkg"], Out: f["out"], Tool: "kiln-" + kiln}.Run()
+				// No version: the CLI's and the frontend image's kiln write
+				// the same packages; the provenance records kiln's version.
+				path, err := sbom.Step{Spec: f["spec"], Root: f["root"], Dpkg: f["dpkg"], Out: f["out"], Tool: "kiln"}.Run()
 				if err == nil {
 					cmd.Println("wrote", path)
 				}
