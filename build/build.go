@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/provenance"
+	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/solve"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
@@ -40,6 +43,9 @@ type Config struct {
 	Sign *Signing
 	// Image, when set, also builds the container image (formats.oci).
 	Image *Image
+	// NoCache runs every step again instead of answering from the
+	// daemon's cache, as a daemon with an empty cache would (kiln verify).
+	NoCache bool
 }
 
 // Signing is graph.Signing plus the developer key, which reaches the
@@ -106,7 +112,7 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.Def, err = graph.Marshal(ctx, st, false); err != nil {
+	if b.Def, err = graph.Marshal(ctx, st, cfg.NoCache); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -165,11 +171,13 @@ func ParseVariant(setting, v string) (*int, error) {
 	return &n, nil
 }
 
-// CountPackages counts package files among files, leaving out feed indexes.
+// CountPackages counts package files among files, leaving out feed
+// indexes, SBOMs and the provenance.
 func CountPackages(files []string) int {
 	n := 0
 	for _, f := range files {
-		if !graph.IsIndex(f) {
+		if base := filepath.Base(f); !graph.IsIndex(f) && !strings.HasSuffix(f, sbom.Ext) &&
+			base != provenance.File && base != provenance.SignedFile {
 			n++
 		}
 	}

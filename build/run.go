@@ -93,6 +93,9 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 			}
 		}
 	}
+	if err := b.writeProvenance(ctx, t, res); err != nil {
+		return nil, err
+	}
 	if b.image != nil {
 		if res.Image, err = b.image.run(ctx, b, t); err != nil {
 			return nil, err

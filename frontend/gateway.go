@@ -14,6 +14,7 @@ import (
 	"github.com/kiln-build/kiln/build"
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	"github.com/moby/buildkit/frontend/dockerui"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
@@ -54,17 +55,45 @@ func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if bc.Target == graph.ImageTarget {
 		// --target oci: the container image, for buildx's image, oci and
 		// docker exporters; --platform picks the targets.
-		return build.SolveImage(ctx, c, p, s)
+		return image(ctx, c, p, s)
 	}
-	req := graph.Request{Select: bc.Target}
+	return packages(ctx, c, p, o, bc, s)
+}
+
+// packages solves the package files --target selects (all by default): every target
+// side by side, or one result per requested platform; with the SBOMs as
+// attestations when the client asks for them (buildx --sbom).
+func packages(ctx context.Context, c gwclient.Client, p *plan.Plan, o *gatewayOptions, bc *dockerui.Client, s build.Solve) (*gwclient.Result, error) {
+	sel := bc.Target
+	_, sbom, err := wantsAttestations(c.BuildOpts().Opts)
+	if err != nil {
+		return nil, err
+	}
+	req := graph.Request{Select: sel}
 	if len(o.platforms) == 0 {
 		// No --platform: every target of the recipe, side by side, as
 		// `kiln build` writes them.
-		return build.SolvePackages(ctx, c, p, req, s)
+		res, err := build.SolvePackages(ctx, c, p, req, s)
+		if err != nil || !sbom {
+			return res, err
+		}
+		if err := ensurePlatforms(res); err != nil {
+			return nil, err
+		}
+		return res, attachSBOMs(ctx, c, res, platforms.FormatAll(toolchains.BuildPlatform), graph.Files(p.Jobs, sel))
 	}
-	return perPlatform(ctx, o.platforms, bc.MultiPlatformRequested, func(ctx context.Context, target string) (*gwclient.Result, error) {
+	res, err := perPlatform(ctx, o.platforms, bc.MultiPlatformRequested, func(ctx context.Context, target string) (*gwclient.Result, error) {
 		return build.SolvePackages(ctx, c, p.ForTarget(target), req, s)
 	})
+	if err != nil || !sbom {
+		return res, err
+	}
+	for _, pt := range o.platforms {
+		if err := attachSBOMs(ctx, c, res, platforms.FormatAll(pt.platform), graph.Files(p.ForTarget(pt.target).Jobs, sel)); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 // perPlatform builds one target per requested platform, in parallel, and

@@ -43,8 +43,8 @@ func TestExamplesAllTargets(t *testing.T) {
 	if strings.Join(names, " ") != strings.Join(want, " ") {
 		t.Fatalf("packages = %v, want %v\n%s", names, want, tail(r.stderr, 40))
 	}
-	if entries, _ := os.ReadDir(out); len(entries) != len(want)+2 {
-		t.Errorf("output dir holds %d entries, want only the %d packages and the feed index", len(entries), len(want))
+	if entries, _ := os.ReadDir(out); len(entries) != 2*len(want)+3 {
+		t.Errorf("output dir holds %d entries, want only the %d packages with their SBOMs, the feed index and the provenance", len(entries), len(want))
 	}
 	checkFeed(t, out, want)
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kiln-build/kiln/internal/buildkitd"
+	"github.com/kiln-build/kiln/sbom"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -103,14 +104,20 @@ func copyDir(t *testing.T, src, dst string) {
 }
 
 // outputs lists the regular files below dir, relative and sorted, but
-// the opkg feed indexes (Packages, Packages.gz) that checkFeed reads.
+// the opkg feed indexes (Packages, Packages.gz) that checkFeed reads and
+// the SBOM beside each package, which it checks is there.
 func outputs(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && d.Name() != "Packages" && d.Name() != "Packages.gz" {
+		if err == nil && !d.IsDir() && d.Name() != "Packages" && d.Name() != "Packages.gz" && !strings.HasSuffix(p, sbom.Ext) {
 			rel, _ := filepath.Rel(dir, p)
 			out = append(out, rel)
+			if ext := filepath.Ext(p); ext == ".ipk" || ext == ".spk" || ext == ".zip" {
+				if _, err := os.Stat(p + sbom.Ext); err != nil {
+					t.Errorf("%s has no SBOM beside it: %v", rel, err)
+				}
+			}
 		}
 		return nil
 	})

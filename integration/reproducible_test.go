@@ -43,7 +43,7 @@ func TestReproducibleAcrossCaches(t *testing.T) {
 			}
 		}
 	}
-	for _, ext := range []string{".ipk", ".spk", ".zip", ".gz", ".tar"} {
+	for _, ext := range []string{".ipk", ".spk", ".zip", ".gz", ".tar", ".json"} {
 		if !kinds[ext] {
 			t.Errorf("no %s artifact was compared (%v)", ext, files)
 		}

@@ -78,6 +78,8 @@ type Options struct {
 type Job struct {
 	Recipe *schema.Recipe
 	Target *toolchains.Target
+	// Variant holds the value of every option of the recipe in this job.
+	Variant map[string]string
 	// Output holds the package files at its root.
 	Output llb.State
 	// Files are the names of the package files in Output; Packages and
@@ -126,7 +128,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	gates = append(gates, c.runTests("build", c.tc, []llb.RunOption{llb.AddMount(SrcDir, src), llb.Dir(SrcDir)})...)
 	pkgdir, ran := c.packageStage(src)
 
-	job := &Job{Recipe: r, Target: o.Target, IPK: map[string]HostPackage{}}
+	job := &Job{Recipe: r, Target: o.Target, Variant: o.Variant, IPK: map[string]HostPackage{}}
 	split := c.split(pkgdir, ran)
 	if ran {
 		if split, err = c.checkELF(split); err != nil {

@@ -129,8 +129,17 @@ func TestELFCheckStep(t *testing.T) {
 		t.Fatalf("%d pack steps, want 4", len(packs))
 	}
 	for _, p := range packs {
-		if in, idx := g.mountInput(t, p, llb.PkgDir); in != check || idx != 1 {
-			t.Errorf("%s packs %s[%d], not the checked packages", g.names[p], g.names[in], idx)
+		// Each packs the checked packages merged with its SBOM.
+		in, _ := g.mountInput(t, p, llb.PkgDir)
+		merge := g.ops[in]
+		if merge.GetMerge() == nil || len(merge.Inputs) != 2 {
+			t.Fatalf("%s packs %s, not a merge of the checked tree and its SBOM", g.names[p], g.names[in])
+		}
+		if first := merge.Inputs[0]; digest.Digest(first.Digest) != check || first.Index != 1 {
+			t.Errorf("%s packs %s[%d], not the checked packages", g.names[p], g.names[digest.Digest(first.Digest)], first.Index)
+		}
+		if sb := g.names[digest.Digest(merge.Inputs[1].Digest)]; !strings.Contains(sb, " sbom ") {
+			t.Errorf("%s: the merged tree's second input is %s, not the sbom step", g.names[p], sb)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/moby/buildkit/client/llb"
 )
@@ -93,11 +94,9 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 		if err != nil {
 			return nil, fmt.Errorf("package %s: %w", name, err)
 		}
-		root := llb.Scratch() // nothing ran: an empty package
-		var rootOpts []llb.MountOption
-		if ran {
-			root = split
-			rootOpts = []llb.MountOption{llb.SourcePath("/" + name)}
+		root, sbomSt, sbomPath, rootOpts, err := c.packageRoot(base, split, ran)
+		if err != nil {
+			return nil, fmt.Errorf("package %s: %w", name, err)
 		}
 		ipkSelected := false
 		for _, f := range selected {
@@ -109,7 +108,8 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 			if err != nil {
 				return nil, err
 			}
-			outs = append(outs, out)
+			// The SBOM beside the package, for feeds and kiln sbom query.
+			outs = append(outs, out.File(llb.Copy(sbomSt, sbomPath, "/"+SBOMFile(f.FileName(p))), c.name("sbom beside %s", f.FileName(p))))
 			job.Files = append(job.Files, f.FileName(p))
 			job.Packages = append(job.Packages, name)
 			job.Formats = append(job.Formats, f.Name())
@@ -132,6 +132,23 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 		}
 	}
 	return outs, nil
+}
+
+// packageRoot is the tree package base is packed from (mounted with
+// rootOpts): the split step's output for it (nothing when no step ran)
+// with its SBOM, which sbomSt holds at sbomPath.
+func (c *compiler) packageRoot(base *pack.Package, split llb.State, ran bool) (root, sbomSt llb.State, sbomPath string, rootOpts []llb.MountOption, err error) {
+	name := base.Name
+	if !ran { // nothing ran: an empty package but for its SBOM
+		sbomSt, err = c.sbomStep(base, llb.Scratch(), "")
+		return sbomSt, sbomSt, "/" + sbom.Path(name), nil, err
+	}
+	rootOpts = []llb.MountOption{llb.SourcePath("/" + name)}
+	if sbomSt, err = c.sbomStep(base, split, "/"+name, rootOpts...); err != nil {
+		return root, sbomSt, "", nil, err
+	}
+	root = llb.Merge([]llb.State{split, sbomSt}, c.name("%s with its sbom", name))
+	return root, sbomSt, "/" + name + "/" + sbom.Path(name), rootOpts, nil
 }
 
 // ipks lists the job's .ipk packages in package-name order.

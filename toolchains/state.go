@@ -179,14 +179,7 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 			}
 			return aptInstall(base, t.Suite, pkgs, o, label+" + build dependencies")
 		}
-		base := t.Image
-		switch {
-		case image != "":
-			base = image
-		case o.BaseImage != "" && t.kind() != KindImage:
-			// A toolchain image is the compiler, not a Debian base.
-			base = o.BaseImage
-		}
+		base := t.BaseImage(o, image)
 		switch t.kind() {
 		case KindImage:
 			return withSysroot(o.image(base), t.Suite, t.Packages, o, label, base)
@@ -197,6 +190,20 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 		}
 		return aptInstall(o.image(base), t.Suite, t.Packages, o, label, "mkdir -p /sysroot")
 	})
+}
+
+// BaseImage is the image reference t's toolchain starts from for a
+// recipe naming image ("" = none): the recipe's, else the --base-image
+// setting, else the target's own.
+func (t *Target) BaseImage(o Options, image string) string {
+	switch {
+	case image != "":
+		return image
+	case o.BaseImage != "" && t.kind() != KindImage:
+		// A toolchain image is the compiler, not a Debian base.
+		return o.BaseImage
+	}
+	return t.Image
 }
 
 // withSysroot is base (the image called ref) with packages installed and

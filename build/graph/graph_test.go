@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"github.com/kiln-build/kiln/internal/llbtest"
 	"sort"
 	"strings"
 	"testing"
@@ -12,7 +13,6 @@ import (
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
-	"github.com/moby/buildkit/solver/pb"
 )
 
 func recipe(name string, targets ...string) *schema.Recipe {
@@ -56,22 +56,9 @@ func TestSelectors(t *testing.T) {
 
 // copied lists the files the selection copies out of the package outputs.
 func copied(t *testing.T, st bkllb.State) []string {
-	t.Helper()
-	def, err := st.Marshal(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, dt := range def.Def {
-		var op pb.Op
-		if err := op.UnmarshalVT(dt); err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range op.GetFile().GetActions() {
-			if cp := a.GetCopy(); cp != nil {
-				out = append(out, cp.Src)
-			}
-		}
+	for _, cp := range llbtest.Copies(t, st) {
+		out = append(out, cp.Src)
 	}
 	return out
 }
@@ -88,9 +75,20 @@ func TestSelected(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.sel, err)
 		}
-		got := copied(t, st)
+		// Every selected package comes with its SBOM (the copies of the
+		// SBOM from each package's tree are the pack steps' own).
+		var got, want []string
+		for _, src := range copied(t, st) {
+			if !strings.Contains(src, "/usr/share/kiln/sbom/") {
+				got = append(got, src)
+			}
+		}
+		for _, f := range strings.Fields(c.want) {
+			want = append(want, f, f+".spdx.json")
+		}
 		sort.Strings(got)
-		if strings.Join(got, " ") != c.want {
+		sort.Strings(want)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("--target %s copies %v, want %s", c.sel, got, c.want)
 		}
 	}

@@ -53,16 +53,7 @@ func Selectors(jobs []*llb.Job) []Selector {
 // package and a format means the package) and the feed index of the .ipk
 // files among them.
 func Selected(jobs []*llb.Job, sel string, packer llb.Packer) (bkllb.State, error) {
-	match := func(pkg, format string) bool { return pkg == sel }
-	if !hasPackage(jobs, sel) {
-		pkgName, fmtName, hasFormat := strings.Cut(sel, "/")
-		switch {
-		case hasFormat:
-			match = func(pkg, format string) bool { return pkg == pkgName && format == fmtName }
-		default:
-			match = func(pkg, format string) bool { return format == sel }
-		}
-	}
+	match := matcher(jobs, sel)
 	var states []bkllb.State
 	var files []string
 	ipks := 0
@@ -74,10 +65,12 @@ func Selected(jobs []*llb.Job, sel string, packer llb.Packer) (bkllb.State, erro
 			if j.Formats[i] == "ipk" {
 				ipks++
 			}
-			f := "/" + j.Files[i]
+			f, sb := "/"+j.Files[i], "/"+llb.SBOMFile(j.Files[i])
 			files = append(files, j.Files[i])
-			states = append(states, bkllb.Scratch().File(bkllb.Copy(j.Output, f, f, &bkllb.CopyInfo{CreateDestPath: true}),
-				bkllb.WithCustomName("select "+j.Files[i])))
+			states = append(states, bkllb.Scratch().
+				File(bkllb.Copy(j.Output, f, f, &bkllb.CopyInfo{CreateDestPath: true}).
+					Copy(j.Output, sb, sb, &bkllb.CopyInfo{CreateDestPath: true}),
+					bkllb.WithCustomName("select "+j.Files[i])))
 		}
 	}
 	if len(states) == 0 {
@@ -93,6 +86,38 @@ func Selected(jobs []*llb.Job, sel string, packer llb.Packer) (bkllb.State, erro
 		out = bkllb.Merge(states, bkllb.WithCustomName(fmt.Sprintf("collect %s", strings.Join(files, ", "))))
 	}
 	return withIndex(out, ipks, packer), nil
+}
+
+// matcher tells which output packages (by package and format name) sel
+// names.
+func matcher(jobs []*llb.Job, sel string) func(pkg, format string) bool {
+	if sel == "" {
+		return func(string, string) bool { return true }
+	}
+	if hasPackage(jobs, sel) {
+		return func(pkg, format string) bool { return pkg == sel }
+	}
+	if pkgName, fmtName, hasFormat := strings.Cut(sel, "/"); hasFormat {
+		return func(pkg, format string) bool { return pkg == pkgName && format == fmtName }
+	}
+	return func(pkg, format string) bool { return format == sel }
+}
+
+// Files lists the package files (paths in the build's output) that a
+// build of jobs selecting sel ("" = everything) writes, sorted; each has
+// its SBOM beside it (llb.SBOMFile).
+func Files(jobs []*llb.Job, sel string) []string {
+	match := matcher(jobs, sel)
+	var out []string
+	for _, j := range jobs {
+		for i, p := range j.Packages {
+			if match(p, j.Formats[i]) {
+				out = append(out, j.Files[i])
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func hasPackage(jobs []*llb.Job, name string) bool {

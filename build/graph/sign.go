@@ -10,6 +10,7 @@ import (
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/syspkg"
 	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/provenance"
 	bkllb "github.com/moby/buildkit/client/llb"
 )
 
@@ -56,7 +57,7 @@ func signed(out bkllb.State, jobs []*llb.Job, s *Signing, packer llb.Packer) (bk
 		}
 	}
 	if len(groups) == 0 {
-		return out, fmt.Errorf("signing: no recipe in this build writes syspkg packages (formats: syspkg)")
+		return out, nil // only the provenance is signed (SignProvenance)
 	}
 	keys := make([]string, 0, len(groups))
 	for k := range groups {
@@ -119,4 +120,24 @@ func Collected(p *plan.Plan, s *Signing) (bkllb.State, error) {
 	}
 	collected := bkllb.Local(CollectedLocal, bkllb.IncludePatterns(files), bkllb.WithCustomName("collected syspkg payloads"))
 	return signed(collected, p.Jobs, s, p.Packer)
+}
+
+// SignProvenance is the state holding the DSSE envelope of a build's
+// provenance statement (provenance.SignedFile), signed in the graph by
+// kiln's own binary with the developer key mounted as a secret, as the
+// syspkg metainfo is.
+func SignProvenance(statement []byte, s *Signing, packer llb.Packer) bkllb.State {
+	meta := bkllb.Scratch().File(bkllb.Mkfile("/statement.json", 0o644, statement).Mkfile("/developer.pem", 0o644, s.Cert),
+		bkllb.WithCustomName("provenance statement"))
+	run := bkllb.Scratch().Run(
+		bkllb.Args([]string{"/kiln/bin" + packer.Path, "sign-provenance", "--statement", "/kiln/meta/statement.json",
+			"--dev-cert", "/kiln/meta/developer.pem", "--dev-key", "/run/secrets/" + SigningKeySecret,
+			"--out", "/kiln/out/" + provenance.SignedFile}),
+		bkllb.AddMount("/kiln/bin", packer.State, bkllb.Readonly),
+		bkllb.AddMount("/kiln/meta", meta, bkllb.Readonly),
+		bkllb.AddSecret("/run/secrets/"+SigningKeySecret, bkllb.SecretID(SigningKeySecret), bkllb.SecretFileOpt(0, 0, 0o400)),
+		bkllb.Network(bkllb.NetModeNone),
+		bkllb.WithCustomName("sign provenance"),
+	)
+	return run.AddMount("/kiln/out", bkllb.Scratch())
 }

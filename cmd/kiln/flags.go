@@ -63,7 +63,7 @@ type signFlags struct {
 }
 
 func (f *signFlags) register(fs *pflag.FlagSet) {
-	fs.BoolVar(&f.on, "sign", false, "write each syspkg package's metainfo, signed with the developer certificate (--dev-cert, --dev-key)")
+	fs.BoolVar(&f.on, "sign", false, "sign the build's provenance (provenance.intoto.dsse.json) and write each syspkg package's signed metainfo, with the developer certificate (--dev-cert, --dev-key)")
 	fs.StringVar(&f.baseURL, "syspkg-url", "", "where the syspkg payloads will be published, for metainfo whose recipe gives no formats.syspkg.url")
 	f.dev = devKeyFlags()
 	f.dev.register(fs)

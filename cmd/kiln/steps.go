@@ -9,6 +9,8 @@ import (
 	"github.com/kiln-build/kiln/feeds"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/shlibs"
+	"github.com/kiln-build/kiln/provenance"
+	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/split"
 	"github.com/spf13/cobra"
 )
@@ -33,6 +35,20 @@ func stepCmds() []*cobra.Command {
 					cmd.Println("wrote", path)
 				}
 				return err
+			}),
+		step("write-sbom", "Write the SPDX SBOM of one package from its staged tree", []string{"spec", "root", "dpkg", "out"},
+			func(cmd *cobra.Command, f map[string]string) error {
+				// No version: the CLI's and the frontend image's kiln write
+				// the same packages; the provenance records kiln's version.
+				path, err := sbom.Step{Spec: f["spec"], Root: f["root"], Dpkg: f["dpkg"], Out: f["out"], Tool: "kiln"}.Run()
+				if err == nil {
+					cmd.Println("wrote", path)
+				}
+				return err
+			}),
+		step("sign-provenance", "Sign a build's provenance statement (DSSE) with the developer key", []string{"statement", "dev-cert", "dev-key", "out"},
+			func(cmd *cobra.Command, f map[string]string) error {
+				return provenance.SignFiles(f["statement"], f["dev-cert"], f["dev-key"], f["out"])
 			}),
 		step("split", "Divide a staged tree ($pkgdir) into output packages and strip them", []string{"spec", "root", "out"},
 			func(_ *cobra.Command, f map[string]string) error {

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -65,7 +66,7 @@ func ReadDir(dir string, opts DirOptions) ([]Entry, error) {
 	if opts.Repo == nil || sign.KindOf(opts.Repo) != sign.Repository {
 		return nil, errors.New("reading repository: no repository certificate")
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	files, err := metainfoFiles(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -169,4 +170,24 @@ func Metas(entries []Entry) []syspkg.Meta {
 		ms = append(ms, e.Meta)
 	}
 	return ms
+}
+
+// notMetainfo end the names of the JSON files a kiln build writes beside
+// the payloads that are not metainfo: SBOMs and in-toto statements (the
+// provenance, its DSSE envelope, buildx attestations).
+var notMetainfo = []string{".spdx.json", ".intoto.json", ".intoto.dsse.json"}
+
+// metainfoFiles lists the metainfo files (*.json) in dir.
+func metainfoFiles(dir string) ([]string, error) {
+	all, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range all {
+		if !slices.ContainsFunc(notMetainfo, func(suffix string) bool { return strings.HasSuffix(f, suffix) }) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }

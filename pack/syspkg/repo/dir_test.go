@@ -13,6 +13,12 @@ import (
 
 func TestReadDir(t *testing.T) {
 	dir, repo, _ := repoDir(t)
+	// A kiln build's SBOMs and provenance beside the payloads are not metainfo.
+	for _, n := range []string{"hello-1.0-x86_64.zip.spdx.json", "provenance.intoto.json", "provenance.intoto.dsse.json"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	opts := DirOptions{BaseURL: "https://example.org/repo/", Repo: repo.Cert, At: verifyAt}
 	entries, err := ReadDir(dir, opts)
 	if err != nil {

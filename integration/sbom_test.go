@@ -1,0 +1,73 @@
+package integration
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/provenance"
+	"github.com/kiln-build/kiln/sbom"
+	"github.com/kiln-build/kiln/sbom/sbomtest"
+)
+
+// TestSBOMExamples builds every example and checks every package's SBOM:
+// beside it in -o it validates against the SPDX 2.3 JSON schema (an
+// independent validator), describes the package, lists the recipe's
+// sources and the toolchain with its Debian packages; inside each .ipk
+// (read back with ar and tar) it is the same document.
+func TestSBOMExamples(t *testing.T) {
+	requireIntegration(t)
+	serveGreet(t)
+	out := t.TempDir()
+	mustKiln(t, nil, "build", "examples/hello", "examples/motd", "examples/greet", "examples/libgreet", "examples/greeter",
+		"examples/remarkable", "examples/bullseye", "-o", out, "--progress", "plain")
+	checked := 0
+	for _, f := range artifacts(t, out) {
+		if base := filepath.Base(f); base == "Packages" || base == "Packages.gz" || strings.HasSuffix(f, sbom.Ext) || base == provenance.File {
+			continue
+		}
+		checked++
+		data, err := os.ReadFile(filepath.Join(out, f+sbom.Ext))
+		if err != nil {
+			t.Errorf("%s has no SBOM beside it: %v", f, err)
+			continue
+		}
+		if err := sbomtest.Validate(data); err != nil {
+			t.Errorf("%s%s is not valid SPDX 2.3: %v", f, sbom.Ext, err)
+			continue
+		}
+		doc, err := sbom.Read(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		main := doc.Packages[0]
+		purposes := map[string]int{}
+		debs := 0
+		for _, p := range doc.Packages {
+			purposes[p.PrimaryPackagePurpose]++
+			if strings.HasPrefix(string(p.PackageSPDXIdentifier), "Deb-") {
+				debs++
+			}
+		}
+		if main.PrimaryPackagePurpose != "INSTALL" || !strings.HasPrefix(filepath.Base(f), main.PackageName) {
+			t.Errorf("%s: SBOM describes %s (%s)", f, main.PackageName, main.PrimaryPackagePurpose)
+		}
+		if purposes["SOURCE"] == 0 || purposes["CONTAINER"] != 1 || debs < 10 {
+			t.Errorf("%s: SBOM has %d sources, %d toolchains, %d Debian packages", f, purposes["SOURCE"], purposes["CONTAINER"], debs)
+		}
+		if len(doc.Files) == 0 {
+			t.Errorf("%s: SBOM lists no files", f)
+		}
+		if strings.HasSuffix(f, ".ipk") {
+			inside := run(t, "bash", "-c", `ar p "$1" data.tar.gz | tar -xzOf - "./$2"`, "sh", filepath.Join(out, f), sbom.Path(main.PackageName))
+			if inside != string(data) {
+				t.Errorf("%s: the SBOM inside differs from the one beside it", f)
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d packages checked", checked)
+	}
+}
