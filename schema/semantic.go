@@ -24,7 +24,7 @@ const MaxVarDescription = 256
 
 // constraintRe mirrors #re.constraint in recipe.cue (a test keeps the two
 // in step): the value of a package option.
-var constraintRe = regexp.MustCompile(`^\s*(<<|<=|=|>=|>>)\s*([0-9]+:)?[0-9]([A-Za-z0-9.+~-]*-[A-Za-z0-9.+~]+|[A-Za-z0-9.+~]*)\s*$`)
+var constraintRe = regexp.MustCompile(`^\s*(<<|<=|=|>=|>>)\s*([0-9]+:)?[A-Za-z0-9]([A-Za-z0-9.+~-]*-[A-Za-z0-9.+~]+|[A-Za-z0-9.+~]*)\s*$`)
 
 // plistRe is the PLIST prefix a files entry may have (#FileEntry).
 var plistRe = regexp.MustCompile(`^(bin|lib|lnk|rsc):`)
