@@ -1,0 +1,6 @@
+// Package all registers every importer (imported for its side effect).
+package all
+
+import (
+	_ "github.com/kiln-build/kiln/importer/toltec" // kiln import toltec
+)

@@ -1,0 +1,181 @@
+package toltec
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/build"
+	"github.com/kiln-build/kiln/importer"
+	"github.com/kiln-build/kiln/internal/golden"
+	"github.com/kiln-build/kiln/internal/testtool"
+	_ "github.com/kiln-build/kiln/pack/all" // formats, for validating the imports
+)
+
+// corpus lists the test recipes: testdata/corpus/NAME/package, written
+// for these tests from Toltec's documentation (no public recipe).
+func corpus(t *testing.T) []string {
+	t.Helper()
+	dirs, err := filepath.Glob("testdata/corpus/*")
+	if err != nil || len(dirs) < 25 {
+		t.Fatalf("corpus: %d recipes, %v", len(dirs), err)
+	}
+	return dirs
+}
+
+// render is a recipe file's golden form: every recipe it gives, then the report.
+func render(t *testing.T, im *importer.Import, f importer.Format) string {
+	t.Helper()
+	var b strings.Builder
+	for _, r := range im.Recipes {
+		name, data, err := importer.Render(r, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("== " + r.Name + "/" + name + " ==\n")
+		b.Write(data)
+		for _, lf := range r.Files {
+			b.WriteString("== " + r.Name + "/" + lf.To + " (copied) ==\n")
+		}
+	}
+	b.WriteString("== report ==\n" + importer.TextReport(im))
+	return b.String()
+}
+
+// TestGolden imports every corpus recipe and compares the recipes and the
+// report with testdata/golden/NAME.golden.
+func TestGolden(t *testing.T) {
+	testtool.Need(t, "bash")
+	for _, dir := range corpus(t) {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			im, err := Import([]string{dir}, importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Compare(t, "golden/"+filepath.Base(dir), render(t, im, importer.FormatCUE))
+		})
+	}
+	im, err := Import([]string{"testdata/corpus/penkit"}, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Compare(t, "golden/penkit.yaml", render(t, im, importer.FormatYAML))
+}
+
+// TestValidates writes the whole corpus as CUE and as YAML and checks
+// every recipe as kiln validate does (schema, local files, compiling for
+// each target): a recipe carried over whole must validate, and so must
+// every other recipe of the corpus.
+func TestValidates(t *testing.T) {
+	testtool.Need(t, "bash")
+	im, err := Import([]string{"testdata/corpus"}, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []importer.Format{importer.FormatCUE, importer.FormatYAML} {
+		out := t.TempDir()
+		files, err := importer.Write(out, im, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dirs []string
+		for _, p := range files {
+			dirs = append(dirs, filepath.Dir(p))
+		}
+		rs, _, err := build.Check(dirs)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if len(rs) != len(im.Recipes) {
+			t.Errorf("%s: %d recipes validated, %d imported", f, len(rs), len(im.Recipes))
+		}
+	}
+}
+
+// TestIdempotent: importing again over an import changes no file.
+func TestIdempotent(t *testing.T) {
+	testtool.Need(t, "bash")
+	out := t.TempDir()
+	write := func() map[string]string {
+		im, err := Import([]string{"testdata/corpus"}, importer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := importer.Write(out, im, importer.FormatCUE); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]string{}
+		err = filepath.Walk(out, func(p string, fi os.FileInfo, err error) error {
+			if err == nil && !fi.IsDir() {
+				data, _ := os.ReadFile(p)
+				seen[p] = fi.ModTime().String() + fi.Mode().String() + string(data)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seen
+	}
+	first, second := write(), write()
+	if len(first) != len(second) {
+		t.Fatalf("%d files, then %d", len(first), len(second))
+	}
+	for p, s := range first {
+		if second[p] != s {
+			t.Errorf("%s changed on the second import", p)
+		}
+	}
+	if _, ok := first[filepath.Join(out, "motd-banner", "motd-banner.sh")]; !ok {
+		t.Errorf("local files not copied: %v", len(first))
+	} else if fi, _ := os.Stat(filepath.Join(out, "motd-banner", "motd-banner.sh")); fi.Mode().Perm() != 0o755 {
+		t.Errorf("motd-banner.sh: mode %v, want the source's executable bit", fi.Mode())
+	}
+}
+
+// TestSandbox: sourcing has no side effect and reaches no command.
+func TestSandbox(t *testing.T) {
+	testtool.Need(t, "bash")
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "touched")
+	recipe := filepath.Join(dir, "package")
+	src := "pkgnames=(x)\n/usr/bin/touch " + marker + "\necho hi > " + marker + "\ntouch " + marker +
+		"\nenable -f x y\nexec /bin/sh -c 'touch " + marker + "'\npkgver=1-1\n"
+	if err := os.WriteFile(recipe, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	top, _, ds, err := source(recipe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Fatalf("sourcing the recipe touched %s", marker)
+	}
+	if top.vars["pkgver"] != "1-1" {
+		t.Errorf("pkgver = %q after the refused commands", top.vars["pkgver"])
+	}
+	if len(ds) < 4 {
+		t.Errorf("bash's refusals not reported: %v", ds)
+	}
+}
+
+// TestErrors: a recipe kiln cannot read is an error naming it.
+func TestErrors(t *testing.T) {
+	testtool.Need(t, "bash")
+	dir := t.TempDir()
+	for name, tc := range map[string]struct{ src, want string }{
+		"syntax":    {"pkgnames=(a\nfoo() {\n", "syntax error"},
+		"nonames":   {"pkgver=1-1\n", "pkgnames: required"},
+		"noversion": {"pkgnames=(a)\npkgdesc=x\n", "package a: pkgver: required"},
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(tc.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Import([]string{p}, importer.Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v, want an error naming the file and %q", name, err, tc.want)
+		}
+	}
+}
