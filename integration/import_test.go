@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,6 +69,48 @@ func TestImportToltec(t *testing.T) {
 	for _, want := range []string{"-rwxr-xr-x root/root", "./opt/bin/motd-banner", "./lib/systemd/system/motd-banner.service"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("motd-banner lists no %q:\n%s", want, list)
+		}
+	}
+}
+
+// TestURLStripAuto: an archive with one top directory is unpacked without
+// it when the recipe gives no strip (Toltec's rule, which imported
+// recipes rely on); one without a top directory keeps its layout, and
+// strip: 0 keeps the top directory.
+func TestURLStripAuto(t *testing.T) {
+	requireIntegration(t)
+	files := t.TempDir()
+	tree := t.TempDir()
+	writeFiles(t, tree, map[string]string{"tool-1.0/bin/tool": "#!/bin/sh\necho tool\n", "flat/a.txt": "a\n", "flat/b.txt": "b\n"})
+	run(t, "tar", "-C", tree, "-czf", filepath.Join(files, "tool-1.0.tar.gz"), "tool-1.0")
+	run(t, "tar", "-C", filepath.Join(tree, "flat"), "-czf", filepath.Join(files, "flat.tar.gz"), "a.txt", "b.txt")
+	addr := serveAnywhere(t, files)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"kiln.yaml": fmt.Sprintf(recipeHead, "stripauto") + fmt.Sprintf(`sources:
+  - url: http://%[1]s/tool-1.0.tar.gz
+    sha256: %[2]s
+    dest: auto
+  - url: http://%[1]s/flat.tar.gz
+    sha256: %[3]s
+    dest: flat
+  - url: http://%[1]s/tool-1.0.tar.gz
+    sha256: %[2]s
+    strip: 0
+    dest: kept
+package: |
+  mkdir -p "$pkgdir/usr/share/sa"
+  cp -r auto flat kept "$pkgdir/usr/share/sa/"
+`, addr, sha(t, filepath.Join(files, "tool-1.0.tar.gz")), sha(t, filepath.Join(files, "flat.tar.gz")))})
+	out := t.TempDir()
+	r := mustKiln(t, nil, "build", dir, "-o", out, "--progress", "plain")
+	if !strings.Contains(r.stderr, "unpack tool-1.0.tar.gz (strip auto)") || !strings.Contains(r.stderr, "unpack tool-1.0.tar.gz (strip 0)") {
+		t.Errorf("progress names no strip auto and strip 0 unpack steps")
+	}
+	list := run(t, "dpkg-deb", "-c", filepath.Join(out, "stripauto_1.0-1_x86_64.ipk"))
+	for _, want := range []string{"./usr/share/sa/auto/bin/tool", "./usr/share/sa/flat/a.txt", "./usr/share/sa/kept/tool-1.0/bin/tool"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("package lists no %s:\n%s", want, list)
 		}
 	}
 }

@@ -3,6 +3,8 @@
 // that the rest of kiln compiles.
 package schema
 
+import "strconv"
+
 // Recipe is one validated recipe. Fields mirror #Recipe in recipe.cue.
 type Recipe struct {
 	Name        string   `json:"name"`
@@ -218,10 +220,11 @@ type Source struct {
 	URL    string `json:"url,omitempty"`
 	SHA256 string `json:"sha256,omitempty"`
 	// Extract unpacks an archive URL (default true); Strip drops leading
-	// path components when extracting; Filename names the file when not
-	// extracted (default: the URL's last path element).
+	// path components when extracting (nil: the archive's single top
+	// directory if it has one, as Toltec does); Filename names the file
+	// when not extracted (default: the URL's last path element).
 	Extract  *bool  `json:"extract,omitempty"`
-	Strip    int    `json:"strip,omitempty"`
+	Strip    *int   `json:"strip,omitempty"`
 	Filename string `json:"filename,omitempty"`
 
 	// Git is a repository URL pinned to Commit (a full 40-hex SHA).
@@ -252,3 +255,12 @@ func (s Source) Kind() string {
 
 // ShouldExtract reports whether a URL source is unpacked (the default).
 func (s Source) ShouldExtract() bool { return s.Extract == nil || *s.Extract }
+
+// StripArg is how many leading path components unpacking drops: a number,
+// or "auto" (the archive's single top directory, if it has one).
+func (s Source) StripArg() string {
+	if s.Strip == nil {
+		return "auto"
+	}
+	return strconv.Itoa(*s.Strip)
+}
