@@ -201,11 +201,10 @@ func (p *pkg) source(field, s, sum string, noextract []string) importer.Map {
 		}
 		src := importer.Map{{Key: "url", Value: s}, {Key: "sha256", Value: strings.ToLower(sum)}}
 		name := path.Base(u.Path)
+		// Archives are unpacked dropping their single top directory, as
+		// Toltec does: kiln's default strip.
 		if slices.Contains(noextract, name) {
 			src.Set("extract", false)
-		} else if kllb.IsArchive(name) {
-			// Toltec drops the archive's top directory.
-			src.Set("strip", 1)
 		}
 		return src
 	}
