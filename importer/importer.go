@@ -130,3 +130,17 @@ func RelTo(path string) string {
 	}
 	return filepath.ToSlash(path)
 }
+
+// LineOf is the line of the first occurrence of needle in data at or
+// after line from (1-based; 0 or 1 for the whole text), 0 when absent:
+// formats whose parsers keep no positions are reported at the line their
+// field's name is on.
+func LineOf(data []byte, needle string, from int) int {
+	lines := strings.Split(string(data), "\n")
+	for i := max(from-1, 0); i < len(lines); i++ {
+		if strings.Contains(lines[i], needle) {
+			return i + 1
+		}
+	}
+	return 0
+}

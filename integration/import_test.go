@@ -3,6 +3,7 @@ package integration
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -112,5 +113,58 @@ package: |
 		if !strings.Contains(list, want) {
 			t.Errorf("package lists no %s:\n%s", want, list)
 		}
+	}
+}
+
+// TestImportSyspkg imports a syspkg metainfo whose payload ZIP (laid out
+// by category, with an override for the binaries) is served on loopback,
+// builds the import and reads the syspkg package back with unzip.
+func TestImportSyspkg(t *testing.T) {
+	requireIntegration(t)
+	files, tree := t.TempDir(), t.TempDir()
+	writeFiles(t, tree, map[string]string{"build/cli/hello": "#!/bin/sh\necho hello\n", "man/hello.1": ".TH HELLO 1\n"})
+	if err := os.Chmod(filepath.Join(tree, "build/cli/hello"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(files, "1.2.0"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	zip := filepath.Join(files, "1.2.0", "hello-x86_64.zip")
+	runIn(t, tree, "zip", "-q", "-r", zip, "build", "man")
+	addr := serveAnywhere(t, files)
+	meta := t.TempDir()
+	writeFiles(t, meta, map[string]string{"hello.json": fmt.Sprintf(`{
+    "id": "hello",
+    "description": [ { "en", "Hello", "Says hello" }, { "de", "Hallo", "Sagt hallo" } ],
+    "version": "1.2.0",
+    "release": "1.2.0-1",
+    "url": "http://%s/$VERSION/hello-$ARCH.zip",
+    "category": "tools",
+    "license": "MIT",
+    "override": { "bin": "build/cli" },
+    "payloads": [ { "x86_64", 100, 200, "%s" } ]
+}`, addr, sha(t, zip))})
+	imported := t.TempDir()
+	r := kiln(t, nil, "import", "syspkg", filepath.Join(meta, "hello.json"), "-o", imported,
+		"--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
+	if r.err == nil || !strings.Contains(r.stdout, "from --maintainer") {
+		t.Fatalf("import: %v (want exit status 2 naming --maintainer)\n%s%s", r.err, r.stdout, r.stderr)
+	}
+	out := t.TempDir()
+	mustKiln(t, nil, "build", filepath.Join(imported, "hello"), "-o", out, "--progress", "plain")
+	list := run(t, "unzip", "-l", filepath.Join(out, "hello-1.2.0-x86_64.zip"))
+	for _, want := range []string{"bin/hello", "man/hello.1"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("payload lists no %s:\n%s", want, list)
+		}
+	}
+}
+
+func runIn(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
 }

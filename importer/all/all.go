@@ -2,5 +2,6 @@
 package all
 
 import (
+	_ "github.com/kiln-build/kiln/importer/syspkg" // kiln import syspkg
 	_ "github.com/kiln-build/kiln/importer/toltec" // kiln import toltec
 )

@@ -6,11 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kiln-build/kiln/build"
 	"github.com/kiln-build/kiln/importer"
+	"github.com/kiln-build/kiln/importer/importertest"
 	"github.com/kiln-build/kiln/internal/golden"
 	"github.com/kiln-build/kiln/internal/testtool"
-	_ "github.com/kiln-build/kiln/pack/all" // formats, for validating the imports
 )
 
 // corpus lists the test recipes: testdata/corpus/NAME/package, written
@@ -24,73 +23,27 @@ func corpus(t *testing.T) []string {
 	return dirs
 }
 
-// render is a recipe file's golden form: every recipe it gives, then the report.
-func render(t *testing.T, im *importer.Import, f importer.Format) string {
-	t.Helper()
-	var b strings.Builder
-	for _, r := range im.Recipes {
-		name, data, err := importer.Render(r, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString("== " + r.Name + "/" + name + " ==\n")
-		b.Write(data)
-		for _, lf := range r.Files {
-			b.WriteString("== " + r.Name + "/" + lf.To + " (copied) ==\n")
-		}
-	}
-	b.WriteString("== report ==\n" + importer.TextReport(im))
-	return b.String()
-}
-
 // TestGolden imports every corpus recipe and compares the recipes and the
 // report with testdata/golden/NAME.golden.
 func TestGolden(t *testing.T) {
 	testtool.Need(t, "bash")
-	for _, dir := range corpus(t) {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			im, err := Import([]string{dir}, importer.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden.Compare(t, "golden/"+filepath.Base(dir), render(t, im, importer.FormatCUE))
-		})
-	}
+	importertest.Golden(t, corpus(t), Import, importer.Options{})
 	im, err := Import([]string{"testdata/corpus/penkit"}, importer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden.Compare(t, "golden/penkit.yaml", render(t, im, importer.FormatYAML))
+	golden.Compare(t, "golden/penkit.yaml", importertest.Render(t, im, importer.FormatYAML))
 }
 
-// TestValidates writes the whole corpus as CUE and as YAML and checks
-// every recipe as kiln validate does (schema, local files, compiling for
-// each target): a recipe carried over whole must validate, and so must
-// every other recipe of the corpus.
+// TestValidates: every recipe of the corpus, carried over whole or not,
+// validates as CUE and as YAML.
 func TestValidates(t *testing.T) {
 	testtool.Need(t, "bash")
 	im, err := Import([]string{"testdata/corpus"}, importer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []importer.Format{importer.FormatCUE, importer.FormatYAML} {
-		out := t.TempDir()
-		files, err := importer.Write(out, im, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var dirs []string
-		for _, p := range files {
-			dirs = append(dirs, filepath.Dir(p))
-		}
-		rs, _, err := build.Check(dirs)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		if len(rs) != len(im.Recipes) {
-			t.Errorf("%s: %d recipes validated, %d imported", f, len(rs), len(im.Recipes))
-		}
-	}
+	importertest.Validates(t, im)
 }
 
 // TestIdempotent: importing again over an import changes no file.
