@@ -138,9 +138,9 @@ func (c *semantic) packages() {
 		}
 		at := join("packages", selector(name))
 		for i, f := range p.Files {
-			if glob := plistRe.ReplaceAllString(f, ""); strings.HasPrefix(glob, "!") {
+			if glob := plistRe.ReplaceAllString(f, ""); glob != f && strings.HasPrefix(glob, "!") {
 				c.add(join(at, "files", strconv.Itoa(i)), nil,
-					"%s: negation is not supported in package file lists; list only the files this package holds, or delete the others in the package script", strconv.Quote(f))
+					"%s: a PLIST entry cannot be negated; negate a plain glob (!path) to take back what earlier entries selected", strconv.Quote(f))
 			}
 		}
 		for i, u := range p.Uses {
