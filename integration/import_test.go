@@ -168,3 +168,22 @@ func runIn(t *testing.T, dir, name string, args ...string) {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
 }
+
+// TestImportSPK imports the smallest spec of the SPK corpus (sources
+// defaulting to its directory, a script installing into /spfs), builds it
+// for x86_64 and runs the packaged binary.
+func TestImportSPK(t *testing.T) {
+	requireIntegration(t)
+	imported := t.TempDir()
+	r := kiln(t, nil, "import", "spk", "importer/spk/testdata/corpus/hello", "-o", imported,
+		"--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
+	if r.err == nil || !strings.Contains(r.stdout, "build.script: approximated") {
+		t.Fatalf("import: %v (want exit status 2 noting /spfs)\n%s%s", r.err, r.stdout, r.stderr)
+	}
+	out := t.TempDir()
+	mustKiln(t, nil, "build", filepath.Join(imported, "hello"), "--target", "x86_64", "-o", out, "--progress", "plain")
+	dir := extract(t, filepath.Join(out, "hello_1.0.0_x86_64.ipk"))
+	if got := strings.TrimSpace(run(t, filepath.Join(dir, "spfs/bin/hello"))); got != "hello from spk" {
+		t.Errorf("hello printed %q", got)
+	}
+}

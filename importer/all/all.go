@@ -2,6 +2,7 @@
 package all
 
 import (
+	_ "github.com/kiln-build/kiln/importer/spk"    // kiln import spk
 	_ "github.com/kiln-build/kiln/importer/syspkg" // kiln import syspkg
 	_ "github.com/kiln-build/kiln/importer/toltec" // kiln import toltec
 )
