@@ -185,3 +185,25 @@ func TestTestStages(t *testing.T) {
 		t.Error("test 3 runs although its selector does not match the variant")
 	}
 }
+
+// TestPatchLevel: patches apply with -p1 unless the recipe's patch_level
+// says otherwise (spksrc's -p0).
+func TestPatchLevel(t *testing.T) {
+	for _, c := range []struct {
+		level *int
+		want  string
+	}{{nil, "patch -p1 "}, {new(int), "patch -p0 "}} {
+		r, err := schema.Load(filepath.Join("..", "examples", "hello"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Patches, r.PatchLevel = []string{"fix.patch"}, c.level
+		job, err := llb.Compile(r, testOptions(t, "x86_64"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := render(t, job.Output); !strings.Contains(got, c.want) {
+			t.Errorf("patch level %v: the graph has no %q", c.level, c.want)
+		}
+	}
+}

@@ -35,8 +35,10 @@ type Recipe struct {
 	// image); the toolchain packages are still installed on top.
 	Image string `json:"image,omitempty"`
 	// Patches are local files (relative to the recipe) applied in order with
-	// patch -p1 in $srcdir after every source is in place.
-	Patches []string `json:"patches,omitempty"`
+	// patch -pN (N = PatchLevel, default 1) in $srcdir after every source
+	// is in place.
+	Patches    []string `json:"patches,omitempty"`
+	PatchLevel *int     `json:"patch_level,omitempty"`
 	// PerTarget varies fields by target name (see ForTarget).
 	PerTarget map[string]*TargetFields `json:"per_target,omitempty"`
 	// Options are build options; Variants are the option sets built by
