@@ -187,3 +187,63 @@ func TestImportSPK(t *testing.T) {
 		t.Errorf("hello printed %q", got)
 	}
 }
+
+// TestImportSpksrc imports a spksrc package (a cross package whose
+// tarball is served on loopback, a -p0 patch, a PLIST, a translated
+// description and a service setup file), builds its .spk for x86_64 and
+// reads it back: INFO, the generated start-stop-status, package.tgz with
+// only the PLIST's files, and the patched binary running.
+func TestImportSpksrc(t *testing.T) {
+	requireIntegration(t)
+	files, src := t.TempDir(), t.TempDir()
+	writeFiles(t, src, map[string]string{
+		"tiny-1.0/Makefile": "CC ?= cc\nPREFIX ?= /usr\ntiny: tiny.c\n\t$(CC) -O2 -o tiny tiny.c\ninstall: tiny\n\tinstall -D -m 755 tiny $(DESTDIR)$(PREFIX)/bin/tiny\n\tinstall -D -m 644 tiny.c $(DESTDIR)$(PREFIX)/share/tiny.c\n",
+		"tiny-1.0/tiny.c":   "#include <stdio.h>\nint main(void) { puts(\"unpatched\"); return 0; }\n",
+	})
+	tarball := filepath.Join(files, "tiny-1.0.tar.gz")
+	run(t, "tar", "-C", src, "-czf", tarball, "tiny-1.0")
+	addr := serveAnywhere(t, files)
+	tree := t.TempDir()
+	writeFiles(t, tree, map[string]string{
+		"spk/tiny/Makefile": "SPK_NAME = tiny\nSPK_VERS = 1.0\nSPK_REV = 1\nDEPENDS = cross/tiny\nMAINTAINER = Tiny Team\n" +
+			"DESCRIPTION = Tiny greeter.\nDESCRIPTION_FRE = Petit salut.\nLICENSE = MIT\nSERVICE_SETUP = src/service-setup.sh\n" +
+			"include ../../mk/spksrc.spk.mk\n",
+		"spk/tiny/src/service-setup.sh": "service_prestart() {\n    echo starting\n}\n",
+		"cross/tiny/Makefile": fmt.Sprintf("PKG_NAME = tiny\nPKG_VERS = 1.0\nPKG_EXT = tar.gz\nPKG_DIST_NAME = $(PKG_NAME)-$(PKG_VERS).$(PKG_EXT)\n"+
+			"PKG_DIST_SITE = http://%s\ninclude ../../mk/spksrc.cross-cc.mk\n", addr),
+		"cross/tiny/digests": fmt.Sprintf("tiny-1.0.tar.gz SHA256 %s\n", sha(t, tarball)),
+		"cross/tiny/PLIST":   "bin:bin/tiny\n",
+		"cross/tiny/patches/01-greeting.patch": "--- tiny.c.orig\n+++ tiny.c\n@@ -1,2 +1,2 @@\n #include <stdio.h>\n" +
+			"-int main(void) { puts(\"unpatched\"); return 0; }\n+int main(void) { puts(\"patched at -p0\"); return 0; }\n",
+	})
+	imported := t.TempDir()
+	kiln(t, nil, "import", "spksrc", tree, "-o", imported, "--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
+	out := t.TempDir()
+	mustKiln(t, nil, "build", filepath.Join(imported, "tiny"), "--target", "x86_64", "-o", out, "--progress", "plain")
+	spks, _ := filepath.Glob(filepath.Join(out, "tiny-*.spk"))
+	if len(spks) != 1 {
+		t.Fatalf("spk files: %v", spks)
+	}
+	dir := t.TempDir()
+	run(t, "tar", "-xf", spks[0], "-C", dir)
+	info := readFile(t, filepath.Join(dir, "INFO"))
+	for _, want := range []string{`description_fre="Petit salut."`, `maintainer="Tiny Team"`} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO lacks %s:\n%s", want, info)
+		}
+	}
+	if s := readFile(t, filepath.Join(dir, "scripts", "start-stop-status")); !strings.Contains(s, "service_prestart") {
+		t.Errorf("start-stop-status:\n%s", s)
+	}
+	inner := t.TempDir()
+	run(t, "tar", "-xzf", filepath.Join(dir, "package.tgz"), "-C", inner)
+	if _, err := os.Stat(filepath.Join(inner, "var/packages/tiny/target/share/tiny.c")); err == nil {
+		t.Error("package.tgz holds a file the PLIST does not list")
+	}
+	if got := strings.TrimSpace(run(t, filepath.Join(inner, "var/packages/tiny/target/bin/tiny"))); got != "patched at -p0" {
+		t.Errorf("tiny printed %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(inner, "var/packages/tiny/target/share/service-setup.sh")); err != nil {
+		t.Errorf("package.tgz lacks the service setup: %v", err)
+	}
+}
