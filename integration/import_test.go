@@ -247,3 +247,35 @@ func TestImportSpksrc(t *testing.T) {
 		t.Errorf("package.tgz lacks the service setup: %v", err)
 	}
 }
+
+// TestImportSynology imports the native pkgscripts-ng project of the
+// corpus, builds its .spk for x86_64 and runs the binary from package.tgz;
+// the project's scripts and privilege reach the spk.
+func TestImportSynology(t *testing.T) {
+	requireIntegration(t)
+	imported := t.TempDir()
+	kiln(t, nil, "import", "synology", "importer/synology/testdata/source/hellosyno", "-o", imported,
+		"--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01", "--license", "MIT")
+	out := t.TempDir()
+	mustKiln(t, nil, "build", filepath.Join(imported, "hellosyno"), "--target", "x86_64", "-o", out, "--progress", "plain")
+	spks, _ := filepath.Glob(filepath.Join(out, "HelloSyno-*.spk"))
+	if len(spks) != 1 {
+		t.Fatalf("spk files: %v", spks)
+	}
+	dir := t.TempDir()
+	run(t, "tar", "-xf", spks[0], "-C", dir)
+	if s := readFile(t, filepath.Join(dir, "scripts", "postinst")); !strings.Contains(s, `echo "postinst"`) {
+		t.Errorf("postinst:\n%s", s)
+	}
+	if s := readFile(t, filepath.Join(dir, "conf", "privilege")); !strings.Contains(s, "hellosyno") {
+		t.Errorf("privilege:\n%s", s)
+	}
+	if info := readFile(t, filepath.Join(dir, "INFO")); !strings.Contains(info, `description_fre="Salue depuis la ligne de commande"`) {
+		t.Errorf("INFO:\n%s", info)
+	}
+	inner := t.TempDir()
+	run(t, "tar", "-xzf", filepath.Join(dir, "package.tgz"), "-C", inner)
+	if got := strings.TrimSpace(run(t, filepath.Join(inner, "usr/local/bin/hellosyno"))); got != "hello from a Synology project" {
+		t.Errorf("hellosyno printed %q", got)
+	}
+}

@@ -108,7 +108,7 @@ func readPackage(dir string, o importer.Options) (*importer.Recipe, error) {
 	}
 	name := mf.get("SPK_NAME")
 	if name == "" {
-		return nil, fmt.Errorf("Makefile: SPK_NAME is not set")
+		return nil, fmt.Errorf("the Makefile sets no SPK_NAME")
 	}
 	c := &conv{root: filepath.Join(dir, "..", ".."), r: &importer.Recipe{Name: name, Source: importer.RelTo(mkfile)}}
 	c.f = importer.Map{{Key: "name", Value: name}}
