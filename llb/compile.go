@@ -302,7 +302,7 @@ func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State, rootOp
 		return llb.State{}, err
 	}
 	metaSt := llb.Scratch().File(llb.Mkfile("/package.json", 0o644, meta), c.name("%s metadata", f.Name()))
-	run := llb.Scratch().Run(
+	opts := []llb.RunOption{
 		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "pack", "--format", f.Name(),
 			"--meta", "/kiln/meta/package.json", "--root", PkgDir, "--out", "/kiln/out"}),
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
@@ -310,6 +310,10 @@ func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State, rootOp
 		llb.AddMount(PkgDir, pkgdir, append([]llb.MountOption{llb.Readonly}, rootOpts...)...),
 		llb.Network(llb.NetModeNone),
 		c.name("pack %s", f.FileName(p)),
-	)
+	}
+	if len(p.RecipeFiles) > 0 {
+		opts = append(opts, c.recipeFilesMount(p.RecipeFiles))
+	}
+	run := llb.Scratch().Run(opts...)
 	return run.AddMount("/kiln/out", llb.Scratch()), nil
 }

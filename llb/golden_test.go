@@ -207,3 +207,33 @@ func TestPatchLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestSpkIconBesideRecipe: an spk icon given relative to the recipe is
+// mounted into the pack step from the recipe's directory, and the pack
+// step reads it there.
+func TestSpkIconBesideRecipe(t *testing.T) {
+	r, err := schema.Load(filepath.Join("..", "examples", "hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Formats = map[string]map[string]any{"spk": {"icon": "art/icon.png", "displayname": "Hello"}}
+	job, err := llb.Compile(r, testOptions(t, "x86_64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := render(t, job.Output)
+	for _, want := range []string{`"dest": "/kiln/recipe"`, `"local.followpaths": "[\"art/icon.png\"]"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("graph lacks %s", want)
+		}
+	}
+	found := false
+	for i, p := range job.Metas {
+		if job.Formats[i] == "spk" {
+			found = strings.Contains(string(p.Options), `"icon":"/kiln/recipe/art/icon.png"`)
+		}
+	}
+	if !found {
+		t.Error("the spk metadata does not name the icon where the pack step sees it")
+	}
+}

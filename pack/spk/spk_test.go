@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"fmt"
+	"image"
 	"image/png"
 	"io"
 	"os"
@@ -245,12 +246,12 @@ func TestPackErrors(t *testing.T) {
 			[]string{`identity "a|b"`}},
 		{"newline in field", func(t *testing.T, root string, p *pack.Package, o *Options) { o.Changelog = "a\nb" },
 			[]string{"changelog", "line break"}},
-		{"icon of the wrong size", func(t *testing.T, root string, p *pack.Package, o *Options) {
-			o.Icon = writeFile(t, "big.png", DefaultIcon("x", "", Icon256Size))
-		}, []string{"icon ", "256x256, want 64x64"}},
-		{"256 icon of the wrong size", func(t *testing.T, root string, p *pack.Package, o *Options) {
-			o.Icon256 = writeFile(t, "small.png", DefaultIcon("x", "", IconSize))
-		}, []string{"icon_256", "64x64, want 256x256"}},
+		{"icon not square", func(t *testing.T, root string, p *pack.Package, o *Options) {
+			o.Icon = writeFile(t, "wide.png", encodePNG(image.NewRGBA(image.Rect(0, 0, 64, 32))))
+		}, []string{"icon ", "64x32, want a square icon"}},
+		{"256 icon too small", func(t *testing.T, root string, p *pack.Package, o *Options) {
+			o.Icon256 = writeFile(t, "tiny.png", encodePNG(image.NewRGBA(image.Rect(0, 0, 8, 8))))
+		}, []string{"icon_256", "8x8, want a square icon"}},
 		{"icon not a PNG", func(t *testing.T, root string, p *pack.Package, o *Options) {
 			o.Icon = writeFile(t, "icon.jpg", []byte("\xff\xd8\xff\xe0 not a png"))
 		}, []string{"icon.jpg: not a PNG image"}},
