@@ -1,7 +1,10 @@
 package integration
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,7 +209,7 @@ func TestImportSpksrc(t *testing.T) {
 	tree := t.TempDir()
 	writeFiles(t, tree, map[string]string{
 		"spk/tiny/Makefile": "SPK_NAME = tiny\nSPK_VERS = 1.0\nSPK_REV = 1\nDEPENDS = cross/tiny\nMAINTAINER = Tiny Team\n" +
-			"DESCRIPTION = Tiny greeter.\nDESCRIPTION_FRE = Petit salut.\nLICENSE = MIT\nSERVICE_SETUP = src/service-setup.sh\n" +
+			"DESCRIPTION = Tiny greeter.\nDESCRIPTION_FRE = Petit salut.\nLICENSE = MIT\nSERVICE_SETUP = src/service-setup.sh\nSPK_ICON = src/tiny.png\n" +
 			"include ../../mk/spksrc.spk.mk\n",
 		"spk/tiny/src/service-setup.sh": "service_prestart() {\n    echo starting\n}\n",
 		"cross/tiny/Makefile": fmt.Sprintf("PKG_NAME = tiny\nPKG_VERS = 1.0\nPKG_EXT = tar.gz\nPKG_DIST_NAME = $(PKG_NAME)-$(PKG_VERS).$(PKG_EXT)\n"+
@@ -216,6 +219,14 @@ func TestImportSpksrc(t *testing.T) {
 		"cross/tiny/patches/01-greeting.patch": "--- tiny.c.orig\n+++ tiny.c\n@@ -1,2 +1,2 @@\n #include <stdio.h>\n" +
 			"-int main(void) { puts(\"unpatched\"); return 0; }\n+int main(void) { puts(\"patched at -p0\"); return 0; }\n",
 	})
+	// spksrc's icons are 72x72; kiln scales them.
+	var icon bytes.Buffer
+	if err := png.Encode(&icon, image.NewRGBA(image.Rect(0, 0, 72, 72))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tree, "spk/tiny/src/tiny.png"), icon.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	imported := t.TempDir()
 	kiln(t, nil, "import", "spksrc", tree, "-o", imported, "--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
 	out := t.TempDir()
@@ -230,6 +241,17 @@ func TestImportSpksrc(t *testing.T) {
 	for _, want := range []string{`description_fre="Petit salut."`, `maintainer="Tiny Team"`} {
 		if !strings.Contains(info, want) {
 			t.Errorf("INFO lacks %s:\n%s", want, info)
+		}
+	}
+	for name, size := range map[string]int{"PACKAGE_ICON.PNG": 64, "PACKAGE_ICON_256.PNG": 256} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil || cfg.Width != size || cfg.Height != size {
+			t.Errorf("%s: %dx%d, %v; want the 72x72 icon scaled to %d", name, cfg.Width, cfg.Height, err, size)
 		}
 	}
 	if s := readFile(t, filepath.Join(dir, "scripts", "start-stop-status")); !strings.Contains(s, "service_prestart") {

@@ -53,8 +53,9 @@ func (c *conv) spkOptions(dir, mkfile string, mf *makefile) importer.Map {
 		o.Set("install_dep_packages", strings.Split(d, ":"))
 	}
 	if icon := mf.get("SPK_ICON"); icon != "" {
+		// Beside the recipe; kiln scales it to each size the spk needs.
 		c.copyLocal(dir, icon, "icon/"+filepath.Base(icon))
-		c.note(mkfile, mf.lines["SPK_ICON"], "SPK_ICON", importer.Dropped, "copied beside the recipe as icon/%s, but kiln's icon option names a file the pack step reads, not one of the recipe's files", filepath.Base(icon))
+		o.Set("icon", "icon/"+filepath.Base(icon))
 	}
 	if w := mf.get("WIZARDS_DIR"); w != "" {
 		c.note(mkfile, mf.lines["WIZARDS_DIR"], "WIZARDS_DIR", importer.Dropped, "kiln's spk has no wizard files (WIZARD_UIFILES)")

@@ -140,7 +140,7 @@ func readProject(dir string, o importer.Options) (*importer.Recipe, error) {
 	c.install()
 	c.scripts(&spk)
 	c.conf(&spk)
-	c.icons()
+	c.icons(&spk)
 	c.depends()
 	c.f.Set("formats", importer.Map{{Key: "spk", Value: spk}})
 	c.r.Fields = c.f
@@ -394,11 +394,12 @@ func toValue(n *yaml.Node) any {
 	return n.Value
 }
 
-func (c *conv) icons() {
-	for _, name := range []string{"PACKAGE_ICON.PNG", "PACKAGE_ICON_256.PNG"} {
-		if _, err := os.Stat(filepath.Join(c.dir, name)); err == nil {
-			c.copyTree(name, "icon/"+name)
-			c.note(name, 0, "icon", importer.Dropped, "copied beside the recipe as icon/%s, but kiln's icon option names a file the pack step reads, not one of the recipe's files", name)
+// icons are copied beside the recipe and named by formats.spk.
+func (c *conv) icons(spk *importer.Map) {
+	for _, ic := range []struct{ file, option string }{{"PACKAGE_ICON.PNG", "icon"}, {"PACKAGE_ICON_256.PNG", "icon_256"}} {
+		if _, err := os.Stat(filepath.Join(c.dir, ic.file)); err == nil {
+			c.copyTree(ic.file, "icon/"+ic.file)
+			spk.Set(ic.option, "icon/"+ic.file)
 		}
 	}
 }
