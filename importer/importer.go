@@ -21,7 +21,20 @@ const (
 	// Approximated: the field is carried over in a form that may not
 	// behave exactly as in the source format.
 	Approximated = "approximated"
+	// Filled: the source format lacks a field kiln requires, and the
+	// import's option (--maintainer, --timestamp, --license) gave it.
+	// Listed in the report, but nothing of the source was lost.
+	Filled = "filled"
 )
+
+// FilledOr is Filled when the import's option gave the value, else
+// Approximated (a placeholder stands in for it).
+func FilledOr(given bool) string {
+	if given {
+		return Filled
+	}
+	return Approximated
+}
 
 // Note is one source field that was not carried over exactly.
 type Note struct {
@@ -61,6 +74,17 @@ type Recipe struct {
 // Note records a note for field at file:line.
 func (r *Recipe) Note(file string, line int, field, kind, format string, args ...any) {
 	r.Notes = append(r.Notes, Note{File: file, Line: line, Field: field, Kind: kind, Message: fmt.Sprintf(format, args...)})
+}
+
+// Whole reports whether everything of the source was carried over: no
+// note but values the import's options filled in.
+func (r *Recipe) Whole() bool {
+	for _, n := range r.Notes {
+		if n.Kind != Filled {
+			return false
+		}
+	}
+	return true
 }
 
 // SortNotes orders notes by file, line and field, so reports do not

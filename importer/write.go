@@ -118,7 +118,16 @@ func TextReport(im *Import) string {
 			whole++
 			continue
 		}
-		fmt.Fprintf(&b, "%s (from %s): %d field(s) not carried over exactly\n", r.Name, r.Source, len(r.Notes))
+		lost := 0
+		for _, n := range r.Notes {
+			if n.Kind != Filled {
+				lost++
+			}
+		}
+		if lost == 0 {
+			whole++
+		}
+		fmt.Fprintf(&b, "%s (from %s): %d field(s) not carried over exactly, %d filled from options\n", r.Name, r.Source, lost, len(r.Notes)-lost)
 		for _, n := range r.Notes {
 			fmt.Fprintf(&b, "  %s\n", n)
 		}
@@ -157,10 +166,11 @@ func NewJSONReport(im *Import, outputs []string) JSONReport {
 	return rep
 }
 
-// Complete reports whether every recipe was carried over whole.
+// Complete reports whether every recipe was carried over whole (values
+// filled from the import's options do not count against it).
 func Complete(im *Import) bool {
 	for _, r := range im.Recipes {
-		if len(r.Notes) > 0 {
+		if !r.Whole() {
 			return false
 		}
 	}

@@ -148,7 +148,7 @@ func (c *conv) meta(root node, o importer.Options) {
 		}
 	case o.License != "":
 		lic = o.License
-		c.note(root.get("pkg"), "license", importer.Approximated, "from --license: an SPK spec has none")
+		c.note(root.get("pkg"), "license", importer.Filled, "from --license: an SPK spec has none")
 	default:
 		lic = "LicenseRef-unknown"
 		c.note(root.get("pkg"), "license", importer.Approximated, "an SPK spec has no license and --license was not given: %s", lic)
@@ -162,13 +162,13 @@ func (c *conv) meta(root node, o importer.Options) {
 		maint = "Unknown <unknown@example.org>"
 	}
 	c.f.Set("maintainer", maint)
-	c.note(root.get("pkg"), "maintainer", importer.Approximated, "an SPK spec has no maintainer: %s (--maintainer)", maint)
+	c.note(root.get("pkg"), "maintainer", importer.FilledOr(o.Maintainer != ""), "an SPK spec has no maintainer: %s (--maintainer)", maint)
 	ts := o.Timestamp
 	if ts == "" {
 		ts = "1970-01-01"
 	}
 	c.f.Set("timestamp", ts)
-	c.note(root.get("pkg"), "timestamp", importer.Approximated, "an SPK spec has no timestamp: %s (--timestamp)", ts)
+	c.note(root.get("pkg"), "timestamp", importer.FilledOr(o.Timestamp != ""), "an SPK spec has no timestamp: %s (--timestamp)", ts)
 }
 
 var hexCommit = regexp.MustCompile(`^[0-9a-f]{40}$`)

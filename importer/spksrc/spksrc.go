@@ -152,13 +152,13 @@ func (c *conv) fromOptions(mkfile string, mf *makefile, o importer.Options) {
 		maint = m + " <" + strings.ToLower(strings.ReplaceAll(m, " ", ".")) + "@users.noreply.example.org>"
 	}
 	c.f.Set("maintainer", maint)
-	c.note(mkfile, mf.lines["MAINTAINER"], "MAINTAINER", importer.Approximated, "kiln's maintainer is \"Name <email>\": %s (--maintainer); the INFO maintainer stays %q", maint, mf.get("MAINTAINER"))
+	c.note(mkfile, mf.lines["MAINTAINER"], "MAINTAINER", importer.FilledOr(o.Maintainer != ""), "kiln's maintainer is \"Name <email>\": %s (--maintainer); the INFO maintainer stays %q", maint, mf.get("MAINTAINER"))
 	ts := o.Timestamp
 	if ts == "" {
 		ts = "1970-01-01"
 	}
 	c.f.Set("timestamp", ts)
-	c.note(mkfile, 0, "timestamp", importer.Approximated, "spksrc has no timestamp: %s (--timestamp)", ts)
+	c.note(mkfile, 0, "timestamp", importer.FilledOr(o.Timestamp != ""), "spksrc has no timestamp: %s (--timestamp)", ts)
 }
 
 // readDigests reads cross/NAME/digests: "FILE SHA256 HEX" lines.

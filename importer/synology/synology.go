@@ -156,19 +156,19 @@ func (c *conv) defaults(in *info, o importer.Options) {
 		lic = "LicenseRef-unknown"
 	}
 	c.f.Set("license", lic)
-	c.note("INFO.sh", 0, "license", importer.Approximated, "INFO has no license: %s (--license)", lic)
+	c.note("INFO.sh", 0, "license", importer.FilledOr(o.License != ""), "INFO has no license: %s (--license)", lic)
 	maint := o.Maintainer
 	if maint == "" {
 		maint = in.vars["maintainer"] + " <maintainer@example.org>"
 	}
 	c.f.Set("maintainer", maint)
-	c.note("INFO.sh", in.lines["maintainer"], "maintainer", importer.Approximated, "kiln's maintainer is \"Name <email>\": %s (--maintainer); the INFO maintainer stays %q", maint, in.vars["maintainer"])
+	c.note("INFO.sh", in.lines["maintainer"], "maintainer", importer.FilledOr(o.Maintainer != ""), "kiln's maintainer is \"Name <email>\": %s (--maintainer); the INFO maintainer stays %q", maint, in.vars["maintainer"])
 	ts := o.Timestamp
 	if ts == "" {
 		ts = "1970-01-01"
 	}
 	c.f.Set("timestamp", ts)
-	c.note("INFO.sh", 0, "timestamp", importer.Approximated, "INFO has no timestamp: %s (--timestamp)", ts)
+	c.note("INFO.sh", 0, "timestamp", importer.FilledOr(o.Timestamp != ""), "INFO has no timestamp: %s (--timestamp)", ts)
 }
 
 func (c *conv) infoOptions(in *info, pkg string) importer.Map {

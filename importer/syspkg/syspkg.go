@@ -150,8 +150,8 @@ func (c *conv) fromOptions(f *importer.Map, o importer.Options) error {
 	f.Set("maintainer", o.Maintainer)
 	f.Set("timestamp", o.Timestamp)
 	c.r.Notes = append(c.r.Notes,
-		importer.Note{File: c.rel, Field: "maintainer", Kind: importer.Approximated, Message: "from --maintainer: a metainfo names none"},
-		importer.Note{File: c.rel, Field: "timestamp", Kind: importer.Approximated, Message: "from --timestamp: a metainfo has none"})
+		importer.Note{File: c.rel, Field: "maintainer", Kind: importer.Filled, Message: "from --maintainer: a metainfo names none"},
+		importer.Note{File: c.rel, Field: "timestamp", Kind: importer.Filled, Message: "from --timestamp: a metainfo has none"})
 	return nil
 }
 
