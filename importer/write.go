@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -74,7 +75,7 @@ func Write(dir string, im *Import, f Format) ([]string, error) {
 	for rel, data := range im.Shared {
 		files[filepath.Join(dir, filepath.FromSlash(rel))] = data
 	}
-	for _, p := range slices.Sorted(mapKeys(files)) {
+	for _, p := range slices.Sorted(maps.Keys(files)) {
 		mode := modes[p]
 		if mode == 0 {
 			mode = 0o644
@@ -96,16 +97,6 @@ func writeIfChanged(p string, data []byte, mode fs.FileMode) error {
 		return err
 	}
 	return atomicfile.Write(p, data, mode)
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // TextReport renders the notes of every recipe, one a line, and a last

@@ -2,6 +2,7 @@ package spk
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -59,7 +60,7 @@ func readSpec(file string, o importer.Options) (*importer.Recipe, error) {
 	c.f.Set("version", c.version(pkg, ver))
 	if tmplOpts != nil {
 		var kv []string
-		for _, k := range slices.Sorted(mapKeys(tmplOpts)) {
+		for _, k := range slices.Sorted(maps.Keys(tmplOpts)) {
 			kv = append(kv, k+"="+tmplOpts[k])
 		}
 		c.r.Note(c.rel, 1, "(template)", importer.Approximated, "a templated spec, rendered with its defaults (%s)", strings.Join(kv, ", "))
@@ -90,16 +91,6 @@ func readSpec(file string, o importer.Options) (*importer.Recipe, error) {
 	c.r.Fields = c.f
 	c.r.SortNotes()
 	return c.r, nil
-}
-
-func mapKeys(m map[string]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 var spkPreRe = regexp.MustCompile(`^([0-9][0-9.]*)(?:-([A-Za-z0-9.,]+))?(?:\+([A-Za-z0-9.,]+))?$`)

@@ -4,11 +4,6 @@
 package spk
 
 import (
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/kiln-build/kiln/importer"
@@ -30,44 +25,14 @@ func isSpec(name string) bool {
 // Import reads every spec in paths: a spec file, or a directory tree
 // holding *.spk.yaml files.
 func Import(paths []string, o importer.Options) (*importer.Import, error) {
-	var files []string
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && isSpec(d.Name()) {
-				files = append(files, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
+	files, err := importer.Files(paths, isSpec)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(files)
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no SPK spec (*.spk.yaml) in %s", strings.Join(paths, ", "))
-	}
-	im := &importer.Import{}
-	var errs []string
-	for _, f := range files {
+	return importer.Each(files, func(f string) ([]*importer.Recipe, error) {
 		r, err := readSpec(f, o)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %v", importer.RelTo(f), err))
-			continue
-		}
-		im.Recipes = append(im.Recipes, r)
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return im, nil
+		return []*importer.Recipe{r}, err
+	})
 }
 
 // node helpers over a YAML mapping.

@@ -2,6 +2,7 @@ package spksrc
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -24,7 +25,7 @@ func (c *conv) spkOptions(dir, mkfile string, mf *makefile) importer.Map {
 		}
 	}
 	var langs importer.Map
-	for _, n := range slices.Sorted(mapKeys(mf.vars)) {
+	for _, n := range slices.Sorted(maps.Keys(mf.vars)) {
 		if m := langRe.FindStringSubmatch(n); m != nil {
 			langs.Set(strings.ToLower(m[1]), mf.get(n))
 		}

@@ -7,6 +7,7 @@ package spksrc
 import (
 	"bufio"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,20 +39,10 @@ func Import(paths []string, o importer.Options) (*importer.Import, error) {
 		dirs = append(dirs, p)
 	}
 	slices.Sort(dirs)
-	im := &importer.Import{}
-	var errs []string
-	for _, d := range dirs {
+	return importer.Each(dirs, func(d string) ([]*importer.Recipe, error) {
 		r, err := readPackage(d, o)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %v", importer.RelTo(d), err))
-			continue
-		}
-		im.Recipes = append(im.Recipes, r)
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return im, nil
+		return []*importer.Recipe{r}, err
+	})
 }
 
 // spkVars are the spk/ Makefile variables kiln reads; crossVars the
@@ -80,23 +71,13 @@ func (c *conv) note(file string, line int, field, kind, format string, args ...a
 // unread reports a Makefile's variables outside known and its other
 // make constructs.
 func (c *conv) unread(file string, mf *makefile, known []string) {
-	for _, n := range slices.Sorted(mapKeys(mf.lines)) {
+	for _, n := range slices.Sorted(maps.Keys(mf.lines)) {
 		if !slices.Contains(known, n) && !langRe.MatchString(n) {
 			c.note(file, mf.lines[n], n, importer.Dropped, "not a variable kiln reads")
 		}
 	}
 	for _, l := range mf.other {
 		c.note(file, l, "(make)", importer.Dropped, "a make construct kiln does not read (rules, conditionals): only variables are imported")
-	}
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
 	}
 }
 

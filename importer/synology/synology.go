@@ -7,6 +7,7 @@ package synology
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,20 +39,10 @@ func Import(paths []string, o importer.Options) (*importer.Import, error) {
 		}
 	}
 	slices.Sort(dirs)
-	im := &importer.Import{}
-	var errs []string
-	for _, d := range dirs {
+	return importer.Each(dirs, func(d string) ([]*importer.Recipe, error) {
 		r, err := readProject(d, o)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %v", importer.RelTo(d), err))
-			continue
-		}
-		im.Recipes = append(im.Recipes, r)
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return im, nil
+		return []*importer.Recipe{r}, err
+	})
 }
 
 func isProject(dir string) bool {
@@ -193,7 +184,7 @@ func (c *conv) infoOptions(in *info, pkg string) importer.Map {
 		}
 	}
 	var langs importer.Map
-	for _, k := range slices.Sorted(mapKeys(in.vars)) {
+	for _, k := range slices.Sorted(maps.Keys(in.vars)) {
 		if lang, ok := strings.CutPrefix(k, "description_"); ok {
 			langs.Set(lang, in.vars[k])
 		}
@@ -201,7 +192,7 @@ func (c *conv) infoOptions(in *info, pkg string) importer.Map {
 	if len(langs) > 0 {
 		spk.Set("descriptions", langs)
 	}
-	for _, k := range slices.Sorted(mapKeys(in.computed)) {
+	for _, k := range slices.Sorted(maps.Keys(in.computed)) {
 		if k == "arch" {
 			// pkg_get_platform and friends: the target's own architecture.
 			continue
@@ -212,22 +203,12 @@ func (c *conv) infoOptions(in *info, pkg string) importer.Map {
 		c.f.Set("targets", []string{"noarch"})
 	}
 	known := append(append([]string{"package", "version", "description", "arch", "adminport"}, spkFields...), spkBools...)
-	for _, k := range slices.Sorted(mapKeys(in.vars)) {
+	for _, k := range slices.Sorted(maps.Keys(in.vars)) {
 		if !slices.Contains(known, k) && !strings.HasPrefix(k, "description_") {
 			c.note("INFO.sh", in.lines[k], k, importer.Dropped, "not an INFO key kiln writes")
 		}
 	}
 	return spk
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // skipped are the project's files that are not build sources.

@@ -7,9 +7,8 @@ package syspkg
 
 import (
 	"fmt"
-	"io/fs"
+	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -26,43 +25,14 @@ var archTargets = map[string]string{"x86_64": "x86_64", "aarch64": "aarch64", "a
 
 // Import reads every metainfo in paths: a .json file or a directory of them.
 func Import(paths []string, o importer.Options) (*importer.Import, error) {
-	var files []string
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(d.Name(), ".json") {
-				files = append(files, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
+	files, err := importer.Files(paths, func(name string) bool { return strings.HasSuffix(name, ".json") })
+	if err != nil {
+		return nil, err
 	}
-	im := &importer.Import{}
-	var errs []string
-	for _, f := range files {
+	return importer.Each(files, func(f string) ([]*importer.Recipe, error) {
 		r, err := readMeta(f, o)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %v", importer.RelTo(f), err))
-			continue
-		}
-		im.Recipes = append(im.Recipes, r)
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	if len(im.Recipes) == 0 {
-		return nil, fmt.Errorf("no syspkg metainfo (*.json) in %s", strings.Join(paths, ", "))
-	}
-	return im, nil
+		return []*importer.Recipe{r}, err
+	})
 }
 
 type conv struct {
@@ -166,7 +136,7 @@ func (c *conv) payloads(f *importer.Map, m *psyspkg.Meta) {
 	for _, p := range m.Payloads {
 		t, ok := archTargets[p.Arch]
 		if !ok {
-			c.note("payloads", importer.Dropped, "architecture %q has no kiln target (%s)", p.Arch, strings.Join(slices.Sorted(mapKeys(archTargets)), ", "))
+			c.note("payloads", importer.Dropped, "architecture %q has no kiln target (%s)", p.Arch, strings.Join(slices.Sorted(maps.Keys(archTargets)), ", "))
 			continue
 		}
 		url := m.URL
@@ -201,16 +171,6 @@ func (c *conv) payloads(f *importer.Map, m *psyspkg.Meta) {
 		f.Set("per_target", pt)
 	}
 	f.Set("package", `cp -a "$srcdir"/. "$pkgdir"/`)
-}
-
-func mapKeys(m map[string]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // relations: depends "name minversion" is name >= minversion; conflicts
@@ -272,7 +232,7 @@ func (c *conv) options(m *psyspkg.Meta) importer.Map {
 	}
 	if len(m.Override) > 0 {
 		var ov importer.Map
-		for _, k := range slices.Sorted(mapKeys(m.Override)) {
+		for _, k := range slices.Sorted(maps.Keys(m.Override)) {
 			ov.Set(k, m.Override[k])
 		}
 		o.Set("override", ov)

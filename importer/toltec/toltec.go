@@ -9,10 +9,8 @@ package toltec
 import (
 	_ "embed"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/kiln-build/kiln/importer"
@@ -30,75 +28,16 @@ func init() { importer.Register("toltec", Import) }
 // Import reads every Toltec recipe in paths: a recipe file, a package
 // directory (holding a file named package) or a tree of them.
 func Import(paths []string, o importer.Options) (*importer.Import, error) {
-	files, err := findRecipes(paths)
+	files, err := importer.Files(paths, func(name string) bool { return name == "package" })
 	if err != nil {
 		return nil, err
 	}
-	im := &importer.Import{Shared: map[string][]byte{TargetsFile: targetsFile}}
-	var errs []error
-	for _, f := range files {
-		rs, err := readRecipe(f)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", importer.RelTo(f), err))
-			continue
-		}
-		im.Recipes = append(im.Recipes, rs...)
+	im, err := importer.Each(files, readRecipe)
+	if err != nil {
+		return nil, err
 	}
-	if len(errs) > 0 {
-		return nil, joinErrors(errs)
-	}
+	im.Shared = map[string][]byte{TargetsFile: targetsFile}
 	return im, nil
-}
-
-func joinErrors(errs []error) error {
-	var msgs []string
-	for _, e := range errs {
-		msgs = append(msgs, e.Error())
-	}
-	return fmt.Errorf("%s", strings.Join(msgs, "\n"))
-}
-
-// findRecipes lists the recipe files under paths, each once, in order.
-func findRecipes(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			if !d.IsDir() && d.Name() == "package" {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(found) == 0 {
-			return nil, fmt.Errorf("%s: no Toltec recipe (a file named package) in the directory", p)
-		}
-		slices.Sort(found)
-		out = append(out, found...)
-	}
-	var uniq []string
-	for _, f := range out {
-		if !slices.Contains(uniq, f) {
-			uniq = append(uniq, f)
-		}
-	}
-	return uniq, nil
 }
 
 // readRecipe imports one recipe file: one kiln recipe per package it names.
