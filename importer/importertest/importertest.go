@@ -3,6 +3,7 @@
 package importertest
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,4 +71,38 @@ func Validates(t *testing.T, im *importer.Import) {
 			t.Errorf("%s: %d recipes validated, %d imported", f, len(rs), len(im.Recipes))
 		}
 	}
+}
+
+// ErrorCase is an input kiln cannot import: its text, the options, and a
+// part of the error, which must also name the input.
+type ErrorCase struct {
+	Src     string
+	Options importer.Options
+	Want    string
+}
+
+// Errors writes each case's input under its name and imports it alone.
+func Errors(t *testing.T, imp importer.Importer, cases map[string]ErrorCase) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, tc := range cases {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(tc.Src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := imp([]string{p}, tc.Options)
+		if err == nil || !strings.Contains(err.Error(), tc.Want) || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v, want an error naming the file and %q", name, err, tc.Want)
+		}
+	}
+}
+
+// Corpus lists a corpus's entries matching glob, at least min of them.
+func Corpus(t *testing.T, glob string, min int) []string {
+	t.Helper()
+	entries, err := filepath.Glob(glob)
+	if err != nil || len(entries) < min {
+		t.Fatalf("corpus %s: %d entries, want at least %d (%v)", glob, len(entries), min, err)
+	}
+	return entries
 }

@@ -1,8 +1,6 @@
 package spk
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,11 +13,7 @@ var opts = importer.Options{Maintainer: "Jane Doe <jane@example.org>", Timestamp
 // corpus lists the test specs, written for these tests from SPK's
 // documentation (no public spec).
 func corpus(t *testing.T) []string {
-	dirs, err := filepath.Glob("testdata/corpus/*")
-	if err != nil || len(dirs) < 15 {
-		t.Fatalf("corpus: %d specs, %v", len(dirs), err)
-	}
-	return dirs
+	return importertest.Corpus(t, "testdata/corpus/*", 15)
 }
 
 func TestGolden(t *testing.T) {
@@ -56,20 +50,10 @@ func TestConstraints(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	dir := t.TempDir()
-	for name, tc := range map[string]struct{ src, want string }{
-		"nopkg.spk.yaml":   {"build: {}\n", "pkg"},
-		"badtmpl.spk.yaml": {"pkg: x/{{ opt.nothing }}\n", "has no value"},
-		"loop.spk.yaml":    {"# {% for x in y %}\npkg: x/1.0.0\n", "line 1: template construct"},
-		"notyaml.spk.yaml": {"pkg: [\n", "yaml"},
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(tc.src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_, err := Import([]string{p}, opts)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), name) {
-			t.Errorf("%s: %v, want an error naming the file and %q", name, err, tc.want)
-		}
-	}
+	importertest.Errors(t, Import, map[string]importertest.ErrorCase{
+		"nopkg.spk.yaml":   {Src: "build: {}\n", Options: opts, Want: "pkg"},
+		"badtmpl.spk.yaml": {Src: "pkg: x/{{ opt.nothing }}\n", Options: opts, Want: "has no value"},
+		"loop.spk.yaml":    {Src: "# {% for x in y %}\npkg: x/1.0.0\n", Options: opts, Want: "line 1: template construct"},
+		"notyaml.spk.yaml": {Src: "pkg: [\n", Options: opts, Want: "yaml"},
+	})
 }

@@ -1,7 +1,6 @@
 package spksrc
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/kiln-build/kiln/importer"
@@ -13,11 +12,7 @@ var opts = importer.Options{Maintainer: "Jane Doe <jane@example.org>", Timestamp
 // packages lists the spk/ packages of the test tree, written for these
 // tests from spksrc's documentation (no public package).
 func packages(t *testing.T) []string {
-	dirs, err := filepath.Glob("testdata/tree/spk/*")
-	if err != nil || len(dirs) < 8 {
-		t.Fatalf("corpus: %d packages, %v", len(dirs), err)
-	}
-	return dirs
+	return importertest.Corpus(t, "testdata/tree/spk/*", 8)
 }
 
 func TestGolden(t *testing.T) {

@@ -1,7 +1,6 @@
 package synology
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/kiln-build/kiln/importer"
@@ -13,11 +12,7 @@ var opts = importer.Options{Maintainer: "Jane Doe <jane@example.org>", Timestamp
 // projects lists the pkgscripts-ng projects of the corpus, written for
 // these tests from Synology's documentation (no public project).
 func projects(t *testing.T) []string {
-	dirs, err := filepath.Glob("testdata/source/*")
-	if err != nil || len(dirs) < 2 {
-		t.Fatalf("corpus: %d projects, %v", len(dirs), err)
-	}
-	return dirs
+	return importertest.Corpus(t, "testdata/source/*", 2)
 }
 
 func TestGolden(t *testing.T) {

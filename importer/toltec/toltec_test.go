@@ -3,7 +3,6 @@ package toltec
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/kiln-build/kiln/importer"
@@ -15,12 +14,7 @@ import (
 // corpus lists the test recipes: testdata/corpus/NAME/package, written
 // for these tests from Toltec's documentation (no public recipe).
 func corpus(t *testing.T) []string {
-	t.Helper()
-	dirs, err := filepath.Glob("testdata/corpus/*")
-	if err != nil || len(dirs) < 25 {
-		t.Fatalf("corpus: %d recipes, %v", len(dirs), err)
-	}
-	return dirs
+	return importertest.Corpus(t, "testdata/corpus/*", 25)
 }
 
 // TestGolden imports every corpus recipe and compares the recipes and the
@@ -116,19 +110,9 @@ func TestSandbox(t *testing.T) {
 // TestErrors: a recipe kiln cannot read is an error naming it.
 func TestErrors(t *testing.T) {
 	testtool.Need(t, "bash")
-	dir := t.TempDir()
-	for name, tc := range map[string]struct{ src, want string }{
-		"syntax":    {"pkgnames=(a\nfoo() {\n", "syntax error"},
-		"nonames":   {"pkgver=1-1\n", "pkgnames: required"},
-		"noversion": {"pkgnames=(a)\npkgdesc=x\n", "package a: pkgver: required"},
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(tc.src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		_, err := Import([]string{p}, importer.Options{})
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), name) {
-			t.Errorf("%s: %v, want an error naming the file and %q", name, err, tc.want)
-		}
-	}
+	importertest.Errors(t, Import, map[string]importertest.ErrorCase{
+		"syntax":    {Src: "pkgnames=(a\nfoo() {\n", Want: "syntax error"},
+		"nonames":   {Src: "pkgver=1-1\n", Want: "pkgnames: required"},
+		"noversion": {Src: "pkgnames=(a)\npkgdesc=x\n", Want: "package a: pkgver: required"},
+	})
 }
