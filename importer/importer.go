@@ -116,6 +116,9 @@ type Options struct {
 	Maintainer string
 	License    string
 	Timestamp  string
+	// TemplateOpts are the options a templated spec is rendered with
+	// (SPK's spk build -o version=2.4.0), over its own defaults.
+	TemplateOpts map[string]string
 }
 
 // Importer reads recipes of one kind: each path is a recipe file, a

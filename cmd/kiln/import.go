@@ -19,6 +19,7 @@ func importCmd() *cobra.Command {
 		out, format string
 		asJSON      bool
 		o           importer.Options
+		tmplOpts    []string
 	)
 	cmd := &cobra.Command{
 		Use:   "import KIND PATH... -o DIR",
@@ -28,6 +29,14 @@ func importCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return fmt.Errorf("-o DIR is required: where the recipes are written")
+			}
+			o.TemplateOpts = map[string]string{}
+			for _, kv := range tmplOpts {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok {
+					return fmt.Errorf("--opt %q: want NAME=VALUE", kv)
+				}
+				o.TemplateOpts[k] = v
 			}
 			imp, err := importer.Lookup(args[0])
 			if err != nil {
@@ -64,5 +73,6 @@ func importCmd() *cobra.Command {
 	f.StringVar(&o.Maintainer, "maintainer", "", "maintainer for formats without one (Name <email>)")
 	f.StringVar(&o.License, "license", "", "license for formats without one (SPDX)")
 	f.StringVar(&o.Timestamp, "timestamp", "", "timestamp for formats without one (ISO-8601)")
+	f.StringArrayVar(&tmplOpts, "opt", nil, "NAME=VALUE: render templated SPK specs with this option (e.g. version=2.4.0), repeatable")
 	return cmd
 }

@@ -34,7 +34,7 @@ func readSpec(file string, o importer.Options) (*importer.Recipe, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, tmplOpts, err := render(string(data))
+	src, tmplOpts, err := render(string(data), o.TemplateOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func readSpec(file string, o importer.Options) (*importer.Recipe, error) {
 		for _, k := range slices.Sorted(maps.Keys(tmplOpts)) {
 			kv = append(kv, k+"="+tmplOpts[k])
 		}
-		c.r.Note(c.rel, 1, "(template)", importer.Approximated, "a templated spec, rendered with its defaults (%s)", strings.Join(kv, ", "))
+		c.r.Note(c.rel, 1, "(template)", importer.Approximated, "a templated spec, rendered with %s (its defaults, and --opt)", strings.Join(kv, ", "))
 	}
 	c.meta(root, o)
 	if cm := root.get("compat"); cm.ok() {

@@ -57,3 +57,20 @@ func TestErrors(t *testing.T) {
 		"notyaml.spk.yaml": {Src: "pkg: [\n", Options: opts, Want: "yaml"},
 	})
 }
+
+// TestTemplateOpts: a templated spec renders for the version asked for.
+func TestTemplateOpts(t *testing.T) {
+	o := opts
+	o.TemplateOpts = map[string]string{"version": "3.0.1", "python": "3.12"}
+	im, err := Import([]string{"testdata/corpus/templated-pin"}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := im.Recipes[0].Fields
+	if v := f.Get("version"); v != "3.0.1" {
+		t.Errorf("version %v, want 3.0.1", v)
+	}
+	if d, _ := f.Get("depends").([]string); len(d) != 2 || d[0] != "python >= 3.12" || d[1] != "python << 3.13" {
+		t.Errorf("depends %v, want python ~3.12", d)
+	}
+}

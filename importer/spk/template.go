@@ -18,9 +18,10 @@ var (
 	leftoverRe = regexp.MustCompile(`\{%|\{\{|\{#`)
 )
 
-// render returns the spec text rendered with its own defaults, and the
-// options it used (nil for a spec without templating).
-func render(src string) (string, map[string]string, error) {
+// render returns the spec text rendered with its own defaults under
+// given (the import's --opt values), and the options it used (nil for a
+// spec without templating).
+func render(src string, given map[string]string) (string, map[string]string, error) {
 	if !leftoverRe.MatchString(src) {
 		return src, nil, nil
 	}
@@ -32,6 +33,9 @@ func render(src string) (string, map[string]string, error) {
 		}
 	}
 	src = setOptsRe.ReplaceAllString(src, "")
+	for k, v := range given {
+		opts[k] = v
+	}
 	for _, m := range setVarRe.FindAllStringSubmatch(src, -1) {
 		v, ok := opts[m[2]]
 		if !ok {
