@@ -21,7 +21,8 @@ type localFile struct {
 	field, name string
 }
 
-// localFiles lists the path sources and patches of r, per_target's included.
+// localFiles lists the path sources and patches of r, per_target's
+// included, and a relative spk icon.
 func localFiles(r *Recipe) []localFile {
 	var out []localFile
 	add := func(at string, sources []Source, patches []string) {
@@ -35,6 +36,13 @@ func localFiles(r *Recipe) []localFile {
 		}
 	}
 	add("", r.Sources, r.Patches)
+	// An spk icon given relative to the recipe is one of its files too
+	// (an absolute one is a file of the pack step).
+	for _, k := range []string{"icon", "icon_256"} {
+		if p, ok := r.Formats["spk"][k].(string); ok && p != "" && !filepath.IsAbs(p) && p[0] != '/' {
+			out = append(out, localFile{join("formats", "spk", k), p})
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(r.PerTarget)) {
 		if t := r.PerTarget[name]; t != nil {
 			add(join("per_target", selector(name)), t.Sources, t.Patches)
