@@ -209,9 +209,10 @@ func TestImportSpksrc(t *testing.T) {
 	tree := t.TempDir()
 	writeFiles(t, tree, map[string]string{
 		"spk/tiny/Makefile": "SPK_NAME = tiny\nSPK_VERS = 1.0\nSPK_REV = 1\nDEPENDS = cross/tiny\nMAINTAINER = Tiny Team\n" +
-			"DESCRIPTION = Tiny greeter.\nDESCRIPTION_FRE = Petit salut.\nLICENSE = MIT\nSERVICE_SETUP = src/service-setup.sh\nSPK_ICON = src/tiny.png\n" +
+			"DESCRIPTION = Tiny greeter.\nDESCRIPTION_FRE = Petit salut.\nLICENSE = MIT\nSERVICE_SETUP = src/service-setup.sh\nSPK_ICON = src/tiny.png\nWIZARDS_DIR = src/wizard/\n" +
 			"include ../../mk/spksrc.spk.mk\n",
 		"spk/tiny/src/service-setup.sh": "service_prestart() {\n    echo starting\n}\n",
+		"spk/tiny/src/wizard/install_uifile": `[{"step_title": "Tiny"}]`,
 		"cross/tiny/Makefile": fmt.Sprintf("PKG_NAME = tiny\nPKG_VERS = 1.0\nPKG_EXT = tar.gz\nPKG_DIST_NAME = $(PKG_NAME)-$(PKG_VERS).$(PKG_EXT)\n"+
 			"PKG_DIST_SITE = http://%s\ninclude ../../mk/spksrc.cross-cc.mk\n", addr),
 		"cross/tiny/digests": fmt.Sprintf("tiny-1.0.tar.gz SHA256 %s\n", sha(t, tarball)),
@@ -253,6 +254,9 @@ func TestImportSpksrc(t *testing.T) {
 		if err != nil || cfg.Width != size || cfg.Height != size {
 			t.Errorf("%s: %dx%d, %v; want the 72x72 icon scaled to %d", name, cfg.Width, cfg.Height, err, size)
 		}
+	}
+	if s := readFile(t, filepath.Join(dir, "WIZARD_UIFILES", "install_uifile")); s != `[{"step_title": "Tiny"}]` {
+		t.Errorf("WIZARD_UIFILES/install_uifile: %q", s)
 	}
 	if s := readFile(t, filepath.Join(dir, "scripts", "start-stop-status")); !strings.Contains(s, "service_prestart") {
 		t.Errorf("start-stop-status:\n%s", s)

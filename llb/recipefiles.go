@@ -16,7 +16,7 @@ const RecipeDir = "/kiln/recipe"
 // fileOptions are the format options whose value is a file: a relative
 // path names a file beside the recipe, an absolute one a file in the
 // pack step (the package root is PkgDir).
-var fileOptions = map[string][]string{"spk": {"icon", "icon_256"}}
+var fileOptions = map[string][]string{"spk": {"icon", "icon_256", "wizard"}}
 
 // recipeFileOptions returns format's options with each relative file
 // option rewritten to where the pack step sees it, and those files.

@@ -59,7 +59,13 @@ func (c *conv) spkOptions(dir, mkfile string, mf *makefile) importer.Map {
 		o.Set("icon", "icon/"+filepath.Base(icon))
 	}
 	if w := mf.get("WIZARDS_DIR"); w != "" {
-		c.note(mkfile, mf.lines["WIZARDS_DIR"], "WIZARDS_DIR", importer.Dropped, "kiln's spk has no wizard files (WIZARD_UIFILES)")
+		files, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(w), "*"))
+		for _, f := range files {
+			c.r.Files = append(c.r.Files, importer.LocalFile{From: f, To: "wizard/" + filepath.Base(f)})
+		}
+		if len(files) > 0 {
+			o.Set("wizard", "wizard")
+		}
 	}
 	c.service(dir, mkfile, mf, &o)
 	return o

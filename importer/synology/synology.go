@@ -212,7 +212,7 @@ func (c *conv) infoOptions(in *info, pkg string) importer.Map {
 }
 
 // skipped are the project's files that are not build sources.
-var skipped = []string{"SynoBuildConf", "INFO.sh", "scripts", "conf", "PACKAGE_ICON.PNG", "PACKAGE_ICON_256.PNG"}
+var skipped = []string{"SynoBuildConf", "INFO.sh", "scripts", "conf", "PACKAGE_ICON.PNG", "PACKAGE_ICON_256.PNG", "WIZARD_UIFILES"}
 
 // sources: every other file of the project, copied beside the recipe.
 func (c *conv) sources() {
@@ -375,8 +375,13 @@ func toValue(n *yaml.Node) any {
 	return n.Value
 }
 
-// icons are copied beside the recipe and named by formats.spk.
+// icons (and the wizard) are copied beside the recipe and named by
+// formats.spk.
 func (c *conv) icons(spk *importer.Map) {
+	if st, err := os.Stat(filepath.Join(c.dir, "WIZARD_UIFILES")); err == nil && st.IsDir() {
+		c.copyTree("WIZARD_UIFILES", "wizard")
+		spk.Set("wizard", "wizard")
+	}
 	for _, ic := range []struct{ file, option string }{{"PACKAGE_ICON.PNG", "icon"}, {"PACKAGE_ICON_256.PNG", "icon_256"}} {
 		if _, err := os.Stat(filepath.Join(c.dir, ic.file)); err == nil {
 			c.copyTree(ic.file, "icon/"+ic.file)

@@ -83,6 +83,11 @@ type Options struct {
 	Icon    string `json:"icon,omitempty"`
 	Icon256 string `json:"icon_256,omitempty"`
 
+	// Wizard is a directory of install wizard files (install_uifile,
+	// upgrade_uifile, uninstall_uifile and their _LANG translations),
+	// written as WIZARD_UIFILES/ (spksrc's WIZARDS_DIR).
+	Wizard string `json:"wizard,omitempty"`
+
 	// Scripts maps script names (ScriptNames) to their content. They are
 	// added to the package's own Scripts, replacing same-named ones.
 	Scripts map[string]string `json:"scripts,omitempty"`

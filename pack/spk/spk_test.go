@@ -340,3 +340,28 @@ func TestWriteFile(t *testing.T) {
 		t.Errorf("out dir holds %d files, want 1", len(entries))
 	}
 }
+
+// TestWizard: the wizard directory's files go to WIZARD_UIFILES/, and a
+// file Package Center would not read is refused.
+func TestWizard(t *testing.T) {
+	p := fullPackage()
+	dir := t.TempDir()
+	for name, data := range map[string]string{"install_uifile": `[{"step_title": "Hi"}]`, "install_uifile_fre": `[{"step_title": "Salut"}]`} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := fullOptions(p)
+	o.Wizard = dir
+	m := members(t, packBytes(t, p, o, fullTree(t, packtest.Variant{})))
+	if got := string(m["WIZARD_UIFILES/install_uifile_fre"]); got != `[{"step_title": "Salut"}]` {
+		t.Errorf("WIZARD_UIFILES/install_uifile_fre = %q", got)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := PackWithOptions(p, o, fullTree(t, packtest.Variant{}), &buf); err == nil || !strings.Contains(err.Error(), "notes.txt is not a wizard file") {
+		t.Errorf("a stray file in the wizard directory: %v", err)
+	}
+}
