@@ -211,7 +211,7 @@ func TestImportSpksrc(t *testing.T) {
 		"spk/tiny/Makefile": "SPK_NAME = tiny\nSPK_VERS = 1.0\nSPK_REV = 1\nDEPENDS = cross/tiny\nMAINTAINER = Tiny Team\n" +
 			"DESCRIPTION = Tiny greeter.\nDESCRIPTION_FRE = Petit salut.\nLICENSE = MIT\nSERVICE_SETUP = src/service-setup.sh\nSPK_ICON = src/tiny.png\nWIZARDS_DIR = src/wizard/\n" +
 			"include ../../mk/spksrc.spk.mk\n",
-		"spk/tiny/src/service-setup.sh": "service_prestart() {\n    echo starting\n}\n",
+		"spk/tiny/src/service-setup.sh":      "service_prestart() {\n    echo starting\n}\n",
 		"spk/tiny/src/wizard/install_uifile": `[{"step_title": "Tiny"}]`,
 		"cross/tiny/Makefile": fmt.Sprintf("PKG_NAME = tiny\nPKG_VERS = 1.0\nPKG_EXT = tar.gz\nPKG_DIST_NAME = $(PKG_NAME)-$(PKG_VERS).$(PKG_EXT)\n"+
 			"PKG_DIST_SITE = http://%s\ninclude ../../mk/spksrc.cross-cc.mk\n", addr),
