@@ -342,6 +342,9 @@ func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State, rootOp
 		args = append(args, "--shlibs", "/kiln/shlibs/"+shlibs.ResultFile(p.Name))
 		opts = append(opts, llb.AddMount("/kiln/shlibs", *c.shlibs, llb.Readonly))
 	}
+	if len(p.RecipeFiles) > 0 {
+		opts = append(opts, c.recipeFilesMount(p.RecipeFiles))
+	}
 	run := llb.Scratch().Run(append(opts, llb.Args(args))...)
 	return run.AddMount("/kiln/out", llb.Scratch()), nil
 }

@@ -49,6 +49,7 @@ func (c *compiler) forFormat(p *pack.Package, f pack.Format) (*pack.Package, err
 		return nil, fmt.Errorf("target %s has no %s architecture", c.o.Target.Name, f.Name())
 	}
 	if opts, ok := c.r.Formats[f.Name()]; ok && len(opts) > 0 {
+		opts, q.RecipeFiles = c.recipeFileOptions(f.Name(), opts)
 		raw, err := json.Marshal(opts) // map keys sorted: stable
 		if err != nil {
 			return nil, fmt.Errorf("formats.%s: %w", f.Name(), err)

@@ -185,3 +185,55 @@ func TestTestStages(t *testing.T) {
 		t.Error("test 3 runs although its selector does not match the variant")
 	}
 }
+
+// TestPatchLevel: patches apply with -p1 unless the recipe's patch_level
+// says otherwise (spksrc's -p0).
+func TestPatchLevel(t *testing.T) {
+	for _, c := range []struct {
+		level *int
+		want  string
+	}{{nil, "patch -p1 "}, {new(int), "patch -p0 "}} {
+		r, err := schema.Load(filepath.Join("..", "examples", "hello"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Patches, r.PatchLevel = []string{"fix.patch"}, c.level
+		job, err := llb.Compile(r, testOptions(t, "x86_64"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := render(t, job.Output); !strings.Contains(got, c.want) {
+			t.Errorf("patch level %v: the graph has no %q", c.level, c.want)
+		}
+	}
+}
+
+// TestSpkIconBesideRecipe: an spk icon given relative to the recipe is
+// mounted into the pack step from the recipe's directory, and the pack
+// step reads it there.
+func TestSpkIconBesideRecipe(t *testing.T) {
+	r, err := schema.Load(filepath.Join("..", "examples", "hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Formats = map[string]map[string]any{"spk": {"icon": "art/icon.png", "displayname": "Hello"}}
+	job, err := llb.Compile(r, testOptions(t, "x86_64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := render(t, job.Output)
+	for _, want := range []string{`"dest": "/kiln/recipe"`, `"local.followpaths": "[\"art/icon.png\"]"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("graph lacks %s", want)
+		}
+	}
+	found := false
+	for i, p := range job.Metas {
+		if job.Formats[i] == "spk" {
+			found = strings.Contains(string(p.Options), `"icon":"/kiln/recipe/art/icon.png"`)
+		}
+	}
+	if !found {
+		t.Error("the spk metadata does not name the icon where the pack step sees it")
+	}
+}

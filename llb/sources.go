@@ -60,8 +60,8 @@ func (c *compiler) scriptSource(i int, s schema.Source, src llb.State) llb.State
 	return c.tc.Run(opts...).AddMount(SrcDir, src)
 }
 
-// patches applies the recipe's patch files in order with patch -p1, after
-// every source is in place.
+// patches applies the recipe's patch files in order with patch -pN (the
+// recipe's patch_level, default 1), after every source is in place.
 func (c *compiler) patches(src llb.State) llb.State {
 	if len(c.r.Patches) == 0 {
 		return src
@@ -69,10 +69,14 @@ func (c *compiler) patches(src llb.State) llb.State {
 	lc := c.o.Context
 	var follow []string
 	body := ""
+	level := 1
+	if c.r.PatchLevel != nil {
+		level = *c.r.PatchLevel
+	}
 	for _, p := range c.r.Patches {
 		rel := strings.TrimPrefix(path.Join("/", lc.Prefix, p), "/")
 		follow = append(follow, rel)
-		body += fmt.Sprintf("echo %q; patch -p1 --forward --batch -i %q\n", "applying "+p, path.Join("/kiln/patches", rel))
+		body += fmt.Sprintf("echo %q; patch -p%d --forward --batch -i %q\n", "applying "+p, level, path.Join("/kiln/patches", rel))
 	}
 	files := lc.local(
 		llb.FollowPaths(follow),
@@ -127,7 +131,7 @@ func (c *compiler) urlSource(i int, s schema.Source) (llb.State, string, error) 
 		return dl, "/" + fname, nil
 	}
 	// Not tied to a recipe or target: the same archive unpacks once.
-	out := toolchains.Unpack(c.o.Toolchain, dl, fname, s.Strip, fmt.Sprintf("unpack %s (strip %d)", fname, s.Strip))
+	out := toolchains.Unpack(c.o.Toolchain, dl, fname, s.StripArg(), fmt.Sprintf("unpack %s (strip %s)", fname, s.StripArg()))
 	return out, "/", nil
 }
 

@@ -55,6 +55,10 @@ type Package struct {
 	// Options is the recipe's formats.<format> object for the format being
 	// packed, as JSON; each format decodes (and rejects unknown keys of) its own.
 	Options json.RawMessage `json:"options,omitempty"`
+	// RecipeFiles are the recipe's own files the options name (an spk
+	// icon beside the recipe), which the build mounts into the pack step;
+	// not part of the metadata.
+	RecipeFiles []string `json:"-"`
 }
 
 // Derive adds the runtime dependencies found in the package's ELF files

@@ -469,6 +469,20 @@ func satisfies(dr *schema.Recipe, d version.Dep) error {
 	if !c.Allows(v) {
 		return fmt.Errorf("recipe %s (%s) has version %s, which does not satisfy %s %s", dr.Name, dr.File, dr.Version, d.Op, d.Version)
 	}
+	// A recipe declaring compat (SPK's contract) promises compatibility
+	// only where it says: a host: dependency built against is satisfied
+	// by a newer version only if that one is API compatible with the
+	// version asked for (x.a.b: 2.1 for >= 2.0, not 3.0).
+	if dr.Compat != "" && (d.Op == ">=" || d.Op == ">>") {
+		cc, err := version.ParseCompat(dr.Compat)
+		if err != nil {
+			return fmt.Errorf("recipe %s: compat: %w", dr.Name, err)
+		}
+		spk := strings.NewReplacer("~", "-").Replace
+		if err := cc.CheckAPI(spk(d.Version), spk(dr.Version)); err != nil {
+			return fmt.Errorf("recipe %s (%s) has version %s, which its compat %s does not make API compatible with %s: %w", dr.Name, dr.File, dr.Version, dr.Compat, d.Version, err)
+		}
+	}
 	return nil
 }
 

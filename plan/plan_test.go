@@ -80,6 +80,35 @@ func TestPlanErrors(t *testing.T) {
 	}
 }
 
+// TestHostCompat: a host: dependency on a recipe declaring compat is
+// satisfied only by a version that compat makes API compatible with the
+// one asked for; without compat, Debian ordering alone decides.
+func TestHostCompat(t *testing.T) {
+	withCompat := func(ver, compat string) *schema.Recipe {
+		r := recipe("lib", ver)
+		r.Compat = compat
+		return r
+	}
+	for _, c := range []struct {
+		lib  *schema.Recipe
+		dep  string
+		want string // "" for success
+	}{
+		{withCompat("2.3.0", "x.a.b"), "host:lib >= 2.0.0", ""},
+		{withCompat("3.0.0", "x.a.b"), "host:lib >= 2.0.0", "which its compat x.a.b does not make API compatible with 2.0.0"},
+		{withCompat("2.3.0", "x.x.b"), "host:lib >= 2.0.0", "does not make API compatible"},
+		{withCompat("2.0.4", "x.x.ab"), "host:lib >= 2.0.1", ""},
+		{withCompat("2.0.4", "x.x.b"), "host:lib >= 2.0.1", "2.0.4 is not API compatible with 2.0.1"},
+		{recipe("lib", "3.0.0"), "host:lib >= 2.0.0", ""},
+		{withCompat("1.0.0", "x.a.b"), "host:lib >= 2.0.0", "does not satisfy >= 2.0.0"},
+	} {
+		_, err := compile(options(recipe("app", "1", c.dep), c.lib))
+		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("lib %s (compat %q), %s: %v, want %q", c.lib.Version, c.lib.Compat, c.dep, err, c.want)
+		}
+	}
+}
+
 func TestVariants(t *testing.T) {
 	withOpts := func() *schema.Recipe {
 		r := recipe("app", "1.0-1")

@@ -21,7 +21,7 @@ import (
 // ("Recipes"), which a test keeps in step.
 var FieldOrder = []string{
 	"name", "version", "summary", "description", "license", "homepage", "maintainer", "section", "timestamp",
-	"targets", "image", "sources", "patches", "depends", "conflicts", "replaces", "provides", "makedepends",
+	"targets", "image", "sources", "patches", "patch_level", "depends", "conflicts", "replaces", "provides", "makedepends",
 	"compat", "options", "variants", "prepare", "build", "package", "packages", "flags", "scripts", "per_target",
 	"conffiles", "env", "tests", "validation", "formats",
 }

@@ -79,3 +79,13 @@ func licenseID(part string) string {
 	}
 	return "LicenseRef-" + ref
 }
+
+// ValidLicense returns s when it is an SPDX license expression, else the
+// nearest valid one (GPLv3 → GPL-3.0-only, else LicenseRef-NAME) and
+// false: for importers, which must say they changed it.
+func ValidLicense(s string) (string, bool) {
+	if licenseProblem(s) == "" {
+		return s, true
+	}
+	return suggestLicense(s), false
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Local files a recipe names (path sources, patches) are looked up in its
@@ -21,7 +22,8 @@ type localFile struct {
 	field, name string
 }
 
-// localFiles lists the path sources and patches of r, per_target's included.
+// localFiles lists the path sources and patches of r, per_target's
+// included, and a relative spk icon or wizard directory.
 func localFiles(r *Recipe) []localFile {
 	var out []localFile
 	add := func(at string, sources []Source, patches []string) {
@@ -35,6 +37,13 @@ func localFiles(r *Recipe) []localFile {
 		}
 	}
 	add("", r.Sources, r.Patches)
+	// An spk icon given relative to the recipe is one of its files too
+	// (an absolute one is a file of the pack step).
+	for _, k := range []string{"icon", "icon_256", "wizard"} {
+		if p, ok := r.Formats["spk"][k].(string); ok && p != "" && !filepath.IsAbs(p) && p[0] != '/' {
+			out = append(out, localFile{join("formats", "spk", k), p})
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(r.PerTarget)) {
 		if t := r.PerTarget[name]; t != nil {
 			add(join("per_target", selector(name)), t.Sources, t.Patches)
@@ -59,6 +68,14 @@ func checkLocalFiles(path string, data []byte, rs []*Recipe) error {
 				msg = err.Error()
 			case !fi.IsDir() && !fi.Mode().IsRegular():
 				msg = fmt.Sprintf("%s is not a file or directory", strconv.Quote(f.name))
+			case strings.HasSuffix(f.field, ".wizard"):
+				if !fi.IsDir() {
+					msg = fmt.Sprintf("%s is not a directory (of wizard files)", strconv.Quote(f.name))
+				} else {
+					continue
+				}
+			case fi.IsDir() && strings.HasPrefix(f.field, "formats."):
+				msg = fmt.Sprintf("%s is a directory, not a file", strconv.Quote(f.name))
 			case fi.IsDir() && f.field != "" && !isSourcePath(f.field):
 				msg = fmt.Sprintf("%s is a directory, not a patch file", strconv.Quote(f.name))
 			default:

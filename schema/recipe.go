@@ -3,6 +3,8 @@
 // that the rest of kiln compiles.
 package schema
 
+import "strconv"
+
 // Recipe is one validated recipe. Fields mirror #Recipe in recipe.cue.
 type Recipe struct {
 	// Feeds are the feeds of the repository file the recipe is in (none
@@ -36,8 +38,10 @@ type Recipe struct {
 	// image); the toolchain packages are still installed on top.
 	Image string `json:"image,omitempty"`
 	// Patches are local files (relative to the recipe) applied in order with
-	// patch -p1 in $srcdir after every source is in place.
-	Patches []string `json:"patches,omitempty"`
+	// patch -pN (N = PatchLevel, default 1) in $srcdir after every source
+	// is in place.
+	Patches    []string `json:"patches,omitempty"`
+	PatchLevel *int     `json:"patch_level,omitempty"`
 	// PerTarget varies fields by target name (see ForTarget).
 	PerTarget map[string]*TargetFields `json:"per_target,omitempty"`
 	// Options are build options; Variants are the option sets built by
@@ -229,10 +233,11 @@ type Source struct {
 	URL    string `json:"url,omitempty"`
 	SHA256 string `json:"sha256,omitempty"`
 	// Extract unpacks an archive URL (default true); Strip drops leading
-	// path components when extracting; Filename names the file when not
-	// extracted (default: the URL's last path element).
+	// path components when extracting (nil: the archive's single top
+	// directory if it has one, as Toltec does); Filename names the file
+	// when not extracted (default: the URL's last path element).
 	Extract  *bool  `json:"extract,omitempty"`
-	Strip    int    `json:"strip,omitempty"`
+	Strip    *int   `json:"strip,omitempty"`
 	Filename string `json:"filename,omitempty"`
 
 	// Git is a repository URL pinned to Commit (a full 40-hex SHA).
@@ -263,3 +268,12 @@ func (s Source) Kind() string {
 
 // ShouldExtract reports whether a URL source is unpacked (the default).
 func (s Source) ShouldExtract() bool { return s.Extract == nil || *s.Extract }
+
+// StripArg is how many leading path components unpacking drops: a number,
+// or "auto" (the archive's single top directory, if it has one).
+func (s Source) StripArg() string {
+	if s.Strip == nil {
+		return "auto"
+	}
+	return strconv.Itoa(*s.Strip)
+}

@@ -28,7 +28,7 @@ func TestGood(t *testing.T) {
 		Targets:     []string{"x86_64", "aarch64"},
 		Sources: []Source{
 			{Path: "src", Dest: "src"},
-			{URL: "https://example.org/hello-1.2.0.tar.gz", SHA256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Extract: ptr(true), Strip: 1},
+			{URL: "https://example.org/hello-1.2.0.tar.gz", SHA256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Extract: ptr(true), Strip: ptr(1)},
 			{URL: "https://example.org/hello.1", SHA256: "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210", Extract: ptr(false), Filename: "hello.1"},
 			{Git: "https://example.org/hello.git", Commit: "0123456789abcdef0123456789abcdef01234567", Dest: "vendor/hello"},
 		},

@@ -24,7 +24,7 @@ const MaxVarDescription = 256
 
 // constraintRe mirrors #re.constraint in recipe.cue (a test keeps the two
 // in step): the value of a package option.
-var constraintRe = regexp.MustCompile(`^\s*(<<|<=|=|>=|>>)\s*([0-9]+:)?[0-9]([A-Za-z0-9.+~-]*-[A-Za-z0-9.+~]+|[A-Za-z0-9.+~]*)\s*$`)
+var constraintRe = regexp.MustCompile(`^\s*(<<|<=|=|>=|>>)\s*([0-9]+:)?[A-Za-z0-9]([A-Za-z0-9.+~-]*-[A-Za-z0-9.+~]+|[A-Za-z0-9.+~]*)\s*$`)
 
 // plistRe is the PLIST prefix a files entry may have (#FileEntry).
 var plistRe = regexp.MustCompile(`^(bin|lib|lnk|rsc):`)
@@ -138,9 +138,9 @@ func (c *semantic) packages() {
 		}
 		at := join("packages", selector(name))
 		for i, f := range p.Files {
-			if glob := plistRe.ReplaceAllString(f, ""); strings.HasPrefix(glob, "!") {
+			if glob := plistRe.ReplaceAllString(f, ""); glob != f && strings.HasPrefix(glob, "!") {
 				c.add(join(at, "files", strconv.Itoa(i)), nil,
-					"%s: negation is not supported in package file lists; list only the files this package holds, or delete the others in the package script", strconv.Quote(f))
+					"%s: a PLIST entry cannot be negated; negate a plain glob (!path) to take back what earlier entries selected", strconv.Quote(f))
 			}
 		}
 		for i, u := range p.Uses {

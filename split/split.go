@@ -41,13 +41,20 @@ type Package struct {
 // entry is one parsed selection line.
 type entry struct {
 	kind    string // "", "bin", "lib", "lnk", "rsc"
+	negate  bool   // "!glob": takes back what earlier entries selected
 	pattern string
 	m       *patternmatcher.PatternMatcher
 }
 
 func parseEntry(s string) (entry, error) {
 	e := entry{pattern: s}
+	if p, ok := strings.CutPrefix(s, "!"); ok {
+		e.negate, e.pattern, s = true, p, p
+	}
 	if k, p, ok := strings.Cut(s, ":"); ok {
+		if e.negate || strings.HasPrefix(p, "!") {
+			return e, fmt.Errorf("%q: a PLIST entry cannot be negated (negate a plain glob: !path)", e.pattern)
+		}
 		switch k {
 		case "bin", "lib", "lnk", "rsc":
 			e.kind, e.pattern = k, p
@@ -95,6 +102,9 @@ func Plan(root string, spec Spec) (map[string][]string, map[string]bool, error) 
 	claims := map[string][]claim{}
 	plist := false
 	for _, p := range spec.Packages {
+		// As in .gitignore files, the last entry matching a file decides:
+		// "!glob" takes back what the entries before it selected.
+		taken := map[string]*claim{}
 		for _, s := range p.Files {
 			e, err := parseEntry(s)
 			if err != nil {
@@ -103,11 +113,19 @@ func Plan(root string, spec Spec) (map[string][]string, map[string]bool, error) 
 			plist = plist || e.kind != ""
 			for _, f := range files {
 				// A pattern naming a directory takes everything below it.
-				if ok, _ := e.m.MatchesOrParentMatches(f); ok {
-					if !hasClaim(claims[f], p.Name) {
-						claims[f] = append(claims[f], claim{p.Name, e.kind == "" || e.kind == "bin" || e.kind == "lib"})
-					}
+				if ok, _ := e.m.MatchesOrParentMatches(f); !ok {
+					continue
 				}
+				if e.negate {
+					delete(taken, f)
+				} else if taken[f] == nil {
+					taken[f] = &claim{p.Name, e.kind == "" || e.kind == "bin" || e.kind == "lib"}
+				}
+			}
+		}
+		for _, f := range files {
+			if c := taken[f]; c != nil {
+				claims[f] = append(claims[f], *c)
 			}
 		}
 	}
@@ -152,15 +170,6 @@ func Plan(root string, spec Spec) (map[string][]string, map[string]bool, error) 
 		return nil, nil, fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}
 	return out, strip, nil
-}
-
-func hasClaim(cs []claim, pkg string) bool {
-	for _, c := range cs {
-		if c.pkg == pkg {
-			return true
-		}
-	}
-	return false
 }
 
 // listFiles returns the slash-separated relative paths of every

@@ -72,6 +72,31 @@ func TestPlanGlobsAndPlist(t *testing.T) {
 	}
 }
 
+// TestPlanNegation: "!glob" takes back what earlier entries of the same
+// package selected (SPK's components, .gitignore's rule); a later entry
+// may select again, and other packages are not affected.
+func TestPlanNegation(t *testing.T) {
+	root := tree(t)
+	spec := Spec{Packages: []Package{
+		{Name: "x", Files: []string{"**", "!opt/include", "!opt/share/**", "opt/share/doc/x/README"}},
+		{Name: "x-dev", Files: []string{"opt/include/**", "!opt/include/none.h"}},
+	}}
+	got, _, err := Plan(root, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"x":     {"opt/bin/helper.sh", "opt/bin/tool", "opt/lib/libx.so", "opt/lib/libx.so.1", "opt/share/doc/x/README"},
+		"x-dev": {"opt/include/x.h"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("plan = %v\nwant %v", got, want)
+	}
+	if _, _, err := Plan(root, Spec{Packages: []Package{{Name: "x", Files: []string{"**", "!lib:opt/lib/libx.so"}}}}); err == nil || !strings.Contains(err.Error(), "cannot be negated") {
+		t.Errorf("a negated PLIST entry: %v", err)
+	}
+}
+
 func TestPlanProblems(t *testing.T) {
 	root := tree(t)
 	for name, c := range map[string]struct {

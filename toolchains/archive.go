@@ -43,7 +43,7 @@ func (t *Target) withArchive(st llb.State, o Options, label string) llb.State {
 		llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, a.SHA256)),
 		llb.Filename(name),
 		llb.WithCustomName(fmt.Sprintf("%s: fetch %s", label, a.URL)))
-	files := Unpack(o, dl, name, a.Strip, fmt.Sprintf("%s: unpack %s (strip %d)", label, name, a.Strip))
+	files := Unpack(o, dl, name, strconv.Itoa(a.Strip), fmt.Sprintf("%s: unpack %s (strip %d)", label, name, a.Strip))
 	dest := path.Join("/", a.Dest)
 	return st.File(llb.Copy(files, "/", strings.TrimSuffix(dest, "/")+"/", &llb.CopyInfo{
 		CopyDirContentsOnly: true,
@@ -61,14 +61,15 @@ func archiveName(rawURL string) string {
 }
 
 // Unpack extracts archive fname, at the root of dl, in the unpacker,
-// without network, dropping strip leading path components; the state
+// without network, dropping strip leading path components (a number, or
+// "auto": the archive's single top directory if it has one); the state
 // holds the files at its root. The vertex, named name, depends on nothing
 // but the archive and o, so an archive is unpacked once for everyone.
-func Unpack(o Options, dl llb.State, fname string, strip int, name string) llb.State {
+func Unpack(o Options, dl llb.State, fname string, strip string, name string) llb.State {
 	return Unpacker(o).Run(
 		llb.Args([]string{"/bin/sh", "-c", unpackScript}),
 		llb.AddEnv("ARCHIVE", "/kiln/dl/"+fname),
-		llb.AddEnv("STRIP", strconv.Itoa(strip)),
+		llb.AddEnv("STRIP", strip),
 		llb.AddMount("/kiln/dl", dl, llb.Readonly),
 		llb.Network(llb.NetModeNone),
 		llb.WithCustomName(name),
@@ -82,12 +83,29 @@ func Unpack(o Options, dl llb.State, fname string, strip int, name string) llb.S
 // with no more than $STRIP components, counting "." as tar does: an
 // archive without a top directory given strip 1), or leaves nothing at
 // all: tar would extract nothing and the build go on with an empty tree.
+// STRIP=auto drops the top directory when every member is under one
+// (after a leading "./", which tar counts as a component too).
 const unpackScript = `set -eu
 name=$(basename "$ARCHIVE")
 case "$ARCHIVE" in
 *.zip) members=$(unzip -Z1 "$ARCHIVE") ;;
 *) members=$(tar -tf "$ARCHIVE") ;;
 esac
+if [ "$STRIP" = auto ]; then
+	STRIP=$(printf '%s\n' "$members" | awk '{
+		k = split($0, p, "/"); d = 0; top = ""; rest = 0
+		for (i = 1; i <= k; i++) {
+			if (p[i] == "") continue
+			if (top == "" && p[i] == ".") { d++; continue }
+			if (top == "") top = p[i]; else rest = 1
+		}
+		if (top == "") next
+		if (first == "") { first = top; dots = d }
+		if (top != first || d != dots) many = 1
+		if (rest) deep = 1
+	} END { print (first != "" && !many && deep) ? dots + 1 : 0 }')
+	echo "kiln: unpacking $name with strip $STRIP (the archive's layout)"
+fi
 bad=$(printf '%s\n' "$members" | grep -E '^/|(^|/)\.\.(/|$)' | head -n 3 || true)
 if [ -n "$bad" ]; then
 	echo "kiln: refusing to unpack $name: members outside the source directory:" $bad >&2

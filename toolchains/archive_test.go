@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -14,11 +13,11 @@ import (
 // runUnpack runs unpackScript with /bin/sh on archive, with a temporary
 // directory in place of /kiln/out. It returns that directory, the
 // script's stderr and its error.
-func runUnpack(t *testing.T, archive string, strip int) (string, string, error) {
+func runUnpack(t *testing.T, archive string, strip string) (string, string, error) {
 	t.Helper()
 	out := t.TempDir()
 	cmd := exec.Command("/bin/sh", "-c", strings.ReplaceAll(unpackScript, "/kiln/out", out))
-	cmd.Env = append(os.Environ(), "ARCHIVE="+archive, "STRIP="+strconv.Itoa(strip))
+	cmd.Env = append(os.Environ(), "ARCHIVE="+archive, "STRIP="+strip)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	err := cmd.Run()
@@ -66,23 +65,33 @@ func TestUnpackScriptTar(t *testing.T) {
 	topTar := archive("top.tar", top, "pkg-1.0")
 	mixedTar := archive("mixed.tar", mixed, "pkg-1.0", "NOTES")
 	emptyTar := archive("empty.tar", t.TempDir(), "--files-from=/dev/null")
+	dotTopTar := archive("dottop.tar", top, "./pkg-1.0")
+	singleTar := archive("single.tar", flat, "a.c")
 	dirsTar := archive("dirs.tar", makeTree(t, map[string]string{}), ".")
 
 	for name, tc := range map[string]struct {
 		archive string
-		strip   int
+		strip   string
 		want    string // a file the tree must hold; "" for a failure
 		err     string
 	}{
-		"flat strip 0":  {flatTar, 0, "a.c", ""},
-		"top strip 1":   {topTar, 1, "src/b.c", ""},
-		"dot strip 1":   {dotTar, 1, "a.c", ""}, // tar counts "." as a component
-		"top strip 0":   {topTar, 0, "pkg-1.0/a.c", ""},
-		"flat strip 1":  {flatTar, 1, "", "flat.tar: strip 1 removes the whole path of members: a.c b.c"},
-		"mixed strip 1": {mixedTar, 1, "", "mixed.tar: strip 1 removes the whole path of members: NOTES"},
-		"top strip 2":   {topTar, 2, "", "top.tar: strip 2 removes the whole path of members: pkg-1.0/a.c"},
-		"empty":         {emptyTar, 0, "", "unpacking empty.tar with strip 0 left nothing"},
-		"only dirs":     {dirsTar, 1, "", "unpacking dirs.tar with strip 1 left nothing"},
+		"flat strip 0":  {flatTar, "0", "a.c", ""},
+		"top strip 1":   {topTar, "1", "src/b.c", ""},
+		"dot strip 1":   {dotTar, "1", "a.c", ""}, // tar counts "." as a component
+		"top strip 0":   {topTar, "0", "pkg-1.0/a.c", ""},
+		"flat strip 1":  {flatTar, "1", "", "flat.tar: strip 1 removes the whole path of members: a.c b.c"},
+		"mixed strip 1": {mixedTar, "1", "", "mixed.tar: strip 1 removes the whole path of members: NOTES"},
+		"top strip 2":   {topTar, "2", "", "top.tar: strip 2 removes the whole path of members: pkg-1.0/a.c"},
+		"empty":         {emptyTar, "0", "", "unpacking empty.tar with strip 0 left nothing"},
+		"only dirs":     {dirsTar, "1", "", "unpacking dirs.tar with strip 1 left nothing"},
+		// auto: the single top directory goes, if there is one.
+		"flat auto":    {flatTar, "auto", "a.c", ""},
+		"top auto":     {topTar, "auto", "src/b.c", ""},
+		"dot top auto": {dotTopTar, "auto", "src/b.c", ""},
+		"dot auto":     {dotTar, "auto", "a.c", ""},
+		"mixed auto":   {mixedTar, "auto", "NOTES", ""},
+		"single auto":  {singleTar, "auto", "a.c", ""},
+		"empty auto":   {emptyTar, "auto", "", "unpacking empty.tar with strip 0 left nothing"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			out, stderr, err := runUnpack(t, tc.archive, tc.strip)
@@ -109,12 +118,17 @@ func TestUnpackScriptZip(t *testing.T) {
 	run(t, makeTree(t, map[string]string{"a.c": "a\n"}), "zip", "-q", "-r", flat, ".")
 	top := filepath.Join(tmp, "top.zip")
 	run(t, makeTree(t, map[string]string{"pkg/a.c": "a\n"}), "zip", "-q", "-r", top, "pkg")
-	if out, stderr, err := runUnpack(t, top, 1); err != nil {
+	if out, stderr, err := runUnpack(t, top, "1"); err != nil {
 		t.Fatalf("top.zip strip 1: %v\n%s", err, stderr)
 	} else if _, err := os.Stat(filepath.Join(out, "a.c")); err != nil {
 		t.Errorf("top.zip strip 1: %v", err)
 	}
-	if _, stderr, err := runUnpack(t, flat, 1); err == nil || !strings.Contains(stderr, "flat.zip: strip 1 removes the whole path of members: a.c") {
+	if out, stderr, err := runUnpack(t, top, "auto"); err != nil {
+		t.Fatalf("top.zip strip auto: %v\n%s", err, stderr)
+	} else if _, err := os.Stat(filepath.Join(out, "a.c")); err != nil {
+		t.Errorf("top.zip strip auto: %v", err)
+	}
+	if _, stderr, err := runUnpack(t, flat, "1"); err == nil || !strings.Contains(stderr, "flat.zip: strip 1 removes the whole path of members: a.c") {
 		t.Fatalf("flat.zip strip 1 = %v, stderr %q", err, stderr)
 	}
 }

@@ -225,7 +225,7 @@ func TestParseDepValidates(t *testing.T) {
 		"foo >= 1:":   "nothing after the epoch colon",
 		"foo >= 1.0-": "revision",
 		"foo => 1.0":  `operator "=>" is not one of`,
-		"foo >= x":    "must start with a digit",
+		"foo >= ~x":   "must start with a letter or digit",
 		"foo >= 1_0":  "invalid character '_'",
 	} {
 		_, err := ParseDep(in)

@@ -20,7 +20,7 @@ func TestParseDep(t *testing.T) {
 			t.Errorf("%q -> %q, want %q", in, got, want)
 		}
 	}
-	for _, bad := range []string{"", "Foo", "foo >", "foo => 1", "foo >= x", "foo, bar"} {
+	for _, bad := range []string{"", "Foo", "foo >", "foo => 1", "foo >= ~x", "foo, bar"} {
 		if _, err := ParseDep(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}

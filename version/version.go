@@ -19,8 +19,9 @@ type Version struct {
 // maxEpoch is dpkg's limit: it parses the epoch with strtol into an int.
 const maxEpoch = 1<<31 - 1
 
-// Parse parses s with dpkg's validity rules (parseversion in libdpkg).
-// Anything dpkg would reject or merely warn about is an error here: a
+// Parse parses s with dpkg's validity rules (parseversion in libdpkg),
+// except that upstream may start with a letter, as opkg allows.
+// Anything else dpkg would reject or merely warn about is an error here: a
 // version that dpkg only warns about still breaks other package managers
 // and index tools, and recipes are the place to catch it.
 //
@@ -65,8 +66,11 @@ func Parse(s string) (Version, error) {
 	if t == "" {
 		return bad("upstream version is empty")
 	}
-	if !isDigit(t[0]) {
-		return bad("upstream version %q must start with a digit", t)
+	// dpkg warns about an upstream version starting with a letter, but
+	// opkg takes it and orders it with the same algorithm, and Toltec's
+	// recipes use such versions (r32-1, for a revision count).
+	if !isAlnum(t[0]) {
+		return bad("upstream version %q must start with a letter or digit", t)
 	}
 	for i := 0; i < len(t); i++ {
 		if c := t[i]; !isAlnum(c) && !strings.ContainsRune(".+~-:", rune(c)) {

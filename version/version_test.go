@@ -67,9 +67,8 @@ func TestParseInvalid(t *testing.T) {
 		"1.0-":                    "revision after the last '-' is empty",
 		"-1":                      "upstream version is empty",
 		"1:-1":                    "upstream version is empty",
-		"a1":                      `upstream version "a1" must start with a digit`,
-		"1:a1":                    "must start with a digit",
-		"~1":                      "must start with a digit",
+		"~1":                      `upstream version "~1" must start with a letter or digit`,
+		"1:.1":                    "must start with a letter or digit",
 		"1_0":                     `invalid character '_' in upstream version "1_0"`,
 		"1é":                      "invalid character",
 		"1.0-1_1":                 `invalid character '_' in revision "1_1"`,
@@ -101,6 +100,10 @@ var compareCases = []struct {
 	want int
 }{
 	{"1.0~rc1", "1.0", -1}, // ~ sorts before the end of the string
+	{"r32-1", "r33-1", -1}, // upstream starting with a letter (opkg, Toltec)
+	{"r9-1", "r10-1", -1},
+	{"r32-1", "r32-2", -1},
+	{"1.0-1", "r32-1", -1}, // the letter sorts after the empty non-digit part
 	{"1.0~~", "1.0~", -1},  // and before another ~ followed by nothing
 	{"1.0~~a", "1.0~", -1}, // ~ still beats the end after a common ~
 	{"1.0~rc1-1", "1.0-1", -1},
@@ -150,7 +153,7 @@ func TestCompare(t *testing.T) {
 			t.Errorf("CompareStrings(%q, %q) = %d, want %d", tc.b, tc.a, back, -tc.want)
 		}
 	}
-	if _, err := CompareStrings("1.0", "x"); err == nil || !strings.Contains(err.Error(), `"x"`) {
+	if _, err := CompareStrings("1.0", "~x"); err == nil || !strings.Contains(err.Error(), `"~x"`) {
 		t.Errorf("CompareStrings with a bad version: %v", err)
 	}
 }

@@ -58,7 +58,7 @@ func rootCmd() *cobra.Command {
 		}
 	}
 	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), versionCmd(), compareCmd(), indexCmd(),
-		certCmd(), syspkgCmd(), schemaCmd(), newCmd(), graphCmd(), fmtCmd(), sbomCmd(), verifyCmd())
+		certCmd(), syspkgCmd(), schemaCmd(), newCmd(), graphCmd(), fmtCmd(), sbomCmd(), verifyCmd(), importCmd())
 	root.AddCommand(stepCmds()...)
 	return root
 }

@@ -145,7 +145,9 @@ func encodePNG(img image.Image) []byte {
 	return buf.Bytes()
 }
 
-// loadIcon reads a PNG file and checks its size. field names the option.
+// loadIcon reads a PNG file; a square icon of another size is scaled to
+// size (spksrc and pkgscripts-ng projects ship 72x72 and 120x120 ones).
+// field names the option.
 func loadIcon(field, path string, size int) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -155,15 +157,44 @@ func loadIcon(field, path string, size int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: not a PNG image (%v)", field, path, err)
 	}
-	if cfg.Width != size || cfg.Height != size {
-		return nil, fmt.Errorf("%s %s: %dx%d, want %dx%d", field, path, cfg.Width, cfg.Height, size, size)
+	if cfg.Width != cfg.Height || cfg.Width < 16 {
+		return nil, fmt.Errorf("%s %s: %dx%d, want a square icon (%dx%d, or another size kiln scales)", field, path, cfg.Width, cfg.Height, size, size)
 	}
 	// Decode fully: a truncated or corrupt file would show as a broken
 	// icon in Package Center.
-	if _, err := png.Decode(bytes.NewReader(data)); err != nil {
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
 		return nil, fmt.Errorf("%s %s: corrupt PNG (%v)", field, path, err)
 	}
+	if cfg.Width != size {
+		return encodePNG(resize(img, size)), nil
+	}
 	return data, nil
+}
+
+// resize scales a square image to size x size: each destination pixel
+// averages the source pixels its area covers (premultiplied, so
+// transparent ones add no colour), or takes the nearest one when
+// enlarging. Pure integer arithmetic: the bytes depend only on the input.
+func resize(src image.Image, size int) image.Image {
+	b := src.Bounds()
+	n := b.Dx()
+	dst := image.NewRGBA(image.Rect(0, 0, size, size))
+	for y := 0; y < size; y++ {
+		y0, y1 := y*n/size, max((y+1)*n/size, y*n/size+1)
+		for x := 0; x < size; x++ {
+			x0, x1 := x*n/size, max((x+1)*n/size, x*n/size+1)
+			var r, g, bl, a, k uint64
+			for sy := y0; sy < y1; sy++ {
+				for sx := x0; sx < x1; sx++ {
+					pr, pg, pb, pa := src.At(b.Min.X+sx, b.Min.Y+sy).RGBA()
+					r, g, bl, a, k = r+uint64(pr), g+uint64(pg), bl+uint64(pb), a+uint64(pa), k+1
+				}
+			}
+			dst.SetRGBA(x, y, color.RGBA{uint8(r / k >> 8), uint8(g / k >> 8), uint8(bl / k >> 8), uint8(a / k >> 8)})
+		}
+	}
+	return dst
 }
 
 // scaleIcon converts a 64x64 icon to 256x256 (each pixel repeated 4x4) or

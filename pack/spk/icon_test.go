@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -133,5 +135,34 @@ func TestScaleIcon(t *testing.T) {
 	}
 	if a := nrgba(down.At(0, 0)).A; a != 0 {
 		t.Errorf("downscaled corner alpha %d", a)
+	}
+}
+
+// TestIconScaled: a square icon of another size (spksrc's 72x72) is
+// scaled to the size the option needs, keeping its colour.
+func TestIconScaled(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 72, 72))
+	for i := range src.Pix {
+		src.Pix[i] = []uint8{200, 40, 10, 255}[i%4]
+	}
+	path := filepath.Join(t.TempDir(), "icon72.png")
+	if err := os.WriteFile(path, encodePNG(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{IconSize, Icon256Size} {
+		data, err := loadIcon("icon", path, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := img.Bounds(); b.Dx() != size || b.Dy() != size {
+			t.Errorf("scaled to %v, want %dx%d", b, size, size)
+		}
+		if r, g, b, a := img.At(size/2, size/2).RGBA(); r>>8 != 200 || g>>8 != 40 || b>>8 != 10 || a>>8 != 255 {
+			t.Errorf("%d: colour %d %d %d %d", size, r>>8, g>>8, b>>8, a>>8)
+		}
 	}
 }

@@ -2,7 +2,9 @@ package spk
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -117,12 +119,17 @@ func (s *spec) info(extractSizeKB int64, checksum string) []byte {
 		supportConf = "yes"
 	}
 	var b strings.Builder
-	for _, f := range [][2]string{
+	fields := [][2]string{
 		{"package", s.pkg},
 		{"version", s.version},
 		{"os_min_ver", o.OSMinVer},
 		{"os_max_ver", o.OSMaxVer},
 		{"description", o.Description},
+	}
+	for _, lang := range slices.Sorted(maps.Keys(o.Descriptions)) {
+		fields = append(fields, [2]string{"description_" + lang, o.Descriptions[lang]})
+	}
+	for _, f := range append(fields, [][2]string{
 		{"arch", strings.Join(s.arch, " ")},
 		{"maintainer", o.Maintainer},
 		{"maintainer_url", o.MaintainerURL},
@@ -151,7 +158,7 @@ func (s *spec) info(extractSizeKB int64, checksum string) []byte {
 		{"displayname", o.DisplayName},
 		{"extractsize", strconv.FormatInt(extractSizeKB, 10)},
 		{"checksum", checksum},
-	} {
+	}...) {
 		if f[1] != "" {
 			b.WriteString(f[0] + `="` + escape(f[1]) + "\"\n")
 		}

@@ -40,6 +40,7 @@ func fullOptions(p *pack.Package) Options {
 	o := DefaultOptions(p)
 	o.DisplayName = `Hello "World"`
 	o.Description = `Hello prints a friendly greeting, in "quotes" & <b>bold</b>.`
+	o.Descriptions = map[string]string{"ger": "Hallo grüßt freundlich.", "fre": "Hello salue « poliment »."}
 	o.MaintainerURL = "https://example.org/jane"
 	o.Distributor = "Kiln Builders"
 	o.DistributorURL = "https://example.org"
@@ -198,6 +199,8 @@ func TestValidateErrors(t *testing.T) {
 		{"bad dependency", func(p *pack.Package, o *Options) { o.InstallDepPackages = []string{"a:b"} }, []string{`install_dep_packages entry "a:b"`}},
 		{"bad conflict", func(p *pack.Package, o *Options) { o.InstallConflictPackages = []string{""} }, []string{`install_conflict_packages entry ""`}},
 		{"bad protocol", func(p *pack.Package, o *Options) { o.AdminProtocol = "ftp" }, []string{`adminprotocol "ftp"`}},
+		{"bad language", func(p *pack.Package, o *Options) { o.Descriptions = map[string]string{"de_DE": "x"} }, []string{`"de_DE" is not a Synology language code`}},
+		{"dollar in translation", func(p *pack.Package, o *Options) { o.Descriptions = map[string]string{"ger": "$x"} }, []string{"description_ger", `'$'`}},
 		{"bad port", func(p *pack.Package, o *Options) { o.AdminPort = 70000 }, []string{"adminport 70000"}},
 		{"absolute dsmuidir", func(p *pack.Package, o *Options) { o.DSMUIDir = "/ui" }, []string{`dsmuidir "/ui"`}},
 		{"unknown script", func(p *pack.Package, o *Options) { o.Scripts["postrm"] = "#!/bin/sh\n" }, []string{`unknown spk script "postrm"`, "preuninst"}},

@@ -27,11 +27,15 @@ type Options struct {
 	Version     string `json:"version,omitempty"`
 	DisplayName string `json:"displayname,omitempty"`
 	// Description is one line (default: the package summary).
-	Description    string `json:"description,omitempty"`
-	Maintainer     string `json:"maintainer,omitempty"`
-	MaintainerURL  string `json:"maintainer_url,omitempty"`
-	Distributor    string `json:"distributor,omitempty"`
-	DistributorURL string `json:"distributor_url,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Descriptions are its translations by Synology language code (fre,
+	// ger, jpn, ...), written as description_<lang> (spksrc's
+	// DESCRIPTION_<LANG>).
+	Descriptions   map[string]string `json:"descriptions,omitempty"`
+	Maintainer     string            `json:"maintainer,omitempty"`
+	MaintainerURL  string            `json:"maintainer_url,omitempty"`
+	Distributor    string            `json:"distributor,omitempty"`
+	DistributorURL string            `json:"distributor_url,omitempty"`
 	// Arch lists platform families (x86_64, armv8, ...) or specific
 	// platforms (apollolake, ...), or is ["noarch"]. Default: the
 	// package's arch mapped by Arch. A JSON string is split at spaces.
@@ -78,6 +82,11 @@ type Options struct {
 	// kiln draws a default icon.
 	Icon    string `json:"icon,omitempty"`
 	Icon256 string `json:"icon_256,omitempty"`
+
+	// Wizard is a directory of install wizard files (install_uifile,
+	// upgrade_uifile, uninstall_uifile and their _LANG translations),
+	// written as WIZARD_UIFILES/ (spksrc's WIZARDS_DIR).
+	Wizard string `json:"wizard,omitempty"`
 
 	// Scripts maps script names (ScriptNames) to their content. They are
 	// added to the package's own Scripts, replacing same-named ones.

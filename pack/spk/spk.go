@@ -23,6 +23,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -124,6 +126,11 @@ func PackWithOptions(p *pack.Package, o Options, root string, w io.Writer) error
 		{Name: icon256Name, Mode: 0o644, Data: icon256},
 		{Name: "scripts", Mode: fs.ModeDir | 0o755},
 	}
+	wizard, err := wizardEntries(s.o.Wizard)
+	if err != nil {
+		return fmt.Errorf("package %s: %w", p.Name, err)
+	}
+	outer = append(outer, wizard...)
 	for name, data := range s.scripts {
 		// Package Center executes the scripts directly.
 		outer = append(outer, tarball.Entry{Name: "scripts/" + name, Mode: 0o755, Data: data})
@@ -211,4 +218,34 @@ func ExtractSize(entries []tarball.Entry) int64 {
 		}
 	}
 	return n / 1024
+}
+
+// wizardRE are the file names Package Center reads from WIZARD_UIFILES.
+var wizardRE = regexp.MustCompile(`^(install|upgrade|uninstall)_uifile(_[a-z]{3})?(\.sh)?$`)
+
+// wizardEntries are the files of dir as WIZARD_UIFILES/ entries.
+func wizardEntries(dir string) ([]tarball.Entry, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	list, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("wizard: %w", err)
+	}
+	out := []tarball.Entry{{Name: "WIZARD_UIFILES", Mode: fs.ModeDir | 0o755}}
+	for _, e := range list {
+		if !wizardRE.MatchString(e.Name()) {
+			return nil, fmt.Errorf("wizard %s: %s is not a wizard file (install_uifile, upgrade_uifile, uninstall_uifile, optionally _LANG, .sh)", dir, e.Name())
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("wizard: %w", err)
+		}
+		mode := fs.FileMode(0o644)
+		if strings.HasSuffix(e.Name(), ".sh") {
+			mode = 0o755
+		}
+		out = append(out, tarball.Entry{Name: "WIZARD_UIFILES/" + e.Name(), Mode: mode, Data: data})
+	}
+	return out, nil
 }

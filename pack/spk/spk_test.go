@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"fmt"
+	"image"
 	"image/png"
 	"io"
 	"os"
@@ -245,12 +246,12 @@ func TestPackErrors(t *testing.T) {
 			[]string{`identity "a|b"`}},
 		{"newline in field", func(t *testing.T, root string, p *pack.Package, o *Options) { o.Changelog = "a\nb" },
 			[]string{"changelog", "line break"}},
-		{"icon of the wrong size", func(t *testing.T, root string, p *pack.Package, o *Options) {
-			o.Icon = writeFile(t, "big.png", DefaultIcon("x", "", Icon256Size))
-		}, []string{"icon ", "256x256, want 64x64"}},
-		{"256 icon of the wrong size", func(t *testing.T, root string, p *pack.Package, o *Options) {
-			o.Icon256 = writeFile(t, "small.png", DefaultIcon("x", "", IconSize))
-		}, []string{"icon_256", "64x64, want 256x256"}},
+		{"icon not square", func(t *testing.T, root string, p *pack.Package, o *Options) {
+			o.Icon = writeFile(t, "wide.png", encodePNG(image.NewRGBA(image.Rect(0, 0, 64, 32))))
+		}, []string{"icon ", "64x32, want a square icon"}},
+		{"256 icon too small", func(t *testing.T, root string, p *pack.Package, o *Options) {
+			o.Icon256 = writeFile(t, "tiny.png", encodePNG(image.NewRGBA(image.Rect(0, 0, 8, 8))))
+		}, []string{"icon_256", "8x8, want a square icon"}},
 		{"icon not a PNG", func(t *testing.T, root string, p *pack.Package, o *Options) {
 			o.Icon = writeFile(t, "icon.jpg", []byte("\xff\xd8\xff\xe0 not a png"))
 		}, []string{"icon.jpg: not a PNG image"}},
@@ -337,5 +338,30 @@ func TestWriteFile(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(out); len(entries) != 1 {
 		t.Errorf("out dir holds %d files, want 1", len(entries))
+	}
+}
+
+// TestWizard: the wizard directory's files go to WIZARD_UIFILES/, and a
+// file Package Center would not read is refused.
+func TestWizard(t *testing.T) {
+	p := fullPackage()
+	dir := t.TempDir()
+	for name, data := range map[string]string{"install_uifile": `[{"step_title": "Hi"}]`, "install_uifile_fre": `[{"step_title": "Salut"}]`} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := fullOptions(p)
+	o.Wizard = dir
+	m := members(t, packBytes(t, p, o, fullTree(t, packtest.Variant{})))
+	if got := string(m["WIZARD_UIFILES/install_uifile_fre"]); got != `[{"step_title": "Salut"}]` {
+		t.Errorf("WIZARD_UIFILES/install_uifile_fre = %q", got)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := PackWithOptions(p, o, fullTree(t, packtest.Variant{}), &buf); err == nil || !strings.Contains(err.Error(), "notes.txt is not a wizard file") {
+		t.Errorf("a stray file in the wizard directory: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -23,6 +24,9 @@ var packageRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
 // depRE is one entry of install_dep_packages / install_conflict_packages:
 // a package identity, optionally with a version bound ("pkg>=1.2-3").
 var depRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*([<>]=?[0-9][0-9._-]*)?$`)
+
+// langRE is a Synology language code (enu, fre, ger, chs, ...).
+var langRE = regexp.MustCompile(`^[a-z]{3}$`)
 
 // dsm7 is the first DSM 7 build; DSM 7 refuses packages below it.
 var dsm7 = dsmVersion{7, 0, 40000}
@@ -119,6 +123,13 @@ func resolve(p *pack.Package, o Options) (*spec, error) {
 		{"adminurl", o.AdminURL}, {"dsmuidir", o.DSMUIDir},
 	} {
 		if err := checkValue(f[0], f[1]); err != nil {
+			bad("%v", err)
+		}
+	}
+	for _, lang := range slices.Sorted(maps.Keys(o.Descriptions)) {
+		if !langRE.MatchString(lang) {
+			bad("descriptions: %q is not a Synology language code (three lowercase letters: fre, ger, jpn, ...)", lang)
+		} else if err := checkValue("description_"+lang, o.Descriptions[lang]); err != nil {
 			bad("%v", err)
 		}
 	}

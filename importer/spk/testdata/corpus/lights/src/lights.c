@@ -1,0 +1,1 @@
+int lights_on(void) { return 1; }

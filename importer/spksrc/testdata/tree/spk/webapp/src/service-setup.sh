@@ -1,0 +1,3 @@
+service_prestart() {
+    mkdir -p "${SYNOPKG_PKGVAR}/data"
+}

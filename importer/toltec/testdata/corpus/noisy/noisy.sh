@@ -1,0 +1,2 @@
+#!/bin/sh
+date +%H:%M

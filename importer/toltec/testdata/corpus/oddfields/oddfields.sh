@@ -1,0 +1,2 @@
+#!/bin/sh
+cat /sys/class/power_supply/*/capacity

@@ -1,0 +1,3 @@
+#!/bin/sh
+set -e
+iptables -A OUTPUT -m owner --uid-owner sync -j REJECT

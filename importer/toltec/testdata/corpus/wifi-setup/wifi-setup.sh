@@ -1,0 +1,2 @@
+#!/bin/sh
+dialog --inputbox "SSID" 8 40

@@ -1,0 +1,307 @@
+package integration
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestImportToltec imports two recipes of the Toltec test corpus (a C
+// program built per device, and a shell package whose hooks call Toltec's
+// install library), builds the imports on the daemon and reads the
+// packages back: architectures, the binary under qemu-user, the hooks.
+func TestImportToltec(t *testing.T) {
+	requireIntegration(t)
+	imported := t.TempDir()
+	corpus := "importer/toltec/testdata/corpus/"
+	r := mustKiln(t, nil, "import", "toltec", corpus+"hello-rm", corpus+"motd-banner", "-o", imported)
+	if !strings.Contains(r.stdout, "2 recipe(s) imported, 2 carried over whole") {
+		t.Fatalf("import report:\n%s", r.stdout)
+	}
+	out := t.TempDir()
+	mustKiln(t, nil, "build", filepath.Join(imported, "hello-rm"), filepath.Join(imported, "motd-banner"), "-o", out, "--progress", "plain")
+
+	for _, c := range []struct{ file, arch string }{
+		{"hello-rm_1.0.0-1_rm1.ipk", "rm1"},
+		{"hello-rm_1.0.0-1_rm2.ipk", "rm2"},
+		{"motd-banner_0.4.2-3_rmall.ipk", "rmall"},
+	} {
+		ipk := filepath.Join(out, c.file)
+		if _, err := os.Stat(ipk); err != nil {
+			t.Fatalf("no %s: %v", c.file, err)
+		}
+		if got := run(t, "dpkg-deb", "-f", ipk, "Architecture"); got != c.arch+"\n" {
+			t.Errorf("%s: %q", c.file, got)
+		}
+	}
+
+	// $arch in build() is the package's architecture; the binary runs.
+	for _, dev := range []string{"rm1", "rm2"} {
+		ipk := filepath.Join(out, "hello-rm_1.0.0-1_"+dev+".ipk")
+		dir := extract(t, ipk)
+		got := strings.TrimSpace(run(t, "qemu-arm-static", "-L", "/usr/arm-linux-gnueabihf", filepath.Join(dir, "opt/bin/hello-rm")))
+		if got != "hello from "+dev {
+			t.Errorf("%s hello-rm printed %q", dev, got)
+		}
+		ctl := t.TempDir()
+		run(t, "dpkg-deb", "-e", ipk, ctl)
+		if got := strings.TrimSpace(run(t, filepath.Join(ctl, "postinst"), "configure")); got != "hello-rm for "+dev+" installed" {
+			t.Errorf("%s postinst configure printed %q", dev, got)
+		}
+	}
+
+	// The hooks carry the install library functions they call, and the
+	// package holds the script and the unit with their modes.
+	ipk := filepath.Join(out, "motd-banner_0.4.2-3_rmall.ipk")
+	ctl := t.TempDir()
+	run(t, "dpkg-deb", "-e", ipk, ctl)
+	if s := readFile(t, filepath.Join(ctl, "postinst")); !strings.Contains(s, "how-to-enable() {") || !strings.Contains(s, "how-to-enable motd-banner.service") {
+		t.Errorf("postinst lacks the install library's how-to-enable:\n%s", s)
+	}
+	if s := readFile(t, filepath.Join(ctl, "prerm")); !strings.Contains(s, "disable-unit() {") || !strings.Contains(s, "unit-exists() {") {
+		t.Errorf("prerm lacks disable-unit and what it calls:\n%s", s)
+	}
+	// Without systemd's units, disable-unit does nothing and succeeds.
+	run(t, filepath.Join(ctl, "prerm"), "remove")
+	list := run(t, "dpkg-deb", "-c", ipk)
+	for _, want := range []string{"-rwxr-xr-x root/root", "./opt/bin/motd-banner", "./lib/systemd/system/motd-banner.service"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("motd-banner lists no %q:\n%s", want, list)
+		}
+	}
+}
+
+// TestURLStripAuto: an archive with one top directory is unpacked without
+// it when the recipe gives no strip (Toltec's rule, which imported
+// recipes rely on); one without a top directory keeps its layout, and
+// strip: 0 keeps the top directory.
+func TestURLStripAuto(t *testing.T) {
+	requireIntegration(t)
+	files := t.TempDir()
+	tree := t.TempDir()
+	writeFiles(t, tree, map[string]string{"tool-1.0/bin/tool": "#!/bin/sh\necho tool\n", "flat/a.txt": "a\n", "flat/b.txt": "b\n"})
+	run(t, "tar", "-C", tree, "-czf", filepath.Join(files, "tool-1.0.tar.gz"), "tool-1.0")
+	run(t, "tar", "-C", filepath.Join(tree, "flat"), "-czf", filepath.Join(files, "flat.tar.gz"), "a.txt", "b.txt")
+	addr := serveAnywhere(t, files)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"kiln.yaml": fmt.Sprintf(recipeHead, "stripauto") + fmt.Sprintf(`sources:
+  - url: http://%[1]s/tool-1.0.tar.gz
+    sha256: %[2]s
+    dest: auto
+  - url: http://%[1]s/flat.tar.gz
+    sha256: %[3]s
+    dest: flat
+  - url: http://%[1]s/tool-1.0.tar.gz
+    sha256: %[2]s
+    strip: 0
+    dest: kept
+package: |
+  mkdir -p "$pkgdir/usr/share/sa"
+  cp -r auto flat kept "$pkgdir/usr/share/sa/"
+`, addr, sha(t, filepath.Join(files, "tool-1.0.tar.gz")), sha(t, filepath.Join(files, "flat.tar.gz")))})
+	out := t.TempDir()
+	r := mustKiln(t, nil, "build", dir, "-o", out, "--progress", "plain")
+	if !strings.Contains(r.stderr, "unpack tool-1.0.tar.gz (strip auto)") || !strings.Contains(r.stderr, "unpack tool-1.0.tar.gz (strip 0)") {
+		t.Errorf("progress names no strip auto and strip 0 unpack steps")
+	}
+	list := run(t, "dpkg-deb", "-c", filepath.Join(out, "stripauto_1.0-1_x86_64.ipk"))
+	for _, want := range []string{"./usr/share/sa/auto/bin/tool", "./usr/share/sa/flat/a.txt", "./usr/share/sa/kept/tool-1.0/bin/tool"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("package lists no %s:\n%s", want, list)
+		}
+	}
+}
+
+// TestImportSyspkg imports a syspkg metainfo whose payload ZIP (laid out
+// by category, with an override for the binaries) is served on loopback,
+// builds the import and reads the syspkg package back with unzip.
+func TestImportSyspkg(t *testing.T) {
+	requireIntegration(t)
+	files, tree := t.TempDir(), t.TempDir()
+	writeFiles(t, tree, map[string]string{"build/cli/hello": "#!/bin/sh\necho hello\n", "man/hello.1": ".TH HELLO 1\n"})
+	if err := os.Chmod(filepath.Join(tree, "build/cli/hello"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(files, "1.2.0"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	zip := filepath.Join(files, "1.2.0", "hello-x86_64.zip")
+	runIn(t, tree, "zip", "-q", "-r", zip, "build", "man")
+	addr := serveAnywhere(t, files)
+	meta := t.TempDir()
+	writeFiles(t, meta, map[string]string{"hello.json": fmt.Sprintf(`{
+    "id": "hello",
+    "description": [ { "en", "Hello", "Says hello" }, { "de", "Hallo", "Sagt hallo" } ],
+    "version": "1.2.0",
+    "release": "1.2.0-1",
+    "url": "http://%s/$VERSION/hello-$ARCH.zip",
+    "category": "tools",
+    "license": "MIT",
+    "override": { "bin": "build/cli" },
+    "payloads": [ { "x86_64", 100, 200, "%s" } ]
+}`, addr, sha(t, zip))})
+	imported := t.TempDir()
+	r := kiln(t, nil, "import", "syspkg", filepath.Join(meta, "hello.json"), "-o", imported,
+		"--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
+	if r.err != nil || !strings.Contains(r.stdout, "maintainer: filled: from --maintainer") {
+		t.Fatalf("import: %v (want success, reporting the maintainer filled from --maintainer)\n%s%s", r.err, r.stdout, r.stderr)
+	}
+	out := t.TempDir()
+	mustKiln(t, nil, "build", filepath.Join(imported, "hello"), "-o", out, "--progress", "plain")
+	list := run(t, "unzip", "-l", filepath.Join(out, "hello-1.2.0-x86_64.zip"))
+	for _, want := range []string{"bin/hello", "man/hello.1"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("payload lists no %s:\n%s", want, list)
+		}
+	}
+}
+
+func runIn(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+// TestImportSPK imports the smallest spec of the SPK corpus (sources
+// defaulting to its directory, a script installing into /spfs), builds it
+// for x86_64 and runs the packaged binary.
+func TestImportSPK(t *testing.T) {
+	requireIntegration(t)
+	imported := t.TempDir()
+	r := kiln(t, nil, "import", "spk", "importer/spk/testdata/corpus/hello", "-o", imported,
+		"--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
+	if r.err == nil || !strings.Contains(r.stdout, "build.script: approximated") {
+		t.Fatalf("import: %v (want exit status 2 noting /spfs)\n%s%s", r.err, r.stdout, r.stderr)
+	}
+	out := t.TempDir()
+	mustKiln(t, nil, "build", filepath.Join(imported, "hello"), "--target", "x86_64", "-o", out, "--progress", "plain")
+	dir := extract(t, filepath.Join(out, "hello_1.0.0_x86_64.ipk"))
+	if got := strings.TrimSpace(run(t, filepath.Join(dir, "spfs/bin/hello"))); got != "hello from spk" {
+		t.Errorf("hello printed %q", got)
+	}
+}
+
+// TestImportSpksrc imports a spksrc package (a cross package whose
+// tarball is served on loopback, a -p0 patch, a PLIST, a translated
+// description and a service setup file), builds its .spk for x86_64 and
+// reads it back: INFO, the generated start-stop-status, package.tgz with
+// only the PLIST's files, and the patched binary running.
+func TestImportSpksrc(t *testing.T) {
+	requireIntegration(t)
+	files, src := t.TempDir(), t.TempDir()
+	writeFiles(t, src, map[string]string{
+		"tiny-1.0/Makefile": "CC ?= cc\nPREFIX ?= /usr\ntiny: tiny.c\n\t$(CC) -O2 -o tiny tiny.c\ninstall: tiny\n\tinstall -D -m 755 tiny $(DESTDIR)$(PREFIX)/bin/tiny\n\tinstall -D -m 644 tiny.c $(DESTDIR)$(PREFIX)/share/tiny.c\n",
+		"tiny-1.0/tiny.c":   "#include <stdio.h>\nint main(void) { puts(\"unpatched\"); return 0; }\n",
+	})
+	tarball := filepath.Join(files, "tiny-1.0.tar.gz")
+	run(t, "tar", "-C", src, "-czf", tarball, "tiny-1.0")
+	addr := serveAnywhere(t, files)
+	tree := t.TempDir()
+	writeFiles(t, tree, map[string]string{
+		"spk/tiny/Makefile": "SPK_NAME = tiny\nSPK_VERS = 1.0\nSPK_REV = 1\nDEPENDS = cross/tiny\nMAINTAINER = Tiny Team\n" +
+			"DESCRIPTION = Tiny greeter.\nDESCRIPTION_FRE = Petit salut.\nLICENSE = MIT\nSERVICE_SETUP = src/service-setup.sh\nSPK_ICON = src/tiny.png\nWIZARDS_DIR = src/wizard/\n" +
+			"include ../../mk/spksrc.spk.mk\n",
+		"spk/tiny/src/service-setup.sh":      "service_prestart() {\n    echo starting\n}\n",
+		"spk/tiny/src/wizard/install_uifile": `[{"step_title": "Tiny"}]`,
+		"cross/tiny/Makefile": fmt.Sprintf("PKG_NAME = tiny\nPKG_VERS = 1.0\nPKG_EXT = tar.gz\nPKG_DIST_NAME = $(PKG_NAME)-$(PKG_VERS).$(PKG_EXT)\n"+
+			"PKG_DIST_SITE = http://%s\ninclude ../../mk/spksrc.cross-cc.mk\n", addr),
+		"cross/tiny/digests": fmt.Sprintf("tiny-1.0.tar.gz SHA256 %s\n", sha(t, tarball)),
+		"cross/tiny/PLIST":   "bin:bin/tiny\n",
+		"cross/tiny/patches/01-greeting.patch": "--- tiny.c.orig\n+++ tiny.c\n@@ -1,2 +1,2 @@\n #include <stdio.h>\n" +
+			"-int main(void) { puts(\"unpatched\"); return 0; }\n+int main(void) { puts(\"patched at -p0\"); return 0; }\n",
+	})
+	// spksrc's icons are 72x72; kiln scales them.
+	var icon bytes.Buffer
+	if err := png.Encode(&icon, image.NewRGBA(image.Rect(0, 0, 72, 72))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tree, "spk/tiny/src/tiny.png"), icon.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	imported := t.TempDir()
+	kiln(t, nil, "import", "spksrc", tree, "-o", imported, "--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
+	out := t.TempDir()
+	mustKiln(t, nil, "build", filepath.Join(imported, "tiny"), "--target", "x86_64", "-o", out, "--progress", "plain")
+	spks, _ := filepath.Glob(filepath.Join(out, "tiny-*.spk"))
+	if len(spks) != 1 {
+		t.Fatalf("spk files: %v", spks)
+	}
+	dir := t.TempDir()
+	run(t, "tar", "-xf", spks[0], "-C", dir)
+	info := readFile(t, filepath.Join(dir, "INFO"))
+	for _, want := range []string{`description_fre="Petit salut."`, `maintainer="Tiny Team"`} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO lacks %s:\n%s", want, info)
+		}
+	}
+	for name, size := range map[string]int{"PACKAGE_ICON.PNG": 64, "PACKAGE_ICON_256.PNG": 256} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil || cfg.Width != size || cfg.Height != size {
+			t.Errorf("%s: %dx%d, %v; want the 72x72 icon scaled to %d", name, cfg.Width, cfg.Height, err, size)
+		}
+	}
+	if s := readFile(t, filepath.Join(dir, "WIZARD_UIFILES", "install_uifile")); s != `[{"step_title": "Tiny"}]` {
+		t.Errorf("WIZARD_UIFILES/install_uifile: %q", s)
+	}
+	if s := readFile(t, filepath.Join(dir, "scripts", "start-stop-status")); !strings.Contains(s, "service_prestart") {
+		t.Errorf("start-stop-status:\n%s", s)
+	}
+	inner := t.TempDir()
+	run(t, "tar", "-xzf", filepath.Join(dir, "package.tgz"), "-C", inner)
+	if _, err := os.Stat(filepath.Join(inner, "var/packages/tiny/target/share/tiny.c")); err == nil {
+		t.Error("package.tgz holds a file the PLIST does not list")
+	}
+	if got := strings.TrimSpace(run(t, filepath.Join(inner, "var/packages/tiny/target/bin/tiny"))); got != "patched at -p0" {
+		t.Errorf("tiny printed %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(inner, "var/packages/tiny/target/share/service-setup.sh")); err != nil {
+		t.Errorf("package.tgz lacks the service setup: %v", err)
+	}
+}
+
+// TestImportSynology imports the native pkgscripts-ng project of the
+// corpus, builds its .spk for x86_64 and runs the binary from package.tgz;
+// the project's scripts and privilege reach the spk.
+func TestImportSynology(t *testing.T) {
+	requireIntegration(t)
+	imported := t.TempDir()
+	kiln(t, nil, "import", "synology", "importer/synology/testdata/source/hellosyno", "-o", imported,
+		"--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01", "--license", "MIT")
+	out := t.TempDir()
+	mustKiln(t, nil, "build", filepath.Join(imported, "hellosyno"), "--target", "x86_64", "-o", out, "--progress", "plain")
+	spks, _ := filepath.Glob(filepath.Join(out, "HelloSyno-*.spk"))
+	if len(spks) != 1 {
+		t.Fatalf("spk files: %v", spks)
+	}
+	dir := t.TempDir()
+	run(t, "tar", "-xf", spks[0], "-C", dir)
+	if s := readFile(t, filepath.Join(dir, "scripts", "postinst")); !strings.Contains(s, `echo "postinst"`) {
+		t.Errorf("postinst:\n%s", s)
+	}
+	if s := readFile(t, filepath.Join(dir, "conf", "privilege")); !strings.Contains(s, "hellosyno") {
+		t.Errorf("privilege:\n%s", s)
+	}
+	if info := readFile(t, filepath.Join(dir, "INFO")); !strings.Contains(info, `description_fre="Salue depuis la ligne de commande"`) {
+		t.Errorf("INFO:\n%s", info)
+	}
+	inner := t.TempDir()
+	run(t, "tar", "-xzf", filepath.Join(dir, "package.tgz"), "-C", inner)
+	if got := strings.TrimSpace(run(t, filepath.Join(inner, "usr/local/bin/hellosyno"))); got != "hello from a Synology project" {
+		t.Errorf("hellosyno printed %q", got)
+	}
+}
