@@ -25,8 +25,7 @@ var targetChecks = map[string]targetCheck{
 // takes every package apart with real tools, then runs the binaries.
 func TestExamplesAllTargets(t *testing.T) {
 	requireIntegration(t)
-	root := repoRoot(t)
-	serve(t, "127.0.0.1:8765", filepath.Join(root, "examples/greet/upstream"))
+	serveGreet(t)
 	out := t.TempDir()
 	r := mustKiln(t, nil, "build", "examples/hello", "examples/greet", "--target", "all", "-o", out, "--progress", "plain")
 

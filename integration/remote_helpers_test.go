@@ -1,8 +1,10 @@
 package integration
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -114,12 +116,53 @@ func TestMain(m *testing.M) {
 // unless something already listens there (another test run on this
 // machine serving the same file: the recipe's sha256 checks it).
 func serveGreet(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:8765")
-	if err != nil {
-		t.Logf("not serving greet's upstream: %v", err)
-		return
+	t.Helper()
+	greetServer.once.Do(func() { greetServer.err = startGreetServer(repoRoot(t)) })
+	if greetServer.err != nil {
+		t.Fatal(greetServer.err)
 	}
-	srv := &http.Server{Handler: http.FileServer(http.Dir(filepath.Join(repoRoot(t), "examples/greet/upstream")))}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+}
+
+// greetServer serves examples/greet/upstream on the address its recipe
+// names, once for the whole test binary.
+var greetServer struct {
+	once sync.Once
+	err  error
+}
+
+// startGreetServer listens on 127.0.0.1:8765. Another test run on the
+// machine may hold the port: if it serves the same tarball, builds find
+// what they need there; otherwise wait for the port.
+func startGreetServer(root string) error {
+	const addr = "127.0.0.1:8765"
+	dir := filepath.Join(root, "examples/greet/upstream")
+	want, err := os.ReadFile(filepath.Join(dir, "greet-1.0.tar.gz"))
+	if err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(time.Second) {
+		ln, err := net.Listen("tcp", addr)
+		if err == nil {
+			go func() { _ = http.Serve(ln, http.FileServer(http.Dir(dir))) }() // until the test binary ends
+			return nil
+		}
+		if served, gerr := httpGet("http://" + addr + "/greet-1.0.tar.gz"); gerr == nil && bytes.Equal(served, want) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("serving greet's upstream on %s: %v (and what listens there serves other files)", addr, err)
+		}
+	}
+}
+
+func httpGet(url string) ([]byte, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	return io.ReadAll(resp.Body)
 }

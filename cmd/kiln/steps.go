@@ -8,9 +8,9 @@ import (
 	"github.com/kiln-build/kiln/elfcheck"
 	"github.com/kiln-build/kiln/feeds"
 	"github.com/kiln-build/kiln/pack"
-	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/sbom"
+	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/split"
 	"github.com/spf13/cobra"
 )
