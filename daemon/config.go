@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/cmd/buildkitd/config"
@@ -87,6 +88,7 @@ func buildkitdConfig(root string, insecure []string, mirrors map[string][]string
 	c := config.Config{Root: root}
 	c.Workers.OCI.Enabled = &on
 	c.Workers.Containerd.Enabled = &off
+	c.Workers.OCI.GCConfig = gcConfig
 	if len(mirrors)+len(insecure) > 0 {
 		c.Registries = map[string]resolverconfig.RegistryConfig{}
 	}
@@ -101,6 +103,17 @@ func buildkitdConfig(root string, insecure []string, mirrors map[string][]string
 		c.Registries[h] = r
 	}
 	return c
+}
+
+// gcConfig keeps the build cache until the disk is nearly full. BuildKit's
+// default prunes whenever less than 20% of the disk is free, down to 10 GB:
+// on a disk that is 80% full, every build of a few targets (each toolchain
+// is hundreds of MB) evicted the last one's cache, and a warm rebuild was
+// cold again.
+var gcConfig = config.GCConfig{
+	GCReservedSpace: config.DiskSpace{Bytes: 10e9},
+	GCMinFreeSpace:  config.DiskSpace{Bytes: 5e9},
+	GCMaxUsedSpace:  config.DiskSpace{Percentage: 80},
 }
 
 // renderConfig writes buildkitd.toml: buildkitdConfig in TOML, only the
@@ -121,7 +134,7 @@ func renderConfig(root string, insecure []string, mirrors map[string][]string) (
 // are left out. What a pointer points to is set even when zero (an
 // explicit "enabled = false"). Values with a text form of their own
 // (config.Duration, config.DiskSpace) would need their MarshalText: kiln
-// sets none.
+// sets no Duration; a DiskSpace is written as buildkitd reads it.
 func setFields(v reflect.Value) (any, bool) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -134,6 +147,9 @@ func setFields(v reflect.Value) (any, bool) {
 		}
 		return v.Elem().Interface(), true
 	case reflect.Struct:
+		if d, ok := v.Interface().(config.DiskSpace); ok {
+			return diskSpace(d), d != config.DiskSpace{}
+		}
 		t := map[string]any{}
 		for i := range v.NumField() {
 			f := v.Type().Field(i)
@@ -171,6 +187,14 @@ func setFields(v reflect.Value) (any, bool) {
 		return list, len(list) > 0
 	}
 	return v.Interface(), !v.IsZero()
+}
+
+// diskSpace is d as buildkitd's config reads it: "80%" or a byte count.
+func diskSpace(d config.DiskSpace) string {
+	if d.Percentage != 0 {
+		return fmt.Sprintf("%d%%", d.Percentage)
+	}
+	return strconv.FormatInt(d.Bytes, 10)
 }
 
 // Config renders the buildkitd.toml kiln's managed daemon would get for

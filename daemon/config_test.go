@@ -37,6 +37,9 @@ root = "/var/lib/kiln/root"
 
   [worker.oci]
     enabled = true
+    maxUsedSpace = "80%"
+    minFreeSpace = "5000000000"
+    reservedSpace = "10000000000"
 `
 	if got != want {
 		t.Errorf("renderConfig mismatch\n--- got\n%s\n--- want\n%s", got, want)
