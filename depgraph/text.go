@@ -70,6 +70,9 @@ func DOT(g *plan.Graph) string {
 			if n.InCycle {
 				attrs += fmt.Sprintf(", color=%q, fillcolor=\"#ffebee\", penwidth=2", cycleColor)
 			}
+			if n.Feeds {
+				attrs += `, shape=cylinder, fillcolor="#e3f2fd"` // packages from existing feeds
+			}
 			fmt.Fprintf(&b, "\t\t%s [%s];\n", quote(n.ID), attrs)
 		}
 		b.WriteString("\t}\n")
@@ -104,7 +107,11 @@ func Mermaid(g *plan.Graph) string {
 	for i, r := range names {
 		fmt.Fprintf(&b, "  subgraph r%d[%s]\n", i, mermaidText(r+" "+by[r][0].Version))
 		for _, n := range by[r] {
-			fmt.Fprintf(&b, "    %s[%s]\n", id[n.ID], mermaidText(strings.ReplaceAll(nodeLabel(n), "\n", " ")))
+			shape := "[%s]"
+			if n.Feeds {
+				shape = "[(%s)]" // a cylinder: packages from existing feeds
+			}
+			fmt.Fprintf(&b, "    %s"+shape+"\n", id[n.ID], mermaidText(strings.ReplaceAll(nodeLabel(n), "\n", " ")))
 		}
 		b.WriteString("  end\n")
 	}

@@ -26,12 +26,22 @@ type Graph struct {
 	Cycles [][]string
 }
 
-// Node is one job: a recipe built for a target (and variant).
+// Node is one job: a recipe built for a target (and variant); or, with
+// Feeds set, the repository's feeds serving a target, which provide the
+// host: dependencies no recipe of the build produces.
 type Node struct {
 	ID, Recipe, Version, Target, Variant string
 	File                                 string // the recipe's file
 	InCycle                              bool
+	Feeds                                bool
 }
+
+// FeedsRecipe is the Recipe of the feed nodes, which no recipe name can be
+// (names are lowercase letters, digits and + - .).
+const FeedsRecipe = "(feeds)"
+
+// feedsKey is the node of target t's feeds.
+func feedsKey(t string) key { return key{recipe: FeedsRecipe, target: t} }
 
 // Edge says job From needs package Package, which job To builds (a host:
 // makedependency, a runtime dependency its install tests install, or a
@@ -56,7 +66,7 @@ func NewGraph(o Options) (*Graph, error) {
 		}
 		ids[k.id()] = true
 		j := p.jobs[k]
-		n := Node{ID: k.id(), Recipe: k.recipe, Target: k.target, Variant: k.variant}
+		n := Node{ID: k.id(), Recipe: k.recipe, Target: k.target, Variant: k.variant, Feeds: k.recipe == FeedsRecipe}
 		if j != nil {
 			n.Version, n.File = j.Recipe.Version, j.Recipe.File
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/kiln-build/kiln/schema"
 )
 
 // TestGraphDrawsCycles: where New refuses a cycle, NewGraph keeps it and
@@ -71,5 +73,29 @@ func TestGraphOfABuild(t *testing.T) {
 	}
 	if len(g.Edges) != 2 || len(g.Cycles) != 0 || g.Edges[0].From != "app/x86_64" || g.Edges[0].To != "lib/x86_64" {
 		t.Errorf("edges %+v cycles %v", g.Edges, g.Cycles)
+	}
+}
+
+// TestGraphDrawsFeeds: a host: dependency that only a feed provides is an
+// edge to the node of the target's feeds.
+func TestGraphDrawsFeeds(t *testing.T) {
+	app := recipe("app", "1.0-1", "host:libbar >= 2.0")
+	app.Feeds = []schema.Feed{{URL: "http://127.0.0.1:1/armv7/Packages.gz", SHA256: strings.Repeat("ab", 32), Arch: "armv7"}}
+	app.Targets = []string{"armv7"}
+	g, err := NewGraph(options(app))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var feeds []Node
+	for _, n := range g.Nodes {
+		if n.Feeds {
+			feeds = append(feeds, n)
+		}
+	}
+	if len(feeds) != 1 || feeds[0].ID != FeedsRecipe+"/armv7" || feeds[0].Target != "armv7" {
+		t.Fatalf("feed nodes %+v", feeds)
+	}
+	if len(g.Edges) != 1 || g.Edges[0] != (Edge{From: "app/armv7", To: FeedsRecipe + "/armv7", Package: "libbar"}) {
+		t.Errorf("edges %+v", g.Edges)
 	}
 }

@@ -330,6 +330,7 @@ func (p *planner) job(r *schema.Recipe, t *toolchains.Target, v map[string]strin
 func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.Dep) (llb.HostPackage, error) {
 	dr := p.byPkg[d.Name]
 	if fs, archs := p.feedsFor(t); dr == nil && len(fs) > 0 {
+		p.edges = append(p.edges, edge{k, feedsKey(t.Name), d.Name})
 		return llb.FeedPackage(fs, archs, d, p.o.Packer), nil
 	}
 	if dr == nil {
