@@ -94,7 +94,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 		return nil, fmt.Errorf("recipe %s: no target", r.Name)
 	}
 	r = r.ForTarget(o.Target.Name) // per_target's fields for this target
-	build, host, err := makedepends(r.Makedepends, o.Target.DebianArch)
+	build, host, err := makedepends("makedepends", r.Makedepends, o.Target.DebianArch)
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
@@ -162,8 +162,8 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 type compiler struct {
 	r    *schema.Recipe
 	o    Options
-	tc   llb.State     // toolchain root
-	host []version.Dep // host: makedepends, installed into $SYSROOT
+	tc   llb.State // toolchain root
+	host []hostDep // host: makedepends and package options, installed into $SYSROOT
 }
 
 // name labels a vertex so progress output reads like the recipe.

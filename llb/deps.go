@@ -9,12 +9,20 @@ import (
 	"github.com/moby/buildkit/client/llb"
 )
 
+// hostDep is a package of the repository a build needs, with what the
+// recipe wrote to ask for it (`makedepends "gcc"`, `option cc (package
+// gcc)`): errors name that, not kiln's reading of it.
+type hostDep struct {
+	version.Dep
+	from string
+}
+
 // makedepends splits a recipe's makedepends as Toltec does: build:NAME are
 // Debian packages installed into the toolchain root (build:NAME:target
 // installs the target architecture's package, e.g. a -dev library for the
 // cross compiler); host:NAME (the default) are packages of the same
-// repository installed into $SYSROOT.
-func makedepends(specs []string, debArch string) (build []string, host []version.Dep, err error) {
+// repository installed into $SYSROOT. field names the list in errors.
+func makedepends(field string, specs []string, debArch string) (build []string, host []hostDep, err error) {
 	for _, s := range specs {
 		kind, rest := "host", s
 		if k, r, ok := strings.Cut(s, ":"); ok && (k == "build" || k == "host") {
@@ -26,7 +34,7 @@ func makedepends(specs []string, debArch string) (build []string, host []version
 		}
 		d, err := version.ParseDep(rest)
 		if err != nil {
-			return nil, nil, fmt.Errorf("makedepends: %w", err)
+			return nil, nil, fmt.Errorf("%s %q: %w", field, s, err)
 		}
 		if kind == "build" {
 			// apt takes name=version, not ranges: pin only exact versions.
@@ -34,12 +42,12 @@ func makedepends(specs []string, debArch string) (build []string, host []version
 			if d.Op == "=" {
 				pkg += "=" + d.Version
 			} else if d.Op != "" {
-				return nil, nil, fmt.Errorf("makedepends: %q: Debian build dependencies take no range, only =VERSION", s)
+				return nil, nil, fmt.Errorf("%s %q: Debian build dependencies take no range, only =VERSION", field, s)
 			}
 			build = append(build, pkg)
 			continue
 		}
-		host = append(host, d)
+		host = append(host, hostDep{d, fmt.Sprintf("%s %q", field, s)})
 	}
 	return build, host, nil
 }
@@ -62,14 +70,14 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 		return tc, nil
 	}
 	if c.o.Host == nil {
-		return llb.State{}, fmt.Errorf("makedepends: host dependencies %v need the repository's recipes", c.host)
+		return llb.State{}, fmt.Errorf("%s: %w", c.host[0].from, ErrNotInRepository)
 	}
 	var pkgs []HostPackage
 	var names []string
 	for _, d := range c.host {
-		hp, err := c.o.Host(d)
+		hp, err := c.o.Host(d.Dep)
 		if err != nil {
-			return llb.State{}, fmt.Errorf("makedepends: %w", err)
+			return llb.State{}, fmt.Errorf("%s: %w", d.from, err)
 		}
 		pkgs = append(pkgs, hp)
 		names = append(names, strings.TrimSuffix(hp.File, ".ipk"))

@@ -127,18 +127,18 @@ func (c *compiler) withRuntimeDepends(pkgs []HostPackage) ([]HostPackage, error)
 // sibling recipes of the repository build.
 func (c *compiler) installRequires() (debian []string, siblings []HostPackage, err error) {
 	for _, i := range c.testsFor("install") {
-		build, host, err := makedepends(c.r.Tests[i].Requires, c.o.Target.DebianArch)
+		build, host, err := makedepends("requires", c.r.Tests[i].Requires, c.o.Target.DebianArch)
 		if err != nil {
-			return nil, nil, fmt.Errorf("test %d: requires: %w", i, err)
+			return nil, nil, fmt.Errorf("test %d: %w", i, err)
 		}
 		debian = append(debian, build...)
 		for _, d := range host {
 			if c.o.Host == nil {
-				return nil, nil, fmt.Errorf("test %d: requires %s: %w", i, d.Name, ErrNotInRepository)
+				return nil, nil, fmt.Errorf("test %d: %s: %w", i, d.from, ErrNotInRepository)
 			}
-			hp, err := c.o.Host(d)
+			hp, err := c.o.Host(d.Dep)
 			if err != nil {
-				return nil, nil, fmt.Errorf("test %d: requires: %w", i, err)
+				return nil, nil, fmt.Errorf("test %d: %s: %w", i, d.from, err)
 			}
 			siblings = append(siblings, hp)
 		}

@@ -317,7 +317,7 @@ func (p *planner) job(r *schema.Recipe, t *toolchains.Target, v map[string]strin
 func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.Dep) (llb.HostPackage, error) {
 	dr := p.byPkg[d.Name]
 	if dr == nil {
-		return llb.HostPackage{}, fmt.Errorf("host:%s: package %s: %w (build the repository directory so kiln sees it)", d.Name, d.Name, llb.ErrNotInRepository)
+		return llb.HostPackage{}, fmt.Errorf("package %s: %w (build the repository directory so kiln sees it)", d.Name, llb.ErrNotInRepository)
 	}
 	if d.Op != "" {
 		if err := satisfies(dr, d); err != nil {
@@ -330,12 +330,12 @@ func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.
 		if fs := p.o.Toolchains.Serving(t.Name); len(fs) > 0 {
 			also = ", nor for its families " + strings.Join(fs, ", ")
 		}
-		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s does not build for target %s%s, nor for %s (its targets: %s)",
-			d.Name, dr.Name, t.Name, also, NoArch, strings.Join(dr.Targets, ", "))
+		return llb.HostPackage{}, fmt.Errorf("recipe %s does not build for target %s%s, nor for %s (its targets: %s)",
+			dr.Name, t.Name, also, NoArch, strings.Join(dr.Targets, ", "))
 	}
 	st, err := p.o.Toolchains.Lookup(dt)
 	if err != nil {
-		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s (%s): %w", d.Name, dr.Name, dr.File, err)
+		return llb.HostPackage{}, fmt.Errorf("recipe %s (%s): %w", dr.Name, dr.File, err)
 	}
 	// A dependency is built with its first variant (or the options set).
 	dvs, err := p.variants(dr)
@@ -349,7 +349,7 @@ func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.
 	p.deps[k] = append(p.deps[k], key{dr.Name, st.Name, llb.VariantID(dvs[0])})
 	hp, ok := dj.IPK[d.Name]
 	if !ok {
-		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s has no package %s", d.Name, dr.Name, d.Name)
+		return llb.HostPackage{}, fmt.Errorf("recipe %s has no package %s", dr.Name, d.Name)
 	}
 	return hp, nil
 }
