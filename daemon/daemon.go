@@ -288,6 +288,7 @@ func (m *Managed) startLocked(ctx context.Context, bin string) error {
 	// Not exec.CommandContext: the daemon must outlive this call and this kiln process.
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = m.home()
+	cmd.Env = Environ(os.Environ())
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Its own session: no controlling terminal, so Ctrl-C in the shell that ran kiln does not
 	// reach the daemon and it keeps serving later kiln invocations.

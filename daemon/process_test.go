@@ -287,3 +287,49 @@ func TestStatusAliveButSilent(t *testing.T) {
 		t.Errorf("silent daemon survived Stop")
 	}
 }
+
+// TestStartFiltersEnvironment: the managed daemon is long-lived and runs
+// as root, so it gets only the variables it uses (PATH, proxies, locale),
+// never kiln's signing keys or any other secret of the shell that started
+// it.
+func TestStartFiltersEnvironment(t *testing.T) {
+	t.Setenv("KILN_DEV_KEY", "dev-key-secret-1")
+	t.Setenv("KILN_REPO_KEY", "repo-key-secret-2")
+	t.Setenv("GITHUB_TOKEN", "token-secret-3")
+	t.Setenv("HTTPS_PROXY", "http://proxy.test:3128")
+	home := shortHome(t)
+	bin := filepath.Join(t.TempDir(), "buildkitd")
+	writeFile(t, bin, "#!/bin/sh\necho '--- environment'\nenv\nexit 3\n")
+	if err := os.Chmod(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := (&Managed{Home: home, Binary: bin, Log: testLogger(t)}).Start(context.Background())
+	if err == nil {
+		t.Fatal("Start of a daemon that exits succeeded")
+	}
+	log, rerr := os.ReadFile(filepath.Join(home, logName))
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	for _, secret := range []string{"dev-key-secret-1", "repo-key-secret-2", "token-secret-3"} {
+		if strings.Contains(string(log), secret) {
+			t.Errorf("the daemon's environment holds %q:\n%s", secret, log)
+		}
+	}
+	for _, kept := range []string{"PATH=", "HTTPS_PROXY=http://proxy.test:3128"} {
+		if !strings.Contains(string(log), kept) {
+			t.Errorf("the daemon's environment lacks %s:\n%s", kept, log)
+		}
+	}
+}
+
+func TestDaemonEnviron(t *testing.T) {
+	in := []string{"PATH=/usr/bin", "HOME=/root", "LANG=C.UTF-8", "LC_ALL=C", "no_proxy=localhost", "TMPDIR=/tmp",
+		"BUILDKIT_STEP_LOG_MAX_SIZE=1", "OTEL_EXPORTER_OTLP_ENDPOINT=x", "XDG_RUNTIME_DIR=/run/user/0",
+		"KILN_DEV_KEY=k", "KILN_HOME=/h", "AWS_SECRET_ACCESS_KEY=s", "SSH_AUTH_SOCK=/tmp/a", "PATHX=1"}
+	want := []string{"PATH=/usr/bin", "HOME=/root", "LANG=C.UTF-8", "LC_ALL=C", "no_proxy=localhost", "TMPDIR=/tmp",
+		"BUILDKIT_STEP_LOG_MAX_SIZE=1", "OTEL_EXPORTER_OTLP_ENDPOINT=x", "XDG_RUNTIME_DIR=/run/user/0"}
+	if got := Environ(in); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("Environ = %q\nwant %q", got, want)
+	}
+}
