@@ -3,6 +3,7 @@ package integration
 import (
 	"bytes"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,7 +84,9 @@ func TestSignedSyspkgInGraph(t *testing.T) {
 }
 
 // TestSignSeveralDaemons: with the jobs spread over two daemons, kiln
-// collects the payloads and signs the metainfo on one of them afterwards.
+// collects the payloads and signs the metainfo on the first afterwards;
+// only that one, reached over TLS, is offered the key. A plain TCP daemon
+// is refused as the one that signs.
 func TestSignSeveralDaemons(t *testing.T) {
 	requireIntegration(t)
 	ref, _ := sharedCache(t)
@@ -91,12 +94,21 @@ func TestSignSeveralDaemons(t *testing.T) {
 	keys := t.TempDir()
 	runIn := func(args ...string) string { t.Helper(); return kilnIn(t, keys, args...) }
 	runIn("cert", "developer", "Jane Doe", "--bits", "2048")
-	a, b := startDaemon(t, buildkitd.Options{}), startDaemon(t, buildkitd.Options{})
+	a, ca, client, _ := tlsDaemon(t)
+	b := startDaemon(t, buildkitd.Options{})
+	builder := filepath.Join(t.TempDir(), "builder.yaml")
+	writeFiles(t, filepath.Dir(builder), map[string]string{"builder.yaml": fmt.Sprintf(`daemons:
+  - addr: %s
+    tlscacert: %s
+    tlscert: %s
+    tlskey: %s
+  - addr: %s
+`, a.Remote.Addr, ca.Cert, client.Cert, client.Key, b.Remote.Addr)})
+	sign := []string{"--sign", "--dev-cert", filepath.Join(keys, "developer.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
+		"--syspkg-url", "https://example.org/repo"}
 	out := t.TempDir()
-	r := mustKiln(t, nil, "build", "examples/motd", "examples/hello", "--target", "x86_64", "-o", out, "--progress", "plain",
-		"--addr", a.Remote.Addr+","+b.Remote.Addr, "--cache-from", "type=registry,ref="+ref,
-		"--sign", "--dev-cert", filepath.Join(keys, "developer.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
-		"--syspkg-url", "https://example.org/repo")
+	r := mustKiln(t, nil, append([]string{"build", "examples/motd", "examples/hello", "--target", "x86_64", "-o", out, "--progress", "plain",
+		"--builder", builder, "--cache-from", "type=registry,ref=" + ref}, sign...)...)
 	for _, d := range []string{a.Remote.Addr, b.Remote.Addr} {
 		if !strings.Contains(r.stderr, "kiln: daemon "+d+": ") {
 			t.Errorf("daemon %s built nothing:\n%s", d, tail(r.stderr, 10))
@@ -108,6 +120,12 @@ func TestSignSeveralDaemons(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, filepath.Join(out, "motd.json")) {
 		t.Errorf("stdout does not list motd.json:\n%s", r.stdout)
+	}
+
+	bad := kiln(t, nil, append([]string{"build", "examples/motd", "--target", "x86_64", "-o", t.TempDir(),
+		"--addr", b.Remote.Addr + "," + a.Remote.Addr}, sign...)...)
+	if bad.err == nil || !strings.Contains(bad.stderr, "--sign: daemon "+b.Remote.Addr+" is plain TCP") {
+		t.Errorf("signing on a plain TCP daemon: %v\n%s", bad.err, tail(bad.stderr, 5))
 	}
 }
 

@@ -33,6 +33,9 @@ type Node struct {
 	Build gwclient.BuildFunc
 	// Cache lists what this daemon exports its cache to and imports from.
 	Cache cache.Options
+	// Secrets are handed to this daemon through the session, for steps
+	// that mount them (the signing key): only to the daemon that signs.
+	Secrets map[string][]byte
 }
 
 // Request is one build, on one node or spread over several.
@@ -49,9 +52,6 @@ type Request struct {
 	// Steps are the graph's step kinds by name (see StepKinds), so the
 	// summary can tell commands that ran from sources that were re-checked.
 	Steps map[string]string
-	// Secrets are handed to the daemons through the session, for steps
-	// that mount them (never written to a layer).
-	Secrets map[string][]byte
 	// Exports are further exporters (a container image, an OCI tarball)
 	// for the result; with several nodes, only the first one's.
 	Exports []client.ExportEntry
@@ -100,8 +100,8 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 		if err := nr.prepare(r.Locals, r.OutDir); err != nil {
 			return nil, err
 		}
-		if len(r.Secrets) > 0 {
-			nr.opt.Session = append(nr.opt.Session, secretsprovider.FromMap(r.Secrets))
+		if len(nr.node.Secrets) > 0 {
+			nr.opt.Session = append(nr.opt.Session, secretsprovider.FromMap(nr.node.Secrets))
 		}
 		if len(work) == 0 {
 			nr.opt.Exports = append(nr.opt.Exports, r.Exports...)
