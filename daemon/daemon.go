@@ -4,6 +4,8 @@
 package daemon
 
 import (
+	"github.com/kiln-build/kiln/internal/atomicfile"
+
 	"context"
 	"errors"
 	"fmt"
@@ -266,11 +268,11 @@ func (m *Managed) startLocked(ctx context.Context, bin string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+	if err := atomicfile.Write(cfg, []byte(text), 0o644); err != nil {
 		return fmt.Errorf("writing buildkitd config: %w", err)
 	}
 	logPath := m.path(logName)
-	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	logf, err := openNoFollow(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("opening buildkitd log: %w", err)
 	}

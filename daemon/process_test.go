@@ -333,3 +333,42 @@ func TestDaemonEnviron(t *testing.T) {
 		t.Errorf("Environ = %q\nwant %q", got, want)
 	}
 }
+
+// TestStartNeverWritesThroughSymlinks: another user able to plant
+// symbolic links in KILN_HOME (or a stale link) must not make kiln, which
+// runs as root, write its config, pid file or log into the link's target.
+func TestStartNeverWritesThroughSymlinks(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "buildkitd")
+	writeFile(t, bin, "#!/bin/sh\nexit 3\n")
+	if err := os.Chmod(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		links []string
+		want  string // in Start's error
+	}{
+		"config and pid": {[]string{configName, pidName, pidName + ".tmp"}, "exit status 3"},
+		"log":            {[]string{logName}, "is a symbolic link"},
+		"lock":           {[]string{lockName}, "is a symbolic link"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			home, victims := shortHome(t), t.TempDir()
+			for _, l := range c.links {
+				v := filepath.Join(victims, l)
+				writeFile(t, v, "victim\n")
+				if err := os.Symlink(v, filepath.Join(home, l)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := (&Managed{Home: home, Binary: bin, Log: testLogger(t)}).Start(context.Background())
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Start = %v, want %q", err, c.want)
+			}
+			for _, l := range c.links {
+				if got, _ := os.ReadFile(filepath.Join(victims, l)); string(got) != "victim\n" {
+					t.Errorf("%s written through its link: %q", l, got)
+				}
+			}
+		})
+	}
+}
