@@ -52,7 +52,7 @@ func (c *compiler) sources() (llb.State, error) {
 func (c *compiler) scriptSource(i int, s schema.Source, src llb.State) llb.State {
 	dest := path.Join(SrcDir, s.Dest)
 	opts := append(c.env(),
-		script(fmt.Sprintf("mkdir -p %q && cd %q\n%s", dest, dest, s.Script)),
+		script(fmt.Sprintf("mkdir -p %s && cd %s\n%s", shellQuote(dest), shellQuote(dest), s.Script)),
 		llb.Dir(SrcDir),
 		llb.Network(llb.NetModeNone),
 		c.name("source %d: script", i),
@@ -72,7 +72,7 @@ func (c *compiler) patches(src llb.State) llb.State {
 	for _, p := range c.r.Patches {
 		rel := strings.TrimPrefix(path.Join("/", lc.Prefix, p), "/")
 		follow = append(follow, rel)
-		body += fmt.Sprintf("echo %q; patch -p1 --forward --batch -i %q\n", "applying "+p, path.Join("/kiln/patches", rel))
+		body += fmt.Sprintf("echo %s; patch -p1 --forward --batch -i %s\n", shellQuote("applying "+p), shellQuote(path.Join("/kiln/patches", rel)))
 	}
 	files := lc.local(
 		llb.FollowPaths(follow),
