@@ -82,23 +82,24 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 		pkgs = append(pkgs, hp)
 		names = append(names, strings.TrimSuffix(hp.File, ".ipk"))
 	}
-	mounts, run := unpack(pkgs, "/kiln/host", `"$SYSROOT"`, "")
+	mounts, run := unpack(c, pkgs, "/kiln/host", `"$SYSROOT"`)
 	opts := append(append(c.env(), llb.Network(llb.NetModeNone)), mounts...)
 	opts = append(opts, run, c.name("install %s into $SYSROOT", strings.Join(names, ", ")))
 	return tc.Run(opts...).Root(), nil
 }
 
 // unpack mounts each package at base/N and returns the mounts with the
-// script that unpacks their files into dest, as an offline install (no
-// maintainer scripts). $AR reads any ar archive; the target's is the one
-// every toolchain has. tarFlags are added to every tar.
-func unpack(pkgs []HostPackage, base, dest, tarFlags string) ([]llb.RunOption, llb.RunOption) {
-	var mounts []llb.RunOption
-	var body strings.Builder
+// step that installs their files into dest (shell text: "$SYSROOT") in
+// order, as an offline install (no maintainer scripts). kiln's unpack
+// resolves every path and link inside dest, so a link one package ships
+// cannot send a later package's files elsewhere (see package unpack).
+func unpack(c *compiler, pkgs []HostPackage, base, dest string) ([]llb.RunOption, llb.RunOption) {
+	mounts := []llb.RunOption{llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly)}
+	cmd := []string{shellQuote("/kiln/bin" + c.o.Packer.Path), "unpack", "--root", dest}
 	for i, p := range pkgs {
 		dir := fmt.Sprintf("%s/%d", base, i)
 		mounts = append(mounts, llb.AddMount(dir, p.State, llb.Readonly))
-		fmt.Fprintf(&body, "\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C %s --no-same-owner%s\n", dir, p.File, dest, tarFlags)
+		cmd = append(cmd, shellQuote(dir+"/"+p.File))
 	}
-	return mounts, script(body.String())
+	return mounts, script(strings.Join(cmd, " ") + "\n")
 }

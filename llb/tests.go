@@ -94,7 +94,7 @@ func (c *compiler) installRoot(pkgs []HostPackage, extra []string) (llb.State, e
 	if err != nil {
 		return llb.State{}, err
 	}
-	mounts, run := unpack(pkgs, "/kiln/install", InstallRoot, " --keep-directory-symlink")
+	mounts, run := unpack(c, pkgs, "/kiln/install", InstallRoot)
 	opts := append(append(c.env(), mounts...), run, llb.Network(llb.NetModeNone),
 		c.name("install %d package(s) for tests", len(pkgs)))
 	return root.Run(opts...).Root(), nil
