@@ -53,13 +53,13 @@ func (c *compiler) runTests(stage string, root llb.State, mounts []llb.RunOption
 	for _, i := range c.testsFor(stage) {
 		t := c.r.Tests[i]
 		body := t.Script
+		opts := append(c.env(), mounts...) // a copy: each test mounts only its own checks
 		if len(t.Checks) > 0 {
 			spec, _ := json.Marshal(toChecks(t.Checks)) // plain values: cannot fail
 			meta := llb.Scratch().File(llb.Mkfile("/checks.json", 0o644, spec), c.name("test %d checks", i))
-			mounts = append(mounts, llb.AddMount("/kiln/checks", meta, llb.Readonly))
+			opts = append(opts, llb.AddMount("/kiln/checks", meta, llb.Readonly))
 			body = strings.TrimSpace(body + "\n" + "/kiln/bin" + c.o.Packer.Path + " check --spec /kiln/checks/checks.json")
 		}
-		opts := append(c.env(), mounts...)
 		opts = append(opts,
 			script(body),
 			llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
