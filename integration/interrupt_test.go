@@ -1,0 +1,98 @@
+package integration
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestInterruptCleansUp: Ctrl-C in the middle of a build cancels it:
+// kiln says it was interrupted and leaves -o as it was, without its
+// temporary export directory (the signal used to kill kiln before its
+// clean-up ran).
+func TestInterruptCleansUp(t *testing.T) {
+	requireIntegration(t)
+	dir, out := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"slow/kiln.yaml": fmt.Sprintf(`name: slow
+version: 1.0-1
+summary: Test
+license: MIT
+maintainer: Kiln Tests <tests@example.org>
+timestamp: 2024-05-01
+targets: [x86_64]
+build: |
+  echo started %d
+  sleep 300
+package: "true"
+`, time.Now().UnixNano()),
+	})
+	writeFiles(t, out, map[string]string{"old.ipk": "old"})
+	cmd := exec.Command(os.Getenv("KILN_BIN"), "build", filepath.Join(dir, "slow"), "-o", out, "--progress", "plain")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for !strings.Contains(stderr.String(), "echo started") && !strings.Contains(stderr.String(), "started ") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the build did not start:\n%s", stderr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Errorf("an interrupted build succeeded")
+		}
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatalf("kiln did not stop within a minute of Ctrl-C:\n%s", tail(stderr.String(), 20))
+	}
+	if !strings.Contains(stderr.String(), "kiln: interrupted") {
+		t.Errorf("kiln does not say it was interrupted:\n%s", tail(stderr.String(), 10))
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "old.ipk" {
+		t.Errorf("-o after Ctrl-C holds %v, want only old.ipk", names)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer a command writes while the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
