@@ -96,3 +96,31 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestSourceServerDown: a url source whose server refuses the connection
+// fails the build naming the source, not as a daemon that went away.
+func TestSourceServerDown(t *testing.T) {
+	requireIntegration(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"down/kiln.yaml": fmt.Sprintf(`name: down
+version: 1.0-1
+summary: Test
+license: MIT
+maintainer: Kiln Tests <tests@example.org>
+timestamp: 2024-05-01
+targets: [x86_64]
+sources:
+  - url: http://127.0.0.1:9/down-%d.tar.gz
+    sha256: %s
+package: "true"
+`, time.Now().UnixNano(), strings.Repeat("ab", 32)),
+	})
+	r := kiln(t, nil, "build", filepath.Join(dir, "down"), "-o", t.TempDir(), "--progress", "plain")
+	if r.err == nil {
+		t.Fatal("a build whose source server is down succeeded")
+	}
+	if strings.Contains(r.stderr, "did the daemon stop") || !strings.Contains(r.stderr, "connection refused") {
+		t.Errorf("the error blames the daemon or hides the refused connection:\n%s", tail(r.stderr, 10))
+	}
+}

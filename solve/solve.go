@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/daemon"
@@ -263,7 +264,7 @@ func failure(runs []*nodeRun, first error, multi bool) error {
 		}
 		err := nr.track.explain(nr.err)
 		switch {
-		case isConnection(nr.err):
+		case isConnection(nr.err) && !nr.answers():
 			// It answered before the build started: it went away since.
 			err = fmt.Errorf("daemon %s: lost the connection during the build (did the daemon stop?): %w", nr.node.Daemon.Addr, err)
 		case multi:
@@ -275,6 +276,19 @@ func failure(runs []*nodeRun, first error, multi bool) error {
 		return first
 	}
 	return errors.Join(errs...)
+}
+
+// answers reports whether the daemon still answers: a step that failed to
+// connect somewhere (a url source whose server is down) reads like a lost
+// daemon, but then the daemon is there to say so.
+func (nr *nodeRun) answers() bool {
+	if nr.c == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := nr.c.Info(ctx)
+	return err == nil
 }
 
 // isConnection tells a lost daemon from a failed build step.
