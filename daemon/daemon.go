@@ -5,6 +5,7 @@ package daemon
 
 import (
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"strings"
 
 	"context"
 	"errors"
@@ -204,6 +205,10 @@ func ping(ctx context.Context, addr string) error {
 // Ensure returns the address of a running managed daemon, starting one if needed.
 func (m *Managed) Ensure(ctx context.Context) (string, error) {
 	if st, err := m.Status(ctx); err == nil && st.Running {
+		if changed := m.changedSettings(); len(changed) > 0 {
+			m.log().Warnf("the managed buildkitd runs with other settings than %s: they apply once it restarts (kiln daemon stop)",
+				strings.Join(changed, ", "))
+		}
 		return st.Addr, nil
 	}
 	if err := m.Start(ctx); err != nil {
@@ -260,12 +265,20 @@ func (m *Managed) startLocked(ctx context.Context, bin string) error {
 	}
 
 	cfg := m.path(configName)
-	mirrors, err := registryMirrors()
+	set, err := m.settings()
 	if err != nil {
 		return err
 	}
-	text, err := renderConfig(m.path(rootName), insecureRegistries(m.InsecureRegistries), mirrors)
+	mirrors, err := parseMirrors(set["KILN_REGISTRY_MIRRORS"])
 	if err != nil {
+		return err
+	}
+	lookup := func(k string) (string, bool) { v, ok := set[k]; return v, ok }
+	text, err := renderConfig(m.path(rootName), insecureFrom(m.InsecureRegistries, lookup), mirrors)
+	if err != nil {
+		return err
+	}
+	if err := m.saveSettings(set); err != nil {
 		return err
 	}
 	if err := atomicfile.Write(cfg, []byte(text), 0o644); err != nil {
