@@ -64,8 +64,12 @@ func (m *Managed) saveSettings(s map[string]string) error {
 
 // changedSettings lists the variables the environment sets to something
 // else than the running daemon was started with: they apply only once it
-// restarts.
+// restarts. Note: the file describes the last start, which is the running
+// daemon's, since every start writes it under the home's lock.
 func (m *Managed) changedSettings() []string {
+	if _, err := os.Stat(m.path(settingsName)); err != nil {
+		return nil // started by a kiln that kept no settings: unknown
+	}
 	saved, err := m.savedSettings()
 	if err != nil {
 		return nil
