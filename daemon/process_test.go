@@ -298,11 +298,7 @@ func TestStartFiltersEnvironment(t *testing.T) {
 	t.Setenv("GITHUB_TOKEN", "token-secret-3")
 	t.Setenv("HTTPS_PROXY", "http://proxy.test:3128")
 	home := shortHome(t)
-	bin := filepath.Join(t.TempDir(), "buildkitd")
-	writeFile(t, bin, "#!/bin/sh\necho '--- environment'\nenv\nexit 3\n")
-	if err := os.Chmod(bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	bin := fakeBuildkitd(t, "#!/bin/sh\necho '--- environment'\nenv\nexit 3\n")
 	err := (&Managed{Home: home, Binary: bin, Log: testLogger(t)}).Start(context.Background())
 	if err == nil {
 		t.Fatal("Start of a daemon that exits succeeded")
@@ -338,11 +334,7 @@ func TestDaemonEnviron(t *testing.T) {
 // symbolic links in KILN_HOME (or a stale link) must not make kiln, which
 // runs as root, write its config, pid file or log into the link's target.
 func TestStartNeverWritesThroughSymlinks(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "buildkitd")
-	writeFile(t, bin, "#!/bin/sh\nexit 3\n")
-	if err := os.Chmod(bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	bin := fakeBuildkitd(t, "#!/bin/sh\nexit 3\n")
 	for name, c := range map[string]struct {
 		links []string
 		want  string // in Start's error
@@ -371,4 +363,15 @@ func TestStartNeverWritesThroughSymlinks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fakeBuildkitd writes an executable script standing in for buildkitd.
+func fakeBuildkitd(t *testing.T, script string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "buildkitd")
+	writeFile(t, bin, script)
+	if err := os.Chmod(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }

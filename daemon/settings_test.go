@@ -14,11 +14,7 @@ import (
 // is remembered; one that differs from the running daemon's is reported.
 func TestSettingsSurviveRestart(t *testing.T) {
 	home := shortHome(t)
-	bin := filepath.Join(t.TempDir(), "buildkitd")
-	writeFile(t, bin, "#!/bin/sh\nexit 3\n")
-	if err := os.Chmod(bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	bin := fakeBuildkitd(t, "#!/bin/sh\nexit 3\n")
 	m := &Managed{Home: home, Binary: bin, Log: testLogger(t)}
 	start := func() string {
 		t.Helper()

@@ -21,14 +21,7 @@ func TestInterruptCleansUp(t *testing.T) {
 	requireIntegration(t)
 	dir, out := t.TempDir(), t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"slow/kiln.yaml": fmt.Sprintf(`name: slow
-version: 1.0-1
-summary: Test
-license: MIT
-maintainer: Kiln Tests <tests@example.org>
-timestamp: 2024-05-01
-targets: [x86_64]
-build: |
+		"slow/kiln.yaml": testRecipe("slow") + fmt.Sprintf(`build: |
   echo started %d
   sleep 300
 package: "true"
@@ -103,14 +96,7 @@ func TestSourceServerDown(t *testing.T) {
 	requireIntegration(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"down/kiln.yaml": fmt.Sprintf(`name: down
-version: 1.0-1
-summary: Test
-license: MIT
-maintainer: Kiln Tests <tests@example.org>
-timestamp: 2024-05-01
-targets: [x86_64]
-sources:
+		"down/kiln.yaml": testRecipe("down") + fmt.Sprintf(`sources:
   - url: http://127.0.0.1:9/down-%d.tar.gz
     sha256: %s
 package: "true"
@@ -123,4 +109,16 @@ package: "true"
 	if strings.Contains(r.stderr, "did the daemon stop") || !strings.Contains(r.stderr, "connection refused") {
 		t.Errorf("the error blames the daemon or hides the refused connection:\n%s", tail(r.stderr, 10))
 	}
+}
+
+// testRecipe is the head of a one-target recipe called name.
+func testRecipe(name string) string {
+	return "name: " + name + `
+version: 1.0-1
+summary: Test
+license: MIT
+maintainer: Kiln Tests <tests@example.org>
+timestamp: 2024-05-01
+targets: [x86_64]
+`
 }

@@ -3,7 +3,6 @@ package integration
 import (
 	"bytes"
 	"encoding/pem"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,16 +93,7 @@ func TestSignSeveralDaemons(t *testing.T) {
 	keys := t.TempDir()
 	runIn := func(args ...string) string { t.Helper(); return kilnIn(t, keys, args...) }
 	runIn("cert", "developer", "Jane Doe", "--bits", "2048")
-	a, ca, client, _ := tlsDaemon(t)
-	b := startDaemon(t, buildkitd.Options{})
-	builder := filepath.Join(t.TempDir(), "builder.yaml")
-	writeFiles(t, filepath.Dir(builder), map[string]string{"builder.yaml": fmt.Sprintf(`daemons:
-  - addr: %s
-    tlscacert: %s
-    tlscert: %s
-    tlskey: %s
-  - addr: %s
-`, a.Remote.Addr, ca.Cert, client.Cert, client.Key, b.Remote.Addr)})
+	a, b, builder := tlsAndPlain(t)
 	sign := []string{"--sign", "--dev-cert", filepath.Join(keys, "developer.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
 		"--syspkg-url", "https://example.org/repo"}
 	out := t.TempDir()

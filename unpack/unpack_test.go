@@ -15,7 +15,7 @@ import (
 
 // ipk writes an .ipk whose data.tar.gz holds hs (regular files get their
 // name as content).
-func ipk(t *testing.T, dir, name string, hs ...tar.Header) string {
+func ipk(t testing.TB, dir, name string, hs ...tar.Header) string {
 	t.Helper()
 	var tgz bytes.Buffer
 	zw := gzip.NewWriter(&tgz)
