@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -23,6 +24,7 @@ import (
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/sirupsen/logrus"
 	"github.com/tonistiigi/fsutil"
 	"golang.org/x/sync/errgroup"
 )
@@ -172,6 +174,16 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 		}
 		sort.Strings(sum.Files)
 	}
+	for _, nr := range work {
+		for _, e := range nr.track.exportFailures() {
+			msg := fmt.Sprintf("the build succeeded, but %s failed: %s", e.name, e.err)
+			if multi {
+				msg = "daemon " + nr.node.Daemon.Addr + ": " + msg
+			}
+			logrus.Warn(msg)
+			sum.Warnings = append(sum.Warnings, msg)
+		}
+	}
 	return sum, nil
 }
 
@@ -206,7 +218,7 @@ func (nr *nodeRun) prepare(locals map[string]string, outDir string) error {
 		// Not nil: BuildKit's client copies the cache imports into it.
 		FrontendAttrs: map[string]string{},
 		LocalMounts:   mounts,
-		CacheExports:  nr.node.Cache.Exports,
+		CacheExports:  tolerant(nr.node.Cache.Exports),
 		CacheImports:  nr.node.Cache.Imports,
 	}
 	if outDir != "" {
@@ -220,6 +232,24 @@ func (nr *nodeRun) prepare(locals map[string]string, outDir string) error {
 		nr.opt.Exports = []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: tmp}}
 	}
 	return nil
+}
+
+// tolerant marks cache exports ignore-error (unless the user chose): a
+// registry that is down when the cache goes out must not fail a build
+// whose packages are done; Run reports the failed export instead.
+func tolerant(exports []client.CacheOptionsEntry) []client.CacheOptionsEntry {
+	out := make([]client.CacheOptionsEntry, len(exports))
+	for i, e := range exports {
+		attrs := maps.Clone(e.Attrs)
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		if _, set := attrs["ignore-error"]; !set {
+			attrs["ignore-error"] = "true"
+		}
+		out[i] = client.CacheOptionsEntry{Type: e.Type, Attrs: attrs}
+	}
+	return out
 }
 
 func (nr *nodeRun) solve(ctx context.Context, statusCh chan *client.SolveStatus) error {

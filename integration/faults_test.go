@@ -122,3 +122,23 @@ timestamp: 2024-05-01
 targets: [x86_64]
 `
 }
+
+// TestCacheExportRegistryDown: a registry that is down when the cache is
+// exported costs the cache, not the build: the packages are written and
+// kiln warns that the export failed.
+func TestCacheExportRegistryDown(t *testing.T) {
+	requireIntegration(t)
+	out := t.TempDir()
+	r := kiln(t, nil, "build", "examples/hello", "--target", "x86_64", "-o", out, "--progress", "plain",
+		"--cache-to", "type=registry,ref=127.0.0.1:1/kiln-test/down:1")
+	if r.err != nil {
+		t.Fatalf("the build failed with the cache registry down: %v\n%s", r.err, tail(r.stderr, 10))
+	}
+	if _, err := os.Stat(filepath.Join(out, "hello_1.0.0-1_x86_64.ipk")); err != nil {
+		t.Errorf("package not written: %v", err)
+	}
+	if !strings.Contains(r.stderr, "kiln: warning: the build succeeded, but exporting cache to registry failed") ||
+		!strings.Contains(r.stderr, "connection refused") {
+		t.Errorf("no warning that the cache export failed:\n%s", tail(r.stderr, 10))
+	}
+}
