@@ -7,14 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/kiln-build/kiln/internal/buildkitd"
 )
 
 // TestSignedSyspkgInGraph: kiln build --sign writes motd's syspkg metainfo
 // signed in the build graph, with the developer key handed to the daemon
 // only as a BuildKit secret. The repository index accepts the signature;
-// the key's bytes appear nowhere in the output or in the daemon's state.
+// the key's bytes appear nowhere: not in the output, the progress, the
+// exported cache, nor the daemon's state and log.
 func TestSignedSyspkgInGraph(t *testing.T) {
 	requireIntegration(t)
 	keys := t.TempDir()
@@ -24,11 +23,12 @@ func TestSignedSyspkgInGraph(t *testing.T) {
 	runIn("cert", "sign", "developer.pem")
 	key := readFile(t, filepath.Join(keys, "developer.key"))
 
-	// A fresh daemon: its whole state can be searched for the key.
-	d := startDaemon(t, buildkitd.Options{})
-	out := t.TempDir()
+	// A fresh daemon (over TLS: --sign refuses plain TCP): its whole state
+	// can be searched for the key.
+	d, ca, client, _ := tlsDaemon(t)
+	out, cacheDir := t.TempDir(), t.TempDir()
 	r := mustKiln(t, nil, "build", "examples/motd", "-o", out, "--progress", "plain", "--addr", d.Remote.Addr,
-		"--sign", "--dev-cert", filepath.Join(keys, "developer-signed.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
+		"--tlscacert", ca.Cert, "--tlscert", client.Cert, "--tlskey", client.Key, "--cache-to", "type=local,dest="+cacheDir+",mode=max", "--sign", "--dev-cert", filepath.Join(keys, "developer-signed.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
 		"--syspkg-url", "https://example.org/repo")
 	if !strings.Contains(r.stderr, "sign syspkg metainfo motd (1 payloads)") {
 		t.Errorf("no signing step in the progress:\n%s", tail(r.stderr, 20))
@@ -53,7 +53,15 @@ func TestSignedSyspkgInGraph(t *testing.T) {
 	}
 	lines := strings.Split(key, "\n")
 	needles := [][]byte{block.Bytes[100:140], []byte(lines[5])}
-	for _, dir := range []string{out, filepath.Dir(d.Log)} {
+	for _, n := range needles {
+		if bytes.Contains([]byte(r.stdout+r.stderr), n) {
+			t.Errorf("kiln's output or progress holds the developer key")
+		}
+	}
+	if entries, _ := os.ReadDir(cacheDir); len(entries) == 0 {
+		t.Errorf("no cache exported to %s", cacheDir)
+	}
+	for _, dir := range []string{out, cacheDir, filepath.Dir(d.Log)} {
 		err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
 			if err != nil || !e.Type().IsRegular() {
 				return nil
