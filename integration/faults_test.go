@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kiln-build/kiln/internal/buildkitd"
 )
 
 // TestInterruptCleansUp: Ctrl-C in the middle of a build cancels it:
@@ -141,4 +144,90 @@ func TestCacheExportRegistryDown(t *testing.T) {
 		!strings.Contains(r.stderr, "connection refused") {
 		t.Errorf("no warning that the cache export failed:\n%s", tail(r.stderr, 10))
 	}
+}
+
+// TestDaemonKilledMidBuild: a daemon killed (SIGKILL) in the middle of a
+// build fails it naming the daemon; restarted on the same state, the
+// rerun takes what finished before the kill from the cache (the build
+// step is not run twice).
+func TestDaemonKilledMidBuild(t *testing.T) {
+	requireIntegration(t)
+	ref, _ := sharedCache(t)
+	state, err := os.MkdirTemp("", "kd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(state) })
+	start := func() *buildkitd.Daemon {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		d, err := buildkitd.Start(ctx, buildkitd.Options{Dir: state})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(d.Stop)
+		return d
+	}
+	dir := t.TempDir()
+	recipe := func(pkg string) {
+		writeFiles(t, dir, map[string]string{"killed/kiln.yaml": testRecipe("killed") + fmt.Sprintf(`build: |
+  echo built %d > built.txt
+package: |
+  %s
+  install -D -m 644 built.txt "$pkgdir/opt/built.txt"
+`, time.Now().UnixNano(), pkg)})
+	}
+	recipe("sleep 600")
+	d := start()
+	cmd := exec.Command(os.Getenv("KILN_BIN"), "build", filepath.Join(dir, "killed"), "-o", t.TempDir(), "--progress", "plain",
+		"--addr", d.Remote.Addr, "--cache-from", "type=registry,ref="+ref)
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for !strings.Contains(stderr.String(), "killed [x86_64] package\n") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the package step did not start:\n%s", tail(stderr.String(), 20))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	d.Kill()
+	if err := cmd.Wait(); err == nil {
+		t.Fatal("the build succeeded although its daemon was killed")
+	}
+	if !strings.Contains(stderr.String(), "daemon "+d.Remote.Addr+": lost the connection during the build") {
+		t.Errorf("the error does not name the killed daemon:\n%s", tail(stderr.String(), 5))
+	}
+
+	// The build step's script is unchanged, the package step's is not.
+	d2 := start()
+	recipeFile := filepath.Join(dir, "killed", "kiln.yaml")
+	data, err := os.ReadFile(recipeFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, map[string]string{"killed/kiln.yaml": strings.Replace(string(data), "sleep 600", "true", 1)})
+	r := mustKiln(t, nil, "build", filepath.Join(dir, "killed"), "-o", t.TempDir(), "--progress", "plain",
+		"--addr", d2.Remote.Addr, "--cache-from", "type=registry,ref="+ref)
+	if !cachedVertex(r.stderr, "killed [x86_64] build") {
+		t.Errorf("the rerun ran the build step again:\n%s", tail(r.stderr, 30))
+	}
+}
+
+// cachedVertex reports whether plain progress shows the vertex called
+// name as CACHED.
+func cachedVertex(progress, name string) bool {
+	num := ""
+	for _, line := range strings.Split(progress, "\n") {
+		if n, rest, ok := strings.Cut(line, " "); ok && rest == name {
+			num = n
+		}
+		if num != "" && line == num+" CACHED" {
+			return true
+		}
+	}
+	return false
 }
