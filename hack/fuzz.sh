@@ -17,6 +17,8 @@ targets="
 ./version FuzzParseDep
 ./pack/ipk/feed FuzzReadIPK
 ./pack/syspkg FuzzParseMeta
+./pack/syspkg FuzzScanPayload
+./oci FuzzCleanLayout
 ./pack/syspkg/sign FuzzDescribe
 ./pack/syspkg/repo FuzzParseList
 ./unpack FuzzIPK

@@ -1,6 +1,8 @@
 package syspkg
 
 import (
+	"archive/zip"
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -19,5 +21,29 @@ func FuzzParseMeta(f *testing.F) {
 	f.Add([]byte(`{"a": [{ "en", "x" }], "b": {"c": null}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = ParseMeta(data)
+	})
+}
+
+// FuzzScanPayload: the payload (ZIP) reader `kiln syspkg index` and
+// `kiln pack` use never panics on a corrupt or hostile archive (entries
+// with .. or absolute names, unknown methods, bad sizes).
+func FuzzScanPayload(f *testing.F) {
+	for _, entries := range [][]string{{"hello/bin/hello"}, {"../x"}, {"/abs", "hello/a"}} {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		for _, e := range entries {
+			w, err := zw.Create(e)
+			if err != nil {
+				f.Fatal(err)
+			}
+			w.Write([]byte(e))
+		}
+		if err := zw.Close(); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = ScanPayload("hello", "x86_64", bytes.NewReader(data), int64(len(data)))
 	})
 }
