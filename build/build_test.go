@@ -209,3 +209,37 @@ func TestPrepareExamples(t *testing.T) {
 		t.Errorf("per_target: rm1 %v %v, rm2 %v %v", rm1.Depends, rm1.Replaces, rm2.Depends, rm2.Replaces)
 	}
 }
+
+// TestSpreadSigned: the developer key reaches only the daemon that signs:
+// the one daemon of a single-daemon build; with several, none of those
+// that build the shares (signCollected signs on the first afterwards).
+func TestSpreadSigned(t *testing.T) {
+	s := &Signing{Signing: graph.Signing{Cert: []byte("cert"), BaseURL: "https://example.test/repo"}, Key: []byte("KEY")}
+	b := prepare(t, Config{Paths: examples("motd", "hello"), Sign: s})
+	ds := []daemon.Remote{{Addr: "unix:///a.sock"}, {Addr: "unix:///b.sock"}}
+	nodes, err := b.spread(Target{Daemons: ds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes {
+		if len(n.Secrets) > 0 {
+			t.Errorf("daemon %s, which signs nothing, is offered the key", n.Daemon.Addr)
+		}
+	}
+	one, err := b.spread(Target{Daemons: ds[:1]})
+	if err != nil || len(one) != 1 || string(one[0].Secrets[graph.SigningKeySecret]) != "KEY" {
+		t.Errorf("the one daemon is not given the key: %v", err)
+	}
+}
+
+// TestRunRefusesSigningOverPlainTCP: the key would cross the network in
+// clear; the daemon that signs must be a unix socket or verified by TLS.
+func TestRunRefusesSigningOverPlainTCP(t *testing.T) {
+	s := &Signing{Signing: graph.Signing{Cert: []byte("cert"), BaseURL: "https://example.test/repo"}, Key: []byte("KEY")}
+	b := prepare(t, Config{Paths: examples("motd"), Sign: s})
+	_, err := b.Run(context.Background(), Target{Daemons: []daemon.Remote{{Addr: "tcp://127.0.0.1:1"}}, OutDir: t.TempDir()})
+	want := "--sign: daemon tcp://127.0.0.1:1 is plain TCP: the developer key would cross the network unencrypted; give it --tlscacert (TLS), or sign on a unix:// daemon"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}

@@ -114,13 +114,12 @@ func (b *Build) signProvenance(ctx context.Context, t Target, statement []byte, 
 	st := graph.SignProvenance(statement, &b.cfg.Sign.Signing, b.Plan.Packer)
 	s := Solve{Imports: t.Cache.GatewayImports()}
 	sum, err := solve.Run(ctx, solve.Request{
-		Nodes: []solve.Node{{Daemon: t.Daemons[0], Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+		Nodes: []solve.Node{{Daemon: t.Daemons[0], Secrets: b.secrets(), Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 			return s.state(ctx, c, st)
 		}}},
 		Locals:   b.Locals,
 		OutDir:   t.OutDir,
 		Progress: t.Progress,
-		Secrets:  b.secrets(),
 	})
 	if err != nil {
 		return fmt.Errorf("signing the provenance on %s: %w", t.Daemons[0].Addr, err)

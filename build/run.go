@@ -48,6 +48,9 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 	if len(t.Daemons) == 0 {
 		return nil, fmt.Errorf("no daemon to build on")
 	}
+	if b.cfg.Sign != nil && t.Daemons[0].PlainTCP() {
+		return nil, fmt.Errorf("--sign: daemon %s is plain TCP: the developer key would cross the network unencrypted; give it --tlscacert (TLS), or sign on a unix:// daemon", t.Daemons[0].Addr)
+	}
 	if err := checkStatic(); err != nil {
 		return nil, err
 	}
@@ -65,7 +68,6 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 		OutDir:   t.OutDir,
 		Progress: t.Progress,
 		Steps:    steps,
-		Secrets:  b.secrets(),
 	})
 	if err != nil {
 		if sum != nil {
@@ -122,7 +124,7 @@ func (b *Build) spread(t Target) ([]solve.Node, error) {
 		chunks := b.chunks()
 		if len(chunks) == 1 {
 			s := Solve{Imports: t.Cache.GatewayImports()}
-			return []solve.Node{{Daemon: ds[0], Cache: t.Cache, Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+			return []solve.Node{{Daemon: ds[0], Cache: t.Cache, Secrets: b.secrets(), Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 				return s.def(ctx, c, b.Def)
 			}}}, nil
 		}
@@ -213,13 +215,12 @@ func (b *Build) signCollected(ctx context.Context, t Target, res *Result) error 
 	locals[graph.CollectedLocal] = t.OutDir
 	s := Solve{Imports: t.Cache.GatewayImports()}
 	sum, err := solve.Run(ctx, solve.Request{
-		Nodes: []solve.Node{{Daemon: t.Daemons[0], Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+		Nodes: []solve.Node{{Daemon: t.Daemons[0], Secrets: b.secrets(), Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 			return s.state(ctx, c, st)
 		}}},
 		Locals:   locals,
 		OutDir:   t.OutDir,
 		Progress: t.Progress,
-		Secrets:  b.secrets(),
 	})
 	if err != nil {
 		return fmt.Errorf("signing syspkg metainfo on %s: %w", t.Daemons[0].Addr, err)

@@ -27,10 +27,15 @@ var DefaultInsecureRegistries = []string{"127.0.0.1:5000", "localhost:5000"}
 func InsecureRegistries() []string { return insecureRegistries(nil) }
 
 func insecureRegistries(explicit []string) []string {
+	return insecureFrom(explicit, os.LookupEnv)
+}
+
+// insecureFrom is insecureRegistries with the variable read through lookup.
+func insecureFrom(explicit []string, lookup func(string) (string, bool)) []string {
 	if explicit != nil {
 		return cleanHosts(explicit)
 	}
-	if env, ok := os.LookupEnv("KILN_INSECURE_REGISTRIES"); ok {
+	if env, ok := lookup("KILN_INSECURE_REGISTRIES"); ok {
 		return cleanHosts(strings.Split(env, ","))
 	}
 	return cleanHosts(DefaultInsecureRegistries)
@@ -56,7 +61,10 @@ func cleanHosts(in []string) []string {
 // `docker.io=127.0.0.1:5000` so images keep their public names (docker.io/library/debian)
 // while a machine without a public registry pulls them from its local one.
 func registryMirrors() (map[string][]string, error) {
-	env := os.Getenv("KILN_REGISTRY_MIRRORS")
+	return parseMirrors(os.Getenv("KILN_REGISTRY_MIRRORS"))
+}
+
+func parseMirrors(env string) (map[string][]string, error) {
 	out := map[string][]string{}
 	for _, part := range strings.Split(env, ";") {
 		if strings.TrimSpace(part) == "" {
@@ -75,7 +83,8 @@ func registryMirrors() (map[string][]string, error) {
 // configHeader opens every buildkitd.toml kiln writes.
 const configHeader = `# Written by kiln on every daemon start; edits are overwritten.
 # Set KILN_INSECURE_REGISTRIES (comma-separated) and KILN_REGISTRY_MIRRORS
-# (host=mirror[,mirror][;host=...]) to change the registries below.
+# (host=mirror[,mirror][;host=...]) to change the registries below; the
+# last values set are kept in settings.json for later starts.
 `
 
 // buildkitdConfig is kiln's settings in buildkitd's own configuration: the

@@ -16,7 +16,8 @@ func TestRenderConfig(t *testing.T) {
 	}
 	want := `# Written by kiln on every daemon start; edits are overwritten.
 # Set KILN_INSECURE_REGISTRIES (comma-separated) and KILN_REGISTRY_MIRRORS
-# (host=mirror[,mirror][;host=...]) to change the registries below.
+# (host=mirror[,mirror][;host=...]) to change the registries below; the
+# last values set are kept in settings.json for later starts.
 
 root = "/var/lib/kiln/root"
 

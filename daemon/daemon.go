@@ -4,6 +4,9 @@
 package daemon
 
 import (
+	"github.com/kiln-build/kiln/internal/atomicfile"
+	"strings"
+
 	"context"
 	"errors"
 	"fmt"
@@ -202,6 +205,10 @@ func ping(ctx context.Context, addr string) error {
 // Ensure returns the address of a running managed daemon, starting one if needed.
 func (m *Managed) Ensure(ctx context.Context) (string, error) {
 	if st, err := m.Status(ctx); err == nil && st.Running {
+		if changed := m.changedSettings(); len(changed) > 0 {
+			m.log().Warnf("the managed buildkitd runs with other settings than %s: they apply once it restarts (kiln daemon stop)",
+				strings.Join(changed, ", "))
+		}
 		return st.Addr, nil
 	}
 	if err := m.Start(ctx); err != nil {
@@ -258,19 +265,27 @@ func (m *Managed) startLocked(ctx context.Context, bin string) error {
 	}
 
 	cfg := m.path(configName)
-	mirrors, err := registryMirrors()
+	set, err := m.settings()
 	if err != nil {
 		return err
 	}
-	text, err := renderConfig(m.path(rootName), insecureRegistries(m.InsecureRegistries), mirrors)
+	mirrors, err := parseMirrors(set["KILN_REGISTRY_MIRRORS"])
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+	lookup := func(k string) (string, bool) { v, ok := set[k]; return v, ok }
+	text, err := renderConfig(m.path(rootName), insecureFrom(m.InsecureRegistries, lookup), mirrors)
+	if err != nil {
+		return err
+	}
+	if err := m.saveSettings(set); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(cfg, []byte(text), 0o644); err != nil {
 		return fmt.Errorf("writing buildkitd config: %w", err)
 	}
 	logPath := m.path(logName)
-	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	logf, err := openNoFollow(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("opening buildkitd log: %w", err)
 	}
@@ -288,6 +303,7 @@ func (m *Managed) startLocked(ctx context.Context, bin string) error {
 	// Not exec.CommandContext: the daemon must outlive this call and this kiln process.
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = m.home()
+	cmd.Env = Environ(os.Environ())
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Its own session: no controlling terminal, so Ctrl-C in the shell that ran kiln does not
 	// reach the daemon and it keeps serving later kiln invocations.

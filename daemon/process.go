@@ -1,6 +1,8 @@
 package daemon
 
 import (
+	"github.com/kiln-build/kiln/internal/atomicfile"
+
 	"bytes"
 	"context"
 	"errors"
@@ -32,14 +34,23 @@ func readPID(path string) (pid int, exists bool, err error) {
 
 // writePID writes the pid file atomically so a concurrent reader never sees a partial number.
 func writePID(path string, pid int) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
-		return fmt.Errorf("writing pid file: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	// A random temporary name renamed over path: a link planted at either
+	// name is replaced, never written through.
+	if err := atomicfile.Write(path, []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
 		return fmt.Errorf("writing pid file: %w", err)
 	}
 	return nil
+}
+
+// openNoFollow opens a file of the home that kiln appends to or locks in
+// place, refusing a symbolic link: kiln runs as root, and a link planted
+// in KILN_HOME would make it write wherever the link points.
+func openNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|syscall.O_NOFOLLOW, perm)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("%s is a symbolic link: kiln does not write through links in its home; remove it", path)
+	}
+	return f, err
 }
 
 // processAlive reports whether pid is a live (not zombie) process whose command line contains
@@ -130,7 +141,7 @@ func waitGone(ctx context.Context, pid int, marker string, timeout time.Duration
 type fileLock struct{ f *os.File }
 
 func lockFile(ctx context.Context, path string) (*fileLock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openNoFollow(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening lock file: %w", err)
 	}
@@ -155,7 +166,7 @@ func lockFile(ctx context.Context, path string) (*fileLock, error) {
 
 // tryLockFile takes the lock only if it is free right now; ok=false means someone holds it.
 func tryLockFile(path string) (l *fileLock, ok bool) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openNoFollow(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, false
 	}

@@ -287,3 +287,91 @@ func TestStatusAliveButSilent(t *testing.T) {
 		t.Errorf("silent daemon survived Stop")
 	}
 }
+
+// TestStartFiltersEnvironment: the managed daemon is long-lived and runs
+// as root, so it gets only the variables it uses (PATH, proxies, locale),
+// never kiln's signing keys or any other secret of the shell that started
+// it.
+func TestStartFiltersEnvironment(t *testing.T) {
+	t.Setenv("KILN_DEV_KEY", "dev-key-secret-1")
+	t.Setenv("KILN_REPO_KEY", "repo-key-secret-2")
+	t.Setenv("GITHUB_TOKEN", "token-secret-3")
+	t.Setenv("HTTPS_PROXY", "http://proxy.test:3128")
+	home := shortHome(t)
+	bin := fakeBuildkitd(t, "#!/bin/sh\necho '--- environment'\nenv\nexit 3\n")
+	err := (&Managed{Home: home, Binary: bin, Log: testLogger(t)}).Start(context.Background())
+	if err == nil {
+		t.Fatal("Start of a daemon that exits succeeded")
+	}
+	log, rerr := os.ReadFile(filepath.Join(home, logName))
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	for _, secret := range []string{"dev-key-secret-1", "repo-key-secret-2", "token-secret-3"} {
+		if strings.Contains(string(log), secret) {
+			t.Errorf("the daemon's environment holds %q:\n%s", secret, log)
+		}
+	}
+	for _, kept := range []string{"PATH=", "HTTPS_PROXY=http://proxy.test:3128"} {
+		if !strings.Contains(string(log), kept) {
+			t.Errorf("the daemon's environment lacks %s:\n%s", kept, log)
+		}
+	}
+}
+
+func TestDaemonEnviron(t *testing.T) {
+	in := []string{"PATH=/usr/bin", "HOME=/root", "LANG=C.UTF-8", "LC_ALL=C", "no_proxy=localhost", "TMPDIR=/tmp",
+		"BUILDKIT_STEP_LOG_MAX_SIZE=1", "OTEL_EXPORTER_OTLP_ENDPOINT=x", "XDG_RUNTIME_DIR=/run/user/0",
+		"KILN_DEV_KEY=k", "KILN_HOME=/h", "AWS_SECRET_ACCESS_KEY=s", "SSH_AUTH_SOCK=/tmp/a", "PATHX=1"}
+	want := []string{"PATH=/usr/bin", "HOME=/root", "LANG=C.UTF-8", "LC_ALL=C", "no_proxy=localhost", "TMPDIR=/tmp",
+		"BUILDKIT_STEP_LOG_MAX_SIZE=1", "OTEL_EXPORTER_OTLP_ENDPOINT=x", "XDG_RUNTIME_DIR=/run/user/0"}
+	if got := Environ(in); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("Environ = %q\nwant %q", got, want)
+	}
+}
+
+// TestStartNeverWritesThroughSymlinks: another user able to plant
+// symbolic links in KILN_HOME (or a stale link) must not make kiln, which
+// runs as root, write its config, pid file or log into the link's target.
+func TestStartNeverWritesThroughSymlinks(t *testing.T) {
+	bin := fakeBuildkitd(t, "#!/bin/sh\nexit 3\n")
+	for name, c := range map[string]struct {
+		links []string
+		want  string // in Start's error
+	}{
+		"config and pid": {[]string{configName, pidName, pidName + ".tmp"}, "exit status 3"},
+		"log":            {[]string{logName}, "is a symbolic link"},
+		"lock":           {[]string{lockName}, "is a symbolic link"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			home, victims := shortHome(t), t.TempDir()
+			for _, l := range c.links {
+				v := filepath.Join(victims, l)
+				writeFile(t, v, "victim\n")
+				if err := os.Symlink(v, filepath.Join(home, l)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := (&Managed{Home: home, Binary: bin, Log: testLogger(t)}).Start(context.Background())
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Start = %v, want %q", err, c.want)
+			}
+			for _, l := range c.links {
+				if got, _ := os.ReadFile(filepath.Join(victims, l)); string(got) != "victim\n" {
+					t.Errorf("%s written through its link: %q", l, got)
+				}
+			}
+		})
+	}
+}
+
+// fakeBuildkitd writes an executable script standing in for buildkitd.
+func fakeBuildkitd(t *testing.T, script string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "buildkitd")
+	writeFile(t, bin, script)
+	if err := os.Chmod(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}

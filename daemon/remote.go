@@ -36,6 +36,13 @@ func (r Remote) TLS() bool {
 
 func (r Remote) String() string { return r.Addr }
 
+// PlainTCP reports whether r is a tcp:// daemon kiln reaches without TLS
+// verifying it: whatever crosses the session is readable on the network.
+func (r Remote) PlainTCP() bool {
+	u, err := url.Parse(r.Addr)
+	return err == nil && u.Scheme == "tcp" && r.CACert == ""
+}
+
 // Validate checks the address and that the TLS files exist, so a typo is
 // reported as such instead of as a failed handshake.
 func (r Remote) Validate() error {

@@ -6,6 +6,8 @@ cd "$ROOT"
 
 # Lint first (it includes go vet): findings fail the run before any set-up.
 hack/lint.sh
+# A short run of every fuzz target (FUZZTIME each); crashers stay in testdata/fuzz.
+hack/fuzz.sh
 
 registry_was_up=false
 curl -fsS "http://$KILN_REGISTRY/v2/" >/dev/null 2>&1 && registry_was_up=true

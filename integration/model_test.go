@@ -137,14 +137,7 @@ func TestBadFormatOptions(t *testing.T) {
 	requireIntegration(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"kiln.yaml": `name: tool
-version: 1.0-1
-summary: Test
-license: MIT
-maintainer: Kiln Tests <tests@example.org>
-timestamp: 2024-05-01
-targets: [x86_64]
-package: mkdir -p "$pkgdir/usr/bin"
+		"kiln.yaml": testRecipe("tool") + `package: mkdir -p "$pkgdir/usr/bin"
 formats:
   spk: {dispalyname: Tool}
 `,

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,4 +113,21 @@ func tlsDaemon(t *testing.T) (*buildkitd.Daemon, *buildkitd.CA, buildkitd.Pair, 
 		t.Fatal(err)
 	}
 	return startDaemon(t, buildkitd.Options{Server: &server, CA: ca, Client: &client}), ca, client, certs
+}
+
+// tlsAndPlain starts a daemon requiring mutual TLS and a plain TCP one,
+// and writes a --builder file listing them in that order.
+func tlsAndPlain(t *testing.T) (tlsd, plain *buildkitd.Daemon, builder string) {
+	t.Helper()
+	tlsd, ca, client, _ := tlsDaemon(t)
+	plain = startDaemon(t, buildkitd.Options{})
+	builder = filepath.Join(t.TempDir(), "builder.yaml")
+	writeFiles(t, filepath.Dir(builder), map[string]string{"builder.yaml": fmt.Sprintf(`daemons:
+  - addr: %s
+    tlscacert: %s
+    tlscert: %s
+    tlskey: %s
+  - addr: %s
+`, tlsd.Remote.Addr, ca.Cert, client.Cert, client.Key, plain.Remote.Addr)})
+	return tlsd, plain, builder
 }

@@ -22,16 +22,7 @@ func TestSeveralDaemons(t *testing.T) {
 	requireIntegration(t)
 	ref, want := sharedCache(t)
 	serveGreet(t)
-	tlsd, ca, client, _ := tlsDaemon(t)
-	plain := startDaemon(t, buildkitd.Options{})
-	builder := filepath.Join(t.TempDir(), "builder.yaml")
-	writeFiles(t, filepath.Dir(builder), map[string]string{"builder.yaml": fmt.Sprintf(`daemons:
-  - addr: %s
-    tlscacert: %s
-    tlscert: %s
-    tlskey: %s
-  - addr: %s
-`, tlsd.Remote.Addr, ca.Cert, client.Cert, client.Key, plain.Remote.Addr)})
+	tlsd, plain, builder := tlsAndPlain(t)
 
 	out := t.TempDir()
 	r := mustKiln(t, nil, append([]string{"build", "--target", "all", "-o", out, "--progress", "plain",

@@ -7,14 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/kiln-build/kiln/internal/buildkitd"
 )
 
 // TestSignedSyspkgInGraph: kiln build --sign writes motd's syspkg metainfo
 // signed in the build graph, with the developer key handed to the daemon
 // only as a BuildKit secret. The repository index accepts the signature;
-// the key's bytes appear nowhere in the output or in the daemon's state.
+// the key's bytes appear nowhere: not in the output, the progress, the
+// exported cache, nor the daemon's state and log.
 func TestSignedSyspkgInGraph(t *testing.T) {
 	requireIntegration(t)
 	keys := t.TempDir()
@@ -24,11 +23,12 @@ func TestSignedSyspkgInGraph(t *testing.T) {
 	runIn("cert", "sign", "developer.pem")
 	key := readFile(t, filepath.Join(keys, "developer.key"))
 
-	// A fresh daemon: its whole state can be searched for the key.
-	d := startDaemon(t, buildkitd.Options{})
-	out := t.TempDir()
+	// A fresh daemon (over TLS: --sign refuses plain TCP): its whole state
+	// can be searched for the key.
+	d, ca, client, _ := tlsDaemon(t)
+	out, cacheDir := t.TempDir(), t.TempDir()
 	r := mustKiln(t, nil, "build", "examples/motd", "-o", out, "--progress", "plain", "--addr", d.Remote.Addr,
-		"--sign", "--dev-cert", filepath.Join(keys, "developer-signed.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
+		"--tlscacert", ca.Cert, "--tlscert", client.Cert, "--tlskey", client.Key, "--cache-to", "type=local,dest="+cacheDir+",mode=max", "--sign", "--dev-cert", filepath.Join(keys, "developer-signed.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
 		"--syspkg-url", "https://example.org/repo")
 	if !strings.Contains(r.stderr, "sign syspkg metainfo motd (1 payloads)") {
 		t.Errorf("no signing step in the progress:\n%s", tail(r.stderr, 20))
@@ -53,7 +53,15 @@ func TestSignedSyspkgInGraph(t *testing.T) {
 	}
 	lines := strings.Split(key, "\n")
 	needles := [][]byte{block.Bytes[100:140], []byte(lines[5])}
-	for _, dir := range []string{out, filepath.Dir(d.Log)} {
+	for _, n := range needles {
+		if bytes.Contains([]byte(r.stdout+r.stderr), n) {
+			t.Errorf("kiln's output or progress holds the developer key")
+		}
+	}
+	if entries, _ := os.ReadDir(cacheDir); len(entries) == 0 {
+		t.Errorf("no cache exported to %s", cacheDir)
+	}
+	for _, dir := range []string{out, cacheDir, filepath.Dir(d.Log)} {
 		err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
 			if err != nil || !e.Type().IsRegular() {
 				return nil
@@ -83,7 +91,9 @@ func TestSignedSyspkgInGraph(t *testing.T) {
 }
 
 // TestSignSeveralDaemons: with the jobs spread over two daemons, kiln
-// collects the payloads and signs the metainfo on one of them afterwards.
+// collects the payloads and signs the metainfo on the first afterwards;
+// only that one, reached over TLS, is offered the key. A plain TCP daemon
+// is refused as the one that signs.
 func TestSignSeveralDaemons(t *testing.T) {
 	requireIntegration(t)
 	ref, _ := sharedCache(t)
@@ -91,12 +101,12 @@ func TestSignSeveralDaemons(t *testing.T) {
 	keys := t.TempDir()
 	runIn := func(args ...string) string { t.Helper(); return kilnIn(t, keys, args...) }
 	runIn("cert", "developer", "Jane Doe", "--bits", "2048")
-	a, b := startDaemon(t, buildkitd.Options{}), startDaemon(t, buildkitd.Options{})
+	a, b, builder := tlsAndPlain(t)
+	sign := []string{"--sign", "--dev-cert", filepath.Join(keys, "developer.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
+		"--syspkg-url", "https://example.org/repo"}
 	out := t.TempDir()
-	r := mustKiln(t, nil, "build", "examples/motd", "examples/hello", "--target", "x86_64", "-o", out, "--progress", "plain",
-		"--addr", a.Remote.Addr+","+b.Remote.Addr, "--cache-from", "type=registry,ref="+ref,
-		"--sign", "--dev-cert", filepath.Join(keys, "developer.pem"), "--dev-key", filepath.Join(keys, "developer.key"),
-		"--syspkg-url", "https://example.org/repo")
+	r := mustKiln(t, nil, append([]string{"build", "examples/motd", "examples/hello", "--target", "x86_64", "-o", out, "--progress", "plain",
+		"--builder", builder, "--cache-from", "type=registry,ref=" + ref}, sign...)...)
 	for _, d := range []string{a.Remote.Addr, b.Remote.Addr} {
 		if !strings.Contains(r.stderr, "kiln: daemon "+d+": ") {
 			t.Errorf("daemon %s built nothing:\n%s", d, tail(r.stderr, 10))
@@ -108,6 +118,12 @@ func TestSignSeveralDaemons(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, filepath.Join(out, "motd.json")) {
 		t.Errorf("stdout does not list motd.json:\n%s", r.stdout)
+	}
+
+	bad := kiln(t, nil, append([]string{"build", "examples/motd", "--target", "x86_64", "-o", t.TempDir(),
+		"--addr", b.Remote.Addr + "," + a.Remote.Addr}, sign...)...)
+	if bad.err == nil || !strings.Contains(bad.stderr, "--sign: daemon "+b.Remote.Addr+" is plain TCP") {
+		t.Errorf("signing on a plain TCP daemon: %v\n%s", bad.err, tail(bad.stderr, 5))
 	}
 }
 

@@ -105,7 +105,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 		return nil, fmt.Errorf("recipe %s: no target", r.Name)
 	}
 	r = r.ForTarget(o.Target.Name) // per_target's fields for this target
-	build, host, err := makedepends(r.Makedepends, o.Target.DebianArch)
+	build, host, err := makedepends("makedepends", r.Makedepends, o.Target.DebianArch)
 	if err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
@@ -175,7 +175,7 @@ type compiler struct {
 	r    *schema.Recipe
 	o    Options
 	tc   llb.State       // toolchain root
-	host []version.Dep   // host: makedepends, installed into $SYSROOT
+	host []hostDep       // host: makedepends and package options, installed into $SYSROOT
 	envs []llb.RunOption // env's options, made once per compiler
 	// sysroot are the packages installed into $SYSROOT: the host:
 	// makedepends and the build's packages they depend on.

@@ -9,12 +9,20 @@ import (
 	"github.com/moby/buildkit/client/llb"
 )
 
+// hostDep is a package of the repository a build needs, with what the
+// recipe wrote to ask for it (`makedepends "gcc"`, `option cc (package
+// gcc)`): errors name that, not kiln's reading of it.
+type hostDep struct {
+	version.Dep
+	from string
+}
+
 // makedepends splits a recipe's makedepends as Toltec does: build:NAME are
 // Debian packages installed into the toolchain root (build:NAME:target
 // installs the target architecture's package, e.g. a -dev library for the
 // cross compiler); host:NAME (the default) are packages of the same
-// repository installed into $SYSROOT.
-func makedepends(specs []string, debArch string) (build []string, host []version.Dep, err error) {
+// repository installed into $SYSROOT. field names the list in errors.
+func makedepends(field string, specs []string, debArch string) (build []string, host []hostDep, err error) {
 	for _, s := range specs {
 		kind, rest := "host", s
 		if k, r, ok := strings.Cut(s, ":"); ok && (k == "build" || k == "host") {
@@ -26,7 +34,7 @@ func makedepends(specs []string, debArch string) (build []string, host []version
 		}
 		d, err := version.ParseDep(rest)
 		if err != nil {
-			return nil, nil, fmt.Errorf("makedepends: %w", err)
+			return nil, nil, fmt.Errorf("%s %q: %w", field, s, err)
 		}
 		if kind == "build" {
 			// apt takes name=version, not ranges: pin only exact versions.
@@ -34,12 +42,12 @@ func makedepends(specs []string, debArch string) (build []string, host []version
 			if d.Op == "=" {
 				pkg += "=" + d.Version
 			} else if d.Op != "" {
-				return nil, nil, fmt.Errorf("makedepends: %q: Debian build dependencies take no range, only =VERSION", s)
+				return nil, nil, fmt.Errorf("%s %q: Debian build dependencies take no range, only =VERSION", field, s)
 			}
 			build = append(build, pkg)
 			continue
 		}
-		host = append(host, d)
+		host = append(host, hostDep{d, fmt.Sprintf("%s %q", field, s)})
 	}
 	return build, host, nil
 }
@@ -69,7 +77,7 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 		return tc, nil
 	}
 	if c.o.Host == nil {
-		return llb.State{}, fmt.Errorf("makedepends: host dependencies %v need the repository's recipes", c.host)
+		return llb.State{}, fmt.Errorf("%s: %w", c.host[0].from, ErrNotInRepository)
 	}
 	pkgs, err := c.sysrootPackages()
 	if err != nil {
@@ -80,7 +88,7 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 	for _, hp := range pkgs {
 		names = append(names, strings.TrimSuffix(hp.File, ".ipk"))
 	}
-	mounts, run := unpack(pkgs, "/kiln/host", `"$SYSROOT"`, "")
+	mounts, run := unpack(c, pkgs, "/kiln/host", `"$SYSROOT"`)
 	opts := append(append(c.env(), llb.Network(llb.NetModeNone)), mounts...)
 	opts = append(opts, run, c.name("install %s into $SYSROOT", strings.Join(names, ", ")))
 	return tc.Run(opts...).Root(), nil
@@ -92,14 +100,14 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 func (c *compiler) sysrootPackages() ([]HostPackage, error) {
 	var pkgs []HostPackage
 	seen := map[string]bool{}
-	var add func(d version.Dep, direct bool) error
-	add = func(d version.Dep, direct bool) error {
-		hp, err := c.o.Host(d)
+	var add func(d hostDep, direct bool) error
+	add = func(d hostDep, direct bool) error {
+		hp, err := c.o.Host(d.Dep)
 		if !direct && (errors.Is(err, ErrNotInRepository) || err == nil && hp.Feed) {
 			return nil // the device's feed has it; nothing to link against here
 		}
 		if err != nil {
-			return fmt.Errorf("makedepends: %w", err)
+			return fmt.Errorf("%s: %w", d.from, err)
 		}
 		if seen[hp.File] {
 			return nil
@@ -107,7 +115,7 @@ func (c *compiler) sysrootPackages() ([]HostPackage, error) {
 		seen[hp.File] = true
 		pkgs = append(pkgs, hp)
 		for _, dep := range hp.Depends {
-			if err := add(version.Dep{Name: dep}, false); err != nil {
+			if err := add(hostDep{Dep: version.Dep{Name: dep}, from: fmt.Sprintf("package %s depends on %q", hp.Name, dep)}, false); err != nil {
 				return err
 			}
 		}
@@ -122,27 +130,34 @@ func (c *compiler) sysrootPackages() ([]HostPackage, error) {
 }
 
 // unpack mounts each package at base/N and returns the mounts with the
-// script that unpacks their files into dest, as an offline install (no
-// maintainer scripts). $AR reads any ar archive; the target's is the one
-// every toolchain has. tarFlags are added to every tar.
-func unpack(pkgs []HostPackage, base, dest, tarFlags string) ([]llb.RunOption, llb.RunOption) {
-	mounts, body := unpackBody(pkgs, base, dest, tarFlags, "")
+// step that installs their files into dest (shell text: "$SYSROOT") in
+// order, as an offline install (no maintainer scripts). kiln's unpack
+// resolves every path and link inside dest, so a link one package ships
+// cannot send a later package's files elsewhere (see package unpack).
+func unpack(c *compiler, pkgs []HostPackage, base, dest string) ([]llb.RunOption, llb.RunOption) {
+	mounts, body := unpackBody(c, pkgs, base, dest, "")
 	return mounts, script(body)
 }
 
 // unpackBody is unpack's mounts and script; with only set, a package is
-// unpacked only if its name is a line of that file.
-func unpackBody(pkgs []HostPackage, base, dest, tarFlags, only string) ([]llb.RunOption, string) {
-	var mounts []llb.RunOption
-	var body strings.Builder
+// installed only if its name is a line of that file (another step decides
+// which), each by its own kiln unpack.
+func unpackBody(c *compiler, pkgs []HostPackage, base, dest, only string) ([]llb.RunOption, string) {
+	mounts := []llb.RunOption{llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly)}
+	cmd := []string{shellQuote("/kiln/bin" + c.o.Packer.Path), "unpack", "--root", dest}
+	var guarded strings.Builder
 	for i, p := range pkgs {
 		dir := fmt.Sprintf("%s/%d", base, i)
 		mounts = append(mounts, llb.AddMount(dir, p.State, llb.Readonly))
-		line := fmt.Sprintf("\"$AR\" p %s/%s data.tar.gz | tar -xzf - -C %s --no-same-owner%s", dir, p.File, dest, tarFlags)
-		if only != "" {
-			line = fmt.Sprintf("if grep -qxF %s %s; then %s; fi", p.Name, only, line)
+		file := shellQuote(dir + "/" + p.File)
+		if only == "" {
+			cmd = append(cmd, file)
+			continue
 		}
-		body.WriteString(line + "\n")
+		fmt.Fprintf(&guarded, "if grep -qxF %s %s; then %s %s; fi\n", shellQuote(p.Name), shellQuote(only), strings.Join(cmd, " "), file)
 	}
-	return mounts, body.String()
+	if only != "" {
+		return mounts, guarded.String()
+	}
+	return mounts, strings.Join(cmd, " ") + "\n"
 }

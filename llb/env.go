@@ -2,6 +2,7 @@ package llb
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/kiln-build/kiln/schema"
@@ -13,8 +14,9 @@ import (
 const DefaultEnvPriority = 50
 
 // EnvScript is the install environment of r as a POSIX shell script for
-// /etc/profile.d, and its file name there ("" when r has none). Values are
-// double-quoted, so $VAR in a value expands at login, as in any profile.
+// /etc/profile.d, and its file name there ("" when r has none). $VAR and
+// ${VAR} in a value expand at login, as in any profile; nothing else does
+// (no $(command), `command` or $((arithmetic))).
 func EnvScript(r *schema.Recipe) (name string, body []byte) {
 	if len(r.Env) == 0 {
 		return "", nil
@@ -35,9 +37,14 @@ func EnvScript(r *schema.Recipe) (name string, body []byte) {
 		case op.Set != "":
 			fmt.Fprintf(&b, "export %s=%s\n", op.Set, dquote(op.Value))
 		case op.Append != "":
-			fmt.Fprintf(&b, "export %s=\"${%s:+$%s%s}\"%s\n", op.Append, op.Append, op.Append, escape(sep), dquote(op.Value))
+			// The separator only between an existing value and the new one.
+			n := op.Append
+			fmt.Fprintf(&b, "[ -z \"${%s:-}\" ] || %s=\"$%s\"\"%s\"\n", n, n, n, escape(sep))
+			fmt.Fprintf(&b, "export %s=\"$%s\"%s\n", n, n, dquote(op.Value))
 		case op.Prepend != "":
-			fmt.Fprintf(&b, "export %s=%s\"${%s:+%s$%s}\"\n", op.Prepend, dquote(op.Value), op.Prepend, escape(sep), op.Prepend)
+			n := op.Prepend
+			fmt.Fprintf(&b, "[ -z \"${%s:-}\" ] || %s=\"%s\"\"$%s\"\n", n, n, escape(sep), n)
+			fmt.Fprintf(&b, "export %s=%s\"$%s\"\n", n, dquote(op.Value), n)
 		default:
 			prio = op.Priority
 		}
@@ -45,11 +52,28 @@ func EnvScript(r *schema.Recipe) (name string, body []byte) {
 	return fmt.Sprintf("%02d-kiln-%s.sh", prio, r.Name), []byte(b.String())
 }
 
-func dquote(s string) string { return `"` + escape(s) + `"` }
+func dquote(s string) string { return `"` + escapeVars(s) + `"` }
 
-// escape makes s literal inside double quotes except for $ expansions.
+// varRef matches the expansions a value keeps: $NAME and ${NAME}.
+var varRef = regexp.MustCompile(`\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})`)
+
+// escapeVars makes s literal inside double quotes except for its $NAME and
+// ${NAME}, which stay expansions.
+func escapeVars(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range varRef.FindAllStringIndex(s, -1) {
+		b.WriteString(escape(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(escape(s[last:]))
+	return b.String()
+}
+
+// escape makes s literal inside double quotes.
 func escape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "`", "\\`").Replace(s)
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "`", "\\`", "$", `\$`).Replace(s)
 }
 
 // withEnv adds the recipe's profile.d script to its main package (the one

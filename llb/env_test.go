@@ -46,3 +46,48 @@ func TestEnvScript(t *testing.T) {
 		t.Errorf("no env gave a script %q", n)
 	}
 }
+
+// hostile are values a recipe may hold that a shell must read as text:
+// command substitutions, arithmetic, quotes, backslashes, newlines.
+var hostile = []string{"$(touch pwned1)", "`touch pwned2`", "$((6*7))", "${X:-$(touch pwned3)}", `'"\`, "a\nb", "$", "${", "$1"}
+
+// TestEnvScriptHostile: install-environment values and separators expand
+// $VAR and ${VAR}, as a profile does, and nothing else: sourced by a real
+// shell, no command they hold runs and each reads back as written.
+func TestEnvScriptHostile(t *testing.T) {
+	dir := t.TempDir()
+	var ops []schema.EnvOp
+	var want []string
+	for i, v := range hostile {
+		name := "V" + string(rune('A'+i))
+		ops = append(ops, schema.EnvOp{Set: name, Value: v}, schema.EnvOp{Append: "L", Value: "x", Separator: v})
+		want = append(want, name+"="+v)
+	}
+	ops = append(ops, schema.EnvOp{Set: "H", Value: "$HOME/bin:${HOME}x"})
+	want = append(want, "H=/home/u/bin:/home/ux", "L="+"x"+strings.Join(hostile[1:], "x")+"x")
+	_, body := EnvScript(&schema.Recipe{Name: "h", Env: ops})
+	path := filepath.Join(dir, "env.sh")
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range []string{"sh", "bash"} {
+		script := `. "$1"`
+		for _, w := range want {
+			name, _, _ := strings.Cut(w, "=")
+			script += `; printf '%s=%s\0' ` + name + ` "$` + name + `"`
+		}
+		cmd := exec.Command(sh, "-c", script, "sh", path)
+		cmd.Dir, cmd.Env = dir, []string{"HOME=/home/u", "PATH=/usr/bin:/bin"}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: sourcing:\n%s\n%v\n%s", sh, body, err, out)
+		}
+		got := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%s:\ngot  %q\nwant %q\nscript:\n%s", sh, got, want, body)
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, "pwned*")); len(m) > 0 {
+			t.Fatalf("%s: sourcing ran commands of the values: %v\n%s", sh, m, body)
+		}
+	}
+}

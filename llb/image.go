@@ -51,13 +51,13 @@ func (c *compiler) image(job *Job) (*Image, error) {
 			base = c.o.Toolchain.BaseImage
 		}
 	}
-	// The packages are unpacked by the toolchain (it has $AR and tar) into
+	// The packages are unpacked by kiln's unpack, in the toolchain, into
 	// the base mounted beside it: files only, as an offline install.
 	pkgs, err := c.withRuntimeDepends(job.ipks())
 	if err != nil {
 		return nil, err
 	}
-	mounts, run := unpack(pkgs, "/kiln/install", "/kiln/rootfs", " --keep-directory-symlink")
+	mounts, run := unpack(c, pkgs, "/kiln/install", "/kiln/rootfs")
 	runOpts := append(append(c.env(), mounts...), run, llb.Network(llb.NetModeNone),
 		c.name("install %d package(s) into the %s image", len(pkgs), platforms.Format(plat)))
 	root := c.tc.Run(runOpts...).AddMount("/kiln/rootfs",

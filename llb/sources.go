@@ -52,7 +52,7 @@ func (c *compiler) sources() (llb.State, error) {
 func (c *compiler) scriptSource(i int, s schema.Source, src llb.State) llb.State {
 	dest := path.Join(SrcDir, s.Dest)
 	opts := append(c.env(),
-		script(fmt.Sprintf("mkdir -p %q && cd %q\n%s", dest, dest, s.Script)),
+		script(fmt.Sprintf("mkdir -p %s && cd %s\n%s", shellQuote(dest), shellQuote(dest), s.Script)),
 		llb.Dir(SrcDir),
 		llb.Network(llb.NetModeNone),
 		c.name("source %d: script", i),
@@ -76,7 +76,7 @@ func (c *compiler) patches(src llb.State) llb.State {
 	for _, p := range c.r.Patches {
 		rel := strings.TrimPrefix(path.Join("/", lc.Prefix, p), "/")
 		follow = append(follow, rel)
-		body += fmt.Sprintf("echo %q; patch -p%d --forward --batch -i %q\n", "applying "+p, level, path.Join("/kiln/patches", rel))
+		body += fmt.Sprintf("echo %s; patch -p%d --forward --batch -i %s\n", shellQuote("applying "+p), level, shellQuote(path.Join("/kiln/patches", rel)))
 	}
 	files := lc.local(
 		llb.FollowPaths(follow),

@@ -1,8 +1,17 @@
 package llb
 
 import (
+	"strings"
+
 	"github.com/moby/buildkit/client/llb"
 )
+
+// shellQuote makes s one word a shell reads literally: single quotes,
+// with each ' written as '\”. (Go's %q gives double quotes, inside which
+// $(...) and `...` still run.)
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
 
 // script runs a recipe script with bash, stopping at the first error.
 func script(s string) llb.RunOption {

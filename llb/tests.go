@@ -55,13 +55,13 @@ func (c *compiler) runTests(stage string, root llb.State, mounts []llb.RunOption
 	for _, i := range c.testsFor(stage) {
 		t := c.r.Tests[i]
 		body := t.Script
+		opts := append(c.env(), mounts...) // a copy: each test mounts only its own checks
 		if len(t.Checks) > 0 {
 			spec, _ := json.Marshal(toChecks(t.Checks)) // plain values: cannot fail
 			meta := llb.Scratch().File(llb.Mkfile("/checks.json", 0o644, spec), c.name("test %d checks", i))
-			mounts = append(mounts, llb.AddMount("/kiln/checks", meta, llb.Readonly))
+			opts = append(opts, llb.AddMount("/kiln/checks", meta, llb.Readonly))
 			body = strings.TrimSpace(body + "\n" + "/kiln/bin" + c.o.Packer.Path + " check --spec /kiln/checks/checks.json")
 		}
-		opts := append(c.env(), mounts...)
 		opts = append(opts,
 			script(body),
 			llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
@@ -96,13 +96,11 @@ func (c *compiler) installRoot(pkgs []HostPackage, extra []string) (llb.State, e
 	if err != nil {
 		return llb.State{}, err
 	}
-	const tarFlags = " --keep-directory-symlink"
-	mounts, body := unpackBody(pkgs, "/kiln/install", InstallRoot, tarFlags, "")
+	mounts, body := unpackBody(c, pkgs, "/kiln/install", InstallRoot, "")
 	if c.shlibs != nil && len(c.sysroot) > 0 {
 		// The $SYSROOT packages the shared-library resolution made
 		// dependencies of the job's packages.
-		found := shlibs.NeededFile
-		more, guarded := unpackBody(c.sysroot, "/kiln/linked", InstallRoot, tarFlags, "/kiln/shlibs/"+found)
+		more, guarded := unpackBody(c, c.sysroot, "/kiln/linked", InstallRoot, "/kiln/shlibs/"+shlibs.NeededFile)
 		mounts = append(append(mounts, more...), llb.AddMount("/kiln/shlibs", *c.shlibs, llb.Readonly))
 		body += guarded
 	}
@@ -138,18 +136,18 @@ func (c *compiler) withRuntimeDepends(pkgs []HostPackage) ([]HostPackage, error)
 // sibling recipes of the repository build.
 func (c *compiler) installRequires() (debian []string, siblings []HostPackage, err error) {
 	for _, i := range c.testsFor("install") {
-		build, host, err := makedepends(c.r.Tests[i].Requires, c.o.Target.DebianArch)
+		build, host, err := makedepends("requires", c.r.Tests[i].Requires, c.o.Target.DebianArch)
 		if err != nil {
-			return nil, nil, fmt.Errorf("test %d: requires: %w", i, err)
+			return nil, nil, fmt.Errorf("test %d: %w", i, err)
 		}
 		debian = append(debian, build...)
 		for _, d := range host {
 			if c.o.Host == nil {
-				return nil, nil, fmt.Errorf("test %d: requires %s: %w", i, d.Name, ErrNotInRepository)
+				return nil, nil, fmt.Errorf("test %d: %s: %w", i, d.from, ErrNotInRepository)
 			}
-			hp, err := c.o.Host(d)
+			hp, err := c.o.Host(d.Dep)
 			if err != nil {
-				return nil, nil, fmt.Errorf("test %d: requires: %w", i, err)
+				return nil, nil, fmt.Errorf("test %d: %s: %w", i, d.from, err)
 			}
 			siblings = append(siblings, hp)
 		}

@@ -87,20 +87,22 @@ func contains(list []string, s string) bool {
 // optionDeps are the host: dependencies package options add: an option
 // naming a package (SPK's pkg options) has a version constraint as its
 // value, and the build gets that recipe's package in $SYSROOT, checked
-// against the constraint like any host: makedepends.
-func optionDeps(r *schema.Recipe, variant map[string]string) ([]version.Dep, error) {
-	var deps []version.Dep
+// against the constraint like any host: makedepends. An option without a
+// value still needs its package, in any version.
+func optionDeps(r *schema.Recipe, variant map[string]string) ([]hostDep, error) {
+	var deps []hostDep
 	for _, name := range optionNames(r) {
 		o := r.Options[name]
-		val := strings.TrimSpace(variant[name])
-		if o.Package == "" || val == "" {
+		if o.Package == "" {
 			continue
 		}
-		d, err := version.ParseDep(o.Package + " " + val)
-		if err != nil || d.Op == "" {
+		val := strings.TrimSpace(variant[name])
+		spec := strings.TrimSpace(o.Package + " " + val)
+		d, err := version.ParseDep(spec)
+		if err != nil || (val != "" && d.Op == "") {
 			return nil, fmt.Errorf("option %s=%q: want a version constraint \"OP version\" on package %s", name, val, o.Package)
 		}
-		deps = append(deps, d)
+		deps = append(deps, hostDep{d, fmt.Sprintf("option %s (package %s)", name, spec)})
 	}
 	return deps, nil
 }

@@ -137,7 +137,7 @@ func TestDeviceFamily(t *testing.T) {
 	// A target outside the family finds no package.
 	app.Targets = []string{"armv7"}
 	o.Targets = nil
-	if _, err := New(o); err == nil || !strings.Contains(err.Error(), "host:libshared: recipe libshared does not build for target armv7, nor for noarch (its targets: rmall)") {
+	if _, err := New(o); err == nil || !strings.Contains(err.Error(), `makedepends "host:libshared": recipe libshared does not build for target armv7, nor for noarch (its targets: rmall)`) {
 		t.Errorf("armv7: %v", err)
 	}
 }

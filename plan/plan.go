@@ -334,7 +334,7 @@ func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.
 		return llb.FeedPackage(fs, archs, d, p.o.Packer), nil
 	}
 	if dr == nil {
-		return llb.HostPackage{}, fmt.Errorf("host:%s: package %s: %w (build the repository directory so kiln sees it)", d.Name, d.Name, llb.ErrNotInRepository)
+		return llb.HostPackage{}, fmt.Errorf("package %s: %w (build the repository directory so kiln sees it)", d.Name, llb.ErrNotInRepository)
 	}
 	if d.Op != "" {
 		if err := satisfies(dr, d); err != nil {
@@ -347,12 +347,12 @@ func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.
 		if fs := p.o.Toolchains.Serving(t.Name); len(fs) > 0 {
 			also = ", nor for its families " + strings.Join(fs, ", ")
 		}
-		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s does not build for target %s%s, nor for %s (its targets: %s)",
-			d.Name, dr.Name, t.Name, also, NoArch, strings.Join(dr.Targets, ", "))
+		return llb.HostPackage{}, fmt.Errorf("recipe %s does not build for target %s%s, nor for %s (its targets: %s)",
+			dr.Name, t.Name, also, NoArch, strings.Join(dr.Targets, ", "))
 	}
 	st, err := p.o.Toolchains.Lookup(dt)
 	if err != nil {
-		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s (%s): %w", d.Name, dr.Name, dr.File, err)
+		return llb.HostPackage{}, fmt.Errorf("recipe %s (%s): %w", dr.Name, dr.File, err)
 	}
 	// A dependency is built with its first variant (or the options set).
 	dvs, err := p.variants(dr)
@@ -374,7 +374,7 @@ func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.
 	p.edges = append(p.edges, edge{k, dk, d.Name})
 	hp, ok := dj.IPK[d.Name]
 	if !ok {
-		return llb.HostPackage{}, fmt.Errorf("host:%s: recipe %s has no package %s", d.Name, dr.Name, d.Name)
+		return llb.HostPackage{}, fmt.Errorf("recipe %s has no package %s", dr.Name, d.Name)
 	}
 	return hp, nil
 }

@@ -69,6 +69,9 @@ func decode(filename string, data []byte) (*document, Errors) {
 	switch ext := strings.ToLower(filepath.Ext(filename)); ext {
 	case ".cue":
 		d.format = "cue"
+		if errs := checkShape(filename, data); errs != nil {
+			return nil, errs
+		}
 		d.cue, err = parser.ParseFile(filename, data)
 		if err == nil {
 			openDefinitions(d.cue)
@@ -86,12 +89,18 @@ func decode(filename string, data []byte) (*document, Errors) {
 		f, err = cueyaml.Extract(filename, d.src)
 		if err == nil {
 			d.expr = fileExpr(f)
+			if errs := checkDepth(filename, d.expr); errs != nil {
+				return nil, errs
+			}
 		}
 	case ".json":
 		d.format = "json"
 		// Check with encoding/json first: CUE's JSON decoder runs the CUE
 		// expression parser, which panics on some non-JSON input ("==").
 		if errs := jsonSyntax(filename, data); errs != nil {
+			return nil, errs
+		}
+		if errs := checkShape(filename, data); errs != nil {
 			return nil, errs
 		}
 		d.expr, err = cuejson.Extract(filename, data)

@@ -130,6 +130,6 @@ func parse(filename string, data []byte, repo bool) (d *document, rs []*Recipe, 
 	if d.repo && !repo {
 		return d, nil, nil
 	}
-	rs, err = evaluate(d)
+	rs, err = bounded(filename, func() ([]*Recipe, error) { return evaluate(d) })
 	return d, rs, err
 }

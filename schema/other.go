@@ -47,19 +47,15 @@ func (d *Document) Has(name string) bool {
 	return ok && hasField(top.Elts, name)
 }
 
-// Build evaluates the document in ctx, unchecked.
-func (d *Document) Build(ctx *cue.Context) (v cue.Value, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = Errors{{File: d.d.file, Msg: fmt.Sprintf("internal error while evaluating: %v", p)}}
+// Build evaluates the document in ctx, unchecked, within the limits
+// recipes are evaluated in (see bounded).
+func (d *Document) Build(ctx *cue.Context) (cue.Value, error) {
+	return bounded(d.d.file, func() (cue.Value, error) {
+		if d.d.cue != nil {
+			return ctx.BuildFile(d.d.cue), nil
 		}
-	}()
-	if d.d.cue != nil {
-		v = ctx.BuildFile(d.d.cue)
-	} else {
-		v = ctx.BuildExpr(d.d.expr)
-	}
-	return v, nil
+		return ctx.BuildExpr(d.d.expr), nil
+	})
 }
 
 // Check unifies data, a value built from the document (or a part of it,
@@ -69,18 +65,15 @@ func (d *Document) Build(ctx *cue.Context) (v cue.Value, err error) {
 // the unified value, or every problem positioned in the document's file.
 // Fields data has that the user did not write (filled in from elsewhere)
 // are reported at their nearest written ancestor.
-func (d *Document) Check(def cue.Value, name string, data cue.Value) (u cue.Value, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			u, err = cue.Value{}, Errors{{File: d.d.file, Msg: fmt.Sprintf("internal error while checking: %v", p)}}
+func (d *Document) Check(def cue.Value, name string, data cue.Value) (cue.Value, error) {
+	return bounded(d.d.file, func() (cue.Value, error) {
+		u := def.Unify(data)
+		if verr := u.Validate(validateOpts...); verr != nil {
+			x := &explainer{d: d.d, def: def, prefix: name, data: data}
+			return cue.Value{}, x.explainSafely(u, verr)
 		}
-	}()
-	u = def.Unify(data)
-	if verr := u.Validate(validateOpts...); verr != nil {
-		x := &explainer{d: d.d, def: def, prefix: name, data: data}
-		return cue.Value{}, x.explainSafely(u, verr)
-	}
-	return u, nil
+		return u, nil
+	})
 }
 
 // Pos is where the value at path ("targets.rm2") was written, or its

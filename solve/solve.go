@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -23,6 +24,7 @@ import (
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/sirupsen/logrus"
 	"github.com/tonistiigi/fsutil"
 	"golang.org/x/sync/errgroup"
 )
@@ -34,6 +36,9 @@ type Node struct {
 	Build gwclient.BuildFunc
 	// Cache lists what this daemon exports its cache to and imports from.
 	Cache cache.Options
+	// Secrets are handed to this daemon through the session, for steps
+	// that mount them (the signing key): only to the daemon that signs.
+	Secrets map[string][]byte
 }
 
 // Request is one build, on one node or spread over several.
@@ -50,9 +55,6 @@ type Request struct {
 	// Steps are the graph's step kinds by name (see StepKinds), so the
 	// summary can tell commands that ran from sources that were re-checked.
 	Steps map[string]string
-	// Secrets are handed to the daemons through the session, for steps
-	// that mount them (never written to a layer).
-	Secrets map[string][]byte
 	// Exports are further exporters (a container image, an OCI tarball)
 	// for the result; with several nodes, only the first one's.
 	Exports []client.ExportEntry
@@ -101,8 +103,8 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 		if err := nr.prepare(r.Locals, r.OutDir); err != nil {
 			return nil, err
 		}
-		if len(r.Secrets) > 0 {
-			nr.opt.Session = append(nr.opt.Session, secretsprovider.FromMap(r.Secrets))
+		if len(nr.node.Secrets) > 0 {
+			nr.opt.Session = append(nr.opt.Session, secretsprovider.FromMap(nr.node.Secrets))
 		}
 		if len(work) == 0 {
 			nr.opt.Exports = append(nr.opt.Exports, r.Exports...)
@@ -174,6 +176,16 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 		}
 		sort.Strings(sum.Files)
 	}
+	for _, nr := range work {
+		for _, e := range nr.track.exportFailures() {
+			msg := fmt.Sprintf("the build succeeded, but %s failed: %s", e.name, e.err)
+			if multi {
+				msg = "daemon " + nr.node.Daemon.Addr + ": " + msg
+			}
+			logrus.Warn(msg)
+			sum.Warnings = append(sum.Warnings, msg)
+		}
+	}
 	return sum, nil
 }
 
@@ -208,7 +220,7 @@ func (nr *nodeRun) prepare(locals map[string]string, outDir string) error {
 		// Not nil: BuildKit's client copies the cache imports into it.
 		FrontendAttrs: map[string]string{},
 		LocalMounts:   mounts,
-		CacheExports:  nr.node.Cache.Exports,
+		CacheExports:  tolerant(nr.node.Cache.Exports),
 		CacheImports:  nr.node.Cache.Imports,
 	}
 	if outDir != "" {
@@ -222,6 +234,24 @@ func (nr *nodeRun) prepare(locals map[string]string, outDir string) error {
 		nr.opt.Exports = []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: tmp}}
 	}
 	return nil
+}
+
+// tolerant marks cache exports ignore-error (unless the user chose): a
+// registry that is down when the cache goes out must not fail a build
+// whose packages are done; Run reports the failed export instead.
+func tolerant(exports []client.CacheOptionsEntry) []client.CacheOptionsEntry {
+	out := make([]client.CacheOptionsEntry, len(exports))
+	for i, e := range exports {
+		attrs := maps.Clone(e.Attrs)
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		if _, set := attrs["ignore-error"]; !set {
+			attrs["ignore-error"] = "true"
+		}
+		out[i] = client.CacheOptionsEntry{Type: e.Type, Attrs: attrs}
+	}
+	return out
 }
 
 func (nr *nodeRun) solve(ctx context.Context, statusCh chan *client.SolveStatus) error {
@@ -270,7 +300,7 @@ func failure(runs []*nodeRun, first error, multi bool) error {
 		}
 		err := nr.track.explain(nr.err)
 		switch {
-		case isConnection(nr.err):
+		case isConnection(nr.err) && !nr.answers():
 			// It answered before the build started: it went away since.
 			err = fmt.Errorf("daemon %s: lost the connection during the build (did the daemon stop?): %w", nr.node.Daemon.Addr, err)
 		case multi:
@@ -282,6 +312,19 @@ func failure(runs []*nodeRun, first error, multi bool) error {
 		return first
 	}
 	return errors.Join(errs...)
+}
+
+// answers reports whether the daemon still answers: a step that failed to
+// connect somewhere (a url source whose server is down) reads like a lost
+// daemon, but then the daemon is there to say so.
+func (nr *nodeRun) answers() bool {
+	if nr.c == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := nr.c.Info(ctx)
+	return err == nil
 }
 
 // isConnection tells a lost daemon from a failed build step.

@@ -35,6 +35,9 @@ type Summary struct {
 	// Nodes are the per-daemon summaries of a build spread over several
 	// daemons (nil for one).
 	Nodes []*Summary
+	// Warnings are what failed without failing the build: a cache export
+	// to a registry that was down.
+	Warnings []string
 	// Runs is every vertex the daemons reported, with its times, in the
 	// order first seen (for the build report).
 	Runs []StepRun
@@ -155,6 +158,20 @@ func (t *tracker) add(s *client.SolveStatus) {
 			x.err = v.Error
 		}
 	}
+}
+
+// exportFailures are the cache exports that failed (BuildKit ignored the
+// error, as tolerant asks).
+func (t *tracker) exportFailures() []*vertex {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []*vertex
+	for _, d := range t.order {
+		if v := t.vs[d]; v.err != "" && strings.HasPrefix(v.name, "exporting cache") {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (t *tracker) summary() *Summary {

@@ -3,6 +3,7 @@ package version
 import (
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -110,6 +111,28 @@ func FuzzCompat(f *testing.F) {
 			if err := c.Check(base, base); err != nil {
 				t.Fatalf("%s: %s not compatible with itself: %v", c, base, err)
 			}
+		}
+	})
+}
+
+// FuzzParseDep: ParseDep never panics; an accepted dependency written
+// back as "name OP version" parses to it, and its constraint parses.
+func FuzzParseDep(f *testing.F) {
+	for _, s := range []string{"gcc", "libfoo-dev >= 1.2", "a (<< 2:1.0-1)", "x=1", "b >>", "c >= ", "(", "a | b", "n\x00 = 1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDep(s)
+		if err != nil {
+			return
+		}
+		if _, _, err := d.Constraint(); err != nil {
+			t.Fatalf("ParseDep(%q) = %#v, whose constraint fails: %v", s, d, err)
+		}
+		text := strings.TrimSpace(d.Name + " " + d.Op + " " + d.Version)
+		back, err := ParseDep(text)
+		if err != nil || back != d {
+			t.Fatalf("ParseDep(%q) = %#v written as %q parses to %#v, %v", s, d, text, back, err)
 		}
 	})
 }

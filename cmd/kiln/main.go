@@ -3,9 +3,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/kiln-build/kiln/build"
 	"github.com/kiln-build/kiln/internal/messages"
@@ -23,7 +26,20 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 
 func main() {
-	if err := rootCmd().Execute(); err != nil {
+	// Ctrl-C (or SIGTERM) cancels the build instead of killing kiln, so
+	// what it cleans up on failure — the export directory in -o, a
+	// half-written image tarball — goes too. A second Ctrl-C kills it.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	err := rootCmd().ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil { // before stop, which cancels ctx too
+		err = fmt.Errorf("interrupted: %w", err)
+	}
+	stop()
+	if err != nil {
 		var ee *exitError
 		var re *build.RecipeError
 		switch {

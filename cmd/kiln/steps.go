@@ -12,6 +12,7 @@ import (
 	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/split"
+	"github.com/kiln-build/kiln/unpack"
 	"github.com/spf13/cobra"
 )
 
@@ -62,6 +63,7 @@ func stepCmds() []*cobra.Command {
 			}),
 		step("feedfetch", "Fetch a package a dependency names from the feeds", []string{"spec", "out"},
 			func(_ *cobra.Command, f map[string]string) error { return feeds.FetchFile(f["spec"], f["out"]) }),
+		unpackCmd(),
 		step("check", "Run a recipe test's declarative checks", []string{"spec"},
 			func(cmd *cobra.Command, f map[string]string) error {
 				n, err := check.RunFile(f["spec"])
@@ -71,6 +73,18 @@ func stepCmds() []*cobra.Command {
 				return err
 			}),
 	}
+}
+
+// unpackCmd installs .ipk files into a root (the sysroot, an install
+// test's root): kiln unpack --root DIR FILE...
+func unpackCmd() *cobra.Command {
+	var root string
+	cmd := &cobra.Command{Use: "unpack", Short: "Install packages' files into a root, every link resolved inside it (runs inside the build)",
+		Hidden: true, Args: cobra.MinimumNArgs(1),
+		RunE: func(_ *cobra.Command, files []string) error { return unpack.Files(root, files) }}
+	cmd.Flags().StringVar(&root, "root", "", "root")
+	_ = cmd.MarkFlagRequired("root")
+	return cmd
 }
 
 func step(name, short string, flags []string, run func(*cobra.Command, map[string]string) error) *cobra.Command {

@@ -86,6 +86,7 @@ func Start(ctx context.Context, o Options) (*Daemon, error) {
 	}
 	defer logf.Close()
 	d.cmd = exec.Command(bin, args...)
+	d.cmd.Env = daemon.Environ(os.Environ())
 	d.cmd.Stdout, d.cmd.Stderr = logf, logf
 	// Its own process group: a Ctrl-C of the test run reaches it through
 	// Stop, not half-way through a solve.

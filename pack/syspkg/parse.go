@@ -23,9 +23,14 @@ type node struct {
 }
 
 type parser struct {
-	data []byte
-	i    int
+	data  []byte
+	i     int
+	depth int // arrays, objects and records open around p.i
 }
+
+// maxMetaDepth bounds nesting: a metainfo is a few levels deep, and the
+// parser recurses once per level.
+const maxMetaDepth = 64
 
 func (p *parser) errorf(pos int, format string, args ...any) error {
 	line := bytes.Count(p.data[:pos], []byte("\n")) + 1
@@ -59,6 +64,13 @@ func (p *parser) expect(c byte) error {
 func (p *parser) value() (*node, error) {
 	c := p.peek()
 	n := &node{pos: p.i}
+	if c == '[' || c == '{' {
+		if p.depth >= maxMetaDepth {
+			return nil, p.errorf(p.i, "nested more than %d levels deep", maxMetaDepth)
+		}
+		p.depth++
+		defer func() { p.depth-- }()
+	}
 	switch {
 	case c == '"':
 		s, err := p.string()
@@ -135,6 +147,7 @@ func (p *parser) elements(n *node, end byte) error {
 // members reads an object whose first key is already read.
 func (p *parser) members(n *node, key string) error {
 	n.kind = '{'
+	seen := map[string]bool{}
 	for {
 		if err := p.expect(':'); err != nil {
 			return err
@@ -143,11 +156,10 @@ func (p *parser) members(n *node, key string) error {
 		if err != nil {
 			return err
 		}
-		for _, k := range n.keys {
-			if k == key {
-				return p.errorf(v.pos, "field %q repeated", key)
-			}
+		if seen[key] {
+			return p.errorf(v.pos, "field %q repeated", key)
 		}
+		seen[key] = true
 		n.keys, n.items = append(n.keys, key), append(n.items, v)
 		if p.peek() == '}' {
 			p.i++

@@ -5,6 +5,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // keptModeBits are the mode bits an entry keeps from the file system: the
@@ -50,6 +53,9 @@ func Scan(root string) ([]Entry, error) {
 		}
 		// Error messages name the path as the caller spelled root.
 		shown := filepath.Join(root, rel)
+		if strings.ContainsAny(rel, "\n\r") || !utf8.ValidString(rel) {
+			return fmt.Errorf("%s: a file name with a line break or not in UTF-8 cannot go into a package (package file lists are lines of UTF-8)", quoteName(shown))
+		}
 		e := Entry{
 			Name:    filepath.ToSlash(rel),
 			Mode:    info.Mode() & (fs.ModeType | keptModeBits),
@@ -86,6 +92,9 @@ func Scan(root string) ([]Entry, error) {
 	// byte order of full paths ("a/b" vs "a-b"); sort like WriteEntries.
 	return sortEntries(entries)
 }
+
+// quoteName shows a file name whatever bytes it holds.
+func quoteName(s string) string { return strconv.Quote(s) }
 
 // InstalledSize is the sum of the sizes of the regular files among entries,
 // hard links counted once per name (as they are stored).

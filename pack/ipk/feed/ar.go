@@ -59,3 +59,18 @@ func arMembers(data []byte) ([]arMember, error) {
 	}
 	return members, nil
 }
+
+// Member is the content of the ar member called name in data (an .ipk:
+// "control.tar.gz", "data.tar.gz"), read with arMembers' checks.
+func Member(data []byte, name string) ([]byte, error) {
+	ms, err := arMembers(data)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		if strings.TrimSuffix(m.Name, "/") == name {
+			return m.Data, nil
+		}
+	}
+	return nil, fmt.Errorf("no %s in the archive", name)
+}

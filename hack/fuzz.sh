@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# fuzz.sh runs every go test -fuzz target of kiln for a short time
+# (FUZZTIME, default 2s each: about a minute for all once the
+# instrumented builds are in Go's build cache; FUZZTIME=10m for the long run once per change
+# of the code a target covers). A crash fails the run; Go keeps its input
+# under the package's testdata/fuzz/, where every later go test replays it:
+# commit it with the fix as a regression case.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzztime=${FUZZTIME:-2s}
+# package and target, one pair a line; `go test -fuzz` takes one at a time.
+targets="
+./schema FuzzParse
+./version FuzzParse
+./version FuzzCompare
+./version FuzzCompat
+./version FuzzParseDep
+./pack/ipk/feed FuzzReadIPK
+./pack/syspkg FuzzParseMeta
+./pack/syspkg FuzzScanPayload
+./oci FuzzCleanLayout
+./pack/syspkg/sign FuzzDescribe
+./pack/syspkg/repo FuzzParseList
+./unpack FuzzIPK
+"
+# Every target in the tree is listed: a new one is not forgotten.
+listed=$(awk 'NF {print $2}' <<<"$targets" | sort -u)
+found=$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' . | sed 's/^func //' | sort -u)
+if [ "$listed" != "$found" ]; then
+	echo "fuzz.sh: the targets listed differ from those in the tree:" >&2
+	diff <(echo "$listed") <(echo "$found") >&2 || true
+	exit 1
+fi
+while read -r pkg target; do
+	[ -n "$pkg" ] || continue
+	echo "==> fuzz $pkg $target ($fuzztime)"
+	if ! out=$(go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
+		echo "$out" >&2
+		echo "fuzz.sh: $pkg $target failed; the crasher is under $pkg/testdata/fuzz/$target" >&2
+		exit 1
+	fi
+	tail -1 <<<"$out"
+done <<<"$targets"
