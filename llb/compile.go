@@ -103,7 +103,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
 	host = append(host, optDeps...)
-	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host}
+	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host, deps: map[string]dep{}}
 	if c.tc, err = c.withSysroot(c.tc); err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
@@ -114,7 +114,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	gates := c.runTests("sources", c.tc, []llb.RunOption{llb.AddMount(SrcDir, src, llb.Readonly), llb.Dir(SrcDir)})
 	src = c.stage("prepare", r.Prepare, src)
 	src = c.stage("build", r.Build, src)
-	gates = append(gates, c.runTests("build", c.tc, []llb.RunOption{llb.AddMount(SrcDir, src), llb.Dir(SrcDir)})...)
+	gates = append(gates, c.runTests("build", c.tc, append(c.depMounts(), llb.AddMount(SrcDir, src), llb.Dir(SrcDir)))...)
 	pkgdir, ran := c.packageStage(src)
 
 	job := &Job{Recipe: r, Target: o.Target, IPK: map[string]HostPackage{}}
@@ -162,8 +162,9 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 type compiler struct {
 	r    *schema.Recipe
 	o    Options
-	tc   llb.State     // toolchain root
-	host []version.Dep // host: makedepends, installed into $SYSROOT
+	tc   llb.State      // toolchain root
+	host []version.Dep  // host: makedepends, installed into $SYSROOT
+	deps map[string]dep // generators' outputs by kind, mounted into build steps
 }
 
 // name labels a vertex so progress output reads like the recipe.
@@ -205,6 +206,7 @@ func (c *compiler) env() []llb.RunOption {
 	for k, v := range c.o.Variant {
 		vars[OptionEnv(k)] = v
 	}
+	c.depEnv(vars)
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
 		keys = append(keys, k)

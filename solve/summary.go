@@ -87,7 +87,13 @@ type vertex struct {
 	cached    bool
 	completed bool
 	err       string
+	// said are the "kiln: " lines kiln's own in-graph steps printed (their
+	// error, e.g. a fixed-output source's two digests), kept for explain.
+	said []string
 }
+
+// maxSaid bounds the lines kept per vertex.
+const maxSaid = 8
 
 type tracker struct {
 	mu    sync.Mutex
@@ -116,6 +122,17 @@ func (t *tracker) add(s *client.SolveStatus) {
 		x.completed = x.completed || v.Completed != nil
 		if v.Error != "" {
 			x.err = v.Error
+		}
+	}
+	for _, l := range s.Logs {
+		x, ok := t.vs[l.Vertex]
+		if !ok {
+			continue
+		}
+		for _, line := range strings.Split(string(l.Data), "\n") {
+			if strings.HasPrefix(line, "kiln: ") && len(x.said) < maxSaid {
+				x.said = append(x.said, strings.TrimPrefix(strings.TrimSpace(line), "kiln: "))
+			}
 		}
 	}
 }
@@ -159,10 +176,11 @@ var (
 func (t *tracker) explain(err error) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var failed []string
+	var failed, said []string
 	for _, d := range t.order {
 		if v := t.vs[d]; v.err != "" && !strings.HasSuffix(v.err, "context canceled") {
 			failed = append(failed, v.name)
+			said = append(said, v.said...)
 		}
 	}
 	// A toolchain archive's vertices are named "toolchain NAME: ...".
@@ -177,6 +195,10 @@ func (t *tracker) explain(err error) error {
 		msg = fmt.Sprintf("checksum mismatch for %s: %s says %s but the downloaded file is %s", m[1], who, m[3], m[2])
 	} else if m := mismatchNoURL.FindStringSubmatch(msg); m != nil {
 		msg = fmt.Sprintf("checksum mismatch: %s says %s but the downloaded file is %s", who, m[2], m[1])
+	}
+	if len(said) > 0 {
+		// The step's own words say more than its exit code.
+		msg = strings.Join(said, "; ") + " (" + msg + ")"
 	}
 	if len(failed) == 0 {
 		return fmt.Errorf("build failed: %s", msg)

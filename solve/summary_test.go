@@ -26,3 +26,19 @@ func TestExplainMismatch(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainStepWords: what kiln's in-graph step said ("kiln: ...") leads
+// the error, so a fixed-output mismatch names both digests.
+func TestExplainStepWords(t *testing.T) {
+	name := "app source 1: check digest sha256:aa"
+	d := digest.FromString(name)
+	tr := newTracker(nil)
+	tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: d, Name: name}}})
+	tr.add(&client.SolveStatus{Logs: []*client.VertexLog{{Vertex: d,
+		Data: []byte("some output\nkiln: source 1 (script): digest mismatch: the recipe says sha256:aa but the output is sha256:bb\n")}}})
+	tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: d, Name: name, Error: "process did not complete successfully: exit code: 1"}}})
+	want := `build failed in "app source 1: check digest sha256:aa": source 1 (script): digest mismatch: the recipe says sha256:aa but the output is sha256:bb (process did not complete successfully: exit code: 1)`
+	if e := tr.explain(errors.New("process did not complete successfully: exit code: 1")).Error(); e != want {
+		t.Errorf("got  %s\nwant %s", e, want)
+	}
+}

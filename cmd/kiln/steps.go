@@ -7,6 +7,7 @@ import (
 	"github.com/kiln-build/kiln/elfcheck"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/split"
+	"github.com/kiln-build/kiln/treedigest"
 	"github.com/spf13/cobra"
 )
 
@@ -29,6 +30,14 @@ func stepCmds() []*cobra.Command {
 			}),
 		step("elfcheck", "Check the ELF files of split packages against the target's machine and C library", []string{"spec", "root"},
 			func(_ *cobra.Command, f map[string]string) error { return elfcheck.RunFile(f["spec"], f["root"]) }),
+		step("fixed-output", "Check a fixed-output source's tree against its digest", []string{"root", "digest", "what"},
+			func(cmd *cobra.Command, f map[string]string) error {
+				got, err := treedigest.Check(f["root"], f["digest"], f["what"])
+				if err == nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", f["what"], got)
+				}
+				return err
+			}),
 		step("check", "Run a recipe test's declarative checks", []string{"spec"},
 			func(cmd *cobra.Command, f map[string]string) error {
 				n, err := check.RunFile(f["spec"])

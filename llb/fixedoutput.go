@@ -1,0 +1,136 @@
+package llb
+
+import (
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
+	"github.com/moby/buildkit/client/llb"
+)
+
+// Paths of fixed-output sources' steps.
+const (
+	// FetchOut is where a fetch step writes its output ($out).
+	FetchOut = "/kiln/out"
+	// LockDir holds the lock files a generator reads.
+	LockDir = "/kiln/lock"
+	// DepsDir holds generators' outputs in build steps (gomod, pip).
+	DepsDir = "/kiln/deps"
+	// GoRoot is where the Go of the golang image is in build steps.
+	GoRoot = "/usr/local/go"
+)
+
+// A fixed-output source runs in two steps. The fetch step may reach the
+// network and writes into $out; its definition holds what it fetches (the
+// script, or the generator's lock files, which are copied out of $srcdir
+// by content, so editing the program does not re-fetch) and how (image,
+// proxy), never the declared digest: pinning the digest after a first
+// build re-uses the fetched tree instead of fetching again. The check
+// step (kiln's binary, no network) hashes the tree and fails on a missing
+// or different digest, so nothing downstream runs. Downstream steps get
+// the checked tree through a copy, which BuildKit keys by the tree's
+// content: whatever fetched it, the same tree re-runs nothing after it.
+
+// fetchPlan is what a fetch step runs and sees.
+type fetchPlan struct {
+	root   llb.State
+	body   string
+	env    map[string]string
+	mounts []llb.RunOption
+}
+
+// fixedOutput returns the checked output tree of source i, which sees
+// the sources before it in src.
+func (c *compiler) fixedOutput(i int, s schema.Source, src llb.State) (llb.State, error) {
+	what := fmt.Sprintf("source %d (%s)", i, describe(s))
+	var p fetchPlan
+	switch s.Generator() {
+	case "":
+		p = fetchPlan{root: c.fetchImage(s, "ca-certificates", "curl", "git"), body: s.Script,
+			mounts: []llb.RunOption{llb.AddMount(SrcDir, src, llb.Readonly)}}
+	case "gomod":
+		p = c.gomodFetch(s, src)
+	case "npm":
+		p = c.npmFetch(s, src)
+	default:
+		return llb.State{}, fmt.Errorf("%s: the %s generator is not available yet", what, s.Generator())
+	}
+	opts := []llb.RunOption{
+		script(p.body),
+		llb.Dir(FetchOut),
+		llb.AddEnv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+		llb.AddEnv("HOME", "/root"),
+		llb.AddEnv("TZ", "UTC"),
+		llb.AddEnv("LC_ALL", "C.UTF-8"),
+		llb.AddEnv("SOURCE_DATE_EPOCH", fmt.Sprint(c.r.Epoch)),
+		llb.AddEnv("srcdir", SrcDir),
+		llb.AddEnv("out", FetchOut),
+		c.sharedName("source %d: fetch %s", i, describe(s)),
+	}
+	for _, k := range slices.Sorted(maps.Keys(p.env)) {
+		opts = append(opts, llb.AddEnv(k, p.env[k]))
+	}
+	fetched := p.root.Run(append(opts, p.mounts...)...).AddMount(FetchOut, llb.Scratch())
+	checked := llb.Scratch().Run(
+		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "fixed-output", "--root", FetchOut,
+			"--digest=" + s.Digest, "--what", what}),
+		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
+		llb.Network(llb.NetModeNone),
+		c.sharedName("source %d: check digest %s", i, orNone(s.Digest)),
+	).AddMount(FetchOut, fetched)
+	// The copy is keyed by the tree's content (see above).
+	return llb.Scratch().File(llb.Copy(checked, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
+		c.sharedName("source %d: fixed output %s", i, orNone(s.Digest))), nil
+}
+
+// fetchImage is the image a fetch step runs in: the source's own, or the
+// base image with packages.
+func (c *compiler) fetchImage(s schema.Source, packages ...string) llb.State {
+	if s.Image != "" {
+		return c.o.Toolchain.Image(s.Image)
+	}
+	return toolchains.Fetcher(c.o.Toolchain, packages)
+}
+
+// lockFiles copies a generator's lock files (names relative to its
+// directory in $srcdir; a trailing "?" makes one optional) out of src, so
+// the fetch step depends on their content alone.
+func lockFiles(src llb.State, dir string, names []string, name llb.ConstraintsOpt) llb.State {
+	var fa *llb.FileAction
+	for _, n := range names {
+		opt := strings.HasSuffix(n, "?")
+		n = strings.TrimSuffix(n, "?")
+		from := path.Join("/", dir, n)
+		ci := &llb.CopyInfo{}
+		if opt {
+			// A wildcard that matches nothing copies nothing.
+			from = path.Join("/", dir, n[:len(n)-1]+"["+n[len(n)-1:]+"]")
+			ci.AllowWildcard, ci.AllowEmptyWildcard = true, true
+		}
+		if fa == nil {
+			fa = llb.Copy(src, from, "/"+n, ci)
+		} else {
+			fa = fa.Copy(src, from, "/"+n, ci)
+		}
+	}
+	return llb.Scratch().File(fa, name)
+}
+
+// describe names a fixed-output source in progress and errors.
+func describe(s schema.Source) string {
+	if g := s.Generator(); g != "" {
+		return g + " " + s.GeneratorPath()
+	}
+	return "script"
+}
+
+func orNone(d string) string {
+	if d == "" {
+		return "(none pinned)"
+	}
+	return d
+}
