@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/solve"
 	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/client/llb"
 )
@@ -22,6 +23,8 @@ const (
 	DepsDir = "/kiln/deps"
 	// GoRoot is where the Go of the golang image is in build steps.
 	GoRoot = "/usr/local/go"
+	// GoBuildCache is Go's build cache in build steps, a cache mount.
+	GoBuildCache = "/kiln/cache/go-build"
 )
 
 // A fixed-output source runs in two steps. The fetch step may reach the
@@ -69,7 +72,7 @@ func (c *compiler) fixedOutput(i int, s schema.Source, src llb.State) (llb.State
 		llb.AddEnv("SOURCE_DATE_EPOCH", fmt.Sprint(c.r.Epoch)),
 		llb.AddEnv("srcdir", SrcDir),
 		llb.AddEnv("out", FetchOut),
-		c.sharedName("source %d: fetch %s", i, describe(s)),
+		c.sharedName("source %d"+solve.FetchMarker+"(%s)", i, describe(s)),
 	}
 	for _, k := range slices.Sorted(maps.Keys(p.env)) {
 		opts = append(opts, llb.AddEnv(k, p.env[k]))

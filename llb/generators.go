@@ -88,7 +88,10 @@ func (c *compiler) depMounts() []llb.RunOption {
 		out = append(out, llb.AddMount(path.Join(DepsDir, kind), d.state, llb.Readonly))
 		if kind == "gomod" {
 			out = append(out, llb.AddMount(GoRoot, c.o.Toolchain.Image(c.golangImage(d.source)),
-				llb.SourcePath(GoRoot), llb.Readonly))
+				llb.SourcePath(GoRoot), llb.Readonly),
+				// Go's build cache is keyed by content: sharing it between
+				// builds changes no output, only how long they take.
+				llb.AddMount(GoBuildCache, llb.Scratch(), llb.AsPersistentCacheDir("kiln-go-build", llb.CacheMountShared)))
 		}
 	}
 	return out
@@ -105,7 +108,7 @@ func (c *compiler) depEnv(vars map[string]string) {
 			vars["GOPROXY"] = "off"
 			vars["GOSUMDB"] = "off"
 			vars["GOTOOLCHAIN"] = "local"
-			vars["GOCACHE"] = "/tmp/go-build"
+			vars["GOCACHE"] = GoBuildCache
 			vars["PATH"] = GoRoot + "/bin:" + vars["PATH"]
 			for k, v := range goTarget(c.o.Target.DebianArch) {
 				vars[k] = v

@@ -27,7 +27,11 @@ type Summary struct {
 	// build (local transfers send only changed files, pinned downloads are
 	// verified, images resolved), so they are never reported as cached.
 	Checked int
-	Files   []string
+	// Fetches are the fixed-output sources' fetch steps (the only steps
+	// besides toolchain installs that reach the network); Fetched of them
+	// ran, the others came from the cache.
+	Fetches, Fetched int
+	Files            []string
 	// Daemon is the address of the daemon that ran these steps.
 	Daemon string
 	// Nodes are the per-daemon summaries of a build spread over several
@@ -36,7 +40,11 @@ type Summary struct {
 }
 
 func (s *Summary) String() string {
-	return fmt.Sprintf("%d steps: %d cached, %d run, %d checked", s.Steps, s.Cached, s.Ran, s.Checked)
+	out := fmt.Sprintf("%d steps: %d cached, %d run, %d checked", s.Steps, s.Cached, s.Ran, s.Checked)
+	if s.Fetches > 0 {
+		out += fmt.Sprintf(" (fetch steps: %d of %d run)", s.Fetched, s.Fetches)
+	}
+	return out
 }
 
 // add counts o's steps into s.
@@ -46,6 +54,8 @@ func (s *Summary) add(o *Summary) {
 	s.Ran += o.Ran
 	s.RanNames = append(s.RanNames, o.RanNames...)
 	s.Checked += o.Checked
+	s.Fetches += o.Fetches
+	s.Fetched += o.Fetched
 }
 
 // relabel prefixes every vertex of s with a daemon's label and gives it a
@@ -148,13 +158,19 @@ func (t *tracker) summary() *Summary {
 			continue // not a step of the graph, e.g. the export
 		}
 		s.Steps++
+		if kind == KindFetch {
+			s.Fetches++
+		}
 		switch {
 		case v.cached:
 			s.Cached++
 		case !v.completed:
-		case kind == "exec":
+		case kind == "exec" || kind == KindFetch:
 			s.Ran++
 			s.RanNames = append(s.RanNames, v.name)
+			if kind == KindFetch {
+				s.Fetched++
+			}
 		default:
 			s.Checked++
 		}
@@ -206,6 +222,13 @@ func (t *tracker) explain(err error) error {
 	return fmt.Errorf("build failed in %q: %s", strings.Join(failed, `", "`), msg)
 }
 
+// KindFetch is the kind of a fixed-output source's fetch step, an exec
+// whose name holds FetchMarker (llb names them so).
+const (
+	KindFetch   = "fetch"
+	FetchMarker = ": fetch step "
+)
+
 // StepKinds maps each vertex name of def to its kind: exec, source, file,
 // merge, ... Names, not digests: the client adds the session to local
 // sources before solving, which changes their digests.
@@ -222,6 +245,8 @@ func StepKinds(def *llb.Definition) (map[string]string, error) {
 		}
 		kind := "other"
 		switch {
+		case op.GetExec() != nil && strings.Contains(name, FetchMarker):
+			kind = KindFetch
 		case op.GetExec() != nil:
 			kind = "exec"
 		case op.GetSource() != nil:
