@@ -37,6 +37,21 @@ func hostFetch(rs []*schema.Recipe, f toolchains.Fetch) toolchains.Fetch {
 	return f
 }
 
+// hostCACertificates are the CA certificates the host trusts, which fetch
+// steps trust too (llb.CASecret): $KILN_CA_CERTIFICATES, else
+// $SSL_CERT_FILE, else Debian's bundle; nil when there is none.
+func hostCACertificates() []byte {
+	for _, f := range []string{os.Getenv("KILN_CA_CERTIFICATES"), os.Getenv("SSL_CERT_FILE"), "/etc/ssl/certs/ca-certificates.crt"} {
+		if f == "" {
+			continue
+		}
+		if b, err := os.ReadFile(f); err == nil {
+			return b
+		}
+	}
+	return nil
+}
+
 // generatorKinds are the generators the recipes use, per_target's too.
 func generatorKinds(rs []*schema.Recipe) map[string]bool {
 	out := map[string]bool{}

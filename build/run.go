@@ -10,6 +10,7 @@ import (
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/daemon"
+	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/pack/ipk/feed"
 	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/solve"
@@ -82,10 +83,14 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 }
 
 func (b *Build) secrets() map[string][]byte {
-	if b.cfg.Sign == nil {
-		return nil
+	out := map[string][]byte{}
+	if b.cfg.Sign != nil {
+		out[graph.SigningKeySecret] = b.cfg.Sign.Key
 	}
-	return map[string][]byte{graph.SigningKeySecret: b.cfg.Sign.Key}
+	if ca := hostCACertificates(); ca != nil {
+		out[llb.CASecret] = ca
+	}
+	return out
 }
 
 // spread gives each daemon its share of the jobs: groups of jobs linked by

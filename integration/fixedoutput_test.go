@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -167,5 +168,36 @@ func TestGomodGenerator(t *testing.T) {
 	}
 	if got := runGohello(out); !strings.HasPrefix(got, "edited "+nonce+": Don't communicate") {
 		t.Errorf("the edited gohello printed %q", got)
+	}
+}
+
+// TestNpmGenerator: examples/nodehello's packages come through the npm
+// registry this machine reaches into node_modules, packaged as noarch;
+// the packaged program runs with the host's node (where there is one).
+func TestNpmGenerator(t *testing.T) {
+	requireIntegration(t)
+	out := t.TempDir()
+	r := mustKiln(t, nil, "build", "examples/nodehello", "-o", out, "--progress", "plain")
+	if !strings.Contains(r.stderr, "of 1 run)") {
+		t.Errorf("summary counts no fetch step:\n%s", tail(r.stderr, 3))
+	}
+	ipk := filepath.Join(out, "nodehello_1.0.0-1_all.ipk")
+	if arch := strings.TrimSpace(run(t, "dpkg-deb", "-f", ipk, "Architecture")); arch != "all" {
+		t.Errorf("Architecture: %s", arch)
+	}
+	x := t.TempDir()
+	run(t, "dpkg-deb", "-x", ipk, x)
+	for _, f := range []string{"opt/nodehello/main.js", "opt/nodehello/node_modules/debug/package.json",
+		"opt/nodehello/node_modules/ms/index.js", "opt/bin/nodehello"} {
+		if _, err := os.Stat(filepath.Join(x, f)); err != nil {
+			t.Errorf("package lacks %s", f)
+		}
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Log("node not installed: the packaged program is not run")
+		return
+	}
+	if got := run(t, "node", filepath.Join(x, "opt/nodehello/main.js")); got != "a day is 1 day, or 86400000 ms\n" {
+		t.Errorf("nodehello printed %q", got)
 	}
 }

@@ -23,6 +23,13 @@ const (
 	DepsDir = "/kiln/deps"
 	// GoRoot is where the Go of the golang image is in build steps.
 	GoRoot = "/usr/local/go"
+	// CASecret is the optional BuildKit secret holding the CA certificates
+	// fetch steps trust (the client's, e.g. behind a TLS-inspecting proxy).
+	// A secret is not part of any cache key: which CAs let the fetch
+	// through changes nothing it fetches.
+	CASecret = "kiln-ca-certificates"
+	// CAFile is where fetch steps find it, the path Debian's bundle has.
+	CAFile = "/etc/ssl/certs/ca-certificates.crt"
 	// GoBuildCache is Go's build cache in build steps, a cache mount.
 	GoBuildCache = "/kiln/cache/go-build"
 )
@@ -77,6 +84,7 @@ func (c *compiler) fixedOutput(i int, s schema.Source, src llb.State) (llb.State
 	for _, k := range slices.Sorted(maps.Keys(p.env)) {
 		opts = append(opts, llb.AddEnv(k, p.env[k]))
 	}
+	opts = append(opts, llb.AddSecret(CAFile, llb.SecretID(CASecret), llb.SecretOptional, llb.SecretFileOpt(0, 0, 0o444)))
 	fetched := p.root.Run(append(opts, p.mounts...)...).AddMount(FetchOut, llb.Scratch())
 	checked := llb.Scratch().Run(
 		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "fixed-output", "--root", FetchOut,

@@ -45,7 +45,8 @@ func (c *compiler) golangImage(s schema.Source) string {
 // offline, so install scripts (npm rebuild) run there.
 func (c *compiler) npmFetch(s schema.Source, src llb.State) fetchPlan {
 	lock := lockFiles(src, s.NPM, []string{"package.json", "package-lock.json"}, c.sharedName("npm %s: package.json and package-lock.json", s.NPM))
-	env := map[string]string{"npm_config_update_notifier": "false", "npm_config_fund": "false", "npm_config_audit": "false"}
+	env := map[string]string{"npm_config_update_notifier": "false", "npm_config_fund": "false", "npm_config_audit": "false",
+		"NODE_EXTRA_CA_CERTS": CAFile}
 	if r := firstNonEmpty(s.Registry, c.o.Toolchain.Fetch.NPMRegistry); r != "" {
 		env["npm_config_registry"] = r
 	}
