@@ -112,7 +112,14 @@ func (c *compiler) source(i int, s schema.Source) (llb.State, string, error) {
 	case "url":
 		return c.urlSource(i, s)
 	case "git":
-		st := llb.Git(s.Git, s.Commit, c.sharedName("source %d: git %s@%s", i, s.Git, short(s.Commit)))
+		opts := []llb.GitOption{c.sharedName("source %d: git %s@%s", i, s.Git, short(s.Commit))}
+		if s.Submodules {
+			// Each submodule at the commit the pinned tree records.
+			opts[0] = c.sharedName("source %d: git %s@%s with submodules", i, s.Git, short(s.Commit))
+		} else {
+			opts = append(opts, llb.GitSkipSubmodules())
+		}
+		st := llb.Git(s.Git, s.Commit, opts...)
 		return st, "/", nil
 	default:
 		lc := c.o.Context

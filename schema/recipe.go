@@ -227,6 +227,11 @@ type Source struct {
 	// Git is a repository URL pinned to Commit (a full 40-hex SHA).
 	Git    string `json:"git,omitempty"`
 	Commit string `json:"commit,omitempty"`
+	// Ref is the tag or branch Commit was resolved from (kiln lock).
+	Ref string `json:"ref,omitempty"`
+	// Submodules fetches the repository's submodules at the commits
+	// Commit records for them.
+	Submodules bool `json:"submodules,omitempty"`
 
 	// Script generates files into its destination (SPK script source); it
 	// runs in the toolchain without network and sees earlier sources.
