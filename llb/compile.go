@@ -84,6 +84,9 @@ type Job struct {
 	IPK map[string]HostPackage
 	// Image is set when the recipe asks for a container image (formats.oci).
 	Image *Image
+	// DigestReports give the digests of fixed-output sources without one
+	// (kiln lock).
+	DigestReports []DigestReport
 }
 
 // Compile turns r into the LLB graph building its packages for o.Target,
@@ -93,6 +96,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	if o.Target == nil {
 		return nil, fmt.Errorf("recipe %s: no target", r.Name)
 	}
+	perTargetSources := r.PerTarget[o.Target.Name] != nil && r.PerTarget[o.Target.Name].Sources != nil
 	r = r.ForTarget(o.Target.Name) // per_target's fields for this target
 	build, host, err := makedepends(r.Makedepends, o.Target.DebianArch)
 	if err != nil {
@@ -103,7 +107,8 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
 	host = append(host, optDeps...)
-	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host, deps: map[string]dep{}}
+	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host, deps: map[string]dep{},
+		perTargetSources: perTargetSources}
 	if c.tc, err = c.withSysroot(c.tc); err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
@@ -117,7 +122,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	gates = append(gates, c.runTests("build", c.tc, append(c.depMounts(), llb.AddMount(SrcDir, src), llb.Dir(SrcDir)))...)
 	pkgdir, ran := c.packageStage(src)
 
-	job := &Job{Recipe: r, Target: o.Target, IPK: map[string]HostPackage{}}
+	job := &Job{Recipe: r, Target: o.Target, IPK: map[string]HostPackage{}, DigestReports: c.reports}
 	split := c.split(pkgdir, ran)
 	if ran {
 		if split, err = c.checkELF(split); err != nil {
@@ -165,6 +170,9 @@ type compiler struct {
 	tc   llb.State      // toolchain root
 	host []version.Dep  // host: makedepends, installed into $SYSROOT
 	deps map[string]dep // generators' outputs by kind, mounted into build steps
+	// perTargetSources: the target's sources are per_target's.
+	perTargetSources bool
+	reports          []DigestReport // fixed-output sources without digest
 }
 
 // name labels a vertex so progress output reads like the recipe.

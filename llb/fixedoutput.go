@@ -86,6 +86,9 @@ func (c *compiler) fixedOutput(i int, s schema.Source, src llb.State) (llb.State
 	}
 	opts = append(opts, llb.AddSecret(CAFile, llb.SecretID(CASecret), llb.SecretOptional, llb.SecretFileOpt(0, 0, 0o444)))
 	fetched := p.root.Run(append(opts, p.mounts...)...).AddMount(FetchOut, llb.Scratch())
+	if s.Digest == "" {
+		c.digestReport(i, fetched)
+	}
 	checked := llb.Scratch().Run(
 		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "fixed-output", "--root", FetchOut,
 			"--digest=" + s.Digest, "--what", what}),
@@ -96,6 +99,31 @@ func (c *compiler) fixedOutput(i int, s schema.Source, src llb.State) (llb.State
 	// The copy is keyed by the tree's content (see above).
 	return llb.Scratch().File(llb.Copy(checked, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
 		c.sharedName("source %d: fixed output %s", i, orNone(s.Digest))), nil
+}
+
+// DigestReport is the digest of a fixed-output source without one, for
+// kiln lock: State holds the digest in the file /digest. Field is the
+// source's path in the recipe ("sources.1", "per_target.rm2.sources.0").
+// Nothing runs it unless asked.
+type DigestReport struct {
+	Field string
+	State llb.State
+}
+
+// digestReport records what source i's fetch step produces.
+func (c *compiler) digestReport(i int, fetched llb.State) {
+	field := fmt.Sprintf("sources.%d", i)
+	if c.perTargetSources {
+		field = fmt.Sprintf("per_target.%s.sources.%d", c.o.Target.Name, i)
+	}
+	run := llb.Scratch().Run(
+		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "tree-digest", "--root", FetchOut, "--out", "/kiln/report/digest"}),
+		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
+		llb.AddMount(FetchOut, fetched, llb.Readonly),
+		llb.Network(llb.NetModeNone),
+		c.sharedName("source %d: digest of the fetched tree", i),
+	)
+	c.reports = append(c.reports, DigestReport{Field: field, State: run.AddMount("/kiln/report", llb.Scratch())})
 }
 
 // fetchImage is the image a fetch step runs in: the source's own, or the

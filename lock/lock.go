@@ -30,8 +30,6 @@ type Pin struct {
 	Git, Ref, URL string
 	// Value is the resolved value, set by the caller.
 	Value string
-
-	at insertion
 }
 
 func (p *Pin) String() string { return p.Field + "." + p.Kind + ": " + p.Value }
@@ -49,12 +47,12 @@ func pinsOf(s source) []*Pin {
 	var out []*Pin
 	switch {
 	case has("git") && !has("commit"):
-		out = append(out, &Pin{Field: s.field, Kind: Commit, Git: s.values["git"], Ref: s.values["ref"], at: s.at})
+		out = append(out, &Pin{Field: s.field, Kind: Commit, Git: s.values["git"], Ref: s.values["ref"]})
 	case has("url") && !has("sha256"):
-		out = append(out, &Pin{Field: s.field, Kind: SHA256, URL: s.values["url"], at: s.at})
+		out = append(out, &Pin{Field: s.field, Kind: SHA256, URL: s.values["url"]})
 	case (has("script") && s.values["network"] == "true") || has("gomod") || has("npm") || has("pip") || has("cargo"):
 		if !has("digest") {
-			out = append(out, &Pin{Field: s.field, Kind: Digest, at: s.at})
+			out = append(out, &Pin{Field: s.field, Kind: Digest})
 		}
 	}
 	return out
@@ -97,11 +95,25 @@ func Apply(filename string, data []byte, pins []*Pin) ([]byte, error) {
 	if strings.ToLower(filepath.Ext(filename)) == ".cue" {
 		return cueApply(filename, data, set)
 	}
+	// Where each source is in data (which may have changed since Find).
+	srcs, err := yamlSources(filename, data)
+	if err != nil {
+		return nil, err
+	}
+	at := map[string]insertion{}
+	for _, s := range srcs {
+		at[s.field] = s.at
+	}
+	for _, p := range set {
+		if _, ok := at[p.Field]; !ok {
+			return nil, fmt.Errorf("%s: no source %s", filename, p.Field)
+		}
+	}
 	// Insert from the end, so earlier offsets stay right.
-	slices.SortStableFunc(set, func(a, b *Pin) int { return b.at.offset - a.at.offset })
+	slices.SortStableFunc(set, func(a, b *Pin) int { return at[b.Field].offset - at[a.Field].offset })
 	out := data
 	for _, p := range set {
-		out = p.at.insert(out, p.Kind, p.Value)
+		out = at[p.Field].insert(out, p.Kind, p.Value)
 	}
 	return out, nil
 }

@@ -178,3 +178,33 @@ sources: [
 		t.Errorf("decoded %+v", r.Sources)
 	}
 }
+
+// TestApplyTwice: pins found on one version of a file apply to a later
+// one (kiln lock writes commits first, digests after).
+func TestApplyTwice(t *testing.T) {
+	src := head + `sources:
+  - url: https://example.org/a.tar.gz
+  - {gomod: .}
+`
+	pins, err := Find("kiln.yaml", []byte(src))
+	if err != nil || len(pins) != 2 {
+		t.Fatalf("pins %v, %v", pins, err)
+	}
+	fill(pins)
+	once, err := Apply("kiln.yaml", []byte(src), pins[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice, err := Apply("kiln.yaml", once, pins[1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := head + `sources:
+  - sha256: "` + sum + `"
+    url: https://example.org/a.tar.gz
+  - {digest: "` + digest + `", gomod: .}
+`
+	if string(twice) != want {
+		t.Errorf("got:\n%s\nwant:\n%s", twice, want)
+	}
+}

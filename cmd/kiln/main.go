@@ -58,7 +58,7 @@ func rootCmd() *cobra.Command {
 		}
 	}
 	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), versionCmd(), compareCmd(), indexCmd(),
-		certCmd(), syspkgCmd())
+		certCmd(), syspkgCmd(), lockCmd())
 	root.AddCommand(stepCmds()...)
 	return root
 }

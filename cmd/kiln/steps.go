@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/kiln-build/kiln/check"
 	"github.com/kiln-build/kiln/elfcheck"
@@ -37,6 +38,14 @@ func stepCmds() []*cobra.Command {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", f["what"], got)
 				}
 				return err
+			}),
+		step("tree-digest", "Write the digest of a fetched tree to a file (kiln lock)", []string{"root", "out"},
+			func(_ *cobra.Command, f map[string]string) error {
+				d, err := treedigest.Of(f["root"])
+				if err != nil {
+					return err
+				}
+				return os.WriteFile(f["out"], []byte(d+"\n"), 0o644)
 			}),
 		step("check", "Run a recipe test's declarative checks", []string{"spec"},
 			func(cmd *cobra.Command, f map[string]string) error {
