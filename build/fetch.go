@@ -32,7 +32,7 @@ func hostFetch(rs []*schema.Recipe, f toolchains.Fetch) toolchains.Fetch {
 		f.NPMRegistry = firstSet(os.Getenv("npm_config_registry"), os.Getenv("NPM_CONFIG_REGISTRY"), toolOutput("npm", "config", "get", "registry"))
 	}
 	if kinds["pip"] && f.PipIndex == "" {
-		f.PipIndex = os.Getenv("PIP_INDEX_URL")
+		f.PipIndex = firstSet(os.Getenv("PIP_INDEX_URL"), toolOutput("pip3", "config", "get", "global.index-url"))
 	}
 	return f
 }

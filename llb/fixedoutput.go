@@ -66,6 +66,8 @@ func (c *compiler) fixedOutput(i int, s schema.Source, src llb.State) (llb.State
 		p = c.gomodFetch(s, src)
 	case "npm":
 		p = c.npmFetch(s, src)
+	case "pip":
+		p = c.pipFetch(s, src)
 	default:
 		return llb.State{}, fmt.Errorf("%s: the %s generator is not available yet", what, s.Generator())
 	}

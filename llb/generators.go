@@ -56,20 +56,37 @@ func (c *compiler) npmFetch(s schema.Source, src llb.State) fetchPlan {
 		mounts: []llb.RunOption{llb.AddMount(LockDir, lock, llb.Readonly)}}
 }
 
+// pipFetch downloads the requirements file's distributions (every one
+// pinned by --hash, as pip's hash-checking mode requires) into a directory
+// build steps install from with --no-index. Dependencies are not
+// resolved again: hash-checking mode needs them all listed.
+func (c *compiler) pipFetch(s schema.Source, src llb.State) fetchPlan {
+	name := path.Base(s.Pip)
+	lock := lockFiles(src, path.Dir(s.Pip), []string{name}, c.sharedName("pip %s: requirements", s.Pip))
+	env := map[string]string{"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1"}
+	if r := firstNonEmpty(s.Registry, c.o.Toolchain.Fetch.PipIndex); r != "" {
+		env["PIP_INDEX_URL"] = r
+	}
+	return fetchPlan{root: c.fetchImage(s, "ca-certificates", "python3-pip"), env: env,
+		body:   "pip download --no-deps --require-hashes -r " + path.Join(LockDir, name) + ` -d "$out"`,
+		mounts: []llb.RunOption{llb.AddMount(LockDir, lock, llb.Readonly)}}
+}
+
 // placeGenerated puts a generator's checked output where build steps
 // find it: npm's as node_modules of its project in $srcdir; gomod's as
-// the module cache under DepsDir (mounted by depMounts).
+// the module cache, pip's distributions, under DepsDir (depMounts).
 func (c *compiler) placeGenerated(i int, s schema.Source, out, src llb.State) (llb.State, error) {
 	switch s.Generator() {
 	case "npm":
 		dest := path.Join("/", s.NPM, "node_modules") + "/"
 		return src.File(llb.Copy(out, "/", dest, &llb.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}),
 			c.sharedName("source %d: copy to $srcdir%s", i, path.Clean(dest))), nil
-	case "gomod":
-		if _, dup := c.deps["gomod"]; dup {
-			return src, fmt.Errorf("source %d: a recipe has one gomod source (its module cache holds every module the build needs)", i)
+	case "gomod", "pip":
+		kind := s.Generator()
+		if _, dup := c.deps[kind]; dup {
+			return src, fmt.Errorf("source %d: a recipe has one %s source (build steps find all it fetched in one place)", i, kind)
 		}
-		c.deps["gomod"] = dep{state: out, source: s}
+		c.deps[kind] = dep{state: out, source: s}
 		return src, nil
 	}
 	return src, fmt.Errorf("source %d: no place for %s output", i, s.Generator())
@@ -117,6 +134,10 @@ func (c *compiler) depEnv(vars map[string]string) {
 		case "npm":
 			vars["npm_config_offline"] = "true"
 			vars["npm_config_update_notifier"] = "false"
+		case "pip":
+			vars["PIP_NO_INDEX"] = "1"
+			vars["PIP_FIND_LINKS"] = path.Join(DepsDir, "pip")
+			vars["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
 		}
 	}
 }
