@@ -21,6 +21,7 @@
 package treedigest
 
 import (
+	"archive/tar"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -87,7 +88,7 @@ func entry(full, p string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mode := fmt.Sprintf("%04o", perm(fi.Mode()))
+	mode := fmt.Sprintf("%04o", perm(fi))
 	var line string
 	switch t := fi.Mode().Type(); {
 	case t == 0:
@@ -105,25 +106,19 @@ func entry(full, p string, w io.Writer) error {
 		}
 		line = strings.Join([]string{"l", mode, strconv.Quote(target), strconv.Quote(p)}, " ")
 	default:
-		return fmt.Errorf("%s: a %s cannot be part of a fixed output (only files, directories and symlinks)", p, typeName(t))
+		return fmt.Errorf("%s: only files, directories and symlinks can be part of a fixed output, not %s", p, fi.Mode())
 	}
 	_, err = io.WriteString(w, line+"\n")
 	return err
 }
 
-// perm is m's permission bits with setuid, setgid and sticky in Unix order.
-func perm(m fs.FileMode) uint32 {
-	p := uint32(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		p |= 0o4000
+// perm is fi's permission bits with setuid, setgid and sticky in Unix
+// order, as tar headers carry them.
+func perm(fi fs.FileInfo) int64 {
+	if h, err := tar.FileInfoHeader(fi, ""); err == nil {
+		return h.Mode & 0o7777
 	}
-	if m&fs.ModeSetgid != 0 {
-		p |= 0o2000
-	}
-	if m&fs.ModeSticky != 0 {
-		p |= 0o1000
-	}
-	return p
+	return int64(fi.Mode().Perm())
 }
 
 func fileSum(p string) (string, error) {
@@ -137,18 +132,6 @@ func fileSum(p string) (string, error) {
 		return "", fmt.Errorf("reading %s: %w", p, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func typeName(t fs.FileMode) string {
-	switch {
-	case t&fs.ModeDevice != 0:
-		return "device"
-	case t&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case t&fs.ModeSocket != 0:
-		return "socket"
-	}
-	return "special file"
 }
 
 // Check compares the digest of the tree at root with want. An empty want is
