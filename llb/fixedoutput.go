@@ -69,7 +69,8 @@ func (c *compiler) fixedOutput(i int, s schema.Source, src llb.State) (llb.State
 	case "pip":
 		p = c.pipFetch(s, src)
 	default:
-		return llb.State{}, fmt.Errorf("%s: the %s generator is not available yet", what, s.Generator())
+		return llb.State{}, &FieldError{Recipe: c.r, Field: c.sourceField(i) + "." + s.Generator(),
+			Err: fmt.Errorf("%s: the %s generator is not available yet", what, s.Generator())}
 	}
 	opts := []llb.RunOption{
 		script(p.body),
@@ -114,10 +115,7 @@ type DigestReport struct {
 
 // digestReport records what source i's fetch step produces.
 func (c *compiler) digestReport(i int, fetched llb.State) {
-	field := fmt.Sprintf("sources.%d", i)
-	if c.perTargetSources {
-		field = fmt.Sprintf("per_target.%s.sources.%d", c.o.Target.Name, i)
-	}
+	field := c.sourceField(i)
 	run := llb.Scratch().Run(
 		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "tree-digest", "--root", FetchOut, "--out", "/kiln/report/digest"}),
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
@@ -126,6 +124,14 @@ func (c *compiler) digestReport(i int, fetched llb.State) {
 		c.sharedName("source %d: digest of the fetched tree", i),
 	)
 	c.reports = append(c.reports, DigestReport{Field: field, State: run.AddMount("/kiln/report", llb.Scratch())})
+}
+
+// sourceField is source i's path in the recipe.
+func (c *compiler) sourceField(i int) string {
+	if c.perTargetSources {
+		return fmt.Sprintf("per_target.%s.sources.%d", c.o.Target.Name, i)
+	}
+	return fmt.Sprintf("sources.%d", i)
 }
 
 // fetchImage is the image a fetch step runs in: the source's own, or the

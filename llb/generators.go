@@ -84,7 +84,8 @@ func (c *compiler) placeGenerated(i int, s schema.Source, out, src llb.State) (l
 	case "gomod", "pip":
 		kind := s.Generator()
 		if _, dup := c.deps[kind]; dup {
-			return src, fmt.Errorf("source %d: a recipe has one %s source (build steps find all it fetched in one place)", i, kind)
+			return src, &FieldError{Recipe: c.r, Field: c.sourceField(i) + "." + kind,
+				Err: fmt.Errorf("a recipe has one %s source (build steps find all it fetched in one place)", kind)}
 		}
 		c.deps[kind] = dep{state: out, source: s}
 		return src, nil
