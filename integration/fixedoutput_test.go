@@ -201,3 +201,20 @@ func TestNpmGenerator(t *testing.T) {
 		t.Errorf("nodehello printed %q", got)
 	}
 }
+
+// TestCargoGenerator: examples/rusthello's crates come from Debian's
+// librust-*-dev packages as an offline directory registry, vendored by
+// the cargo generator; cargo builds offline (--locked) against them.
+func TestCargoGenerator(t *testing.T) {
+	requireIntegration(t)
+	out := t.TempDir()
+	r := mustKiln(t, nil, "build", "examples/rusthello", "-o", out, "--progress", "plain")
+	if !strings.Contains(r.stderr, "source 1 (cargo .): sha256:") {
+		t.Errorf("no digest check of the vendored crates:\n%s", tail(r.stderr, 10))
+	}
+	x := t.TempDir()
+	run(t, "dpkg-deb", "-x", filepath.Join(out, "rusthello_0.1.0-1_x86_64.ipk"), x)
+	if got := run(t, filepath.Join(x, "opt/bin/rusthello")); got != "rusthello counts to 42\n" {
+		t.Errorf("rusthello printed %q", got)
+	}
+}

@@ -30,6 +30,8 @@ const (
 	CASecret = "kiln-ca-certificates"
 	// CAFile is where fetch steps find it, the path Debian's bundle has.
 	CAFile = "/etc/ssl/certs/ca-certificates.crt"
+	// CargoHome is CARGO_HOME in build steps: the vendored crates' config.
+	CargoHome = "/kiln/cargo-home"
 	// GoBuildCache is Go's build cache in build steps, a cache mount.
 	GoBuildCache = "/kiln/cache/go-build"
 )
@@ -68,9 +70,11 @@ func (c *compiler) fixedOutput(i int, s schema.Source, src llb.State) (llb.State
 		p = c.npmFetch(s, src)
 	case "pip":
 		p = c.pipFetch(s, src)
+	case "cargo":
+		p = c.cargoFetch(s, src)
 	default:
 		return llb.State{}, &FieldError{Recipe: c.r, Field: c.sourceField(i) + "." + s.Generator(),
-			Err: fmt.Errorf("%s: the %s generator is not available yet", what, s.Generator())}
+			Err: fmt.Errorf("%s: kiln has no %s generator", what, s.Generator())}
 	}
 	opts := []llb.RunOption{
 		script(p.body),

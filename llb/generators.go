@@ -72,6 +72,63 @@ func (c *compiler) pipFetch(s schema.Source, src llb.State) fetchPlan {
 		mounts: []llb.RunOption{llb.AddMount(LockDir, lock, llb.Readonly)}}
 }
 
+// cargoFetch vendors the registry crates Cargo.lock lists, in the layout
+// of cargo vendor: one NAME-VERSION directory per crate with a
+// .cargo-checksum.json holding the lock's checksum, which cargo checks.
+// registry "debian" takes them from Debian's librust-NAME-dev packages
+// (their crate sources, through the Debian mirror); otherwise it is the
+// crates' download URL with {crate} and {version} in it.
+func (c *compiler) cargoFetch(s schema.Source, src llb.State) fetchPlan {
+	lock := lockFiles(src, s.Cargo, []string{"Cargo.toml", "Cargo.lock"}, c.sharedName("cargo %s: Cargo.toml and Cargo.lock", s.Cargo))
+	registry := firstNonEmpty(s.Registry, DefaultCrateDownload)
+	return fetchPlan{root: c.fetchImage(s, "ca-certificates", "curl"), env: map[string]string{"KILN_CRATES": registry},
+		body: cargoVendorScript, mounts: []llb.RunOption{llb.AddMount(LockDir, lock, llb.Readonly)}}
+}
+
+// DefaultCrateDownload is where crates are downloaded from unless the
+// source names a registry.
+const DefaultCrateDownload = "https://static.crates.io/crates/{crate}/{crate}-{version}.crate"
+
+// cargoVendorScript reads "name version checksum" of each registry
+// package of Cargo.lock and fills $out.
+const cargoVendorScript = `crates=$(awk -F' = ' '
+  /^\[\[package\]\]/ { n = ""; v = ""; r = 0 }
+  $1 == "name" { n = $2 } $1 == "version" { v = $2 }
+  $1 == "source" && $2 ~ /^"registry\+/ { r = 1 }
+  $1 == "checksum" && r { gsub(/"/, "", n); gsub(/"/, "", v); gsub(/"/, "", $2); print n, v, $2 }
+' ` + LockDir + `/Cargo.lock)
+if [ "$KILN_CRATES" = debian ]; then
+  pkgs=$(echo "$crates" | awk 'NF { n = tolower($1); gsub(/_/, "-", n); print "librust-" n "-dev" }' | sort -u)
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+fi
+echo "$crates" | while read -r name version sum; do
+  [ -n "$name" ] || continue
+  dir="$out/$name-$version"
+  if [ "$KILN_CRATES" = debian ]; then
+    [ -d "/usr/share/cargo/registry/$name-$version" ] || { echo "kiln: Debian has no crate $name $version (Cargo.lock's)"; exit 1; }
+    cp -r "/usr/share/cargo/registry/$name-$version" "$dir"
+  else
+    url=$(printf '%s' "$KILN_CRATES" | sed "s/{crate}/$name/g; s/{version}/$version/g")
+    mkdir "$dir"
+    curl -fsSL "$url" | tar -xz -C "$dir" --strip-components=1
+  fi
+  printf '{"package":"%s","files":{}}' "$sum" >"$dir/.cargo-checksum.json"
+  chmod -R u+rwX,go+rX,go-w "$dir"
+done
+`
+
+// cargoConfig points cargo at the vendored crates, offline.
+const cargoConfig = `[source.crates-io]
+replace-with = "kiln-vendored"
+
+[source.kiln-vendored]
+directory = "` + DepsDir + `/cargo"
+
+[net]
+offline = true
+`
+
 // placeGenerated puts a generator's checked output where build steps
 // find it: npm's as node_modules of its project in $srcdir; gomod's as
 // the module cache, pip's distributions, under DepsDir (depMounts).
@@ -81,7 +138,7 @@ func (c *compiler) placeGenerated(i int, s schema.Source, out, src llb.State) (l
 		dest := path.Join("/", s.NPM, "node_modules") + "/"
 		return src.File(llb.Copy(out, "/", dest, &llb.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}),
 			c.sharedName("source %d: copy to $srcdir%s", i, path.Clean(dest))), nil
-	case "gomod", "pip":
+	case "gomod", "pip", "cargo":
 		kind := s.Generator()
 		if _, dup := c.deps[kind]; dup {
 			return src, &FieldError{Recipe: c.r, Field: c.sourceField(i) + "." + kind,
@@ -105,6 +162,12 @@ func (c *compiler) depMounts() []llb.RunOption {
 	for _, kind := range slices.Sorted(maps.Keys(c.deps)) {
 		d := c.deps[kind]
 		out = append(out, llb.AddMount(path.Join(DepsDir, kind), d.state, llb.Readonly))
+		if kind == "cargo" {
+			// Writable: cargo takes a lock file in CARGO_HOME even offline.
+			home := llb.Scratch().File(llb.Mkfile("/config.toml", 0o644, []byte(cargoConfig)),
+				llb.WithCustomName("cargo: config for the vendored crates"))
+			out = append(out, llb.AddMount(CargoHome, home))
+		}
 		if kind == "gomod" {
 			out = append(out, llb.AddMount(GoRoot, c.o.Toolchain.Image(c.golangImage(d.source)),
 				llb.SourcePath(GoRoot), llb.Readonly),
@@ -135,6 +198,9 @@ func (c *compiler) depEnv(vars map[string]string) {
 		case "npm":
 			vars["npm_config_offline"] = "true"
 			vars["npm_config_update_notifier"] = "false"
+		case "cargo":
+			vars["CARGO_HOME"] = CargoHome
+			vars["CARGO_NET_OFFLINE"] = "true"
 		case "pip":
 			vars["PIP_NO_INDEX"] = "1"
 			vars["PIP_FIND_LINKS"] = path.Join(DepsDir, "pip")
