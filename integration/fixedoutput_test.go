@@ -176,17 +176,13 @@ func TestGomodGenerator(t *testing.T) {
 // the packaged program runs with the host's node (where there is one).
 func TestNpmGenerator(t *testing.T) {
 	requireIntegration(t)
-	out := t.TempDir()
-	r := mustKiln(t, nil, "build", "examples/nodehello", "-o", out, "--progress", "plain")
-	if !strings.Contains(r.stderr, "of 1 run)") {
-		t.Errorf("summary counts no fetch step:\n%s", tail(r.stderr, 3))
+	stderr, x := buildExample(t, "nodehello", "nodehello_1.0.0-1_all.ipk")
+	if !strings.Contains(stderr, "of 1 run)") {
+		t.Errorf("summary counts no fetch step:\n%s", tail(stderr, 3))
 	}
-	ipk := filepath.Join(out, "nodehello_1.0.0-1_all.ipk")
-	if arch := strings.TrimSpace(run(t, "dpkg-deb", "-f", ipk, "Architecture")); arch != "all" {
+	if arch := strings.TrimSpace(run(t, "dpkg-deb", "-f", filepath.Join(x, "package.ipk"), "Architecture")); arch != "all" {
 		t.Errorf("Architecture: %s", arch)
 	}
-	x := t.TempDir()
-	run(t, "dpkg-deb", "-x", ipk, x)
 	for _, f := range []string{"opt/nodehello/main.js", "opt/nodehello/node_modules/debug/package.json",
 		"opt/nodehello/node_modules/ms/index.js", "opt/bin/nodehello"} {
 		if _, err := os.Stat(filepath.Join(x, f)); err != nil {
@@ -207,14 +203,25 @@ func TestNpmGenerator(t *testing.T) {
 // the cargo generator; cargo builds offline (--locked) against them.
 func TestCargoGenerator(t *testing.T) {
 	requireIntegration(t)
-	out := t.TempDir()
-	r := mustKiln(t, nil, "build", "examples/rusthello", "-o", out, "--progress", "plain")
-	if !strings.Contains(r.stderr, "source 1 (cargo .): sha256:") {
-		t.Errorf("no digest check of the vendored crates:\n%s", tail(r.stderr, 10))
+	stderr, x := buildExample(t, "rusthello", "rusthello_0.1.0-1_x86_64.ipk")
+	if !strings.Contains(stderr, "source 1 (cargo .): sha256:") {
+		t.Errorf("no digest check of the vendored crates:\n%s", tail(stderr, 10))
 	}
-	x := t.TempDir()
-	run(t, "dpkg-deb", "-x", filepath.Join(out, "rusthello_0.1.0-1_x86_64.ipk"), x)
 	if got := run(t, filepath.Join(x, "opt/bin/rusthello")); got != "rusthello counts to 42\n" {
 		t.Errorf("rusthello printed %q", got)
 	}
+}
+
+// buildExample builds examples/NAME and unpacks its package ipk into a
+// directory, which also holds the package itself as package.ipk.
+func buildExample(t *testing.T, name, ipk string) (stderr, dir string) {
+	t.Helper()
+	out := t.TempDir()
+	r := mustKiln(t, nil, "build", "examples/"+name, "-o", out, "--progress", "plain")
+	dir = t.TempDir()
+	run(t, "dpkg-deb", "-x", filepath.Join(out, ipk), dir)
+	if err := os.Rename(filepath.Join(out, ipk), filepath.Join(dir, "package.ipk")); err != nil {
+		t.Fatal(err)
+	}
+	return r.stderr, dir
 }
