@@ -89,6 +89,7 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 	if cfg.Toolchain.AptMirror == "" {
 		cfg.Toolchain.AptMirror = HostAptMirror()
 	}
+	cfg.Toolchain.Fetch = hostFetch(rs, cfg.Toolchain.Fetch)
 	p, err := plan.New(plan.Options{
 		Recipes:    rs,
 		Targets:    splitList(cfg.Targets),

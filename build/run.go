@@ -12,6 +12,7 @@ import (
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/daemon"
+	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/pack/ipk/feed"
 	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/solve"
@@ -107,10 +108,21 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 }
 
 func (b *Build) secrets() map[string][]byte {
-	if b.cfg.Sign == nil {
-		return nil
+	out := b.fetchSecrets()
+	if b.cfg.Sign != nil {
+		out[graph.SigningKeySecret] = b.cfg.Sign.Key
 	}
-	return map[string][]byte{graph.SigningKeySecret: b.cfg.Sign.Key}
+	return out
+}
+
+// fetchSecrets are what every daemon's fetch steps may need (the host's
+// CA certificates), never the signing key.
+func (b *Build) fetchSecrets() map[string][]byte {
+	out := map[string][]byte{}
+	if ca := hostCACertificates(); ca != nil {
+		out[llb.CASecret] = ca
+	}
+	return out
 }
 
 // spread gives each daemon its share of the jobs: groups of jobs linked by
@@ -173,7 +185,7 @@ func (b *Build) chunks() [][]string {
 func (b *Build) shareNodes(t Target, ds []daemon.Remote, shares [][]string) ([]solve.Node, error) {
 	nodes := make([]solve.Node, len(ds))
 	for i, share := range shares {
-		nodes[i] = solve.Node{Daemon: ds[i], Cache: t.Cache.ForDaemon(i, len(ds))}
+		nodes[i] = solve.Node{Daemon: ds[i], Cache: t.Cache.ForDaemon(i, len(ds)), Secrets: b.fetchSecrets()}
 		if len(share) == 0 {
 			logrus.Infof("daemon %s: nothing to build (%d jobs for %d daemons)", ds[i].Addr, len(b.Plan.IDs), len(ds))
 			continue

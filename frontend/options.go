@@ -33,6 +33,12 @@ const (
 	ArgAptMirror = "KILN_APT_MIRROR"
 	ArgBaseImage = "KILN_BASE_IMAGE"
 	ArgVariant   = "KILN_VARIANT"
+	// Fixed-output sources' proxies, registries and Go image (the CLI's
+	// environment variables of the same names).
+	ArgGoProxy     = "KILN_GOPROXY"
+	ArgNPMRegistry = "KILN_NPM_REGISTRY"
+	ArgPipIndex    = "KILN_PIP_INDEX"
+	ArgGolangImage = "KILN_GOLANG_IMAGE"
 )
 
 // keySource is the frontend's own image: buildctl's --opt source=, and
@@ -84,7 +90,9 @@ func options(ctx context.Context, c gwclient.Client, bc *dockerui.Client, rf *re
 		return nil, err
 	}
 	o := &gatewayOptions{plan: plan.Options{Recipes: rf.recipes, Toolchains: rf.targets,
-		Toolchain: toolchains.Options{AptMirror: setting(ArgAptMirror), BaseImage: setting(ArgBaseImage)}},
+		Toolchain: toolchains.Options{AptMirror: setting(ArgAptMirror), BaseImage: setting(ArgBaseImage),
+			Fetch: toolchains.Fetch{GoProxy: setting(ArgGoProxy), NPMRegistry: setting(ArgNPMRegistry),
+				PipIndex: setting(ArgPipIndex), GolangImage: setting(ArgGolangImage)}}},
 		ctxErr: ctxErr}
 	o.plan.Context = func(*schema.Recipe) llb.LocalContext { return lc }
 	if o.plan.Toolchain.AptMirror == "" {

@@ -51,21 +51,10 @@ func TestGitSource(t *testing.T) {
 	requireIntegration(t)
 	base := t.TempDir()
 	repo := filepath.Join(base, "tool.git")
-	writeFiles(t, repo, map[string]string{
+	git := gitRepo(t, repo, map[string]string{
 		"tool.c":   "#include <stdio.h>\nint main(void){puts(\"tool from git, first commit\");return 0;}\n",
 		"Makefile": "tool: tool.c\n\t$(CC) -o $@ tool.c\n",
 	})
-	git := func(args ...string) string {
-		cmd := exec.Command("git", append([]string{"-C", repo, "-c", "user.name=T", "-c", "user.email=t@example.org"}, args...)...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q", "-b", "main")
-	git("add", ".")
-	git("commit", "-q", "-m", "first")
 	pinned := git("rev-parse", "HEAD")
 	writeFiles(t, repo, map[string]string{"tool.c": "#include <stdio.h>\nint main(void){puts(\"second commit\");return 0;}\n"})
 	git("commit", "-q", "-am", "second")

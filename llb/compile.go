@@ -95,6 +95,9 @@ type Job struct {
 	IPK map[string]HostPackage
 	// Image is set when the recipe asks for a container image (formats.oci).
 	Image *Image
+	// DigestReports give the digests of fixed-output sources without one
+	// (kiln lock).
+	DigestReports []DigestReport
 }
 
 // Compile turns r into the LLB graph building its packages for o.Target,
@@ -104,6 +107,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	if o.Target == nil {
 		return nil, fmt.Errorf("recipe %s: no target", r.Name)
 	}
+	perTargetSources := r.PerTarget[o.Target.Name] != nil && r.PerTarget[o.Target.Name].Sources != nil
 	r = r.ForTarget(o.Target.Name) // per_target's fields for this target
 	build, host, err := makedepends("makedepends", r.Makedepends, o.Target.DebianArch)
 	if err != nil {
@@ -114,7 +118,8 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
 	host = append(host, optDeps...)
-	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host}
+	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host, deps: map[string]dep{},
+		perTargetSources: perTargetSources}
 	if c.tc, err = c.withSysroot(c.tc); err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
@@ -125,10 +130,10 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	gates := c.runTests("sources", c.tc, []llb.RunOption{llb.AddMount(SrcDir, src, llb.Readonly), llb.Dir(SrcDir)})
 	src = c.stage("prepare", r.Prepare, src)
 	src = c.stage("build", r.Build, src)
-	gates = append(gates, c.runTests("build", c.tc, []llb.RunOption{llb.AddMount(SrcDir, src), llb.Dir(SrcDir)})...)
+	gates = append(gates, c.runTests("build", c.tc, append(c.depMounts(), llb.AddMount(SrcDir, src), llb.Dir(SrcDir)))...)
 	pkgdir, ran := c.packageStage(src)
 
-	job := &Job{Recipe: r, Target: o.Target, Variant: o.Variant, IPK: map[string]HostPackage{}}
+	job := &Job{Recipe: r, Target: o.Target, Variant: o.Variant, IPK: map[string]HostPackage{}, DigestReports: c.reports}
 	split := c.split(pkgdir, ran)
 	if ran {
 		if split, err = c.checkELF(split); err != nil {
@@ -183,6 +188,10 @@ type compiler struct {
 	// shlibs holds the dependencies found in the packages' ELF files
 	// (nil: none looked for, as nothing ran or the target is noarch).
 	shlibs *llb.State
+	deps   map[string]dep // generators' outputs by kind, mounted into build steps
+	// perTargetSources: the target's sources are per_target's.
+	perTargetSources bool
+	reports          []DigestReport // fixed-output sources without digest
 }
 
 // name labels a vertex so progress output reads like the recipe.
@@ -232,6 +241,7 @@ func (c *compiler) makeEnv() []llb.RunOption {
 	for k, v := range c.o.Variant {
 		vars[OptionEnv(k)] = v
 	}
+	c.depEnv(vars)
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
 		keys = append(keys, k)

@@ -64,6 +64,7 @@ func TestGolden(t *testing.T) {
 		{"hello", "armv7"},
 		{"hello", "x86_64"},
 		{"greet", "aarch64"},
+		{"gohello", "aarch64"},
 	} {
 		t.Run(c.example+"-"+c.target, func(t *testing.T) {
 			r, err := schema.Load(filepath.Join("..", "examples", c.example))

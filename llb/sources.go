@@ -30,6 +30,20 @@ func IsArchive(name string) bool {
 func (c *compiler) sources() (llb.State, error) {
 	src := llb.Scratch()
 	for i, s := range c.r.Sources {
+		if s.FixedOutput() {
+			out, err := c.fixedOutput(i, s, src)
+			if err != nil {
+				return llb.State{}, err
+			}
+			if s.Generator() != "" {
+				if src, err = c.placeGenerated(i, s, out, src); err != nil {
+					return llb.State{}, err
+				}
+				continue
+			}
+			src = c.copyToSrc(i, s, out, "/", src)
+			continue
+		}
 		if s.Kind() == "script" {
 			src = c.scriptSource(i, s, src)
 			continue
@@ -38,13 +52,18 @@ func (c *compiler) sources() (llb.State, error) {
 		if err != nil {
 			return llb.State{}, fmt.Errorf("source %d: %w", i, err)
 		}
-		dest := path.Join("/", s.Dest) + "/"
-		src = src.File(llb.Copy(st, from, dest, &llb.CopyInfo{
-			CopyDirContentsOnly: true,
-			CreateDestPath:      true,
-		}), c.sharedName("source %d: copy to $srcdir%s", i, strings.TrimSuffix(dest, "/")))
+		src = c.copyToSrc(i, s, st, from, src)
 	}
 	return c.patches(src), nil
+}
+
+// copyToSrc copies from in st to source s's destination in src.
+func (c *compiler) copyToSrc(i int, s schema.Source, st llb.State, from string, src llb.State) llb.State {
+	dest := path.Join("/", s.Dest) + "/"
+	return src.File(llb.Copy(st, from, dest, &llb.CopyInfo{
+		CopyDirContentsOnly: true,
+		CreateDestPath:      true,
+	}), c.sharedName("source %d: copy to $srcdir%s", i, strings.TrimSuffix(dest, "/")))
 }
 
 // scriptSource runs a script source in its destination under $srcdir; it
@@ -97,7 +116,14 @@ func (c *compiler) source(i int, s schema.Source) (llb.State, string, error) {
 	case "url":
 		return c.urlSource(i, s)
 	case "git":
-		st := llb.Git(s.Git, s.Commit, c.sharedName("source %d: git %s@%s", i, s.Git, short(s.Commit)))
+		opts := []llb.GitOption{c.sharedName("source %d: git %s@%s", i, s.Git, short(s.Commit))}
+		if s.Submodules {
+			// Each submodule at the commit the pinned tree records.
+			opts[0] = c.sharedName("source %d: git %s@%s with submodules", i, s.Git, short(s.Commit))
+		} else {
+			opts = append(opts, llb.GitSkipSubmodules())
+		}
+		st := llb.Git(s.Git, s.Commit, opts...)
 		return st, "/", nil
 	default:
 		lc := c.o.Context

@@ -30,7 +30,8 @@ func (c *compiler) stage(stage, body string, src llb.State) llb.State {
 	if body == "" {
 		return src
 	}
-	opts := append(c.env(),
+	opts := append(c.env(), c.depMounts()...)
+	opts = append(opts,
 		script(body),
 		llb.Dir(SrcDir),
 		llb.Network(llb.NetModeNone),
@@ -53,7 +54,8 @@ func (c *compiler) packageStage(src llb.State) (pkgdir llb.State, ran bool) {
 		}
 		body = ":"
 	}
-	opts := append(c.env(),
+	opts := append(c.env(), c.depMounts()...)
+	opts = append(opts,
 		script(body),
 		llb.Dir(SrcDir),
 		llb.Network(llb.NetModeNone),

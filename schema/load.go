@@ -133,3 +133,20 @@ func parse(filename string, data []byte, repo bool) (d *document, rs []*Recipe, 
 	rs, err = bounded(filename, func() ([]*Recipe, error) { return evaluate(d) })
 	return d, rs, err
 }
+
+// RecipeFile is the recipe file path names: path itself, or the recipe
+// file of a directory.
+func RecipeFile(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if !fi.IsDir() {
+		return path, nil
+	}
+	file, err := recipeFile(path)
+	if err == nil && file == "" {
+		err = fmt.Errorf("%s: no recipe found (want one of %s)", path, strings.Join(RecipeFiles, ", "))
+	}
+	return file, err
+}

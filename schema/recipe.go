@@ -243,16 +243,40 @@ type Source struct {
 	// Git is a repository URL pinned to Commit (a full 40-hex SHA).
 	Git    string `json:"git,omitempty"`
 	Commit string `json:"commit,omitempty"`
+	// Ref is the tag or branch Commit was resolved from (kiln lock).
+	Ref string `json:"ref,omitempty"`
+	// Submodules fetches the repository's submodules at the commits
+	// Commit records for them.
+	Submodules bool `json:"submodules,omitempty"`
 
 	// Script generates files into its destination (SPK script source); it
 	// runs in the toolchain without network and sees earlier sources.
 	Script string `json:"script,omitempty"`
 
+	// Network makes a script source a fixed-output source: it may reach
+	// the network, writes into $out, and its output must hash to Digest.
+	Network bool `json:"network,omitempty"`
+
+	// Generators read a lock file from $srcdir and fetch what it lists:
+	// GoMod and NPM name the project's directory, Pip its requirements
+	// file, Cargo the crate's directory. They are fixed-output sources.
+	GoMod string `json:"gomod,omitempty"`
+	NPM   string `json:"npm,omitempty"`
+	Pip   string `json:"pip,omitempty"`
+	Cargo string `json:"cargo,omitempty"`
+
+	// Digest pins a fixed-output source's tree (treedigest); Image is the
+	// image its fetch step runs in; Registry the proxy, registry or index
+	// a generator fetches from instead of the one the settings give.
+	Digest   string `json:"digest,omitempty"`
+	Image    string `json:"image,omitempty"`
+	Registry string `json:"registry,omitempty"`
+
 	// Dest is a subdirectory of $srcdir the source lands in (default: $srcdir).
 	Dest string `json:"dest,omitempty"`
 }
 
-// Kind names which of Path, URL, Git, Script the source uses.
+// Kind names which of Path, URL, Git, Script or a generator the source uses.
 func (s Source) Kind() string {
 	switch {
 	case s.URL != "":
@@ -261,9 +285,38 @@ func (s Source) Kind() string {
 		return "git"
 	case s.Script != "":
 		return "script"
+	case s.GoMod != "":
+		return "gomod"
+	case s.NPM != "":
+		return "npm"
+	case s.Pip != "":
+		return "pip"
+	case s.Cargo != "":
+		return "cargo"
 	default:
 		return "path"
 	}
+}
+
+// FixedOutput reports whether s may use the network and is pinned by the
+// digest of its output tree: a script with network, or a generator.
+func (s Source) FixedOutput() bool {
+	return s.Network || s.Generator() != ""
+}
+
+// Generator is s's generator kind (gomod, npm, pip, cargo), or "".
+func (s Source) Generator() string {
+	switch k := s.Kind(); k {
+	case "gomod", "npm", "pip", "cargo":
+		return k
+	}
+	return ""
+}
+
+// GeneratorPath is the directory (or, for pip, the file) a generator
+// reads its lock file from, relative to $srcdir.
+func (s Source) GeneratorPath() string {
+	return s.GoMod + s.NPM + s.Pip + s.Cargo
 }
 
 // ShouldExtract reports whether a URL source is unpacked (the default).

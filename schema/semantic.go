@@ -58,6 +58,7 @@ func checkRecipe(r *Recipe) []finding {
 	c.packages()
 	c.tests()
 	c.perTarget()
+	c.sources()
 	c.validation()
 	c.unique("conffiles", r.Conffiles)
 	return c.out

@@ -29,7 +29,11 @@ type Summary struct {
 	// build (local transfers send only changed files, pinned downloads are
 	// verified, images resolved), so they are never reported as cached.
 	Checked int
-	Files   []string
+	// Fetches are the fixed-output sources' fetch steps (the only steps
+	// besides toolchain installs that reach the network); Fetched of them
+	// ran, the others came from the cache.
+	Fetches, Fetched int
+	Files            []string
 	// Daemon is the address of the daemon that ran these steps.
 	Daemon string
 	// Nodes are the per-daemon summaries of a build spread over several
@@ -64,7 +68,11 @@ type StepRun struct {
 }
 
 func (s *Summary) String() string {
-	return fmt.Sprintf("%d steps: %d cached, %d run, %d checked", s.Steps, s.Cached, s.Ran, s.Checked)
+	out := fmt.Sprintf("%d steps: %d cached, %d run, %d checked", s.Steps, s.Cached, s.Ran, s.Checked)
+	if s.Fetches > 0 {
+		out += fmt.Sprintf(" (fetch steps: %d of %d run)", s.Fetched, s.Fetches)
+	}
+	return out
 }
 
 // add counts o's steps into s.
@@ -74,6 +82,8 @@ func (s *Summary) add(o *Summary) {
 	s.Ran += o.Ran
 	s.RanNames = append(s.RanNames, o.RanNames...)
 	s.Checked += o.Checked
+	s.Fetches += o.Fetches
+	s.Fetched += o.Fetched
 }
 
 // relabel prefixes every vertex of s with a daemon's label and gives it a
@@ -118,7 +128,13 @@ type vertex struct {
 	started   *time.Time
 	done      *time.Time
 	inputs    []digest.Digest
+	// said are the "kiln: " lines kiln's own in-graph steps printed (their
+	// error, e.g. a fixed-output source's two digests), kept for explain.
+	said []string
 }
+
+// maxSaid bounds the lines kept per vertex.
+const maxSaid = 8
 
 type tracker struct {
 	mu    sync.Mutex
@@ -158,6 +174,17 @@ func (t *tracker) add(s *client.SolveStatus) {
 			x.err = v.Error
 		}
 	}
+	for _, l := range s.Logs {
+		x, ok := t.vs[l.Vertex]
+		if !ok {
+			continue
+		}
+		for _, line := range strings.Split(string(l.Data), "\n") {
+			if strings.HasPrefix(line, "kiln: ") && len(x.said) < maxSaid {
+				x.said = append(x.said, strings.TrimPrefix(strings.TrimSpace(line), "kiln: "))
+			}
+		}
+	}
 }
 
 // exportFailures are the cache exports that failed (BuildKit ignored the
@@ -190,13 +217,19 @@ func (t *tracker) summary() *Summary {
 			continue // not a step of the graph, e.g. the export
 		}
 		s.Steps++
+		if kind == KindFetch {
+			s.Fetches++
+		}
 		switch {
 		case v.cached:
 			s.Cached++
 		case !v.completed:
-		case kind == "exec":
+		case kind == "exec" || kind == KindFetch:
 			s.Ran++
 			s.RanNames = append(s.RanNames, v.name)
+			if kind == KindFetch {
+				s.Fetched++
+			}
 		default:
 			s.Checked++
 		}
@@ -218,10 +251,11 @@ var (
 func (t *tracker) explain(err error) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var failed []string
+	var failed, said []string
 	for _, d := range t.order {
 		if v := t.vs[d]; v.err != "" && !strings.HasSuffix(v.err, "context canceled") {
 			failed = append(failed, v.name)
+			said = append(said, v.said...)
 		}
 	}
 	// A toolchain archive's vertices are named "toolchain NAME: ...".
@@ -240,11 +274,22 @@ func (t *tracker) explain(err error) error {
 	} else if m := mismatchNoURL.FindStringSubmatch(msg); m != nil {
 		msg = fmt.Sprintf("checksum mismatch: %s says %s but the downloaded file is %s", who, m[2], m[1])
 	}
+	if len(said) > 0 {
+		// The step's own words say more than its exit code.
+		msg = strings.Join(said, "; ") + " (" + msg + ")"
+	}
 	if len(failed) == 0 {
 		return fmt.Errorf("build failed: %s", msg)
 	}
 	return fmt.Errorf("build failed in %q: %s", strings.Join(failed, `", "`), msg)
 }
+
+// KindFetch is the kind of a fixed-output source's fetch step, an exec
+// whose name holds FetchMarker (llb names them so).
+const (
+	KindFetch   = "fetch"
+	FetchMarker = ": fetch step "
+)
 
 // StepKinds maps each vertex name of def to its kind: exec, source, file,
 // merge, ... Names, not digests: the client adds the session to local
@@ -259,6 +304,9 @@ func StepKinds(def *llb.Definition) (map[string]string, error) {
 		name := ""
 		if md, ok := def.Metadata[digest.FromBytes(dt)]; ok {
 			name = md.Description["llb.customname"]
+		}
+		if kind == "exec" && strings.Contains(name, FetchMarker) {
+			kind = KindFetch
 		}
 		if name == "" && kind == "source" {
 			name = ident

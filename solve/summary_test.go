@@ -6,6 +6,7 @@ import (
 	"maps"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
@@ -52,5 +53,40 @@ func TestStepKinds(t *testing.T) {
 	}
 	if _, err := StepKinds(&llb.Definition{Def: [][]byte{{0xff}}}); err == nil {
 		t.Error("a truncated op parsed")
+	}
+}
+
+// TestExplainStepWords: what kiln's in-graph step said ("kiln: ...") leads
+// the error, so a fixed-output mismatch names both digests.
+func TestExplainStepWords(t *testing.T) {
+	name := "app source 1: check digest sha256:aa"
+	d := digest.FromString(name)
+	tr := newTracker(nil)
+	tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: d, Name: name}}})
+	tr.add(&client.SolveStatus{Logs: []*client.VertexLog{{Vertex: d,
+		Data: []byte("some output\nkiln: source 1 (script): digest mismatch: the recipe says sha256:aa but the output is sha256:bb\n")}}})
+	tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: d, Name: name, Error: "process did not complete successfully: exit code: 1"}}})
+	want := `build failed in "app source 1: check digest sha256:aa": source 1 (script): digest mismatch: the recipe says sha256:aa but the output is sha256:bb (process did not complete successfully: exit code: 1)`
+	if e := tr.explain(errors.New("process did not complete successfully: exit code: 1")).Error(); e != want {
+		t.Errorf("got  %s\nwant %s", e, want)
+	}
+}
+
+// TestSummaryFetches: fetch steps are counted apart, ran or cached.
+func TestSummaryFetches(t *testing.T) {
+	done := time.Unix(1, 0)
+	fetch, build := "app source 1"+FetchMarker+"(gomod .)", "app [x86_64] build"
+	tr := newTracker(map[string]string{fetch: KindFetch, build: "exec"})
+	tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{
+		{Digest: digest.FromString(fetch), Name: fetch, Cached: true, Completed: &done},
+		{Digest: digest.FromString(build), Name: build, Completed: &done},
+	}})
+	s := tr.summary()
+	if got, want := s.String(), "2 steps: 1 cached, 1 run, 0 checked (fetch steps: 0 of 1 run)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: digest.FromString("x"), Name: fetch, Completed: &done}}})
+	if s := tr.summary(); s.Fetched != 1 || s.Fetches != 2 {
+		t.Errorf("a fetch that ran: %+v", s)
 	}
 }

@@ -25,6 +25,9 @@ type Options struct {
 	// Images, when set, replaces base images by states the client named
 	// (buildx --build-context NAME=...).
 	Images *Images
+	// Fetch are the proxies and registries fixed-output sources fetch
+	// through, and the images they fetch in.
+	Fetch Fetch
 }
 
 // Images are base images replaced by other states, by reference.

@@ -29,12 +29,20 @@ func (b *buildFlags) register(f *pflag.FlagSet) {
 
 // config turns the flags into a build configuration for the recipes in paths.
 func (b *buildFlags) config(paths []string) (c build.Config, err error) {
-	c = build.Config{Paths: paths, Targets: b.targets, Toolchain: toolchains.Options{BaseImage: b.baseImage, AptMirror: b.aptMirror}}
+	c = build.Config{Paths: paths, Targets: b.targets, Toolchain: toolchains.Options{BaseImage: b.baseImage, AptMirror: b.aptMirror,
+		Fetch: fetchSettings()}}
 	if c.Set, err = build.ParseOptions(b.opts); err != nil {
 		return c, err
 	}
 	c.Variant, err = build.ParseVariant("--variant", b.variant)
 	return c, err
+}
+
+// fetchSettings are the fixed-output sources' settings the environment
+// gives; build fills the rest from the host's tools.
+func fetchSettings() toolchains.Fetch {
+	return toolchains.Fetch{GoProxy: os.Getenv("KILN_GOPROXY"), NPMRegistry: os.Getenv("KILN_NPM_REGISTRY"),
+		PipIndex: os.Getenv("KILN_PIP_INDEX"), GolangImage: os.Getenv("KILN_GOLANG_IMAGE")}
 }
 
 // daemonFlags say which BuildKit daemons a command talks to.

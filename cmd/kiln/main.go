@@ -74,7 +74,7 @@ func rootCmd() *cobra.Command {
 		}
 	}
 	root.AddCommand(buildCmd(), validateCmd(), llbCmd(), daemonCmd(), targetsCmd(), versionCmd(), compareCmd(), indexCmd(),
-		certCmd(), syspkgCmd(), schemaCmd(), newCmd(), graphCmd(), fmtCmd(), sbomCmd(), verifyCmd(), importCmd())
+		certCmd(), syspkgCmd(), schemaCmd(), newCmd(), graphCmd(), fmtCmd(), sbomCmd(), verifyCmd(), importCmd(), lockCmd())
 	root.AddCommand(stepCmds()...)
 	return root
 }

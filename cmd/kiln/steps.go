@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/kiln-build/kiln/check"
@@ -12,6 +13,7 @@ import (
 	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/split"
+	"github.com/kiln-build/kiln/treedigest"
 	"github.com/kiln-build/kiln/unpack"
 	"github.com/spf13/cobra"
 )
@@ -64,6 +66,22 @@ func stepCmds() []*cobra.Command {
 		step("feedfetch", "Fetch a package a dependency names from the feeds", []string{"spec", "out"},
 			func(_ *cobra.Command, f map[string]string) error { return feeds.FetchFile(f["spec"], f["out"]) }),
 		unpackCmd(),
+		step("fixed-output", "Check a fixed-output source's tree against its digest", []string{"root", "digest", "what"},
+			func(cmd *cobra.Command, f map[string]string) error {
+				got, err := treedigest.Check(f["root"], f["digest"], f["what"])
+				if err == nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", f["what"], got)
+				}
+				return err
+			}),
+		step("tree-digest", "Write the digest of a fetched tree to a file (kiln lock)", []string{"root", "out"},
+			func(_ *cobra.Command, f map[string]string) error {
+				d, err := treedigest.Of(f["root"])
+				if err != nil {
+					return err
+				}
+				return os.WriteFile(f["out"], []byte(d+"\n"), 0o644)
+			}),
 		step("check", "Run a recipe test's declarative checks", []string{"spec"},
 			func(cmd *cobra.Command, f map[string]string) error {
 				n, err := check.RunFile(f["spec"])

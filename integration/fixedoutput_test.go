@@ -1,0 +1,227 @@
+package integration
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kiln-build/kiln/treedigest"
+)
+
+// countingServer serves files on loopback and counts the requests, so a
+// test sees whether a fetch step reached it.
+func countingServer(t *testing.T, files map[string]string) (string, *atomic.Int64) {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, files)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n atomic.Int64
+	fs := http.FileServer(http.Dir(dir))
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		fs.ServeHTTP(w, r)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String(), &n
+}
+
+// TestFixedOutputSource: a script source with network fetches over HTTP.
+// Without a digest the build fails with the digest the step produced (the
+// one treedigest gives for the same tree here) and runs nothing after it;
+// pinned, it builds without fetching again; a wrong digest fails naming
+// both, again before anything downstream.
+func TestFixedOutputSource(t *testing.T) {
+	requireIntegration(t)
+	url, hits := countingServer(t, map[string]string{"data.txt": "fetched data\n"})
+	// What the fetch step must produce: data.txt (0644) and sub/ (0755).
+	want := t.TempDir()
+	writeFiles(t, want, map[string]string{"data.txt": "fetched data\n"})
+	if err := os.Mkdir(filepath.Join(want, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wantDigest, err := treedigest.Of(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	recipe := func(digest string) {
+		pin := ""
+		if digest != "" {
+			pin = "\n    digest: " + digest
+		}
+		writeFiles(t, dir, map[string]string{"kiln.yaml": fmt.Sprintf(recipeHead, "fixedout") + fmt.Sprintf(`sources:
+  - script: |
+      umask 022
+      curl -fsS -o data.txt %s/data.txt
+      mkdir sub
+    network: true%s
+    dest: deps
+build: cp deps/data.txt built.txt
+package: install -D -m 644 built.txt "$pkgdir/usr/share/fixedout/data.txt"
+`, url, pin)})
+	}
+	build := func() result { return kiln(t, nil, "build", dir, "-o", t.TempDir(), "--progress", "plain") }
+	downstream := "fixedout [x86_64] build"
+
+	recipe("")
+	r := build()
+	if r.err == nil {
+		t.Fatalf("a fixed-output source without digest built:\n%s", tail(r.stderr, 30))
+	}
+	if !strings.Contains(r.stderr, "source 0 (script) has no digest: its output is "+wantDigest) {
+		t.Errorf("the error does not give the produced digest %s:\n%s", wantDigest, tail(r.stderr, 30))
+	}
+	if ranStep(r.stderr, downstream) {
+		t.Errorf("the build step ran after a missing digest")
+	}
+	fetched := hits.Load()
+	if fetched == 0 {
+		t.Fatal("the fetch step did not reach the server")
+	}
+
+	recipe(wantDigest)
+	out := t.TempDir()
+	r = mustKiln(t, nil, "build", dir, "-o", out, "--progress", "plain")
+	if hits.Load() != fetched {
+		t.Errorf("pinning the digest fetched again (%d requests, %d before)", hits.Load(), fetched)
+	}
+	if !strings.Contains(r.stderr, "(fetch steps: 0 of 1 run)") {
+		t.Errorf("summary does not show the fetch step cached:\n%s", tail(r.stderr, 5))
+	}
+	x := t.TempDir()
+	run(t, "dpkg-deb", "-x", filepath.Join(out, "fixedout_1.0-1_x86_64.ipk"), x)
+	if got := readFile(t, filepath.Join(x, "usr/share/fixedout/data.txt")); got != "fetched data\n" {
+		t.Errorf("packaged %q", got)
+	}
+
+	wrong := treedigest.Prefix + strings.Repeat("0", 64)
+	recipe(wrong)
+	r = build()
+	if r.err == nil {
+		t.Fatalf("a wrong digest built:\n%s", tail(r.stderr, 30))
+	}
+	msg := "source 0 (script): digest mismatch: the recipe says " + wrong + " but the output is " + wantDigest
+	if !strings.Contains(r.stderr, msg) {
+		t.Errorf("the error does not name both digests (%s):\n%s", msg, tail(r.stderr, 30))
+	}
+	if last := strings.TrimSpace(tail(r.stderr, 2)); !strings.Contains(last, msg) {
+		t.Errorf("kiln's error line does not say it: %q", last)
+	}
+	if ranStep(r.stderr, downstream) {
+		t.Errorf("the build step ran after a digest mismatch")
+	}
+}
+
+// TestGomodGenerator: examples/gohello's modules come through the Go
+// module proxy this machine reaches, the program is cross-built offline
+// for aarch64 and runs under qemu; after an edit of the program, the
+// rebuild fetches nothing.
+func TestGomodGenerator(t *testing.T) {
+	requireIntegration(t)
+	dir := filepath.Join(t.TempDir(), "gohello")
+	copyDir(t, filepath.Join(repoRoot(t), "examples/gohello"), dir)
+	runGohello := func(out string) string {
+		x := t.TempDir()
+		run(t, "dpkg-deb", "-x", filepath.Join(out, "gohello_1.0.0-1_aarch64.ipk"), x)
+		bin := filepath.Join(x, "opt/bin/gohello")
+		if f := run(t, "file", bin); !strings.Contains(f, "ARM aarch64") {
+			t.Errorf("not an aarch64 binary: %s", f)
+		}
+		return run(t, "qemu-aarch64-static", bin)
+	}
+	out := t.TempDir()
+	mustKiln(t, nil, "build", dir, "--target", "aarch64", "-o", out, "--progress", "plain")
+	got := runGohello(out)
+	const uuid = "53f8b315-3f19-5a81-9257-9fda522dfe5c" // uuid.NewSHA1(NameSpaceURL, "kiln")
+	if !strings.Contains(got, "Don't communicate by sharing memory") || !strings.Contains(got, uuid) {
+		t.Errorf("gohello printed %q", got)
+	}
+
+	main := filepath.Join(dir, "src/main.go")
+	// A new edit each run, so the program's build is never cached.
+	nonce := fmt.Sprint(time.Now().UnixNano())
+	edited := strings.Replace(readFile(t, main), "fmt.Println(quote.Go())", `fmt.Println("edited `+nonce+`:", quote.Go())`, 1)
+	if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = t.TempDir()
+	r := mustKiln(t, nil, "build", dir, "--target", "aarch64", "-o", out, "--progress", "plain")
+	if !strings.Contains(r.stderr, "(fetch steps: 0 of 1 run)") {
+		t.Errorf("the edit re-ran the fetch step:\n%s", tail(r.stderr, 5))
+	}
+	if ranStep(r.stderr, "gohello source 1: check digest") {
+		t.Errorf("the edit re-ran the digest check")
+	}
+	if !ranStep(r.stderr, "gohello [aarch64] build") {
+		t.Errorf("the edit did not rebuild the program")
+	}
+	if got := runGohello(out); !strings.HasPrefix(got, "edited "+nonce+": Don't communicate") {
+		t.Errorf("the edited gohello printed %q", got)
+	}
+}
+
+// TestNpmGenerator: examples/nodehello's packages come through the npm
+// registry this machine reaches into node_modules, packaged as noarch;
+// the packaged program runs with the host's node (where there is one).
+func TestNpmGenerator(t *testing.T) {
+	requireIntegration(t)
+	stderr, x := buildExample(t, "nodehello", "nodehello_1.0.0-1_all.ipk")
+	if !strings.Contains(stderr, "of 1 run)") {
+		t.Errorf("summary counts no fetch step:\n%s", tail(stderr, 3))
+	}
+	if arch := strings.TrimSpace(run(t, "dpkg-deb", "-f", filepath.Join(x, "package.ipk"), "Architecture")); arch != "all" {
+		t.Errorf("Architecture: %s", arch)
+	}
+	for _, f := range []string{"opt/nodehello/main.js", "opt/nodehello/node_modules/debug/package.json",
+		"opt/nodehello/node_modules/ms/index.js", "opt/bin/nodehello"} {
+		if _, err := os.Stat(filepath.Join(x, f)); err != nil {
+			t.Errorf("package lacks %s", f)
+		}
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Log("node not installed: the packaged program is not run")
+		return
+	}
+	if got := run(t, "node", filepath.Join(x, "opt/nodehello/main.js")); got != "a day is 1 day, or 86400000 ms\n" {
+		t.Errorf("nodehello printed %q", got)
+	}
+}
+
+// TestCargoGenerator: examples/rusthello's crates come from Debian's
+// librust-*-dev packages as an offline directory registry, vendored by
+// the cargo generator; cargo builds offline (--locked) against them.
+func TestCargoGenerator(t *testing.T) {
+	requireIntegration(t)
+	stderr, x := buildExample(t, "rusthello", "rusthello_0.1.0-1_x86_64.ipk")
+	if !strings.Contains(stderr, "source 1 (cargo .): sha256:") {
+		t.Errorf("no digest check of the vendored crates:\n%s", tail(stderr, 10))
+	}
+	if got := run(t, filepath.Join(x, "opt/bin/rusthello")); got != "rusthello counts to 42\n" {
+		t.Errorf("rusthello printed %q", got)
+	}
+}
+
+// buildExample builds examples/NAME and unpacks its package ipk into a
+// directory, which also holds the package itself as package.ipk.
+func buildExample(t *testing.T, name, ipk string) (stderr, dir string) {
+	t.Helper()
+	out := t.TempDir()
+	r := mustKiln(t, nil, "build", "examples/"+name, "-o", out, "--progress", "plain")
+	dir = t.TempDir()
+	run(t, "dpkg-deb", "-x", filepath.Join(out, ipk), dir)
+	if err := os.Rename(filepath.Join(out, ipk), filepath.Join(dir, "package.ipk")); err != nil {
+		t.Fatal(err)
+	}
+	return r.stderr, dir
+}

@@ -1,0 +1,122 @@
+package llb_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
+)
+
+// execs compiles a recipe and returns its exec ops by vertex name, with
+// each op's digest.
+func execs(t *testing.T, src string, o llb.Options) map[string]*pb.Op {
+	t.Helper()
+	r, err := schema.Parse("kiln.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := llb.Compile(r, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := job.Output.Marshal(context.Background(), bkllb.Platform(toolchains.BuildPlatform))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*pb.Op{}
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		if op.GetExec() == nil {
+			continue
+		}
+		name := def.Metadata[digest.FromBytes(dt)].Description["llb.customname"]
+		out[name] = &op
+	}
+	return out
+}
+
+const goRecipe = `name: app
+version: 1.0-1
+summary: App
+license: MIT
+maintainer: A <a@example.org>
+timestamp: 2024-05-01
+targets: [aarch64]
+sources:
+  - path: src
+  - gomod: .%s
+build: go build -o app .
+package: install -D app "$pkgdir/usr/bin/app"
+`
+
+func find(t *testing.T, ops map[string]*pb.Op, part string) *pb.Op {
+	t.Helper()
+	for name, op := range ops {
+		if strings.Contains(name, part) {
+			return op
+		}
+	}
+	t.Fatalf("no step named like %q", part)
+	return nil
+}
+
+// TestFixedOutputSteps: only the fetch step may use the network; it does
+// not depend on the declared digest (pinning a digest re-uses the fetched
+// tree), the check step does; build steps get the module cache, Go and
+// Go's offline settings.
+func TestFixedOutputSteps(t *testing.T) {
+	o := testOptions(t, "aarch64")
+	o.Toolchain.Fetch = toolchains.Fetch{GoProxy: "http://proxy.test", GolangImage: "registry.test/golang:1"}
+	pinned := execs(t, strings.Replace(goRecipe, "%s", "\n    digest: sha256:"+strings.Repeat("a", 64), 1), o)
+	open := execs(t, strings.Replace(goRecipe, "%s", "", 1), o)
+
+	fetch := find(t, pinned, ": fetch step (gomod .)")
+	if fetch.GetExec().Network == pb.NetMode_NONE {
+		t.Error("the fetch step has no network")
+	}
+	if env := strings.Join(fetch.GetExec().Meta.Env, " "); !strings.Contains(env, "GOPROXY=http://proxy.test") || strings.Contains(env, "sha256:") {
+		t.Errorf("fetch step env: %s", env)
+	}
+	a, _ := fetch.MarshalVT()
+	b, _ := find(t, open, ": fetch step (gomod .)").MarshalVT()
+	if string(a) != string(b) {
+		t.Error("the fetch step depends on the declared digest")
+	}
+	check := find(t, pinned, "check digest")
+	if args := strings.Join(check.GetExec().Meta.Args, " "); !strings.Contains(args, "--digest=sha256:aaaa") {
+		t.Errorf("check step args: %s", args)
+	}
+	for name, op := range pinned {
+		if strings.Contains(name, "fetch step") || strings.Contains(name, ": install ") {
+			continue // the fetch, and the toolchain's apt-get
+		}
+		if op.GetExec().Network != pb.NetMode_NONE {
+			t.Errorf("%s has network", name)
+		}
+	}
+	build := find(t, pinned, "[aarch64] build")
+	mounts := map[string]bool{}
+	for _, m := range build.GetExec().Mounts {
+		mounts[m.Dest] = true
+	}
+	for _, m := range []string{llb.SrcDir, "/kiln/deps/gomod", llb.GoRoot, llb.GoBuildCache} {
+		if !mounts[m] {
+			t.Errorf("build step lacks mount %s", m)
+		}
+	}
+	env := strings.Join(build.GetExec().Meta.Env, " ")
+	for _, want := range []string{"GOPROXY=off", "GOFLAGS=-mod=mod", "GOMODCACHE=/kiln/deps/gomod", "GOARCH=arm64", "GOOS=linux", "PATH=/usr/local/go/bin:"} {
+		if !strings.Contains(env, want) {
+			t.Errorf("build env lacks %s: %s", want, env)
+		}
+	}
+}
