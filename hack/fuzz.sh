@@ -34,7 +34,16 @@ fi
 while read -r pkg target; do
 	[ -n "$pkg" ] || continue
 	echo "==> fuzz $pkg $target ($fuzztime)"
+	corpus="$pkg/testdata/fuzz/$target"
+	before=$(ls "$corpus" 2>/dev/null | wc -l)
 	if ! out=$(go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
+		# Go's fuzzing engine reports "context deadline exceeded" when the
+		# time runs out while a worker is still on an input (slow inputs,
+		# a loaded machine): no crasher was written, nothing failed.
+		if grep -q 'context deadline exceeded' <<<"$out" && [ "$(ls "$corpus" 2>/dev/null | wc -l)" = "$before" ]; then
+			echo "fuzz.sh: $pkg $target: the fuzzing time ran out during an input (no crash)"
+			continue
+		fi
 		echo "$out" >&2
 		echo "fuzz.sh: $pkg $target failed; the crasher is under $pkg/testdata/fuzz/$target" >&2
 		exit 1
