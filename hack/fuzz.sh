@@ -31,16 +31,18 @@ if [ "$listed" != "$found" ]; then
 	diff <(echo "$listed") <(echo "$found") >&2 || true
 	exit 1
 fi
+# corpus_size counts the inputs kept for a target (none yet: 0).
+corpus_size() { { ls "$1" 2>/dev/null || true; } | wc -l; }
 while read -r pkg target; do
 	[ -n "$pkg" ] || continue
 	echo "==> fuzz $pkg $target ($fuzztime)"
 	corpus="$pkg/testdata/fuzz/$target"
-	before=$(ls "$corpus" 2>/dev/null | wc -l)
+	before=$(corpus_size "$corpus")
 	if ! out=$(go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
 		# Go's fuzzing engine reports "context deadline exceeded" when the
 		# time runs out while a worker is still on an input (slow inputs,
 		# a loaded machine): no crasher was written, nothing failed.
-		if grep -q 'context deadline exceeded' <<<"$out" && [ "$(ls "$corpus" 2>/dev/null | wc -l)" = "$before" ]; then
+		if grep -q 'context deadline exceeded' <<<"$out" && [ "$(corpus_size "$corpus")" = "$before" ]; then
 			echo "fuzz.sh: $pkg $target: the fuzzing time ran out during an input (no crash)"
 			continue
 		fi
