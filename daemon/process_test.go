@@ -275,6 +275,10 @@ func TestStatusAliveButSilent(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	writeFile(t, filepath.Join(home, pidName), strconv.Itoa(cmd.Process.Pid))
+	// On a loaded machine the script may not show its command line yet.
+	for i := 0; i < 50 && !processAlive(cmd.Process.Pid, filepath.Join(home, sockName)); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
 
 	st, err := m.Status(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "not answering") || !st.Running || st.PID != cmd.Process.Pid {

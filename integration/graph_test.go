@@ -45,7 +45,8 @@ func TestGraphInChromium(t *testing.T) {
 
 	// Click greeter's armv7 release job where it is drawn.
 	var at struct{ X, Y float64 }
-	b.eval(`(() => { const r = document.getElementById("job-greeter/armv7/mode-release").getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()`, &at)
+	// The examples' graph may be larger than the window: bring the job into view first.
+	b.eval(`(() => { const e = document.getElementById("job-greeter/armv7/mode-release"); e.scrollIntoView({block: "center", inline: "center"}); const r = e.getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()`, &at)
 	b.click(at.X, at.Y)
 	var sel struct {
 		Selected string

@@ -132,6 +132,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	src = c.stage("build", r.Build, src)
 	gates = append(gates, c.runTests("build", c.tc, append(c.depMounts(), llb.AddMount(SrcDir, src), llb.Dir(SrcDir)))...)
 	pkgdir, ran := c.packageStage(src)
+	c.ran = ran
 
 	job := &Job{Recipe: r, Target: o.Target, Variant: o.Variant, IPK: map[string]HostPackage{}, DigestReports: c.reports}
 	split := c.split(pkgdir, ran)
@@ -188,7 +189,9 @@ type compiler struct {
 	// shlibs holds the dependencies found in the packages' ELF files
 	// (nil: none looked for, as nothing ran or the target is noarch).
 	shlibs *llb.State
-	deps   map[string]dep // generators' outputs by kind, mounted into build steps
+	// ran: the recipe has scripts, so the toolchain is used at all.
+	ran  bool
+	deps map[string]dep // generators' outputs by kind, mounted into build steps
 	// perTargetSources: the target's sources are per_target's.
 	perTargetSources bool
 	reports          []DigestReport // fixed-output sources without digest

@@ -61,6 +61,9 @@ func (c *compiler) sbomSpec(p *pack.Package) (*sbom.Spec, []llb.RunOption, error
 		Sysroot:   c.sysrootComponents(),
 		Toolchain: sbom.Toolchain{Target: t.Name, Kind: string(t.Kind), Image: t.BaseImage(c.o.Toolchain, c.r.Image), Suite: t.Suite},
 	}
+	if !c.ran {
+		s.Toolchain = sbom.Toolchain{Target: t.Name} // nothing ran in it: the SBOM names no toolchain
+	}
 	if a := t.Archive; a != nil && t.Kind == toolchains.KindArchive {
 		s.Toolchain.Archive = &sbom.Source{Kind: "url", URL: a.URL, SHA256: a.SHA256}
 	}
@@ -82,8 +85,12 @@ func (c *compiler) sbomSpec(p *pack.Package) (*sbom.Spec, []llb.RunOption, error
 }
 
 // dpkgList is the toolchain's Debian packages with their versions, read by
-// dpkg in the toolchain root itself (empty where there is no dpkg).
+// dpkg in the toolchain root itself (empty where there is no dpkg, or when
+// no script ran: then the toolchain is not even pulled).
 func (c *compiler) dpkgList() llb.State {
+	if !c.ran {
+		return llb.Scratch().File(llb.Mkfile("/packages.tsv", 0o644, nil), c.name("no toolchain packages (no script ran)"))
+	}
 	sh := `if command -v dpkg-query >/dev/null; then dpkg-query -W -f '${Package}\t${Version}\t${Architecture}\n' | LC_ALL=C sort >/kiln/out/packages.tsv; else : >/kiln/out/packages.tsv; fi`
 	return c.tc.Run(
 		llb.Args([]string{"/bin/sh", "-c", sh}),

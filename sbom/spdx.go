@@ -75,7 +75,9 @@ func Document(s *Spec, files []File, tool string) (*spdx.Document, error) {
 		doc.Packages = append(doc.Packages, sp)
 		rel(sp.PackageSPDXIdentifier, main.PackageSPDXIdentifier, common.TypeRelationshipBuildDependencyOf, "installed into $SYSROOT")
 	}
-	toolchain(doc, s.Toolchain, main.PackageSPDXIdentifier, ids, rel)
+	if s.Toolchain.Image != "" { // "": no script ran, no toolchain was used
+		toolchain(doc, s.Toolchain, main.PackageSPDXIdentifier, ids, rel)
+	}
 	for _, d := range p.Depends {
 		name, constraint := splitDep(d)
 		sp := component(Component{Name: name}, "Depends-", ids)
