@@ -1,21 +1,17 @@
 package repo
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/kiln-build/kiln/internal/testtool"
 )
 
 // FuzzParseList: a signed repository list from the network never panics
 // the reader.
 func FuzzParseList(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*"))
-	for _, file := range files {
-		if data, err := os.ReadFile(file); err == nil {
-			f.Add(data)
-		}
-	}
+	testtool.AddFiles(f, filepath.Join("testdata", "*"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = ParseList(data, nil, time.Unix(1700000000, 0))
 	})

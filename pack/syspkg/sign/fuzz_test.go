@@ -1,20 +1,16 @@
 package sign
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/kiln-build/kiln/internal/testtool"
 )
 
 // FuzzDescribe: reading certificates, requests and keys (kiln cert show,
 // --dev-cert, --repo-cert) never panics, whatever PEM or bytes it gets.
 func FuzzDescribe(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*"))
-	for _, file := range files {
-		if data, err := os.ReadFile(file); err == nil {
-			f.Add(data)
-		}
-	}
+	testtool.AddFiles(f, filepath.Join("testdata", "*"))
 	f.Add([]byte("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = Describe(data)
