@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/kiln-build/kiln/build"
@@ -34,7 +35,9 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	stopProfile := profile()
 	err := rootCmd().ExecuteContext(ctx)
+	stopProfile()
 	if err != nil && ctx.Err() != nil { // before stop, which cancels ctx too
 		err = fmt.Errorf("interrupted: %w", err)
 	}
@@ -53,6 +56,39 @@ func main() {
 		}
 		fmt.Fprintln(os.Stderr, "kiln:", err)
 		os.Exit(1)
+	}
+}
+
+// profile writes a CPU profile to $KILN_CPUPROFILE and a heap profile to
+// $KILN_MEMPROFILE when set: how the feed-scale figures are examined
+// (go tool pprof bin/kiln FILE).
+func profile() func() {
+	cpu, mem := os.Getenv("KILN_CPUPROFILE"), os.Getenv("KILN_MEMPROFILE")
+	var f *os.File
+	if cpu != "" {
+		var err error
+		if f, err = os.Create(cpu); err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			logrus.Warnf("KILN_CPUPROFILE: %v", err)
+		}
+	}
+	return func() {
+		if f != nil {
+			pprof.StopCPUProfile()
+			f.Close()
+		}
+		if mem != "" {
+			m, err := os.Create(mem)
+			if err == nil {
+				err = pprof.WriteHeapProfile(m)
+				m.Close()
+			}
+			if err != nil {
+				logrus.Warnf("KILN_MEMPROFILE: %v", err)
+			}
+		}
 	}
 }
 
