@@ -120,3 +120,59 @@ func TestFixedOutputSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestSeveralGenerators: two gomod sources (two Go modules) each get
+// their own lock files, fetch step and digest check; build steps see
+// one module cache, the merge of both trees. Two Go images are an error.
+func TestSeveralGenerators(t *testing.T) {
+	o := testOptions(t, "aarch64")
+	o.Toolchain.Fetch = toolchains.Fetch{GolangImage: "registry.test/golang:1"}
+	src := strings.Replace(goRecipe, "%s", "\n  - gomod: tools", 1)
+	r, err := schema.Parse("kiln.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := llb.Compile(r, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := job.Output.Marshal(context.Background(), bkllb.Platform(toolchains.BuildPlatform))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, names := map[digest.Digest]*pb.Op{}, map[string]*pb.Op{}
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		ops[digest.FromBytes(dt)] = &op
+		names[def.Metadata[digest.FromBytes(dt)].Description["llb.customname"]] = &op
+	}
+	for _, n := range []string{"app source 1: fetch step (gomod .)", "app source 2: fetch step (gomod tools)",
+		"app gomod .: go.mod and go.sum", "app gomod tools: go.mod and go.sum"} {
+		if names[n] == nil {
+			t.Errorf("no step %q", n)
+		}
+	}
+	build := find(t, names, "[aarch64] build")
+	var merge *pb.Op
+	for _, m := range build.GetExec().Mounts {
+		if m.Dest == "/kiln/deps/gomod" {
+			merge = ops[digest.Digest(build.Inputs[m.Input].Digest)]
+		}
+	}
+	if merge == nil || merge.GetMerge() == nil || len(merge.Inputs) != 2 || merge.Inputs[0].Digest == merge.Inputs[1].Digest {
+		t.Fatalf("the module cache is not the merge of two trees: %v", merge)
+	}
+
+	other := strings.Replace(goRecipe, "%s", "\n  - gomod: tools\n    image: registry.test/golang:2", 1)
+	r, err = schema.Parse("kiln.yaml", []byte(other))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = llb.Compile(r, o)
+	if err == nil || !strings.Contains(err.Error(), "sources.2.image: build steps have one Go: gomod source 2 runs registry.test/golang:2, source 1 registry.test/golang:1") {
+		t.Errorf("two Go images: %v", err)
+	}
+}
