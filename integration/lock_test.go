@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,6 +94,88 @@ package: |
 	for f, w := range map[string]string{"tool.txt": "tool v1\n", "data.bin": "payload\n", "extra.txt": "extra\n"} {
 		if b, err := os.ReadFile(filepath.Join(x, "usr/share/locked", f)); err != nil || string(b) != w {
 			t.Errorf("%s: %q, %v", f, b, err)
+		}
+	}
+}
+
+// TestLockRepo: in a repository file kiln lock pins every recipe's
+// sources: each recipe's fixed-output digest (both at sources.N of their
+// recipe, told apart by recipe) and a url's sha256; the repository then
+// builds.
+func TestLockRepo(t *testing.T) {
+	requireIntegration(t)
+	url, _ := countingServer(t, map[string]string{"a.txt": "alpha\n", "b.txt": "beta\n", "b.bin": "beta payload\n"})
+	treeDigest := func(name, content string) string {
+		d := t.TempDir()
+		writeFiles(t, d, map[string]string{name: content})
+		dg, err := treedigest.Of(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dg
+	}
+	alpha, beta := treeDigest("a.txt", "alpha\n"), treeDigest("b.txt", "beta\n")
+	dir := t.TempDir()
+	fetch := func(name string) string {
+		return fmt.Sprintf("script: |\n          umask 022\n          curl -fsS -o %s %s/%s\n        network: true\n        dest: x", name, url, name)
+	}
+	repo := fmt.Sprintf(`# two recipes
+defaults:
+  version: 1.0-1
+  summary: Test recipe
+  license: MIT
+  maintainer: Kiln Tests <tests@example.org>
+  timestamp: 2024-05-01
+  targets: [x86_64]
+recipes:
+  alpha:
+    sources:
+      - %s
+    package: install -D -m 644 x/a.txt "$pkgdir/usr/share/alpha/a.txt"
+  beta:
+    sources:
+      - url: %s/b.bin  # the payload
+        extract: false
+      - %s
+    package: |
+      install -D -m 644 x/b.txt "$pkgdir/usr/share/beta/b.txt"
+      install -D -m 644 b.bin "$pkgdir/usr/share/beta/b.bin"
+`, fetch("a.txt"), url, fetch("b.txt"))
+	file := filepath.Join(dir, "repo.yaml")
+	writeFiles(t, dir, map[string]string{"repo.yaml": repo})
+
+	r := mustKiln(t, nil, "lock", file, "--progress", "plain")
+	want := []string{
+		"recipes.alpha.sources.0.digest: " + alpha,
+		"recipes.beta.sources.0.sha256: " + fmt.Sprintf("%x", sha256.Sum256([]byte("beta payload\n"))),
+		"recipes.beta.sources.1.digest: " + beta,
+	}
+	if got := strings.TrimSpace(r.stdout); got != strings.Join(want, "\n") {
+		t.Errorf("kiln lock printed:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	locked := readFile(t, file)
+	for _, w := range []string{"# two recipes\n", `      - digest: "` + alpha + `"`, `      - digest: "` + beta + `"`,
+		"        extract: false\n", "  # the payload\n"} {
+		if !strings.Contains(locked, w) {
+			t.Errorf("locked repository lacks %q:\n%s", w, locked)
+		}
+	}
+	if r := mustKiln(t, nil, "lock", file); !strings.Contains(r.stderr, "nothing to lock") {
+		t.Errorf("a locked repository locks again: %s", r.stderr)
+	}
+
+	out := t.TempDir()
+	mustKiln(t, nil, "build", file, "-o", out, "--progress", "plain")
+	for pkg, files := range map[string]map[string]string{
+		"alpha_1.0-1_x86_64.ipk": {"usr/share/alpha/a.txt": "alpha\n"},
+		"beta_1.0-1_x86_64.ipk":  {"usr/share/beta/b.txt": "beta\n", "usr/share/beta/b.bin": "beta payload\n"},
+	} {
+		x := t.TempDir()
+		run(t, "dpkg-deb", "-x", filepath.Join(out, pkg), x)
+		for f, w := range files {
+			if got := readFile(t, filepath.Join(x, f)); got != w {
+				t.Errorf("%s %s: %q", pkg, f, got)
+			}
 		}
 	}
 }

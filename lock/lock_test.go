@@ -208,3 +208,89 @@ func TestApplyTwice(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", twice, want)
 	}
 }
+
+// TestRepoFile: in a repository file every recipe's literal sources are
+// found, named by recipe (Recipe, Source) and by path in the file.
+func TestRepoFile(t *testing.T) {
+	yamlSrc := `defaults:
+  version: 1.0-1
+  summary: App
+  license: MIT
+  maintainer: A <a@example.org>
+  timestamp: 2024-05-01
+recipes:
+  app:
+    sources:
+      - path: src
+      - {gomod: .}
+  tool:
+    sources:
+      - git: https://example.org/tool.git  # upstream
+        ref: v1.0
+    per_target:
+      x86_64:
+        sources:
+          - url: https://example.org/a.tar.gz
+`
+	cueSrc := `#defaults: {
+	version:    "1.0-1"
+	summary:    "App"
+	license:    "MIT"
+	maintainer: "A <a@example.org>"
+	timestamp:  "2024-05-01"
+}
+recipes: [string]: #defaults
+recipes: app: sources: [{path: "src"}, {gomod: "."}]
+recipes: {
+	// the tool
+	tool: {
+		sources: [{git: "https://example.org/tool.git", ref: "v1.0"}]
+		per_target: x86_64: sources: [{url: "https://example.org/a.tar.gz"}]
+	}
+}
+`
+	want := []string{
+		"recipes.app.sources.1 digest app sources.1",
+		"recipes.tool.sources.0 commit tool sources.0",
+		"recipes.tool.per_target.x86_64.sources.0 sha256 tool per_target.x86_64.sources.0",
+	}
+	for file, src := range map[string]string{"repo.yaml": yamlSrc, "repo.cue": cueSrc} {
+		t.Run(file, func(t *testing.T) {
+			pins, err := Find(file, []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range pins {
+				got = append(got, strings.Join([]string{p.Field, p.Kind, p.Recipe, p.Source}, " "))
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("pins:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			fill(pins)
+			out, err := Apply(file, []byte(src), pins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := schema.ParseRepo(file, out)
+			if err != nil {
+				t.Fatalf("locked repository: %v\n%s", err, out)
+			}
+			byName := map[string]*schema.Recipe{}
+			for _, r := range rs {
+				byName[r.Name] = r
+			}
+			app, tool := byName["app"], byName["tool"]
+			if app == nil || tool == nil || app.Sources[1].Digest != digest || tool.Sources[0].Commit != commit ||
+				tool.PerTarget["x86_64"].Sources[0].SHA256 != sum {
+				t.Errorf("locked repository decodes to %+v, %+v\n%s", app, tool, out)
+			}
+			if !strings.Contains(string(out), "# upstream") && !strings.Contains(string(out), "// the tool") {
+				t.Errorf("comments lost:\n%s", out)
+			}
+			if again, _ := Find(file, out); len(again) != 0 {
+				t.Errorf("still open: %v", again)
+			}
+		})
+	}
+}

@@ -24,8 +24,8 @@ func lockCmd() *cobra.Command {
 		Short: "Pin what a recipe leaves open: git refs to commits, url sha256s, fixed-output digests",
 		Long: `lock resolves what a recipe leaves open and writes it into the recipe file:
 a git source's ref (tag or branch; none = the default branch) to its commit,
-a url source's missing sha256, a fixed-output source's missing digest. The
-BuildKit daemon resolves and fetches, as a build would; kiln itself reaches
+a url source's missing sha256, a fixed-output source's missing digest; in a
+repository file, every recipe's. The BuildKit daemon resolves and fetches, as a build would; kiln itself reaches
 no network. With --dry-run the values are printed and the file is kept.`,
 		Example: `  kiln lock examples/gohello
   kiln lock repo/tool/kiln.yaml --dry-run`,
@@ -116,8 +116,18 @@ func lockDigests(cmd *cobra.Command, file string, data []byte, pins []*lock.Pin,
 	if err != nil {
 		return nil, err
 	}
+	// A recipe file's one recipe is named in the file, a repository's by
+	// its key.
+	names := map[string]string{}
+	for of := range digests {
+		names[of.File] = of.Recipe
+	}
 	for _, p := range open {
-		if p.Value = digests[path][p.Field]; p.Value == "" {
+		name := p.Recipe
+		if name == "" {
+			name = names[path]
+		}
+		if p.Value = digests[build.DigestOf{File: path, Recipe: name, Field: p.Source}]; p.Value == "" {
 			return nil, fmt.Errorf("%s: %s: no fetch step produced a digest (is the source built for any target?)", file, p.Field)
 		}
 	}
