@@ -3,7 +3,6 @@ package integration
 import (
 	"crypto/sha256"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,19 +82,8 @@ package: |
 			t.Errorf("locked recipe lacks %q:\n%s", w, locked)
 		}
 	}
-	if r := mustKiln(t, nil, "lock", dir); !strings.Contains(r.stderr, "nothing to lock") {
-		t.Errorf("a locked recipe locks again: %s", r.stderr)
-	}
-
-	out := t.TempDir()
-	mustKiln(t, nil, "build", dir, "-o", out, "--progress", "plain")
-	x := t.TempDir()
-	run(t, "dpkg-deb", "-x", filepath.Join(out, "locked_1.0-1_x86_64.ipk"), x)
-	for f, w := range map[string]string{"tool.txt": "tool v1\n", "data.bin": "payload\n", "extra.txt": "extra\n"} {
-		if b, err := os.ReadFile(filepath.Join(x, "usr/share/locked", f)); err != nil || string(b) != w {
-			t.Errorf("%s: %q, %v", f, b, err)
-		}
-	}
+	buildLocked(t, dir, map[string]map[string]string{"locked_1.0-1_x86_64.ipk": {
+		"usr/share/locked/tool.txt": "tool v1\n", "usr/share/locked/data.bin": "payload\n", "usr/share/locked/extra.txt": "extra\n"}})
 }
 
 // TestLockRepo: in a repository file kiln lock pins every recipe's
@@ -119,14 +107,9 @@ func TestLockRepo(t *testing.T) {
 	fetch := func(name string) string {
 		return fmt.Sprintf("script: |\n          umask 022\n          curl -fsS -o %s %s/%s\n        network: true\n        dest: x", name, url, name)
 	}
-	repo := fmt.Sprintf(`# two recipes
-defaults:
-  version: 1.0-1
-  summary: Test recipe
-  license: MIT
-  maintainer: Kiln Tests <tests@example.org>
-  timestamp: 2024-05-01
-  targets: [x86_64]
+	// recipeHead but the name, as the repository's defaults.
+	head := strings.TrimSuffix(strings.SplitN(recipeHead, "\n", 2)[1], "\n")
+	repo := fmt.Sprintf("# two recipes\ndefaults:\n  "+strings.ReplaceAll(head, "\n", "\n  ")+`
 recipes:
   alpha:
     sources:
@@ -160,16 +143,22 @@ recipes:
 			t.Errorf("locked repository lacks %q:\n%s", w, locked)
 		}
 	}
-	if r := mustKiln(t, nil, "lock", file); !strings.Contains(r.stderr, "nothing to lock") {
-		t.Errorf("a locked repository locks again: %s", r.stderr)
-	}
-
-	out := t.TempDir()
-	mustKiln(t, nil, "build", file, "-o", out, "--progress", "plain")
-	for pkg, files := range map[string]map[string]string{
+	buildLocked(t, file, map[string]map[string]string{
 		"alpha_1.0-1_x86_64.ipk": {"usr/share/alpha/a.txt": "alpha\n"},
 		"beta_1.0-1_x86_64.ipk":  {"usr/share/beta/b.txt": "beta\n", "usr/share/beta/b.bin": "beta payload\n"},
-	} {
+	})
+}
+
+// buildLocked checks kiln lock finds nothing more to lock in path, builds
+// it and checks the packages' files (package -> path -> content).
+func buildLocked(t *testing.T, path string, want map[string]map[string]string) {
+	t.Helper()
+	if r := mustKiln(t, nil, "lock", path); !strings.Contains(r.stderr, "nothing to lock") {
+		t.Errorf("a locked recipe locks again: %s", r.stderr)
+	}
+	out := t.TempDir()
+	mustKiln(t, nil, "build", path, "-o", out, "--progress", "plain")
+	for pkg, files := range want {
 		x := t.TempDir()
 		run(t, "dpkg-deb", "-x", filepath.Join(out, pkg), x)
 		for f, w := range files {

@@ -1,21 +1,29 @@
 package llb_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
-	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
-	digest "github.com/opencontainers/go-digest"
 )
 
-// execs compiles a recipe and returns its exec ops by vertex name, with
-// each op's digest.
+// execs compiles a recipe and returns its exec ops by vertex name.
 func execs(t *testing.T, src string, o llb.Options) map[string]*pb.Op {
+	t.Helper()
+	g := ops(t, compile(t, src, o))
+	out := map[string]*pb.Op{}
+	for d, op := range g.ops {
+		if op.GetExec() != nil {
+			out[g.names[d]] = op
+		}
+	}
+	return out
+}
+
+func compile(t *testing.T, src string, o llb.Options) *llb.Job {
 	t.Helper()
 	r, err := schema.Parse("kiln.yaml", []byte(src))
 	if err != nil {
@@ -25,23 +33,7 @@ func execs(t *testing.T, src string, o llb.Options) map[string]*pb.Op {
 	if err != nil {
 		t.Fatal(err)
 	}
-	def, err := job.Output.Marshal(context.Background(), bkllb.Platform(toolchains.BuildPlatform))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]*pb.Op{}
-	for _, dt := range def.Def {
-		var op pb.Op
-		if err := op.UnmarshalVT(dt); err != nil {
-			t.Fatal(err)
-		}
-		if op.GetExec() == nil {
-			continue
-		}
-		name := def.Metadata[digest.FromBytes(dt)].Description["llb.customname"]
-		out[name] = &op
-	}
-	return out
+	return job
 }
 
 const goRecipe = `name: app
@@ -127,47 +119,23 @@ func TestFixedOutputSteps(t *testing.T) {
 func TestSeveralGenerators(t *testing.T) {
 	o := testOptions(t, "aarch64")
 	o.Toolchain.Fetch = toolchains.Fetch{GolangImage: "registry.test/golang:1"}
-	src := strings.Replace(goRecipe, "%s", "\n  - gomod: tools", 1)
-	r, err := schema.Parse("kiln.yaml", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	job, err := llb.Compile(r, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := job.Output.Marshal(context.Background(), bkllb.Platform(toolchains.BuildPlatform))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, names := map[digest.Digest]*pb.Op{}, map[string]*pb.Op{}
-	for _, dt := range def.Def {
-		var op pb.Op
-		if err := op.UnmarshalVT(dt); err != nil {
-			t.Fatal(err)
-		}
-		ops[digest.FromBytes(dt)] = &op
-		names[def.Metadata[digest.FromBytes(dt)].Description["llb.customname"]] = &op
-	}
+	g := ops(t, compile(t, strings.Replace(goRecipe, "%s", "\n  - gomod: tools", 1), o))
 	for _, n := range []string{"app source 1: fetch step (gomod .)", "app source 2: fetch step (gomod tools)",
 		"app gomod .: go.mod and go.sum", "app gomod tools: go.mod and go.sum"} {
-		if names[n] == nil {
+		if len(g.named(n)) != 1 {
 			t.Errorf("no step %q", n)
 		}
 	}
-	build := find(t, names, "[aarch64] build")
-	var merge *pb.Op
-	for _, m := range build.GetExec().Mounts {
-		if m.Dest == "/kiln/deps/gomod" {
-			merge = ops[digest.Digest(build.Inputs[m.Input].Digest)]
-		}
+	build := g.named("[aarch64] build")
+	if len(build) != 1 {
+		t.Fatalf("build steps: %v", build)
 	}
-	if merge == nil || merge.GetMerge() == nil || len(merge.Inputs) != 2 || merge.Inputs[0].Digest == merge.Inputs[1].Digest {
+	in, _ := g.mountInput(t, build[0], "/kiln/deps/gomod")
+	if merge := g.ops[in]; merge.GetMerge() == nil || len(merge.Inputs) != 2 || merge.Inputs[0].Digest == merge.Inputs[1].Digest {
 		t.Fatalf("the module cache is not the merge of two trees: %v", merge)
 	}
 
-	other := strings.Replace(goRecipe, "%s", "\n  - gomod: tools\n    image: registry.test/golang:2", 1)
-	r, err = schema.Parse("kiln.yaml", []byte(other))
+	r, err := schema.Parse("kiln.yaml", []byte(strings.Replace(goRecipe, "%s", "\n  - gomod: tools\n    image: registry.test/golang:2", 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
