@@ -93,16 +93,7 @@ package: |
 func TestLockRepo(t *testing.T) {
 	requireIntegration(t)
 	url, _ := countingServer(t, map[string]string{"a.txt": "alpha\n", "b.txt": "beta\n", "b.bin": "beta payload\n"})
-	treeDigest := func(name, content string) string {
-		d := t.TempDir()
-		writeFiles(t, d, map[string]string{name: content})
-		dg, err := treedigest.Of(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return dg
-	}
-	alpha, beta := treeDigest("a.txt", "alpha\n"), treeDigest("b.txt", "beta\n")
+	alpha, beta := treeDigest(t, "a.txt", "alpha\n"), treeDigest(t, "b.txt", "beta\n")
 	dir := t.TempDir()
 	fetch := func(name string) string {
 		return fmt.Sprintf("script: |\n          umask 022\n          curl -fsS -o %s %s/%s\n        network: true\n        dest: x", name, url, name)
@@ -167,4 +158,64 @@ func buildLocked(t *testing.T, path string, want map[string]map[string]string) {
 			}
 		}
 	}
+}
+
+// TestLockComputed: a CUE recipe whose fixed-output source CUE computes
+// (#fetch) beside a literal one: kiln lock writes the literal's digest,
+// and fails naming the computed one with its digest, which, pinned where
+// #fetch is used, builds.
+func TestLockComputed(t *testing.T) {
+	requireIntegration(t)
+	url, _ := countingServer(t, map[string]string{"c.txt": "computed\n", "l.txt": "literal\n"})
+	computed, literal := treeDigest(t, "c.txt", "computed\n"), treeDigest(t, "l.txt", "literal\n")
+	dir := t.TempDir()
+	fetch := func(name string) string {
+		return fmt.Sprintf(`network: true, dest: "x", script: "umask 022; curl -fsS -o %s %s/%s"`, name, url, name)
+	}
+	recipe := fmt.Sprintf(`#fetch: {%s}
+name:       "computed"
+version:    "1.0-1"
+summary:    "Test recipe"
+license:    "MIT"
+maintainer: "Kiln Tests <tests@example.org>"
+timestamp:  "2024-05-01"
+targets: ["x86_64"]
+sources: [#fetch, {%s}]
+package: """
+	install -D -m 644 x/c.txt "$pkgdir/usr/share/computed/c.txt"
+	install -D -m 644 x/l.txt "$pkgdir/usr/share/computed/l.txt"
+	"""
+`, fetch("c.txt"), fetch("l.txt"))
+	file := filepath.Join(dir, "kiln.cue")
+	writeFiles(t, dir, map[string]string{"kiln.cue": recipe})
+
+	r := kiln(t, nil, "lock", dir, "--progress", "plain")
+	if r.err == nil {
+		t.Fatalf("kiln lock succeeded with a computed source open:\n%s", r.stdout)
+	}
+	if want := "computed by CUE or given by defaults; kiln lock cannot write into them, pin these where they are defined:\n  sources.0.digest: " + computed; !strings.Contains(r.stderr, want) {
+		t.Errorf("the error does not name the computed source's digest (%s):\n%s", want, tail(r.stderr, 5))
+	}
+	if got := strings.TrimSpace(r.stdout); got != "sources.1.digest: "+literal+"\nsources.0.digest: "+computed {
+		t.Errorf("kiln lock printed:\n%s", got)
+	}
+	locked := readFile(t, file)
+	if !strings.Contains(locked, `digest: "`+literal+`"`) || strings.Contains(locked, computed) {
+		t.Fatalf("the locked recipe:\n%s", locked)
+	}
+	writeFiles(t, dir, map[string]string{"kiln.cue": strings.Replace(locked, "sources: [#fetch,", `sources: [#fetch & {digest: "`+computed+`"},`, 1)})
+	buildLocked(t, dir, map[string]map[string]string{"computed_1.0-1_x86_64.ipk": {
+		"usr/share/computed/c.txt": "computed\n", "usr/share/computed/l.txt": "literal\n"}})
+}
+
+// treeDigest is the digest of a tree holding one file.
+func treeDigest(t *testing.T, name, content string) string {
+	t.Helper()
+	d := t.TempDir()
+	writeFiles(t, d, map[string]string{name: content})
+	dg, err := treedigest.Of(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dg
 }

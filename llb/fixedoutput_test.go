@@ -144,3 +144,32 @@ func TestSeveralGenerators(t *testing.T) {
 		t.Errorf("two Go images: %v", err)
 	}
 }
+
+// TestLockingUnchecked: for kiln lock (Fetch.Locking) a source without
+// digest passes its fetched tree on unchecked, so the fetch step of a
+// later source (which sees $srcdir) does not fail on the missing digest;
+// a pinned one is still checked. A build checks them all.
+func TestLockingUnchecked(t *testing.T) {
+	src := `name: app
+version: 1.0-1
+summary: App
+license: MIT
+maintainer: A <a@example.org>
+timestamp: 2024-05-01
+targets: [x86_64]
+sources:
+  - {script: "echo a > a", network: true}
+  - {script: "cat $srcdir/a > b", network: true}
+  - {script: "echo c > c", network: true, digest: "sha256:` + strings.Repeat("c", 64) + `"}
+package: "true"
+`
+	o := testOptions(t, "x86_64")
+	if n := len(ops(t, compile(t, src, o)).named(": check digest")); n != 3 {
+		t.Errorf("a build checks %d sources, want 3", n)
+	}
+	o.Toolchain.Fetch.Locking = true
+	g := ops(t, compile(t, src, o))
+	if checks := g.named(": check digest"); len(checks) != 1 || !strings.Contains(g.names[checks[0]], "source 2: check digest sha256:cccc") {
+		t.Errorf("kiln lock checks %v, want only the pinned source 2", checks)
+	}
+}

@@ -15,6 +15,24 @@ maintainer: A <a@example.org>
 timestamp: 2024-05-01
 `
 
+// cueHead is head in CUE.
+const cueHead = `name:       "app"
+version:    "1.0-1"
+summary:    "App"
+license:    "MIT"
+maintainer: "A <a@example.org>"
+timestamp:  "2024-05-01"
+`
+
+// repoDefaults starts a repository file: head's fields but the name.
+const repoDefaults = `defaults:
+  version: 1.0-1
+  summary: App
+  license: MIT
+  maintainer: A <a@example.org>
+  timestamp: 2024-05-01
+`
+
 const commit = "0123456789abcdef0123456789abcdef01234567"
 const sum = "89abcdef0123456789abcdef0123456789abcdef0123456789abcdef01234567"
 const digest = "sha256:" + sum
@@ -139,13 +157,7 @@ func TestJSON(t *testing.T) {
 func TestCUE(t *testing.T) {
 	src := `# syntax=registry.test/kiln/frontend
 // the app
-name:       "app"
-version:    "1.0-1"
-summary:    "App"
-license:    "MIT"
-maintainer: "A <a@example.org>"
-timestamp:  "2024-05-01"
-sources: [
+` + cueHead + `sources: [
 	// from upstream
 	{git: "https://example.org/tool.git", ref: "v1.0"},
 	{
@@ -212,13 +224,7 @@ func TestApplyTwice(t *testing.T) {
 // TestRepoFile: in a repository file every recipe's literal sources are
 // found, named by recipe (Recipe, Source) and by path in the file.
 func TestRepoFile(t *testing.T) {
-	yamlSrc := `defaults:
-  version: 1.0-1
-  summary: App
-  license: MIT
-  maintainer: A <a@example.org>
-  timestamp: 2024-05-01
-recipes:
+	yamlSrc := repoDefaults + `recipes:
   app:
     sources:
       - path: src
@@ -290,6 +296,46 @@ recipes: {
 			}
 			if again, _ := Find(file, out); len(again) != 0 {
 				t.Errorf("still open: %v", again)
+			}
+		})
+	}
+}
+
+// TestComputed: sources CUE computes (or a repository's defaults give)
+// are open once evaluated but have no literal to write into; Computed
+// tells them from those Find found.
+func TestComputed(t *testing.T) {
+	cueSrc := "#go: {gomod: \".\"}\n" + cueHead + `sources: [{path: "src"}, #go, {npm: "web"}, #go & {digest: "` + digest + `"}]
+`
+	yamlSrc := repoDefaults + `  sources: [{gomod: .}]
+recipes:
+  app: {}
+  tool:
+    sources: [{npm: .}]
+`
+	for _, c := range []struct{ file, src, written, computed string }{
+		{"kiln.cue", cueSrc, "sources.2", "sources.1"},
+		{"repo.yaml", yamlSrc, "recipes.tool.sources.0", "recipes.app.sources.0"},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			literal, err := Find(c.file, []byte(c.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			open, err := Open(c.file, []byte(c.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			written, computed := Computed(open, literal)
+			fields := func(ps []*Pin) string {
+				var out []string
+				for _, p := range ps {
+					out = append(out, p.Field)
+				}
+				return strings.Join(out, " ")
+			}
+			if fields(written) != c.written || fields(computed) != c.computed {
+				t.Errorf("written %q, computed %q; want %q, %q", fields(written), fields(computed), c.written, c.computed)
 			}
 		})
 	}
