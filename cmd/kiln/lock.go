@@ -27,7 +27,9 @@ func lockCmd() *cobra.Command {
 		Long: `lock resolves what a recipe leaves open and writes it into the recipe file:
 a git source's ref (tag or branch; none = the default branch) to its commit,
 a url source's missing sha256, a fixed-output source's missing digest; in a
-repository file, every recipe's. The BuildKit daemon resolves and fetches, as a build would; kiln itself reaches
+repository file, every recipe's. A digest of a source the file does not
+spell out (computed by CUE, given by defaults) is printed and named in an
+error: pin it where it is defined. The BuildKit daemon resolves and fetches, as a build would; kiln itself reaches
 no network. With --dry-run the values are printed and the file is kept.`,
 		Example: `  kiln lock examples/gohello
   kiln lock repo/tool/kiln.yaml --dry-run`,
