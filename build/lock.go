@@ -89,22 +89,23 @@ func sourceOp(ctx context.Context, st bkllb.State) (*pb.SourceOp, error) {
 
 // Digests runs the fetch steps of b's fixed-output sources that have no
 // digest, on the first daemon, and returns each one's tree digest by its
-// recipe's file and the source's field path (see llb.DigestReport).
-func (b *Build) Digests(ctx context.Context, t Target) (map[string]map[string]string, error) {
+// recipe's file and the source's field path in the recipe (see
+// llb.DigestReport).
+func (b *Build) Digests(ctx context.Context, t Target) (map[DigestOf]string, error) {
 	var states []bkllb.State
-	files := map[string][2]string{} // report file -> recipe file, field
+	files := map[string]DigestOf{} // report file -> the source
 	for _, j := range b.Plan.Jobs {
 		for _, r := range j.DigestReports {
 			name := path.Join(j.Recipe.Name, r.Field)
 			if _, dup := files[name]; dup {
 				continue // the same source for another target
 			}
-			files[name] = [2]string{j.Recipe.File, r.Field}
+			files[name] = DigestOf{File: j.Recipe.File, Recipe: j.Recipe.Name, Field: r.Field}
 			states = append(states, bkllb.Scratch().File(bkllb.Copy(r.State, "/digest", "/"+name, &bkllb.CopyInfo{CreateDestPath: true}),
 				bkllb.WithCustomName(j.Recipe.Name+" "+r.Field+": report digest")))
 		}
 	}
-	out := map[string]map[string]string{}
+	out := map[DigestOf]string{}
 	if len(states) == 0 {
 		return out, nil
 	}
@@ -135,15 +136,16 @@ func (b *Build) Digests(ctx context.Context, t Target) (map[string]map[string]st
 	if err != nil {
 		return nil, err
 	}
-	for name, at := range files {
+	for name, of := range files {
 		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
 		if err != nil {
-			return nil, fmt.Errorf("digest of %s %s: %w", at[0], at[1], err)
+			return nil, fmt.Errorf("digest of %s %s %s: %w", of.File, of.Recipe, of.Field, err)
 		}
-		if out[at[0]] == nil {
-			out[at[0]] = map[string]string{}
-		}
-		out[at[0]][at[1]] = strings.TrimSpace(string(data))
+		out[of] = strings.TrimSpace(string(data))
 	}
 	return out, nil
 }
+
+// DigestOf names a fixed-output source: its recipe's file and name (a
+// repository file has several) and its path in the recipe ("sources.1").
+type DigestOf struct{ File, Recipe, Field string }

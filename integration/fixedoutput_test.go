@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-build/kiln/internal/buildkitd"
 	"github.com/kiln-build/kiln/treedigest"
 )
 
@@ -44,33 +45,9 @@ func countingServer(t *testing.T, files map[string]string) (string, *atomic.Int6
 func TestFixedOutputSource(t *testing.T) {
 	requireIntegration(t)
 	url, hits := countingServer(t, map[string]string{"data.txt": "fetched data\n"})
-	// What the fetch step must produce: data.txt (0644) and sub/ (0755).
-	want := t.TempDir()
-	writeFiles(t, want, map[string]string{"data.txt": "fetched data\n"})
-	if err := os.Mkdir(filepath.Join(want, "sub"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	wantDigest, err := treedigest.Of(want)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wantDigest := fixedoutDigest(t)
 	dir := t.TempDir()
-	recipe := func(digest string) {
-		pin := ""
-		if digest != "" {
-			pin = "\n    digest: " + digest
-		}
-		writeFiles(t, dir, map[string]string{"kiln.yaml": fmt.Sprintf(recipeHead, "fixedout") + fmt.Sprintf(`sources:
-  - script: |
-      umask 022
-      curl -fsS -o data.txt %s/data.txt
-      mkdir sub
-    network: true%s
-    dest: deps
-build: cp deps/data.txt built.txt
-package: install -D -m 644 built.txt "$pkgdir/usr/share/fixedout/data.txt"
-`, url, pin)})
-	}
+	recipe := func(digest string) { fixedoutRecipe(t, dir, url, digest) }
 	build := func() result { return kiln(t, nil, "build", dir, "-o", t.TempDir(), "--progress", "plain") }
 	downstream := "fixedout [x86_64] build"
 
@@ -121,6 +98,81 @@ package: install -D -m 644 built.txt "$pkgdir/usr/share/fixedout/data.txt"
 	if ranStep(r.stderr, downstream) {
 		t.Errorf("the build step ran after a digest mismatch")
 	}
+}
+
+// TestFixedOutputCacheExport: the digest is the cache key, on any daemon.
+// kiln's managed daemon builds a pinned fixed-output source and exports
+// the cache to the registry (mode=max); a fresh buildkitd with an empty
+// state, importing that cache, builds the recipe without running the
+// fetch step (the server sees no request) and gives the same package.
+func TestFixedOutputCacheExport(t *testing.T) {
+	requireIntegration(t)
+	// The server's port is new each run, so the first build must fetch.
+	url, hits := countingServer(t, map[string]string{"data.txt": "fetched data\n"})
+	dir := t.TempDir()
+	fixedoutRecipe(t, dir, url, fixedoutDigest(t))
+	ref := fmt.Sprintf("%s/kiln-test/fixedout:run-%d-%d", registry(), os.Getpid(), time.Now().UnixNano())
+	a := t.TempDir()
+	r := mustKiln(t, nil, "build", dir, "-o", a, "--progress", "plain", "--cache-to", "type=registry,ref="+ref+",mode=max")
+	if !strings.Contains(r.stderr, "(fetch steps: 1 of 1 run)") {
+		t.Fatalf("the first build did not run the fetch step:\n%s", tail(r.stderr, 5))
+	}
+	fetched := hits.Load()
+	if fetched == 0 {
+		t.Fatal("the fetch step did not reach the server")
+	}
+
+	d := startDaemon(t, buildkitd.Options{})
+	b := t.TempDir()
+	r = mustKiln(t, nil, "build", dir, "-o", b, "--progress", "plain",
+		"--addr", d.Remote.Addr, "--cache-from", "type=registry,ref="+ref)
+	if !strings.Contains(r.stderr, "importing cache manifest from "+ref) {
+		t.Errorf("progress does not show the cache import:\n%s", tail(r.stderr, 40))
+	}
+	if !strings.Contains(r.stderr, "(fetch steps: 0 of 1 run)") {
+		t.Errorf("the fresh daemon ran the fetch step:\n%s", tail(r.stderr, 5))
+	}
+	if n := hits.Load(); n != fetched {
+		t.Errorf("the fresh daemon fetched (%d requests, %d before)", n, fetched)
+	}
+	sameBytes(t, a, b)
+}
+
+// fixedoutDigest is the digest of the tree fixedoutRecipe's fetch step
+// produces: data.txt (0644) and sub/ (0755), as treedigest gives it here.
+func fixedoutDigest(t *testing.T) string {
+	t.Helper()
+	want := t.TempDir()
+	writeFiles(t, want, map[string]string{"data.txt": "fetched data\n"})
+	if err := os.Mkdir(filepath.Join(want, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d, err := treedigest.Of(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// fixedoutRecipe writes into dir the recipe of package fixedout, whose
+// fixed-output script source fetches url/data.txt, pinned by digest
+// (none when "").
+func fixedoutRecipe(t *testing.T, dir, url, digest string) {
+	t.Helper()
+	pin := ""
+	if digest != "" {
+		pin = "\n    digest: " + digest
+	}
+	writeFiles(t, dir, map[string]string{"kiln.yaml": fmt.Sprintf(recipeHead, "fixedout") + fmt.Sprintf(`sources:
+  - script: |
+      umask 022
+      curl -fsS -o data.txt %s/data.txt
+      mkdir sub
+    network: true%s
+    dest: deps
+build: cp deps/data.txt built.txt
+package: install -D -m 644 built.txt "$pkgdir/usr/share/fixedout/data.txt"
+`, url, pin)})
 }
 
 // TestGomodGenerator: examples/gohello's modules come through the Go

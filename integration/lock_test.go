@@ -1,8 +1,8 @@
 package integration
 
 import (
+	"crypto/sha256"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,17 +82,140 @@ package: |
 			t.Errorf("locked recipe lacks %q:\n%s", w, locked)
 		}
 	}
-	if r := mustKiln(t, nil, "lock", dir); !strings.Contains(r.stderr, "nothing to lock") {
-		t.Errorf("a locked recipe locks again: %s", r.stderr)
-	}
+	buildLocked(t, dir, map[string]map[string]string{"locked_1.0-1_x86_64.ipk": {
+		"usr/share/locked/tool.txt": "tool v1\n", "usr/share/locked/data.bin": "payload\n", "usr/share/locked/extra.txt": "extra\n"}})
+}
 
-	out := t.TempDir()
-	mustKiln(t, nil, "build", dir, "-o", out, "--progress", "plain")
-	x := t.TempDir()
-	run(t, "dpkg-deb", "-x", filepath.Join(out, "locked_1.0-1_x86_64.ipk"), x)
-	for f, w := range map[string]string{"tool.txt": "tool v1\n", "data.bin": "payload\n", "extra.txt": "extra\n"} {
-		if b, err := os.ReadFile(filepath.Join(x, "usr/share/locked", f)); err != nil || string(b) != w {
-			t.Errorf("%s: %q, %v", f, b, err)
+// TestLockRepo: in a repository file kiln lock pins every recipe's
+// sources: each recipe's fixed-output digest (both at sources.N of their
+// recipe, told apart by recipe) and a url's sha256; the repository then
+// builds.
+func TestLockRepo(t *testing.T) {
+	requireIntegration(t)
+	url, _ := countingServer(t, map[string]string{"a.txt": "alpha\n", "b.txt": "beta\n", "b.bin": "beta payload\n"})
+	alpha, beta := treeDigest(t, "a.txt", "alpha\n"), treeDigest(t, "b.txt", "beta\n")
+	dir := t.TempDir()
+	fetch := func(name string) string {
+		return fmt.Sprintf("script: |\n          umask 022\n          curl -fsS -o %s %s/%s\n        network: true\n        dest: x", name, url, name)
+	}
+	// recipeHead but the name, as the repository's defaults.
+	head := strings.TrimSuffix(strings.SplitN(recipeHead, "\n", 2)[1], "\n")
+	repo := fmt.Sprintf("# two recipes\ndefaults:\n  "+strings.ReplaceAll(head, "\n", "\n  ")+`
+recipes:
+  alpha:
+    sources:
+      - %s
+    package: install -D -m 644 x/a.txt "$pkgdir/usr/share/alpha/a.txt"
+  beta:
+    sources:
+      - url: %s/b.bin  # the payload
+        extract: false
+      - %s
+    package: |
+      install -D -m 644 x/b.txt "$pkgdir/usr/share/beta/b.txt"
+      install -D -m 644 b.bin "$pkgdir/usr/share/beta/b.bin"
+`, fetch("a.txt"), url, fetch("b.txt"))
+	file := filepath.Join(dir, "repo.yaml")
+	writeFiles(t, dir, map[string]string{"repo.yaml": repo})
+
+	r := mustKiln(t, nil, "lock", file, "--progress", "plain")
+	want := []string{
+		"recipes.alpha.sources.0.digest: " + alpha,
+		"recipes.beta.sources.0.sha256: " + fmt.Sprintf("%x", sha256.Sum256([]byte("beta payload\n"))),
+		"recipes.beta.sources.1.digest: " + beta,
+	}
+	if got := strings.TrimSpace(r.stdout); got != strings.Join(want, "\n") {
+		t.Errorf("kiln lock printed:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	locked := readFile(t, file)
+	for _, w := range []string{"# two recipes\n", `      - digest: "` + alpha + `"`, `      - digest: "` + beta + `"`,
+		"        extract: false\n", "  # the payload\n"} {
+		if !strings.Contains(locked, w) {
+			t.Errorf("locked repository lacks %q:\n%s", w, locked)
 		}
 	}
+	buildLocked(t, file, map[string]map[string]string{
+		"alpha_1.0-1_x86_64.ipk": {"usr/share/alpha/a.txt": "alpha\n"},
+		"beta_1.0-1_x86_64.ipk":  {"usr/share/beta/b.txt": "beta\n", "usr/share/beta/b.bin": "beta payload\n"},
+	})
+}
+
+// buildLocked checks kiln lock finds nothing more to lock in path, builds
+// it and checks the packages' files (package -> path -> content).
+func buildLocked(t *testing.T, path string, want map[string]map[string]string) {
+	t.Helper()
+	if r := mustKiln(t, nil, "lock", path); !strings.Contains(r.stderr, "nothing to lock") {
+		t.Errorf("a locked recipe locks again: %s", r.stderr)
+	}
+	out := t.TempDir()
+	mustKiln(t, nil, "build", path, "-o", out, "--progress", "plain")
+	for pkg, files := range want {
+		x := t.TempDir()
+		run(t, "dpkg-deb", "-x", filepath.Join(out, pkg), x)
+		for f, w := range files {
+			if got := readFile(t, filepath.Join(x, f)); got != w {
+				t.Errorf("%s %s: %q", pkg, f, got)
+			}
+		}
+	}
+}
+
+// TestLockComputed: a CUE recipe whose fixed-output source CUE computes
+// (#fetch) beside a literal one: kiln lock writes the literal's digest,
+// and fails naming the computed one with its digest, which, pinned where
+// #fetch is used, builds.
+func TestLockComputed(t *testing.T) {
+	requireIntegration(t)
+	url, _ := countingServer(t, map[string]string{"c.txt": "computed\n", "l.txt": "literal\n"})
+	computed, literal := treeDigest(t, "c.txt", "computed\n"), treeDigest(t, "l.txt", "literal\n")
+	dir := t.TempDir()
+	fetch := func(name string) string {
+		return fmt.Sprintf(`network: true, dest: "x", script: "umask 022; curl -fsS -o %s %s/%s"`, name, url, name)
+	}
+	recipe := fmt.Sprintf(`#fetch: {%s}
+name:       "computed"
+version:    "1.0-1"
+summary:    "Test recipe"
+license:    "MIT"
+maintainer: "Kiln Tests <tests@example.org>"
+timestamp:  "2024-05-01"
+targets: ["x86_64"]
+sources: [#fetch, {%s}]
+package: """
+	install -D -m 644 x/c.txt "$pkgdir/usr/share/computed/c.txt"
+	install -D -m 644 x/l.txt "$pkgdir/usr/share/computed/l.txt"
+	"""
+`, fetch("c.txt"), fetch("l.txt"))
+	file := filepath.Join(dir, "kiln.cue")
+	writeFiles(t, dir, map[string]string{"kiln.cue": recipe})
+
+	r := kiln(t, nil, "lock", dir, "--progress", "plain")
+	if r.err == nil {
+		t.Fatalf("kiln lock succeeded with a computed source open:\n%s", r.stdout)
+	}
+	if want := "computed by CUE or given by defaults; kiln lock cannot write into them, pin these where they are defined:\n  sources.0.digest: " + computed; !strings.Contains(r.stderr, want) {
+		t.Errorf("the error does not name the computed source's digest (%s):\n%s", want, tail(r.stderr, 5))
+	}
+	if got := strings.TrimSpace(r.stdout); got != "sources.1.digest: "+literal+"\nsources.0.digest: "+computed {
+		t.Errorf("kiln lock printed:\n%s", got)
+	}
+	locked := readFile(t, file)
+	if !strings.Contains(locked, `digest: "`+literal+`"`) || strings.Contains(locked, computed) {
+		t.Fatalf("the locked recipe:\n%s", locked)
+	}
+	writeFiles(t, dir, map[string]string{"kiln.cue": strings.Replace(locked, "sources: [#fetch,", `sources: [#fetch & {digest: "`+computed+`"},`, 1)})
+	buildLocked(t, dir, map[string]map[string]string{"computed_1.0-1_x86_64.ipk": {
+		"usr/share/computed/c.txt": "computed\n", "usr/share/computed/l.txt": "literal\n"}})
+}
+
+// treeDigest is the digest of a tree holding one file.
+func treeDigest(t *testing.T, name, content string) string {
+	t.Helper()
+	d := t.TempDir()
+	writeFiles(t, d, map[string]string{name: content})
+	dg, err := treedigest.Of(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dg
 }

@@ -93,18 +93,25 @@ func (c *compiler) fixedOutput(i int, s schema.Source, src llb.State) (llb.State
 	}
 	opts = append(opts, llb.AddSecret(CAFile, llb.SecretID(CASecret), llb.SecretOptional, llb.SecretFileOpt(0, 0, 0o444)))
 	fetched := p.root.Run(append(opts, p.mounts...)...).AddMount(FetchOut, llb.Scratch())
+	tree := fetched
 	if s.Digest == "" {
 		c.digestReport(i, fetched)
 	}
-	checked := llb.Scratch().Run(
-		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "fixed-output", "--root", FetchOut,
-			"--digest=" + s.Digest, "--what", what}),
-		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
-		llb.Network(llb.NetModeNone),
-		c.sharedName("source %d: check digest %s", i, orNone(s.Digest)),
-	).AddMount(FetchOut, fetched)
-	// The copy is keyed by the tree's content (see above).
-	return llb.Scratch().File(llb.Copy(checked, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
+	// kiln lock (Locking) asks only for open digests: a later source sees
+	// this one's tree unchecked, else the missing digest would fail its
+	// fetch step and one pass would not find them all.
+	if s.Digest != "" || !c.o.Toolchain.Fetch.Locking {
+		tree = llb.Scratch().Run(
+			llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "fixed-output", "--root", FetchOut,
+				"--digest=" + s.Digest, "--what", what}),
+			llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
+			llb.Network(llb.NetModeNone),
+			c.sharedName("source %d: check digest %s", i, orNone(s.Digest)),
+		).AddMount(FetchOut, fetched)
+	}
+	// The copy is keyed by the tree's content (see above): checked or not,
+	// the same tree gives the same steps after it.
+	return llb.Scratch().File(llb.Copy(tree, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
 		c.sharedName("source %d: fixed output %s", i, orNone(s.Digest))), nil
 }
 

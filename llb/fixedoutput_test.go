@@ -1,21 +1,29 @@
 package llb_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
-	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
-	digest "github.com/opencontainers/go-digest"
 )
 
-// execs compiles a recipe and returns its exec ops by vertex name, with
-// each op's digest.
+// execs compiles a recipe and returns its exec ops by vertex name.
 func execs(t *testing.T, src string, o llb.Options) map[string]*pb.Op {
+	t.Helper()
+	g := ops(t, compile(t, src, o))
+	out := map[string]*pb.Op{}
+	for d, op := range g.ops {
+		if op.GetExec() != nil {
+			out[g.names[d]] = op
+		}
+	}
+	return out
+}
+
+func compile(t *testing.T, src string, o llb.Options) *llb.Job {
 	t.Helper()
 	r, err := schema.Parse("kiln.yaml", []byte(src))
 	if err != nil {
@@ -25,23 +33,7 @@ func execs(t *testing.T, src string, o llb.Options) map[string]*pb.Op {
 	if err != nil {
 		t.Fatal(err)
 	}
-	def, err := job.Output.Marshal(context.Background(), bkllb.Platform(toolchains.BuildPlatform))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]*pb.Op{}
-	for _, dt := range def.Def {
-		var op pb.Op
-		if err := op.UnmarshalVT(dt); err != nil {
-			t.Fatal(err)
-		}
-		if op.GetExec() == nil {
-			continue
-		}
-		name := def.Metadata[digest.FromBytes(dt)].Description["llb.customname"]
-		out[name] = &op
-	}
-	return out
+	return job
 }
 
 const goRecipe = `name: app
@@ -118,5 +110,66 @@ func TestFixedOutputSteps(t *testing.T) {
 		if !strings.Contains(env, want) {
 			t.Errorf("build env lacks %s: %s", want, env)
 		}
+	}
+}
+
+// TestSeveralGenerators: two gomod sources (two Go modules) each get
+// their own lock files, fetch step and digest check; build steps see
+// one module cache, the merge of both trees. Two Go images are an error.
+func TestSeveralGenerators(t *testing.T) {
+	o := testOptions(t, "aarch64")
+	o.Toolchain.Fetch = toolchains.Fetch{GolangImage: "registry.test/golang:1"}
+	g := ops(t, compile(t, strings.Replace(goRecipe, "%s", "\n  - gomod: tools", 1), o))
+	for _, n := range []string{"app source 1: fetch step (gomod .)", "app source 2: fetch step (gomod tools)",
+		"app gomod .: go.mod and go.sum", "app gomod tools: go.mod and go.sum"} {
+		if len(g.named(n)) != 1 {
+			t.Errorf("no step %q", n)
+		}
+	}
+	build := g.named("[aarch64] build")
+	if len(build) != 1 {
+		t.Fatalf("build steps: %v", build)
+	}
+	in, _ := g.mountInput(t, build[0], "/kiln/deps/gomod")
+	if merge := g.ops[in]; merge.GetMerge() == nil || len(merge.Inputs) != 2 || merge.Inputs[0].Digest == merge.Inputs[1].Digest {
+		t.Fatalf("the module cache is not the merge of two trees: %v", merge)
+	}
+
+	r, err := schema.Parse("kiln.yaml", []byte(strings.Replace(goRecipe, "%s", "\n  - gomod: tools\n    image: registry.test/golang:2", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = llb.Compile(r, o)
+	if err == nil || !strings.Contains(err.Error(), "sources.2.image: build steps have one Go: gomod source 2 runs registry.test/golang:2, source 1 registry.test/golang:1") {
+		t.Errorf("two Go images: %v", err)
+	}
+}
+
+// TestLockingUnchecked: for kiln lock (Fetch.Locking) a source without
+// digest passes its fetched tree on unchecked, so the fetch step of a
+// later source (which sees $srcdir) does not fail on the missing digest;
+// a pinned one is still checked. A build checks them all.
+func TestLockingUnchecked(t *testing.T) {
+	src := `name: app
+version: 1.0-1
+summary: App
+license: MIT
+maintainer: A <a@example.org>
+timestamp: 2024-05-01
+targets: [x86_64]
+sources:
+  - {script: "echo a > a", network: true}
+  - {script: "cat $srcdir/a > b", network: true}
+  - {script: "echo c > c", network: true, digest: "sha256:` + strings.Repeat("c", 64) + `"}
+package: "true"
+`
+	o := testOptions(t, "x86_64")
+	if n := len(ops(t, compile(t, src, o)).named(": check digest")); n != 3 {
+		t.Errorf("a build checks %d sources, want 3", n)
+	}
+	o.Toolchain.Fetch.Locking = true
+	g := ops(t, compile(t, src, o))
+	if checks := g.named(": check digest"); len(checks) != 1 || !strings.Contains(g.names[checks[0]], "source 2: check digest sha256:cccc") {
+		t.Errorf("kiln lock checks %v, want only the pinned source 2", checks)
 	}
 }

@@ -131,7 +131,10 @@ offline = true
 
 // placeGenerated puts a generator's checked output where build steps
 // find it: npm's as node_modules of its project in $srcdir; gomod's as
-// the module cache, pip's distributions, under DepsDir (depMounts).
+// the module cache, pip's distributions, cargo's crates under DepsDir
+// (depMounts). Several sources of one kind (two Go modules of a
+// repository) keep their own fetch steps and digests; their trees are
+// merged where the tool looks (depMounts).
 func (c *compiler) placeGenerated(i int, s schema.Source, out, src llb.State) (llb.State, error) {
 	switch s.Generator() {
 	case "npm":
@@ -140,20 +143,44 @@ func (c *compiler) placeGenerated(i int, s schema.Source, out, src llb.State) (l
 			c.sharedName("source %d: copy to $srcdir%s", i, path.Clean(dest))), nil
 	case "gomod", "pip", "cargo":
 		kind := s.Generator()
-		if _, dup := c.deps[kind]; dup {
-			return src, &FieldError{Recipe: c.r, Field: c.sourceField(i) + "." + kind,
-				Err: fmt.Errorf("a recipe has one %s source (build steps find all it fetched in one place)", kind)}
+		d, seen := c.deps[kind]
+		if !seen {
+			d = dep{source: s, index: i}
 		}
-		c.deps[kind] = dep{state: out, source: s}
+		if kind == "gomod" && c.golangImage(s) != c.golangImage(d.source) {
+			field := c.sourceField(i) + ".gomod"
+			if s.Image != "" {
+				field = c.sourceField(i) + ".image"
+			}
+			return src, &FieldError{Recipe: c.r, Field: field,
+				Err: fmt.Errorf("build steps have one Go: gomod source %d runs %s, source %d %s", i, c.golangImage(s), d.index, c.golangImage(d.source))}
+		}
+		d.states = append(d.states, out)
+		c.deps[kind] = d
 		return src, nil
 	}
 	return src, fmt.Errorf("source %d: no place for %s output", i, s.Generator())
 }
 
-// dep is a generator's output that build steps mount.
+// dep is the output of a generator kind's sources that build steps mount.
 type dep struct {
-	state  llb.State
+	states []llb.State
+	// source is the first source of the kind (index i): its image is
+	// the Go of build steps.
 	source schema.Source
+	index  int
+}
+
+// tree is the one directory build steps see: the sources' trees merged.
+// Their layouts are keyed by name and version (module@version, crate
+// NAME-VERSION, a wheel's file name), so trees overlap only where they
+// hold the same thing, pinned by the same sum; the later source's copy
+// is the one seen.
+func (d dep) tree(c *compiler, kind string) llb.State {
+	if len(d.states) == 1 {
+		return d.states[0]
+	}
+	return llb.Merge(d.states, c.sharedName("%s: the trees of %d sources merged", kind, len(d.states)))
 }
 
 // depMounts mounts generators' outputs (and Go) into a build step.
@@ -161,7 +188,7 @@ func (c *compiler) depMounts() []llb.RunOption {
 	var out []llb.RunOption
 	for _, kind := range slices.Sorted(maps.Keys(c.deps)) {
 		d := c.deps[kind]
-		out = append(out, llb.AddMount(path.Join(DepsDir, kind), d.state, llb.Readonly))
+		out = append(out, llb.AddMount(path.Join(DepsDir, kind), d.tree(c, kind), llb.Readonly))
 		if kind == "cargo" {
 			// Writable: cargo takes a lock file in CARGO_HOME even offline.
 			home := llb.Scratch().File(llb.Mkfile("/config.toml", 0o644, []byte(cargoConfig)),

@@ -8,6 +8,8 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/parser"
+
+	"github.com/kiln-build/kiln/schema"
 )
 
 // cueSource is a source's struct in a CUE recipe.
@@ -15,7 +17,7 @@ type cueSource struct{ lit *ast.StructLit }
 
 // splitSyntax separates a leading "# syntax=" line (not CUE) from the rest.
 func splitSyntax(data []byte) (head, body []byte) {
-	if bytes.HasPrefix(data, []byte("#")) {
+	if schema.HasSyntaxLine(data) {
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
 			return data[:i+1], data[i+1:]
 		}
@@ -43,9 +45,24 @@ func cueSources(filename string, data []byte) ([]source, error) {
 	return cueFileSources(f), nil
 }
 
+// cueFileSources are the literal sources of f's recipe, or in a
+// repository file of each recipe under recipes:.
 func cueFileSources(f *ast.File) []source {
+	out := cueRecipeSources(recipeAt{}, f.Decls)
+	for _, d := range fields(f.Decls, "recipes") {
+		for _, rd := range structFields(d.Value) {
+			if key, _, err := ast.LabelName(rd.Label); err == nil {
+				out = append(out, cueRecipeSources(repoRecipe(key), structElts(rd.Value))...)
+			}
+		}
+	}
+	return out
+}
+
+// cueRecipeSources are the literal sources of the recipe decls declare.
+func cueRecipeSources(r recipeAt, decls []ast.Decl) []source {
 	var out []source
-	add := func(prefix string, v ast.Expr) {
+	add := func(path string, v ast.Expr) {
 		list, ok := v.(*ast.ListLit)
 		if !ok {
 			return
@@ -55,48 +72,58 @@ func cueFileSources(f *ast.File) []source {
 			if !ok {
 				continue
 			}
-			s := source{field: prefix + "sources." + strconv.Itoa(i), values: map[string]string{}}
-			for _, d := range lit.Elts {
-				if fd, ok := d.(*ast.Field); ok {
-					if name, _, err := ast.LabelName(fd.Label); err == nil {
-						s.values[name] = scalar(fd.Value)
-					}
+			s := r.source(path, i)
+			for _, fd := range structFields(lit) {
+				if name, _, err := ast.LabelName(fd.Label); err == nil {
+					s.values[name] = scalar(fd.Value)
 				}
 			}
 			s.at = insertion{cue: &cueSource{lit: lit}}
 			out = append(out, s)
 		}
 	}
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.Field)
-		if !ok {
-			continue
+	for _, fd := range fields(decls, "sources") {
+		add("sources", fd.Value)
+	}
+	for _, fd := range fields(decls, "per_target") {
+		for _, tf := range structFields(fd.Value) {
+			target, _, _ := ast.LabelName(tf.Label)
+			for _, sf := range fields(structElts(tf.Value), "sources") {
+				add("per_target."+target+".sources", sf.Value)
+			}
 		}
-		name, _, _ := ast.LabelName(fd.Label)
-		switch name {
-		case "sources":
-			add("", fd.Value)
-		case "per_target":
-			st, ok := fd.Value.(*ast.StructLit)
-			if !ok {
-				continue
+	}
+	return out
+}
+
+// fields are the fields of decls named name.
+func fields(decls []ast.Decl, name string) []*ast.Field {
+	var out []*ast.Field
+	for _, d := range decls {
+		if fd, ok := d.(*ast.Field); ok {
+			if n, _, err := ast.LabelName(fd.Label); err == nil && n == name {
+				out = append(out, fd)
 			}
-			for _, td := range st.Elts {
-				tf, ok := td.(*ast.Field)
-				if !ok {
-					continue
-				}
-				target, _, _ := ast.LabelName(tf.Label)
-				if ts, ok := tf.Value.(*ast.StructLit); ok {
-					for _, sd := range ts.Elts {
-						if sf, ok := sd.(*ast.Field); ok {
-							if n, _, _ := ast.LabelName(sf.Label); n == "sources" {
-								add("per_target."+target+".", sf.Value)
-							}
-						}
-					}
-				}
-			}
+		}
+	}
+	return out
+}
+
+// structElts are the declarations of a struct literal, nil for another
+// expression.
+func structElts(e ast.Expr) []ast.Decl {
+	if st, ok := e.(*ast.StructLit); ok {
+		return st.Elts
+	}
+	return nil
+}
+
+// structFields are the fields of a struct literal.
+func structFields(e ast.Expr) []*ast.Field {
+	var out []*ast.Field
+	for _, d := range structElts(e) {
+		if fd, ok := d.(*ast.Field); ok {
+			out = append(out, fd)
 		}
 	}
 	return out

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -22,9 +23,13 @@ const (
 
 // Pin is one value a source leaves open.
 type Pin struct {
-	// Field is the source's path in the recipe ("sources.1",
-	// "per_target.rm2.sources.0"); Kind the field to fill.
+	// Field is the source's path in the file ("sources.1",
+	// "per_target.rm2.sources.0", "recipes.app.sources.0" in a
+	// repository file); Kind the field to fill.
 	Field, Kind string
+	// Recipe is the recipe's key in a repository file ("" in a recipe
+	// file), Source the source's path in that recipe ("sources.0").
+	Recipe, Source string
 	// Git and Ref name a commit to resolve (Ref "" = the default branch);
 	// URL a file whose sha256 to compute.
 	Git, Ref, URL string
@@ -36,9 +41,25 @@ func (p *Pin) String() string { return p.Field + "." + p.Kind + ": " + p.Value }
 
 // source is one source's fields as the document spells them.
 type source struct {
-	field  string
+	field  string            // the path in the file
+	recipe string            // the recipe's key in a repository file
+	local  string            // the path in the recipe
 	values map[string]string // scalar fields
 	at     insertion
+}
+
+// recipeAt names the recipe of key in a repository file ("" for the
+// file's own recipe) and the prefix of its paths in the file.
+type recipeAt struct{ key, prefix string }
+
+// repoRecipe is the recipe of key under a repository file's recipes:.
+func repoRecipe(key string) recipeAt { return recipeAt{key: key, prefix: "recipes." + key + "."} }
+
+// source starts the description of source i of a list at path list
+// ("sources", "per_target.rm2.sources") in the recipe.
+func (r recipeAt) source(list string, i int) source {
+	local := list + "." + strconv.Itoa(i)
+	return source{field: r.prefix + local, recipe: r.key, local: local, values: map[string]string{}}
 }
 
 // pinsOf are the pins of s.
@@ -47,19 +68,23 @@ func pinsOf(s source) []*Pin {
 	var out []*Pin
 	switch {
 	case has("git") && !has("commit"):
-		out = append(out, &Pin{Field: s.field, Kind: Commit, Git: s.values["git"], Ref: s.values["ref"]})
+		out = append(out, &Pin{Kind: Commit, Git: s.values["git"], Ref: s.values["ref"]})
 	case has("url") && !has("sha256"):
-		out = append(out, &Pin{Field: s.field, Kind: SHA256, URL: s.values["url"]})
+		out = append(out, &Pin{Kind: SHA256, URL: s.values["url"]})
 	case (has("script") && s.values["network"] == "true") || has("gomod") || has("npm") || has("pip") || has("cargo"):
 		if !has("digest") {
-			out = append(out, &Pin{Field: s.field, Kind: Digest})
+			out = append(out, &Pin{Kind: Digest})
 		}
+	}
+	for _, p := range out {
+		p.Field, p.Recipe, p.Source = s.field, s.recipe, s.local
 	}
 	return out
 }
 
 // Find lists the pins the recipe file (its name picks the format) leaves
-// open, in the file's order.
+// open, in the file's order: its literal sources and per_target's, in a
+// repository file those of each recipe under recipes:.
 func Find(filename string, data []byte) ([]*Pin, error) {
 	var srcs []source
 	var err error

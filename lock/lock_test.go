@@ -15,6 +15,24 @@ maintainer: A <a@example.org>
 timestamp: 2024-05-01
 `
 
+// cueHead is head in CUE.
+const cueHead = `name:       "app"
+version:    "1.0-1"
+summary:    "App"
+license:    "MIT"
+maintainer: "A <a@example.org>"
+timestamp:  "2024-05-01"
+`
+
+// repoDefaults starts a repository file: head's fields but the name.
+const repoDefaults = `defaults:
+  version: 1.0-1
+  summary: App
+  license: MIT
+  maintainer: A <a@example.org>
+  timestamp: 2024-05-01
+`
+
 const commit = "0123456789abcdef0123456789abcdef01234567"
 const sum = "89abcdef0123456789abcdef0123456789abcdef0123456789abcdef01234567"
 const digest = "sha256:" + sum
@@ -139,13 +157,7 @@ func TestJSON(t *testing.T) {
 func TestCUE(t *testing.T) {
 	src := `# syntax=registry.test/kiln/frontend
 // the app
-name:       "app"
-version:    "1.0-1"
-summary:    "App"
-license:    "MIT"
-maintainer: "A <a@example.org>"
-timestamp:  "2024-05-01"
-sources: [
+` + cueHead + `sources: [
 	// from upstream
 	{git: "https://example.org/tool.git", ref: "v1.0"},
 	{
@@ -206,5 +218,125 @@ func TestApplyTwice(t *testing.T) {
 `
 	if string(twice) != want {
 		t.Errorf("got:\n%s\nwant:\n%s", twice, want)
+	}
+}
+
+// TestRepoFile: in a repository file every recipe's literal sources are
+// found, named by recipe (Recipe, Source) and by path in the file.
+func TestRepoFile(t *testing.T) {
+	yamlSrc := repoDefaults + `recipes:
+  app:
+    sources:
+      - path: src
+      - {gomod: .}
+  tool:
+    sources:
+      - git: https://example.org/tool.git  # upstream
+        ref: v1.0
+    per_target:
+      x86_64:
+        sources:
+          - url: https://example.org/a.tar.gz
+`
+	cueSrc := `#defaults: {
+	version:    "1.0-1"
+	summary:    "App"
+	license:    "MIT"
+	maintainer: "A <a@example.org>"
+	timestamp:  "2024-05-01"
+}
+recipes: [string]: #defaults
+recipes: app: sources: [{path: "src"}, {gomod: "."}]
+recipes: {
+	// the tool
+	tool: {
+		sources: [{git: "https://example.org/tool.git", ref: "v1.0"}]
+		per_target: x86_64: sources: [{url: "https://example.org/a.tar.gz"}]
+	}
+}
+`
+	want := []string{
+		"recipes.app.sources.1 digest app sources.1",
+		"recipes.tool.sources.0 commit tool sources.0",
+		"recipes.tool.per_target.x86_64.sources.0 sha256 tool per_target.x86_64.sources.0",
+	}
+	for file, src := range map[string]string{"repo.yaml": yamlSrc, "repo.cue": cueSrc} {
+		t.Run(file, func(t *testing.T) {
+			pins, err := Find(file, []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range pins {
+				got = append(got, strings.Join([]string{p.Field, p.Kind, p.Recipe, p.Source}, " "))
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("pins:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			fill(pins)
+			out, err := Apply(file, []byte(src), pins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := schema.ParseRepo(file, out)
+			if err != nil {
+				t.Fatalf("locked repository: %v\n%s", err, out)
+			}
+			byName := map[string]*schema.Recipe{}
+			for _, r := range rs {
+				byName[r.Name] = r
+			}
+			app, tool := byName["app"], byName["tool"]
+			if app == nil || tool == nil || app.Sources[1].Digest != digest || tool.Sources[0].Commit != commit ||
+				tool.PerTarget["x86_64"].Sources[0].SHA256 != sum {
+				t.Errorf("locked repository decodes to %+v, %+v\n%s", app, tool, out)
+			}
+			if !strings.Contains(string(out), "# upstream") && !strings.Contains(string(out), "// the tool") {
+				t.Errorf("comments lost:\n%s", out)
+			}
+			if again, _ := Find(file, out); len(again) != 0 {
+				t.Errorf("still open: %v", again)
+			}
+		})
+	}
+}
+
+// TestComputed: sources CUE computes (or a repository's defaults give)
+// are open once evaluated but have no literal to write into; Computed
+// tells them from those Find found.
+func TestComputed(t *testing.T) {
+	cueSrc := "#go: {gomod: \".\"}\n" + cueHead + `sources: [{path: "src"}, #go, {npm: "web"}, #go & {digest: "` + digest + `"}]
+`
+	yamlSrc := repoDefaults + `  sources: [{gomod: .}]
+recipes:
+  app: {}
+  tool:
+    sources: [{npm: .}]
+`
+	for _, c := range []struct{ file, src, written, computed string }{
+		{"kiln.cue", cueSrc, "sources.2", "sources.1"},
+		{"repo.yaml", yamlSrc, "recipes.tool.sources.0", "recipes.app.sources.0"},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			literal, err := Find(c.file, []byte(c.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			open, err := Open(c.file, []byte(c.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			written, computed := Computed(open, literal)
+			fields := func(ps []*Pin) string {
+				var out []string
+				for _, p := range ps {
+					out = append(out, p.Field)
+				}
+				return strings.Join(out, " ")
+			}
+			if fields(written) != c.written || fields(computed) != c.computed {
+				t.Errorf("written %q, computed %q; want %q, %q", fields(written), fields(computed), c.written, c.computed)
+			}
+		})
 	}
 }

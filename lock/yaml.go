@@ -53,7 +53,7 @@ func yamlSources(filename string, data []byte) ([]source, error) {
 	lines := lineStarts(data)
 	json := strings.HasSuffix(strings.ToLower(filename), ".json")
 	var out []source
-	add := func(prefix string, list *yaml.Node) {
+	add := func(r recipeAt, path string, list *yaml.Node) {
 		if list == nil || list.Kind != yaml.SequenceNode {
 			return
 		}
@@ -61,7 +61,7 @@ func yamlSources(filename string, data []byte) ([]source, error) {
 			if m.Kind != yaml.MappingNode || len(m.Content) == 0 {
 				continue
 			}
-			s := source{field: prefix + "sources." + strconv.Itoa(i), values: map[string]string{}}
+			s := r.source(path, i)
 			for k := 0; k+1 < len(m.Content); k += 2 {
 				if v := m.Content[k+1]; v.Kind == yaml.ScalarNode {
 					s.values[m.Content[k].Value] = v.Value
@@ -74,11 +74,19 @@ func yamlSources(filename string, data []byte) ([]source, error) {
 			out = append(out, s)
 		}
 	}
+	recipe := func(r recipeAt, m *yaml.Node) {
+		add(r, "sources", value(m, "sources"))
+		if pt := value(m, "per_target"); pt != nil && pt.Kind == yaml.MappingNode {
+			for k := 0; k+1 < len(pt.Content); k += 2 {
+				add(r, "per_target."+pt.Content[k].Value+".sources", value(pt.Content[k+1], "sources"))
+			}
+		}
+	}
 	root := doc.Content[0]
-	add("", value(root, "sources"))
-	if pt := value(root, "per_target"); pt != nil && pt.Kind == yaml.MappingNode {
-		for k := 0; k+1 < len(pt.Content); k += 2 {
-			add("per_target."+pt.Content[k].Value+".", value(pt.Content[k+1], "sources"))
+	recipe(recipeAt{}, root)
+	if rs := value(root, "recipes"); rs != nil && rs.Kind == yaml.MappingNode {
+		for k := 0; k+1 < len(rs.Content); k += 2 {
+			recipe(repoRecipe(rs.Content[k].Value), rs.Content[k+1])
 		}
 	}
 	return out, nil

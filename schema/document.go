@@ -132,6 +132,10 @@ var yamlLineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u0085", "\n
 // which lets `docker buildx build -f kiln.cue` pick the kiln frontend.
 var syntaxLine = regexp.MustCompile(`^#\s*(?i:syntax)\s*=`)
 
+// HasSyntaxLine reports whether data starts with a "# syntax=" line
+// (a CUE file may start with "#" for a definition, "#defaults: {...}").
+func HasSyntaxLine(data []byte) bool { return syntaxLine.Match(data) }
+
 // blankSyntaxLine empties a leading "# syntax=" line: it is not CUE (nor
 // JSON), and keeping the newline keeps every later line number right.
 func blankSyntaxLine(data []byte) []byte {

@@ -22,6 +22,10 @@ type Fetch struct {
 	// GolangImage is the image holding Go (in /usr/local/go) that gomod
 	// sources fetch with and put on build steps' PATH.
 	GolangImage string
+	// Locking is set by kiln lock, which only asks for the digests of
+	// sources without one: their fetched trees reach later sources
+	// unchecked, so one pass finds them all (see llb's fixedOutput).
+	Locking bool
 }
 
 // DefaultGolangImage is the Go image used when no setting names one.

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/kiln-build/kiln/build"
+	"github.com/kiln-build/kiln/daemon"
 	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/lock"
 	"github.com/kiln-build/kiln/schema"
@@ -24,8 +26,10 @@ func lockCmd() *cobra.Command {
 		Short: "Pin what a recipe leaves open: git refs to commits, url sha256s, fixed-output digests",
 		Long: `lock resolves what a recipe leaves open and writes it into the recipe file:
 a git source's ref (tag or branch; none = the default branch) to its commit,
-a url source's missing sha256, a fixed-output source's missing digest. The
-BuildKit daemon resolves and fetches, as a build would; kiln itself reaches
+a url source's missing sha256, a fixed-output source's missing digest; in a
+repository file, every recipe's. A digest of a source the file does not
+spell out (computed by CUE, given by defaults) is printed and named in an
+error: pin it where it is defined. The BuildKit daemon resolves and fetches, as a build would; kiln itself reaches
 no network. With --dry-run the values are printed and the file is kept.`,
 		Example: `  kiln lock examples/gohello
   kiln lock repo/tool/kiln.yaml --dry-run`,
@@ -43,30 +47,60 @@ no network. With --dry-run the values are printed and the file is kept.`,
 			if err != nil {
 				return err
 			}
-			if len(pins) == 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "kiln: %s: nothing to lock\n", file)
-				return nil
+			var daemons []daemon.Remote
+			connect := func() (err error) {
+				if daemons == nil {
+					daemons, err = d.LookAhead(cmd.Context(), managed())()
+				}
+				return err
 			}
-			daemons, err := d.LookAhead(cmd.Context(), managed())()
+			var refs []*lock.Pin // commits and sha256s
+			for _, p := range pins {
+				if p.Kind != lock.Digest {
+					refs = append(refs, p)
+				}
+			}
+			if len(refs) > 0 {
+				if err := connect(); err != nil {
+					return err
+				}
+				if err := build.ResolvePins(cmd.Context(), daemons[0], progress, refs); err != nil {
+					return err
+				}
+				if data, err = lock.Apply(file, data, refs); err != nil {
+					return err
+				}
+			}
+			// The digests the recipes leave open, once evaluated: some
+			// the file spells out, others CUE computes.
+			open, err := lock.Open(file, data)
 			if err != nil {
 				return err
 			}
-			if err := build.ResolvePins(cmd.Context(), daemons[0], progress, pins); err != nil {
-				return err
-			}
-			if data, err = lock.Apply(file, data, pins); err != nil {
-				return err
-			}
-			if data, err = lockDigests(cmd, file, data, pins, dryRun, bf, build.Target{Daemons: daemons, Progress: progress}); err != nil {
-				return err
-			}
-			for _, p := range pins {
-				fmt.Fprintln(cmd.OutOrStdout(), p)
-			}
-			if dryRun {
+			written, computed := lock.Computed(open, pins)
+			if len(refs)+len(open) == 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "kiln: %s: nothing to lock\n", file)
 				return nil
 			}
-			return atomicfile.Write(file, data, 0o644)
+			if len(open) > 0 {
+				if err := connect(); err != nil {
+					return err
+				}
+				if data, err = lockDigests(cmd, file, data, open, written, dryRun, bf, build.Target{Daemons: daemons, Progress: progress}); err != nil {
+					return err
+				}
+			}
+			for _, p := range append(pins, computed...) { // the file's order, then the others
+				if p.Value != "" {
+					fmt.Fprintln(cmd.OutOrStdout(), p)
+				}
+			}
+			if !dryRun {
+				if err := atomicfile.Write(file, data, 0o644); err != nil {
+					return err
+				}
+			}
+			return computedError(file, computed)
 		},
 	}
 	fl := cmd.Flags()
@@ -77,20 +111,11 @@ no network. With --dry-run the values are printed and the file is kept.`,
 	return cmd
 }
 
-// lockDigests fills the digest pins by running the fixed-output sources'
-// fetch steps on the recipe as data has it (commits and sums filled in):
-// the recipe file itself, or with --dry-run a copy beside it, so local
-// sources resolve the same.
-func lockDigests(cmd *cobra.Command, file string, data []byte, pins []*lock.Pin, dryRun bool, bf buildFlags, t build.Target) ([]byte, error) {
-	var open []*lock.Pin
-	for _, p := range pins {
-		if p.Kind == lock.Digest {
-			open = append(open, p)
-		}
-	}
-	if len(open) == 0 {
-		return data, nil
-	}
+// lockDigests fills the open digest pins by running the fixed-output
+// sources' fetch steps on the recipe as data has it (commits and sums
+// filled in): the recipe file itself, or with --dry-run a copy beside it,
+// so local sources resolve the same. It writes the written pins into data.
+func lockDigests(cmd *cobra.Command, file string, data []byte, open, written []*lock.Pin, dryRun bool, bf buildFlags, t build.Target) ([]byte, error) {
 	path := file
 	if dryRun {
 		f, err := os.CreateTemp(filepath.Dir(file), ".kiln-lock-*"+filepath.Ext(file))
@@ -108,6 +133,7 @@ func lockDigests(cmd *cobra.Command, file string, data []byte, pins []*lock.Pin,
 	if err != nil {
 		return nil, err
 	}
+	cfg.Toolchain.Fetch.Locking = true
 	b, err := build.Prepare(cmd.Context(), cfg)
 	if err != nil {
 		return nil, err
@@ -116,10 +142,39 @@ func lockDigests(cmd *cobra.Command, file string, data []byte, pins []*lock.Pin,
 	if err != nil {
 		return nil, err
 	}
+	// A recipe file's one recipe is named in the file, a repository's by
+	// its key.
+	names := map[string]string{}
+	for of := range digests {
+		names[of.File] = of.Recipe
+	}
+	values := map[string]string{}
 	for _, p := range open {
-		if p.Value = digests[path][p.Field]; p.Value == "" {
+		name := p.Recipe
+		if name == "" {
+			name = names[path]
+		}
+		if p.Value = digests[build.DigestOf{File: path, Recipe: name, Field: p.Source}]; p.Value == "" {
 			return nil, fmt.Errorf("%s: %s: no fetch step produced a digest (is the source built for any target?)", file, p.Field)
 		}
+		values[p.Field] = p.Value
 	}
-	return lock.Apply(file, data, open)
+	for _, p := range written {
+		p.Value = values[p.Field]
+	}
+	return lock.Apply(file, data, written)
+}
+
+// computedError names the digests kiln lock found but could not write:
+// their sources are not spelled out in the file.
+func computedError(file string, computed []*lock.Pin) error {
+	if len(computed) == 0 {
+		return nil
+	}
+	var lines []string
+	for _, p := range computed {
+		lines = append(lines, "  "+p.String())
+	}
+	return fmt.Errorf("%s: %d source(s) computed by CUE or given by defaults; kiln lock cannot write into them, pin these where they are defined:\n%s",
+		file, len(computed), strings.Join(lines, "\n"))
 }
