@@ -119,7 +119,11 @@ func TestCheckRelations(t *testing.T) {
 			{"app", dep("rm2fb >= 1.0")}, {"app", dep("libc6 >= 2.28")},
 			{"app", dep("rm2fb >= 2.0")}, {"app", dep("other")}, {"app-extra", dep("libc6 >= 2.36")},
 		}}
-	err := checkRelations(s)
+	fs, err := feeds.ReadAll(s.Feeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = checkRelations(s, fs)
 	want := `dependencies that neither the build, a feed nor the system of target rm2 meets:
 package app depends on rm2fb (>= 2.0): feed http://127.0.0.1/rm/Packages: no version of rm2fb satisfies >= 2.0 (it has 1.0-1)
 package app depends on other: feed http://127.0.0.1/rm/Packages: no package other for architecture rm2 or rmall or all
@@ -128,7 +132,7 @@ package app-extra depends on libc6 (>= 2.36): target rm2's system has libc6 2.31
 		t.Errorf("checkRelations =\n%v\nwant\n%s", err, want)
 	}
 	s.Check = s.Check[:2]
-	if err := checkRelations(s); err != nil {
+	if err := checkRelations(s, fs); err != nil {
 		t.Errorf("checkRelations of met dependencies: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/kiln-build/kiln/build"
+	"github.com/kiln-build/kiln/daemon"
 	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/lock"
 	"github.com/kiln-build/kiln/schema"
@@ -108,6 +109,7 @@ func lockDigests(cmd *cobra.Command, file string, data []byte, pins []*lock.Pin,
 	if err != nil {
 		return nil, err
 	}
+	cfg.Indexes = build.OnDaemon(func() ([]daemon.Remote, error) { return t.Daemons, nil }, t.Progress)
 	b, err := build.Prepare(cmd.Context(), cfg)
 	if err != nil {
 		return nil, err
