@@ -91,6 +91,31 @@ func TestFeedDependency(t *testing.T) {
 		t.Errorf("app printed %q", got)
 	}
 
+	// A runtime depend on the feed's libgreet-dev: the install test's root
+	// gets it and, from its entry's Depends, the feed's libgreet.
+	t.Run("install root follows the feed's depends", func(t *testing.T) {
+		repo := t.TempDir()
+		writeFiles(t, repo, map[string]string{"kiln.yaml": fmt.Sprintf(`feeds:
+  - {url: %s, sha256: %s, arch: armv7}
+recipes:
+  greet-headers:
+    version: 1.0-1
+    summary: Depends on the feed's libgreet-dev
+    license: MIT
+    maintainer: Kiln Tests <tests@example.org>
+    timestamp: 2024-05-01
+    targets: [armv7]
+    depends: [libgreet-dev]
+    package: install -D -m 644 /dev/null "$pkgdir/usr/share/greet-headers/README"
+    tests:
+      - stage: install
+        checks: [{path: /usr/include/greet.h, exists: true}, {path: /usr/lib/libgreet.so.1, exists: true}]
+`, url, sum)})
+		r := mustKiln(t, nil, "build", repo, "-o", t.TempDir(), "--progress", "plain")
+		if !strings.Contains(r.stderr, "greet-headers [armv7] install 3 package(s) for tests") {
+			t.Errorf("the test root does not get greet-headers, libgreet-dev and libgreet:\n%s", tail(r.stderr, 20))
+		}
+	})
 	t.Run("wrong index sha256", func(t *testing.T) {
 		wrong := strings.Repeat("cd", 32)
 		writeFiles(t, dir, map[string]string{"kiln.yaml": feedRepo(url, wrong, "")})
