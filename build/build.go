@@ -46,6 +46,9 @@ type Config struct {
 	// NoCache runs every step again instead of answering from the
 	// daemon's cache, as a daemon with an empty cache would (kiln verify).
 	NoCache bool
+	// Indexes reads the indexes of the feeds the repositories list, on a
+	// daemon, before planning (OnDaemon); nil fails a build with feeds.
+	Indexes IndexReader
 }
 
 // Signing is graph.Signing plus the developer key, which reaches the
@@ -90,7 +93,17 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 		cfg.Toolchain.AptMirror = HostAptMirror()
 	}
 	cfg.Toolchain.Fetch = hostFetch(rs, cfg.Toolchain.Fetch)
+	var indexes map[string][]byte
+	if fs := Feeds(rs); len(fs) > 0 {
+		if cfg.Indexes == nil {
+			return nil, fmt.Errorf("feed %s: planning a build with feeds reads their indexes on a daemon, and this command has none", fs[0].URL)
+		}
+		if indexes, err = cfg.Indexes(ctx, fs); err != nil {
+			return nil, err
+		}
+	}
 	p, err := plan.New(plan.Options{
+		Indexes:    indexes,
 		Recipes:    rs,
 		Targets:    splitList(cfg.Targets),
 		Toolchains: set,

@@ -242,5 +242,5 @@ func offlinePlan(paths []string) (plan.Options, error) {
 		return plan.Options{}, err
 	}
 	tc := toolchains.Options{AptMirror: "http://apt-mirror.invalid/debian"}
-	return plan.Options{Recipes: rs, Toolchains: set, Toolchain: tc, Context: ctxFn, Packer: pk}, nil
+	return plan.Options{Recipes: rs, Toolchains: set, Toolchain: tc, Context: ctxFn, Packer: pk, Offline: true}, nil
 }

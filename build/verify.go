@@ -93,7 +93,8 @@ func originOf(pkg string) (*sbom.Origin, string, error) {
 // and compares each package with its rebuild.
 func rebuild(ctx context.Context, c VerifyConfig, vs []*Verification) error {
 	o := vs[0].Origin
-	cfg := Config{Paths: c.Recipes, Targets: []string{o.Target}, Toolchain: c.Toolchain, NoCache: true}
+	cfg := Config{Paths: c.Recipes, Targets: []string{o.Target}, Toolchain: c.Toolchain, NoCache: true,
+		Indexes: OnDaemon(func() ([]daemon.Remote, error) { return c.Daemons, nil }, c.Progress)}
 	if len(o.Variant) > 0 {
 		cfg.Set = o.Variant
 	}

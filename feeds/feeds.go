@@ -1,141 +1,148 @@
 // Package feeds uses existing opkg feeds as inputs of a build: a feed's
 // index, fetched by the daemon and checked against the sha256 the
 // repository pins, names each package with its own sha256, so a package
-// fetched from the feed is pinned too. The in-graph step (kiln feedfetch)
-// chooses the newest version a dependency allows, downloads it and checks
-// it against the index.
+// fetched from the feed is pinned too. The index is read before planning
+// (a small solve on the daemon: build.ReadIndexes), so the plan chooses
+// each package and the graph fetches it as an llb.HTTP source with the
+// index's checksum; nothing in the graph reaches the network on its own.
 package feeds
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path"
-	"path/filepath"
+	"regexp"
 	"strings"
-	"time"
 
-	"github.com/kiln-build/kiln/internal/specfile"
 	"github.com/kiln-build/kiln/pack/ipk/feed"
 	"github.com/kiln-build/kiln/version"
-
-	// The fetch step runs in an empty root, without the CA certificates
-	// an https feed needs: these are used where the system has none.
-	_ "golang.org/x/crypto/x509roots/fallback"
 )
 
-// Index is a feed's index as a step sees it: the feed's URL (which
-// names it in messages and is where its packages are) and the index file.
+// Feed is a feed's index as read: the feed's URL (which names it in
+// messages and is where its packages are) and its entries.
+type Feed struct {
+	URL     string
+	Entries []*feed.Entry
+}
+
+// Parse reads the index data (Packages, or Packages.gz) of the feed at url.
+func Parse(url string, data []byte) (Feed, error) {
+	es, err := feed.ParseIndex(data)
+	if err != nil {
+		return Feed{}, fmt.Errorf("feed %s: index: %w", url, err)
+	}
+	return Feed{URL: url, Entries: es}, nil
+}
+
+// Key identifies a pinned index: a feed's URL and the index's sha256.
+func Key(url, sha256 string) string { return url + " " + strings.ToLower(sha256) }
+
+// Index is a feed's index as an in-graph step sees it: the feed's URL and
+// the index file, mounted from the daemon's fetch of it.
 type Index struct {
 	URL  string `json:"url"`
 	File string `json:"file"`
 }
 
-// Read parses the index file.
-func (x Index) Read() ([]*feed.Entry, error) {
+// Read reads and parses the index file.
+func (x Index) Read() (Feed, error) {
 	data, err := os.ReadFile(x.File)
 	if err != nil {
-		return nil, fmt.Errorf("feed %s: %w", x.URL, err)
+		return Feed{}, fmt.Errorf("feed %s: %w", x.URL, err)
 	}
-	es, err := feed.ParseIndex(data)
-	if err != nil {
-		return nil, fmt.Errorf("feed %s: index: %w", x.URL, err)
+	return Parse(x.URL, data)
+}
+
+// ReadAll reads every index of xs.
+func ReadAll(xs []Index) ([]Feed, error) {
+	out := make([]Feed, 0, len(xs))
+	for _, x := range xs {
+		f, err := x.Read()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
 	}
-	return es, nil
+	return out, nil
 }
 
 // Find chooses the newest package satisfying d among the feeds, the first
 // feed that has one winning; archs are the architectures the target's
 // devices install. The error names the dependency and what each feed has.
-func Find(feeds []Index, d version.Dep, archs []string) (*feed.Entry, Index, error) {
+func Find(fs []Feed, d version.Dep, archs []string) (*feed.Entry, Feed, error) {
 	var why []string
-	for _, x := range feeds {
-		es, err := x.Read()
-		if err != nil {
-			return nil, x, err
-		}
-		e, err := feed.Select(es, d, archs)
+	for _, f := range fs {
+		e, err := feed.Select(f.Entries, d, archs)
 		if err == nil {
-			return e, x, nil
+			return e, f, nil
 		}
-		why = append(why, fmt.Sprintf("feed %s: %v", x.URL, err))
+		why = append(why, fmt.Sprintf("feed %s: %v", f.URL, err))
 	}
-	if len(feeds) == 0 {
-		return nil, Index{}, fmt.Errorf("%s: no feed serves this target", d.Debian())
+	if len(fs) == 0 {
+		return nil, Feed{}, fmt.Errorf("%s: no feed serves this target", d.Debian())
 	}
-	return nil, Index{}, fmt.Errorf("%s: %s", d.Debian(), strings.Join(why, "; "))
+	return nil, Feed{}, fmt.Errorf("%s: %s", d.Debian(), strings.Join(why, "; "))
 }
 
-// FetchSpec is what the fetch step (kiln feedfetch) fetches: one
-// dependency, from the first of Feeds that has a version it allows.
-type FetchSpec struct {
-	Name    string   `json:"name"`
-	Op      string   `json:"op,omitempty"`
-	Version string   `json:"version,omitempty"`
-	Archs   []string `json:"archs"`
-	Feeds   []Index  `json:"feeds"`
+// Pinned is a package of a feed as the graph fetches it: its URL, the
+// sha256 the index gives it and a file name for it.
+type Pinned struct {
+	URL    string
+	SHA256 string
+	File   string
 }
 
-// FileName is the name the fetched package gets in the step's output.
-func FileName(name string) string { return name + ".ipk" }
+var hexSHA256 = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
-// Fetch downloads the package s asks for into out (as FileName), checking
-// its size and sha256 against the index.
-func Fetch(s FetchSpec, out string) error {
-	d := version.Dep{Name: s.Name, Op: s.Op, Version: s.Version}
-	e, x, err := Find(s.Feeds, d, s.Archs)
-	if err != nil {
-		return err
+// safeFile is a package file name kept as the feed names it.
+var safeFile = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+~-]*\.ipk$`)
+
+// Pin is where entry e of feed f is and the checksum it must have. A
+// package the index gives no (well-formed) SHA256sum is refused: kiln
+// installs only pinned packages.
+func (f Feed) Pin(e *feed.Entry) (Pinned, error) {
+	if !hexSHA256.MatchString(e.SHA256) {
+		return Pinned{}, fmt.Errorf("feed %s: package %s %s has no SHA256sum in the index (%q): kiln installs only pinned packages", f.URL, e.Package, e.Version, e.SHA256)
 	}
-	if e.SHA256 == "" {
-		return fmt.Errorf("feed %s: package %s %s has no SHA256sum in the index: kiln installs only pinned packages", x.URL, e.Package, e.Version)
+	if _, err := hex.DecodeString(e.SHA256); err != nil {
+		return Pinned{}, err
 	}
-	url := strings.TrimSuffix(x.URL, path.Base(x.URL)) + strings.TrimPrefix(e.Filename, "./")
-	client := &http.Client{Timeout: 10 * time.Minute}
-	resp, err := client.Get(url)
-	if err != nil {
-		return fmt.Errorf("fetching %s %s: %w", e.Package, e.Version, err)
+	file := path.Base(e.Filename)
+	if !safeFile.MatchString(file) {
+		file = e.Package + ".ipk"
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("fetching %s %s: %s: %s", e.Package, e.Version, url, resp.Status)
-	}
-	final := filepath.Join(out, FileName(s.Name))
-	tmp, err := os.CreateTemp(out, ".fetch-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), resp.Body)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("fetching %s: %w", url, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != strings.ToLower(e.SHA256) {
-		return fmt.Errorf("checksum mismatch for %s: the feed index says sha256:%s but the downloaded file is sha256:%s", url, e.SHA256, got)
-	}
-	if e.Size > 0 && n != e.Size {
-		return fmt.Errorf("%s: the feed index says %d bytes, the download has %d", url, e.Size, n)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	fmt.Printf("%s %s from %s\n", e.Package, e.Version, url)
-	return os.Rename(tmp.Name(), final)
+	base := f.URL[:strings.LastIndex(f.URL, "/")+1]
+	return Pinned{URL: base + strings.TrimPrefix(e.Filename, "./"), SHA256: strings.ToLower(e.SHA256), File: file}, nil
 }
 
-// FetchFile is Fetch with the spec read from a JSON file (kiln feedfetch
-// --spec FILE --out DIR).
-func FetchFile(specFile, out string) error {
-	var s FetchSpec
-	if err := specfile.Read(specFile, &s); err != nil {
-		return err
+// Relation parses one entry of a Depends field as a feed writes it
+// ("libfoo (>= 1.2)", "libfoo:any", "a | b"): its alternatives, in order.
+func Relation(s string) ([]version.Dep, error) {
+	var out []version.Dep
+	for _, alt := range strings.Split(s, "|") {
+		alt = strings.NewReplacer("(", " ", ")", " ").Replace(alt)
+		f := strings.Fields(alt)
+		if len(f) == 0 {
+			return nil, fmt.Errorf("dependency %q: an empty alternative", s)
+		}
+		f[0], _, _ = strings.Cut(f[0], ":") // an architecture qualifier
+		d, err := version.ParseDep(strings.Join(f, " "))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
 	}
-	return Fetch(s, out)
+	return out, nil
+}
+
+// Depends are the relations of an entry's Depends field, as written.
+func Depends(e *feed.Entry) []string {
+	var out []string
+	for _, r := range strings.Split(e.Field("Depends"), ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
 }

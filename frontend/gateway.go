@@ -35,6 +35,13 @@ func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// As the CLI does: the daemon fetches the feeds' indexes, which
+	// choose the feed packages the graph fetches pinned.
+	if fs := build.Feeds(o.plan.Recipes); len(fs) > 0 {
+		if o.plan.Indexes, err = build.ReadIndexes(ctx, c, fs); err != nil {
+			return nil, err
+		}
+	}
 	p, err := plan.New(o.plan)
 	if err == nil {
 		err = o.contextErr()

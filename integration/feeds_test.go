@@ -9,7 +9,8 @@ import (
 )
 
 // feedRepo is a repository whose recipe app links libgreet, which no
-// recipe of it builds: it comes from the feed at url, pinned by sum.
+// recipe of it builds: libgreet-dev comes from the feed at url, pinned by
+// sum, and brings libgreet, which its entry in the feed depends on.
 func feedRepo(url, sum, depends string) string {
 	return fmt.Sprintf(`feeds:
   - {url: %s, sha256: %s, arch: armv7}
@@ -21,7 +22,7 @@ recipes:
     maintainer: Kiln Tests <tests@example.org>
     timestamp: 2024-05-01
     targets: [armv7]
-    makedepends: [host:libgreet-dev, host:libgreet]
+    makedepends: [host:libgreet-dev]
 %s    build: |
       cat > app.c <<'EOF'
       #include <stdio.h>
@@ -39,12 +40,15 @@ recipes:
 // TestFeedDependency: kiln builds examples/libgreet for armv7 into a
 // directory, which becomes a real feed served over HTTP on 127.0.0.1. A
 // repository pinning that feed's index builds a recipe whose host:
-// dependencies only the feed has: the daemon fetches the index and the
-// packages, they are installed into $SYSROOT, the binary gains its
-// libgreet dependency from the feed's package, and the install test runs
-// it under qemu in a root with the feed's libgreet; the test does so on
-// the host too. A wrong index sha256 fails naming both digests; a runtime
-// depend on a version the feed lacks fails naming it.
+// dependency only the feed has: the daemon fetches the index, kiln reads
+// it before planning, and the graph fetches libgreet-dev and libgreet
+// (which libgreet-dev depends on in the feed) as http sources pinned by
+// the index's sha256s, with no step of its own reaching the network. They
+// are installed into $SYSROOT, the binary gains its libgreet dependency
+// from the feed's package, and the install test runs it under qemu in a
+// root with the feed's libgreet; the test does so on the host too. A
+// wrong index sha256 fails naming both digests; a runtime depend on a
+// version the feed lacks fails naming it.
 func TestFeedDependency(t *testing.T) {
 	requireIntegration(t)
 	feedDir := t.TempDir()
@@ -55,8 +59,21 @@ func TestFeedDependency(t *testing.T) {
 
 	dir, out := t.TempDir(), t.TempDir()
 	writeFiles(t, dir, map[string]string{"kiln.yaml": feedRepo(url, sum, "")})
+	def := mustKiln(t, nil, "llb", dir).stdout
+	for _, f := range []string{"libgreet-dev_1.2.0-1_armv7.ipk", "libgreet_1.2.0-1_armv7.ipk"} {
+		for _, want := range []string{"http://" + addr + "/" + f, "sha256:" + sha(t, filepath.Join(feedDir, f))} {
+			if !strings.Contains(def, want) {
+				t.Errorf("kiln llb: the graph has no %s (the http source of %s, pinned)", want, f)
+			}
+		}
+	}
+	if strings.Contains(def, "feedfetch") {
+		t.Error("kiln llb: a step of the graph fetches from the feed itself")
+	}
 	r := mustKiln(t, nil, "build", dir, "-o", out, "--progress", "plain")
-	for _, step := range []string{"feed " + url + ": fetch index", "fetch libgreet-dev from a feed", "app [armv7] test 0 (install)"} {
+	for _, step := range []string{"feed " + url + ": fetch index", "feed " + url + ": fetch libgreet-dev 1.2.0-1",
+		"feed " + url + ": fetch libgreet 1.2.0-1", "install libgreet-dev_1.2.0-1_armv7, libgreet_1.2.0-1_armv7 into $SYSROOT",
+		"app [armv7] test 0 (install)"} {
 		if !strings.Contains(r.stderr, step) {
 			t.Errorf("progress shows no step %q", step)
 		}
@@ -74,6 +91,31 @@ func TestFeedDependency(t *testing.T) {
 		t.Errorf("app printed %q", got)
 	}
 
+	// A runtime depend on the feed's libgreet-dev: the install test's root
+	// gets it and, from its entry's Depends, the feed's libgreet.
+	t.Run("install root follows the feed's depends", func(t *testing.T) {
+		repo := t.TempDir()
+		writeFiles(t, repo, map[string]string{"kiln.yaml": fmt.Sprintf(`feeds:
+  - {url: %s, sha256: %s, arch: armv7}
+recipes:
+  greet-headers:
+    version: 1.0-1
+    summary: Depends on the feed's libgreet-dev
+    license: MIT
+    maintainer: Kiln Tests <tests@example.org>
+    timestamp: 2024-05-01
+    targets: [armv7]
+    depends: [libgreet-dev]
+    package: install -D -m 644 /dev/null "$pkgdir/usr/share/greet-headers/README"
+    tests:
+      - stage: install
+        checks: [{path: /usr/include/greet.h, exists: true}, {path: /usr/lib/libgreet.so.1, exists: true}]
+`, url, sum)})
+		r := mustKiln(t, nil, "build", repo, "-o", t.TempDir(), "--progress", "plain")
+		if !strings.Contains(r.stderr, "greet-headers [armv7] install 3 package(s) for tests") {
+			t.Errorf("the test root does not get greet-headers, libgreet-dev and libgreet:\n%s", tail(r.stderr, 20))
+		}
+	})
 	t.Run("wrong index sha256", func(t *testing.T) {
 		wrong := strings.Repeat("cd", 32)
 		writeFiles(t, dir, map[string]string{"kiln.yaml": feedRepo(url, wrong, "")})

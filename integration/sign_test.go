@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -131,4 +132,56 @@ func TestSignSeveralDaemons(t *testing.T) {
 func kilnIn(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	return run(t, "sh", append([]string{"-c", `cd "$1" && shift && "$@"`, "sh", dir, os.Getenv("KILN_BIN")}, args...)...)
+}
+
+// foundDepsRepo: myapp links libmy, which mylib-dev (host:) brings into
+// $SYSROOT; myapp lists no depends and is packed as syspkg only.
+const foundDepsRepo = `recipes:
+  mylib:
+    version: 1.0-1
+    summary: A library
+    license: MIT
+    maintainer: Kiln Tests <tests@example.org>
+    timestamp: 2024-05-01
+    targets: [x86_64]
+    build: |
+      printf 'int my_answer(void) { return 42; }\n' > my.c
+      "$CC" -shared -fPIC -Wl,-soname,libmy.so.1 -o libmy.so.1 my.c
+    package: |
+      install -D libmy.so.1 "$pkgdir/usr/lib/libmy.so.1"
+      ln -s libmy.so.1 "$pkgdir/usr/lib/libmy.so"
+    packages:
+      mylib: {files: ["usr/lib/libmy.so.1"]}
+      mylib-dev: {files: ["usr/lib/libmy.so"], uses: [mylib]}
+  myapp:
+    version: 2.0-1
+    summary: An application
+    license: MIT
+    maintainer: Kiln Tests <tests@example.org>
+    timestamp: 2024-05-01
+    targets: [x86_64]
+    makedepends: [host:mylib-dev]
+    formats: {syspkg: {}}
+    build: |
+      printf 'int my_answer(void);\nint main(void) { return my_answer() - 42; }\n' > app.c
+      "$CC" -o myapp app.c -L"$SYSROOT/usr/lib" -lmy
+    package: install -D myapp "$pkgdir/usr/bin/myapp"
+`
+
+// TestSignedSyspkgFoundDepends: the signed syspkg metainfo of a program
+// linked to a library of the build depends on that library's package,
+// which the recipe never wrote: the shared-library resolution found it,
+// and the signing step reads its result as the pack step does.
+func TestSignedSyspkgFoundDepends(t *testing.T) {
+	requireIntegration(t)
+	keys := t.TempDir()
+	kilnIn(t, keys, "cert", "developer", "Jane Doe", "--bits", "2048")
+	dir, out := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{"kiln.yaml": foundDepsRepo})
+	r := mustKiln(t, nil, "build", dir, "-o", out, "--progress", "plain", "--sign", "--dev-cert", filepath.Join(keys, "developer.pem"),
+		"--dev-key", filepath.Join(keys, "developer.key"), "--syspkg-url", "https://example.org/repo")
+	meta := readFile(t, filepath.Join(out, "myapp.json"))
+	if !regexp.MustCompile(`"depends": \[ "mylib 1\.0(\.0)?" \]`).MatchString(meta) || !strings.Contains(meta, "------BEGIN SIGNATURE------") {
+		t.Errorf("myapp.json does not depend on mylib:\n%s\n%s", meta, tail(r.stderr, 10))
+	}
 }

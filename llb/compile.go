@@ -98,6 +98,11 @@ type Job struct {
 	// DigestReports give the digests of fixed-output sources without one
 	// (kiln lock).
 	DigestReports []DigestReport
+	// Shlibs holds the shared-library resolution's result per package
+	// (shlibs.ResultFile): the dependencies found, which signing adds to
+	// the syspkg metainfo as packing does to each package. nil when no
+	// resolution runs (noarch, or no package step).
+	Shlibs *llb.State
 }
 
 // Compile turns r into the LLB graph building its packages for o.Target,
@@ -141,6 +146,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 			return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 		}
 		c.shlibs = c.resolveShlibs(split)
+		job.Shlibs = c.shlibs
 	}
 	split, ran = c.withEnv(split, ran)
 	outs, err := c.packages(job, split, ran)

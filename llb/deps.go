@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kiln-build/kiln/feeds"
 	"github.com/kiln-build/kiln/version"
 	"github.com/moby/buildkit/client/llb"
 )
@@ -61,9 +62,10 @@ var ErrNotInRepository = errors.New("no recipe in this build produces it")
 type HostPackage struct {
 	State llb.State
 	File  string
-	// Name is the package's name; Depends the packages its recipe says it
-	// depends on, which are installed into $SYSROOT with it when the build
-	// produces them (a -dev package brings its library).
+	// Name is the package's name; Depends the relations its control file
+	// has (Debian syntax: "libfoo (>= 1.2)", "a | b"), which are installed
+	// into $SYSROOT and test roots with it (a -dev package brings its
+	// library, a feed's package what it depends on).
 	Name    string
 	Depends []string
 	// Feed: the package comes from a feed (FeedPackage), not the build.
@@ -95,38 +97,93 @@ func (c *compiler) withSysroot(tc llb.State) (llb.State, error) {
 }
 
 // sysrootPackages are the host: dependencies and, as a package manager
-// would install them, the packages of the build they depend on, each once,
-// in the order met.
+// would install them, the packages they depend on (see closure).
 func (c *compiler) sysrootPackages() ([]HostPackage, error) {
-	var pkgs []HostPackage
-	seen := map[string]bool{}
-	var add func(d hostDep, direct bool) error
-	add = func(d hostDep, direct bool) error {
+	var direct []HostPackage
+	for _, d := range c.host {
 		hp, err := c.o.Host(d.Dep)
-		if !direct && (errors.Is(err, ErrNotInRepository) || err == nil && hp.Feed) {
-			return nil // the device's feed has it; nothing to link against here
-		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", d.from, err)
+			return nil, fmt.Errorf("%s: %w", d.from, err)
 		}
-		if seen[hp.File] {
-			return nil
+		direct = append(direct, hp)
+	}
+	return c.closure(direct)
+}
+
+// closure is pkgs and, transitively, the packages their Depends name,
+// each once, in the order met. A dependency is met by a package of the
+// build, else by the target's system_packages (nothing to install), else
+// by a feed serving the target; with no feed serving it, the device's
+// feed is left to provide it. One that nothing meets fails, naming the
+// package that depends on it.
+func (c *compiler) closure(pkgs []HostPackage) ([]HostPackage, error) {
+	var out []HostPackage
+	seen := map[string]bool{}
+	key := func(hp HostPackage) string {
+		if hp.Name != "" {
+			return hp.Name
 		}
-		seen[hp.File] = true
-		pkgs = append(pkgs, hp)
-		for _, dep := range hp.Depends {
-			if err := add(hostDep{Dep: version.Dep{Name: dep}, from: fmt.Sprintf("package %s depends on %q", hp.Name, dep)}, false); err != nil {
-				return err
+		return hp.File
+	}
+	for _, hp := range pkgs {
+		if !seen[key(hp)] {
+			seen[key(hp)] = true
+			out = append(out, hp)
+		}
+	}
+	for i := 0; i < len(out); i++ {
+		for _, rel := range out[i].Depends {
+			hp, ok, err := c.dependency(rel, out[i], seen)
+			if err != nil {
+				return nil, err
+			}
+			if ok && !seen[key(hp)] {
+				seen[key(hp)] = true
+				out = append(out, hp)
 			}
 		}
-		return nil
 	}
-	for _, d := range c.host {
-		if err := add(d, true); err != nil {
-			return nil, err
+	return out, nil
+}
+
+// dependency resolves relation rel of package of (one of its Depends):
+// the first alternative met wins; ok is false when nothing is to be
+// installed for it (already in, the system's, or left to the device).
+func (c *compiler) dependency(rel string, of HostPackage, have map[string]bool) (HostPackage, bool, error) {
+	alts, err := feeds.Relation(rel)
+	if err != nil {
+		return HostPackage{}, false, fmt.Errorf("package %s depends on %q: %w", of.Name, rel, err)
+	}
+	var why []string
+	for _, d := range alts {
+		if have[d.Name] {
+			return HostPackage{}, false, nil
 		}
+		if v, ok := c.o.Target.SystemPackages[d.Name]; ok {
+			if err := d.Meets(v); err != nil {
+				why = append(why, fmt.Sprintf("target %s's system has %s %s", c.o.Target.Name, d.Name, v))
+				continue
+			}
+			return HostPackage{}, false, nil
+		}
+		if c.o.Host == nil {
+			return HostPackage{}, false, nil
+		}
+		hp, err := c.o.Host(d)
+		if errors.Is(err, ErrNotInRepository) {
+			return HostPackage{}, false, nil // no feed serves the target: the device's feed has it
+		}
+		if err == nil {
+			return hp, true, nil
+		}
+		why = append(why, err.Error())
 	}
-	return pkgs, nil
+	from := ""
+	if of.Feed {
+		from = " (from a feed)"
+	}
+	return HostPackage{}, false, fmt.Errorf("package %s%s depends on %s, which neither the build, the system of target %s nor a feed meets: %s",
+		of.Name, from, rel, c.o.Target.Name, strings.Join(why, "; "))
 }
 
 // unpack mounts each package at base/N and returns the mounts with the

@@ -1,7 +1,6 @@
 package llb
 
 import (
-	"encoding/json"
 	"fmt"
 	"path"
 
@@ -12,22 +11,31 @@ import (
 	digest "github.com/opencontainers/go-digest"
 )
 
-// Feed is an opkg feed serving a target: its index URL and the state
-// holding the index (fetched by the daemon, checked against the
-// repository's sha256) as File.
+// Feed is an opkg feed serving a target: the state holding its index
+// (fetched by the daemon, checked against the repository's sha256) as
+// File, and the index's entries, read before planning (see
+// build.ReadIndexes), which choose the packages the graph fetches.
 type Feed struct {
 	URL   string
 	Index llb.State
 	File  string
+	Read  feeds.Feed
 }
 
-// FeedIndex fetches a feed's index. The vertex is the same for every
-// recipe and target using the feed, so the daemon fetches it once.
-func FeedIndex(f schema.Feed) Feed {
+// FeedIndexState fetches a feed's index. The vertex is the same for every
+// recipe and target using the feed, and for the solve that reads it
+// before planning, so the daemon fetches it once.
+func FeedIndexState(f schema.Feed) (llb.State, string) {
 	file := path.Base(f.URL) // Packages or Packages.gz: the schema says so
-	st := llb.HTTP(f.URL, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, f.SHA256)), llb.Filename(file),
-		llb.WithCustomName("feed "+f.URL+": fetch index"))
-	return Feed{URL: f.URL, Index: st, File: file}
+	return llb.HTTP(f.URL, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, f.SHA256)), llb.Filename(file),
+		llb.WithCustomName("feed "+f.URL+": fetch index")), file
+}
+
+// FeedIndex is feed f with its index as read (data in: the compiler does
+// no I/O).
+func FeedIndex(f schema.Feed, read feeds.Feed) Feed {
+	st, file := FeedIndexState(f)
+	return Feed{URL: f.URL, Index: st, File: file, Read: read}
 }
 
 // feedMounts mounts each feed's index at /kiln/feeds/N and says where.
@@ -42,21 +50,25 @@ func feedMounts(fs []Feed) ([]llb.RunOption, []feeds.Index) {
 	return mounts, idx
 }
 
-// FeedPackage is the package of the feeds that meets d for a target
-// whose devices install archs: a step of kiln's own binary chooses the
-// newest version d allows and downloads it, checking it against the sha256
-// the (pinned) index gives. It fails naming d when no feed has it.
-func FeedPackage(fs []Feed, archs []string, d version.Dep, packer Packer) HostPackage {
-	mounts, idx := feedMounts(fs)
-	spec := feeds.FetchSpec{Name: d.Name, Op: d.Op, Version: d.Version, Archs: archs, Feeds: idx}
-	data, _ := json.MarshalIndent(spec, "", "  ") // plain values: cannot fail
-	meta := llb.Scratch().File(llb.Mkfile("/fetch.json", 0o644, data), llb.WithCustomName("feed package "+d.Debian()))
-	opts := append([]llb.RunOption{
-		llb.Args([]string{"/kiln/bin" + packer.Path, "feedfetch", "--spec", "/kiln/meta/fetch.json", "--out", "/kiln/pkg"}),
-		llb.AddMount("/kiln/bin", packer.State, llb.Readonly),
-		llb.AddMount("/kiln/meta", meta, llb.Readonly),
-		llb.WithCustomName("fetch " + d.Debian() + " from a feed"),
-	}, mounts...)
-	out := llb.Scratch().Run(opts...).AddMount("/kiln/pkg", llb.Scratch())
-	return HostPackage{State: out, File: feeds.FileName(d.Name), Name: d.Name, Feed: true}
+// FeedPackage is the package of the feeds that meets d for a target whose
+// devices install archs: the newest version d allows, of the first feed
+// that has one, fetched by the daemon as an llb.HTTP source pinned by the
+// sha256 the (pinned) index gives it. It fails naming d and what each
+// feed has when none meets it.
+func FeedPackage(fs []Feed, archs []string, d version.Dep) (HostPackage, error) {
+	read := make([]feeds.Feed, len(fs))
+	for i, f := range fs {
+		read[i] = f.Read
+	}
+	e, f, err := feeds.Find(read, d, archs)
+	if err != nil {
+		return HostPackage{}, err
+	}
+	pin, err := f.Pin(e)
+	if err != nil {
+		return HostPackage{}, err
+	}
+	st := llb.HTTP(pin.URL, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, pin.SHA256)), llb.Filename(pin.File),
+		llb.WithCustomName(fmt.Sprintf("feed %s: fetch %s %s", f.URL, e.Package, e.Version)))
+	return HostPackage{State: st, File: pin.File, Name: e.Package, Depends: feeds.Depends(e), Feed: true}, nil
 }

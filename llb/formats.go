@@ -117,7 +117,7 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 			job.Metas = append(job.Metas, p)
 			if f.Name() == "ipk" {
 				ipkSelected = true
-				job.IPK[name] = HostPackage{State: out, File: f.FileName(p), Name: name, Depends: relationNames(base.Depends)}
+				job.IPK[name] = HostPackage{State: out, File: f.FileName(p), Name: name, Depends: base.Depends}
 			}
 		}
 		if !ipkSelected {
@@ -129,7 +129,7 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 			if err != nil {
 				return nil, err
 			}
-			job.IPK[name] = HostPackage{State: out, File: ipk.FileName(p), Name: name, Depends: relationNames(base.Depends)}
+			job.IPK[name] = HostPackage{State: out, File: ipk.FileName(p), Name: name, Depends: base.Depends}
 		}
 	}
 	return outs, nil
@@ -162,18 +162,6 @@ func (j *Job) ipks() []HostPackage {
 	out := make([]HostPackage, 0, len(names))
 	for _, n := range names {
 		out = append(out, j.IPK[n])
-	}
-	return out
-}
-
-// relationNames are the packages Debian relations name:
-// "libgreet (= 1.2.0-1)" is libgreet.
-func relationNames(rels []string) []string {
-	var out []string
-	for _, r := range rels {
-		if f := strings.Fields(r); len(f) > 0 {
-			out = append(out, f[0])
-		}
 	}
 	return out
 }

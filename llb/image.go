@@ -53,7 +53,7 @@ func (c *compiler) image(job *Job) (*Image, error) {
 	}
 	// The packages are unpacked by kiln's unpack, in the toolchain, into
 	// the base mounted beside it: files only, as an offline install.
-	pkgs, err := c.withRuntimeDepends(job.ipks())
+	pkgs, err := c.closure(job.ipks())
 	if err != nil {
 		return nil, err
 	}

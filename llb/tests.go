@@ -2,7 +2,6 @@ package llb
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/toolchains"
-	"github.com/kiln-build/kiln/version"
 	"github.com/moby/buildkit/client/llb"
 )
 
@@ -92,7 +90,7 @@ func toChecks(cs []schema.Check) []check.Check {
 // install), for install tests.
 func (c *compiler) installRoot(pkgs []HostPackage, extra []string) (llb.State, error) {
 	root := c.o.Target.For(c.o.Toolchain, c.r.Image, extra)
-	pkgs, err := c.withRuntimeDepends(pkgs)
+	pkgs, err := c.closure(pkgs)
 	if err != nil {
 		return llb.State{}, err
 	}
@@ -107,27 +105,6 @@ func (c *compiler) installRoot(pkgs []HostPackage, extra []string) (llb.State, e
 	opts := append(append(c.env(), mounts...), script(body), llb.Network(llb.NetModeNone),
 		c.name("install %d package(s) for tests", len(pkgs)))
 	return root.Run(opts...).Root(), nil
-}
-
-// withRuntimeDepends adds to pkgs the runtime dependencies that sibling
-// recipes of the build produce; others come from the device's feed.
-func (c *compiler) withRuntimeDepends(pkgs []HostPackage) ([]HostPackage, error) {
-	out := append([]HostPackage(nil), pkgs...)
-	for _, spec := range c.r.Depends {
-		d, err := version.ParseDep(spec)
-		if err != nil || c.o.Host == nil {
-			continue
-		}
-		hp, err := c.o.Host(d)
-		if errors.Is(err, ErrNotInRepository) {
-			continue // provided by the device's feed, not this build
-		}
-		if err != nil {
-			return nil, fmt.Errorf("depends: %w", err)
-		}
-		out = append(out, hp)
-	}
-	return out, nil
 }
 
 // installRequires are what install tests ask for besides the job's own

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kiln-build/kiln/feeds"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
@@ -40,6 +41,13 @@ type Options struct {
 	Set map[string]string
 	// Variant, when not nil, picks one variant (0-based) of each recipe.
 	Variant *int
+	// Indexes are the recipes' feeds' indexes, by feeds.Key, as the
+	// daemon fetched them (build.ReadIndexes): the plan chooses the feed
+	// packages a build installs from them.
+	Indexes map[string][]byte
+	// Offline plans are checked (kiln validate), never built: no index is
+	// read, and each feed package stands in for what a feed would give.
+	Offline bool
 }
 
 type key struct{ recipe, target, variant string }
@@ -198,7 +206,9 @@ func plan(o Options, drawing bool) (*planner, []key, []*llb.Job, error) {
 	if err := checkSet(o); err != nil {
 		return nil, nil, nil, err
 	}
-	p.collectFeeds()
+	if err := p.collectFeeds(); err != nil {
+		return nil, nil, nil, err
+	}
 	var jobs []*llb.Job
 	var keys []key
 	for _, r := range o.Recipes {
@@ -331,7 +341,10 @@ func (p *planner) host(k key, r *schema.Recipe, t *toolchains.Target, d version.
 	dr := p.byPkg[d.Name]
 	if fs, archs := p.feedsFor(t); dr == nil && len(fs) > 0 {
 		p.edges = append(p.edges, edge{k, feedsKey(t.Name), d.Name})
-		return llb.FeedPackage(fs, archs, d, p.o.Packer), nil
+		if p.drawing || p.o.Offline {
+			return llb.HostPackage{File: d.Name + ".ipk", Name: d.Name, Feed: true}, nil
+		}
+		return llb.FeedPackage(fs, archs, d)
 	}
 	if dr == nil {
 		return llb.HostPackage{}, fmt.Errorf("package %s: %w (build the repository directory so kiln sees it)", d.Name, llb.ErrNotInRepository)
@@ -402,18 +415,30 @@ func (p *planner) checkDepends(r *schema.Recipe) error {
 }
 
 // collectFeeds gathers the feeds of every recipe's repository, each once
-// (by URL and sha256), in the order met.
-func (p *planner) collectFeeds() {
+// (by URL and sha256), in the order met, with their indexes as read.
+// Drawing the graph (kiln graph) and offline plans read none.
+func (p *planner) collectFeeds() error {
 	p.indexes = map[string]llb.Feed{}
 	for _, r := range p.o.Recipes {
 		for _, f := range r.Feeds {
-			k := f.URL + " " + f.SHA256
-			if _, ok := p.indexes[k]; !ok {
-				p.indexes[k] = llb.FeedIndex(f)
-				p.feeds = append(p.feeds, f)
+			k := feeds.Key(f.URL, f.SHA256)
+			if _, ok := p.indexes[k]; ok {
+				continue
 			}
+			read := feeds.Feed{URL: f.URL}
+			if data, ok := p.o.Indexes[k]; ok {
+				var err error
+				if read, err = feeds.Parse(f.URL, data); err != nil {
+					return fmt.Errorf("%s: %w", r.File, err)
+				}
+			} else if !p.drawing && !p.o.Offline {
+				return fmt.Errorf("%s: feed %s: its index was not read before planning (a build with feeds reads them on the daemon first)", r.File, f.URL)
+			}
+			p.indexes[k] = llb.FeedIndex(f, read)
+			p.feeds = append(p.feeds, f)
 		}
 	}
+	return nil
 }
 
 // feedsFor are the feeds serving target t: those whose architecture is
@@ -435,7 +460,7 @@ func (p *planner) feedsFor(t *toolchains.Target) ([]llb.Feed, []string) {
 	var out []llb.Feed
 	for _, f := range p.feeds {
 		if contains(archs, f.Arch) {
-			out = append(out, p.indexes[f.URL+" "+f.SHA256])
+			out = append(out, p.indexes[feeds.Key(f.URL, f.SHA256)])
 		}
 	}
 	if len(out) == 0 {

@@ -341,32 +341,3 @@ func TestUserTargets(t *testing.T) {
 		t.Errorf("kiln's own targets: %v", err)
 	}
 }
-
-// TestFeedHostDependency: a host: dependency no recipe produces comes from
-// the repository's feed serving the target (by its ipk architecture), in
-// $SYSROOT with the build's own; a target no feed serves gets no such
-// package; the sysroot closure follows a build package's uses.
-func TestFeedHostDependency(t *testing.T) {
-	lib := recipe("libfoo", "1.2-1")
-	lib.Packages = map[string]*schema.PackageSpec{"libfoo": {Files: []string{"usr/lib/**"}}, "libfoo-dev": {Files: []string{"usr/include/**"}, Uses: []string{"libfoo"}}}
-	app := recipe("app", "1.0-1", "host:libfoo-dev", "host:libbar >= 2.0")
-	url := "http://127.0.0.1:1/armv7/Packages.gz"
-	app.Feeds = []schema.Feed{{URL: url, SHA256: strings.Repeat("ab", 32), Arch: "armv7"}}
-	app.Targets = []string{"armv7"}
-	jobs, err := compile(options(app, lib))
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := vertexNames(t, jobs[0])
-	for _, want := range []string{"feed " + url + ": fetch index", "fetch libbar (>= 2.0) from a feed",
-		"app [armv7] install libfoo-dev_1.2-1_armv7, libfoo_1.2-1_armv7, libbar into $SYSROOT",
-		"app [armv7] resolve shared libraries (3 package(s) in $SYSROOT)"} {
-		if !strings.Contains(names, want) {
-			t.Errorf("app's graph lacks %q:\n%s", want, names)
-		}
-	}
-	app.Targets = []string{"x86_64"}
-	if _, err := compile(options(app, lib)); err == nil || !strings.Contains(err.Error(), "package libbar: no recipe in this build produces it") {
-		t.Errorf("x86_64, which the armv7 feed does not serve: %v", err)
-	}
-}

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/kiln-build/kiln/feeds"
@@ -72,21 +72,22 @@ func Run(s Spec, root, out string) error {
 		own.Providers = append(own.Providers, Provider{Package: name, Version: s.Version, Sonames: Provided(files)})
 	}
 	in := Input{Target: s.Target, Sources: []Source{own}, System: s.System, Allow: s.Allow}
+	var host []*feed.Entry
 	if len(s.Host) > 0 {
-		host, err := ipkProviders(s.Host)
-		if err != nil {
+		var err error
+		if host, err = readIPKs(s.Host); err != nil {
 			return err
 		}
-		in.Sources = append(in.Sources, Source{Name: "the host: packages in $SYSROOT", Providers: host})
+		in.Sources = append(in.Sources, Source{Name: "the host: packages in $SYSROOT", Providers: providers(host, nil)})
 	}
-	for _, x := range s.Feeds {
-		src, err := feedSource(x, s.Archs)
-		if err != nil {
-			return err
-		}
-		in.Sources = append(in.Sources, src)
+	fs, err := feeds.ReadAll(s.Feeds)
+	if err != nil {
+		return err
 	}
-	if err := checkRelations(s); err != nil {
+	for _, f := range fs {
+		in.Sources = append(in.Sources, Source{Name: "feed " + f.URL, Providers: providers(f.Entries, s.Archs)})
+	}
+	if err := checkRelations(s, fs); err != nil {
 		return err
 	}
 	results, warnings, err := Resolve(in, pkgs)
@@ -96,35 +97,32 @@ func Run(s Spec, root, out string) error {
 	for _, w := range warnings {
 		logrus.Warnf("%s (allowed by validation rule %s)", w, AllowUnresolved)
 	}
-	return write(results, out)
+	return write(results, host, out)
 }
 
-// feedSource is the packages of one feed index for archs.
-func feedSource(x feeds.Index, archs []string) (Source, error) {
-	es, err := x.Read()
-	if err != nil {
-		return Source{}, err
-	}
-	src := Source{Name: "feed " + x.URL}
+// providers are the packages of es (of archs, when given) with the
+// sonames their Provides lists.
+func providers(es []*feed.Entry, archs []string) []Provider {
+	var out []Provider
 	for _, e := range es {
-		if slices.Contains(archs, e.Arch) {
-			src.Providers = append(src.Providers, Provider{Package: e.Package, Version: e.Version, Sonames: feed.List(e.Field("Provides"))})
+		if archs == nil || slices.Contains(archs, e.Arch) {
+			out = append(out, Provider{Package: e.Package, Version: e.Version, Sonames: feed.List(e.Field("Provides"))})
 		}
 	}
-	return src, nil
+	return out
 }
 
 // checkRelations reports every dependency of s.Check that no feed meets.
-func checkRelations(s Spec) error {
+func checkRelations(s Spec, fs []feeds.Feed) error {
 	var problems []string
 	for _, r := range s.Check {
 		if have, ok := s.SystemPackages[r.Dep.Name]; ok {
-			if err := satisfied(r.Dep, have); err != nil {
+			if err := r.Dep.Meets(have); err != nil {
 				problems = append(problems, fmt.Sprintf("package %s depends on %s: target %s's system has %s %s", r.Package, r.Dep.Debian(), s.Target, r.Dep.Name, have))
 			}
 			continue
 		}
-		if _, _, err := feeds.Find(s.Feeds, r.Dep, s.Archs); err != nil {
+		if _, _, err := feeds.Find(fs, r.Dep, s.Archs); err != nil {
 			problems = append(problems, fmt.Sprintf("package %s depends on %v", r.Package, err))
 		}
 	}
@@ -134,37 +132,23 @@ func checkRelations(s Spec) error {
 	return fmt.Errorf("dependencies that neither the build, a feed nor the system of target %s meets:\n%s", s.Target, strings.Join(problems, "\n"))
 }
 
-// satisfied checks version have against d's constraint.
-func satisfied(d version.Dep, have string) error {
-	c, ok, err := d.Constraint()
-	if err != nil || !ok {
-		return err
-	}
-	v, err := version.Parse(have)
-	if err != nil {
-		return err
-	}
-	if !c.Allows(v) {
-		return fmt.Errorf("%s does not satisfy %s", have, c)
-	}
-	return nil
-}
-
-// ipkProviders reads the Package, Version and Provides fields of .ipk files.
-func ipkProviders(files []string) ([]Provider, error) {
-	var out []Provider
+// readIPKs reads the control files of .ipk files.
+func readIPKs(files []string) ([]*feed.Entry, error) {
+	var out []*feed.Entry
 	for _, f := range files {
 		e, err := feed.Read(f, filepath.Base(f))
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Provider{Package: e.Package, Version: e.Version, Sonames: feed.List(e.Field("Provides"))})
+		out = append(out, e)
 	}
 	return out, nil
 }
 
-// write stores each result and the list of needed packages in out.
-func write(results map[string]Result, out string) error {
+// write stores each result, and the list of packages needed: those the
+// results name and, as a package manager would install them, the host
+// packages those depend on, transitively.
+func write(results map[string]Result, host []*feed.Entry, out string) error {
 	needed := map[string]bool{}
 	for name, r := range results {
 		if err := os.WriteFile(filepath.Join(out, ResultFile(name)), marshal(r), 0o644); err != nil {
@@ -174,16 +158,37 @@ func write(results map[string]Result, out string) error {
 			needed[p] = true
 		}
 	}
-	names := make([]string, 0, len(needed))
-	for n := range needed {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	closeOver(needed, host)
+	names := slices.Sorted(maps.Keys(needed))
 	list := strings.Join(names, "\n")
 	if list != "" {
 		list += "\n"
 	}
 	return os.WriteFile(filepath.Join(out, NeededFile), []byte(list), 0o644)
+}
+
+// closeOver adds to needed the packages of host that needed ones depend
+// on (any alternative host has), until nothing is added.
+func closeOver(needed map[string]bool, host []*feed.Entry) {
+	for added := true; added; {
+		added = false
+		for _, e := range host {
+			if !needed[e.Package] {
+				continue
+			}
+			for _, rel := range feeds.Depends(e) {
+				alts, err := feeds.Relation(rel)
+				if err != nil {
+					continue // the graph's sysroot step followed the same relations
+				}
+				for _, d := range alts {
+					if !needed[d.Name] && slices.ContainsFunc(host, func(h *feed.Entry) bool { return h.Package == d.Name }) {
+						needed[d.Name], added = true, true
+					}
+				}
+			}
+		}
+	}
 }
 
 // marshal is v as indented JSON, "(>= 1.0)" written as it reads.

@@ -12,6 +12,7 @@ import (
 	"github.com/kiln-build/kiln/internal/testtool"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/ipk"
+	"github.com/kiln-build/kiln/pack/ipk/feed"
 	"github.com/kiln-build/kiln/version"
 )
 
@@ -119,7 +120,11 @@ func TestCheckRelations(t *testing.T) {
 			{"app", dep("rm2fb >= 1.0")}, {"app", dep("libc6 >= 2.28")},
 			{"app", dep("rm2fb >= 2.0")}, {"app", dep("other")}, {"app-extra", dep("libc6 >= 2.36")},
 		}}
-	err := checkRelations(s)
+	fs, err := feeds.ReadAll(s.Feeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = checkRelations(s, fs)
 	want := `dependencies that neither the build, a feed nor the system of target rm2 meets:
 package app depends on rm2fb (>= 2.0): feed http://127.0.0.1/rm/Packages: no version of rm2fb satisfies >= 2.0 (it has 1.0-1)
 package app depends on other: feed http://127.0.0.1/rm/Packages: no package other for architecture rm2 or rmall or all
@@ -128,7 +133,30 @@ package app-extra depends on libc6 (>= 2.36): target rm2's system has libc6 2.31
 		t.Errorf("checkRelations =\n%v\nwant\n%s", err, want)
 	}
 	s.Check = s.Check[:2]
-	if err := checkRelations(s); err != nil {
+	if err := checkRelations(s, fs); err != nil {
 		t.Errorf("checkRelations of met dependencies: %v", err)
+	}
+}
+
+// TestNeededCloses: the packages an install test's root gets from
+// $SYSROOT are those the resolution made dependencies and, transitively,
+// the $SYSROOT packages they depend on (any alternative $SYSROOT has);
+// packages only the device has are not among them.
+func TestNeededCloses(t *testing.T) {
+	host, err := feed.ParseIndex([]byte("Package: liba\nVersion: 1\nArchitecture: armv7\nFilename: a.ipk\nDepends: libb (>= 1), libc6\n\n" +
+		"Package: libb\nVersion: 1\nArchitecture: armv7\nFilename: b.ipk\nDepends: libx | libc\n\n" +
+		"Package: libc\nVersion: 1\nArchitecture: armv7\nFilename: c.ipk\n\n" +
+		"Package: libd\nVersion: 1\nArchitecture: armv7\nFilename: d.ipk\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	results := map[string]Result{"app": {Depends: []string{"liba (>= 1)"}, Packages: []string{"liba"}}}
+	if err := write(results, host, out); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(out, NeededFile))
+	if string(got) != "liba\nlibb\nlibc\n" {
+		t.Errorf("needed = %q, want liba, libb, libc", got)
 	}
 }

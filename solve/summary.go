@@ -266,6 +266,8 @@ func (t *tracker) explain(err error) error {
 		}
 		if strings.HasPrefix(n, "feed ") && strings.HasSuffix(n, ": fetch index") {
 			who = "the repository's feed"
+		} else if strings.HasPrefix(n, "feed ") && strings.Contains(n, ": fetch ") {
+			who = "the feed's index" // a package, pinned by the index
 		}
 	}
 	msg := err.Error()

@@ -22,6 +22,10 @@ func TestExplainMismatch(t *testing.T) {
 			`build failed in "greet source 0: fetch http://x.test/greet.tar.gz": checksum mismatch for http://x.test/greet.tar.gz: the recipe says ` + want + " but the downloaded file is " + got},
 		{"toolchain ds: fetch http://x.test/tc.txz", "failed to solve: digest mismatch " + got + ": " + want,
 			`build failed in "toolchain ds: fetch http://x.test/tc.txz": checksum mismatch: the target says ` + want + " but the downloaded file is " + got},
+		{"feed http://x.test/Packages: fetch index", "failed to solve: digest mismatch " + got + ": " + want,
+			`build failed in "feed http://x.test/Packages: fetch index": checksum mismatch: the repository's feed says ` + want + " but the downloaded file is " + got},
+		{"feed http://x.test/Packages: fetch libx 1.0-1", "failed to solve: digest mismatch for http://x.test/libx.ipk: " + got + " (expected: " + want + ")",
+			`build failed in "feed http://x.test/Packages: fetch libx 1.0-1": checksum mismatch for http://x.test/libx.ipk: the feed's index says ` + want + " but the downloaded file is " + got},
 	} {
 		tr := newTracker(nil)
 		tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: digest.FromString(c.vertex), Name: c.vertex, Error: c.err}}})

@@ -2,6 +2,7 @@ package toolchains
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -87,5 +88,44 @@ func TestSystemLibs(t *testing.T) {
 	}
 	if tg, _ := set.Lookup("noarch"); len(tg.SystemLibs) != 0 {
 		t.Errorf("noarch: system_libs %v, want none", tg.SystemLibs)
+	}
+}
+
+// TestSystemPackages: kiln's glibc targets list what every Debian
+// bookworm system has (libc6 at the target's libc floor, GCC's runtime);
+// noarch lists none; a target lowering the libc floor lowers libc6 with
+// it and keeps the rest; one setting its own keeps them.
+func TestSystemPackages(t *testing.T) {
+	set, err := Load(Source{File: "repo/targets/old.yaml", Data: []byte(`targets:
+  old:
+    extends: armv7
+    libc: {version: "2.31"}
+  own:
+    extends: aarch64
+    system_packages: {libstdc++6: "10.2.1", libqt5core5a: "5.15"}
+`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"libc6": "2.36", "libgcc-s1": "12.2.0", "libstdc++6": "12.2.0"}
+	for _, name := range []string{"armv7", "aarch64", "x86_64"} {
+		tg, _ := set.Lookup(name)
+		if !maps.Equal(tg.SystemPackages, want) || tg.SystemPackages["libc6"] != tg.Libc.Version {
+			t.Errorf("%s: system_packages %v, want %v", name, tg.SystemPackages, want)
+		}
+	}
+	if tg, _ := set.Lookup("noarch"); len(tg.SystemPackages) != 0 {
+		t.Errorf("noarch: system_packages %v, want none", tg.SystemPackages)
+	}
+	old, _ := set.Lookup("old")
+	if w := map[string]string{"libc6": "2.31", "libgcc-s1": "12.2.0", "libstdc++6": "12.2.0"}; !maps.Equal(old.SystemPackages, w) {
+		t.Errorf("old: system_packages %v, want %v", old.SystemPackages, w)
+	}
+	if armv7, _ := set.Lookup("armv7"); armv7.SystemPackages["libc6"] != "2.36" {
+		t.Errorf("lowering old's floor changed armv7's: %v", armv7.SystemPackages)
+	}
+	own, _ := set.Lookup("own")
+	if w := map[string]string{"libc6": "2.36", "libgcc-s1": "12.2.0", "libstdc++6": "10.2.1", "libqt5core5a": "5.15"}; !maps.Equal(own.SystemPackages, w) {
+		t.Errorf("own: system_packages %v, want %v", own.SystemPackages, w)
 	}
 }

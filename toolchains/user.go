@@ -12,6 +12,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/version"
 )
 
 // A repository may define targets of its own, in CUE, YAML or JSON, with
@@ -265,6 +266,7 @@ func (l *loader) resolve(name string) bool {
 	if base.Exists() {
 		ut.origin.Extends = from
 	}
+	t.floorLibc6()
 	if baseTarget != nil && t.toolchain() == baseTarget.toolchain() {
 		t.toolchainOf = baseTarget.Toolchain()
 	}
@@ -275,6 +277,20 @@ func (l *loader) resolve(name string) bool {
 	l.set.origins[name] = ut.origin
 	l.resolved[name] = true
 	return true
+}
+
+// floorLibc6 keeps the version of libc6 in t's system_packages no newer
+// than t's glibc floor: a target extending kiln's armv7 for devices with
+// glibc 2.31 inherits bookworm's libc6 2.36, which its devices lack.
+func (t *Target) floorLibc6() {
+	have, ok := t.SystemPackages["libc6"]
+	if !ok || t.Libc == nil || t.Libc.Name != "glibc" {
+		return
+	}
+	if c, err := version.CompareStrings(have, t.Libc.Version); err == nil && c > 0 {
+		t.SystemPackages = maps.Clone(t.SystemPackages)
+		t.SystemPackages["libc6"] = t.Libc.Version
+	}
 }
 
 // overlay fills into data at p every field of base that user (the value

@@ -58,6 +58,23 @@ func (d Dep) Constraint() (c Constraint, ok bool, err error) {
 	return Constraint{Op: op, Version: v}, true, nil
 }
 
+// Meets checks version have (a package's) against d's bound; the error
+// says what does not satisfy what.
+func (d Dep) Meets(have string) error {
+	c, ok, err := d.Constraint()
+	if err != nil || !ok {
+		return err
+	}
+	v, err := Parse(have)
+	if err != nil {
+		return err
+	}
+	if !c.Allows(v) {
+		return fmt.Errorf("%s does not satisfy %s", have, c)
+	}
+	return nil
+}
+
 // Debian renders d as control files write it: `libc6 (>= 2.31)`.
 func (d Dep) Debian() string {
 	if d.Op == "" {

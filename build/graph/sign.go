@@ -11,6 +11,7 @@ import (
 	"github.com/kiln-build/kiln/pack/syspkg"
 	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/provenance"
+	"github.com/kiln-build/kiln/shlibs"
 	bkllb "github.com/moby/buildkit/client/llb"
 )
 
@@ -35,6 +36,9 @@ type syspkgGroup struct {
 	meta     *pack.Package
 	dir      string
 	payloads []string // ARCH=path in FeedDir
+	// shlibs are the jobs' shared-library results (one per payload that
+	// has one), whose dependencies the metainfo gains.
+	shlibs []bkllb.State
 }
 
 // signed adds a signing step per syspkg package to out. Each runs
@@ -54,6 +58,9 @@ func signed(out bkllb.State, jobs []*llb.Job, s *Signing, packer llb.Packer) (bk
 				groups[k] = g
 			}
 			g.payloads = append(g.payloads, syspkg.Arch(p.Arch)+"="+path.Join(FeedDir, j.Files[i]))
+			if j.Shlibs != nil {
+				g.shlibs = append(g.shlibs, *j.Shlibs)
+			}
 		}
 	}
 	if len(groups) == 0 {
@@ -88,14 +95,20 @@ func signed(out bkllb.State, jobs []*llb.Job, s *Signing, packer llb.Packer) (bk
 		if s.BaseURL != "" {
 			args = append(args, "--base-url", s.BaseURL)
 		}
-		run := bkllb.Scratch().Run(
+		var mounts []bkllb.RunOption
+		for i, st := range g.shlibs {
+			dir := fmt.Sprintf("/kiln/shlibs/%d", i)
+			args = append(args, "--shlibs", path.Join(dir, shlibs.ResultFile(g.meta.Name)))
+			mounts = append(mounts, bkllb.AddMount(dir, st, bkllb.Readonly))
+		}
+		run := bkllb.Scratch().Run(append(mounts,
 			bkllb.Args(append(args, g.payloads...)),
 			bkllb.AddMount("/kiln/bin", packer.State, bkllb.Readonly),
 			bkllb.AddMount("/kiln/meta", metaSt, bkllb.Readonly),
 			bkllb.AddSecret("/run/secrets/"+SigningKeySecret, bkllb.SecretID(SigningKeySecret), bkllb.SecretFileOpt(0, 0, 0o400)),
 			bkllb.Network(bkllb.NetModeNone),
 			bkllb.WithCustomName(fmt.Sprintf("sign syspkg metainfo %s (%d payloads)", path.Join(g.dir, g.meta.Name), len(g.payloads))),
-		)
+		)...)
 		out = run.AddMount(FeedDir, out)
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/kiln-build/kiln/build"
@@ -39,11 +40,12 @@ func buildCmd() *cobra.Command {
 					return err
 				}
 			}
-			findDaemons := d.LookAhead(ctx, managed())
+			findDaemons := sync.OnceValues(d.LookAhead(ctx, managed()))
 			cfg, err := bf.config(args)
 			if err != nil {
 				return err
 			}
+			cfg.Indexes = build.OnDaemon(findDaemons, progress)
 			if cfg.Sign, err = sg.signing(); err != nil {
 				return err
 			}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"sync"
+
 	"github.com/kiln-build/kiln/build"
 	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/sirupsen/logrus"
@@ -8,7 +10,10 @@ import (
 )
 
 func llbCmd() *cobra.Command {
-	var bf buildFlags
+	var (
+		bf buildFlags
+		d  daemonFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "llb RECIPE-OR-DIR...",
 		Short: "Print the LLB definition of a build (pipe it to buildctl build)",
@@ -19,6 +24,9 @@ func llbCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// Only a repository listing feeds needs a daemon: to read
+			// their indexes, which choose the packages the graph fetches.
+			cfg.Indexes = build.OnDaemon(sync.OnceValues(d.LookAhead(cmd.Context(), managed())), "quiet")
 			b, err := build.Prepare(cmd.Context(), cfg)
 			if err != nil {
 				return err
@@ -28,6 +36,7 @@ func llbCmd() *cobra.Command {
 		},
 	}
 	bf.register(cmd.Flags())
+	d.register(cmd.Flags())
 	registerBuildCompletion(cmd, true)
 	return cmd
 }

@@ -134,6 +134,7 @@ func lockDigests(cmd *cobra.Command, file string, data []byte, open, written []*
 		return nil, err
 	}
 	cfg.Toolchain.Fetch.Locking = true
+	cfg.Indexes = build.OnDaemon(func() ([]daemon.Remote, error) { return t.Daemons, nil }, t.Progress)
 	b, err := build.Prepare(cmd.Context(), cfg)
 	if err != nil {
 		return nil, err

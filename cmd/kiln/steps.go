@@ -7,7 +7,6 @@ import (
 
 	"github.com/kiln-build/kiln/check"
 	"github.com/kiln-build/kiln/elfcheck"
-	"github.com/kiln-build/kiln/feeds"
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/sbom"
@@ -63,8 +62,6 @@ func stepCmds() []*cobra.Command {
 			func(_ *cobra.Command, f map[string]string) error {
 				return shlibs.RunFile(f["spec"], f["root"], f["out"])
 			}),
-		step("feedfetch", "Fetch a package a dependency names from the feeds", []string{"spec", "out"},
-			func(_ *cobra.Command, f map[string]string) error { return feeds.FetchFile(f["spec"], f["out"]) }),
 		unpackCmd(),
 		step("fixed-output", "Check a fixed-output source's tree against its digest", []string{"root", "digest", "what"},
 			func(cmd *cobra.Command, f map[string]string) error {

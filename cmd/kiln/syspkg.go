@@ -7,8 +7,10 @@ import (
 	"os"
 
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/pack/syspkg"
 	"github.com/kiln-build/kiln/pack/syspkg/repo"
+	"github.com/kiln-build/kiln/shlibs"
 	"github.com/spf13/cobra"
 )
 
@@ -28,6 +30,7 @@ func syspkgSignCmd() *cobra.Command {
 	dev := devKeyFlags()
 	var src syspkg.MetaSource
 	var out string
+	var found []string
 	cmd := &cobra.Command{
 		Use:   "sign {META.json | --package package.json} [ARCH=PAYLOAD.zip...]",
 		Short: "Record payloads in a package's metainfo and sign it with a developer certificate",
@@ -39,6 +42,21 @@ func syspkgSignCmd() *cobra.Command {
 			}
 			if err := src.Args(args); err != nil {
 				return err
+			}
+			if len(found) > 0 {
+				if src.Package == "" {
+					return errors.New("--shlibs adds to --package's dependencies: give --package")
+				}
+				src.Edit = func(p *pack.Package) error {
+					for _, f := range found {
+						r, err := shlibs.ReadResult(f)
+						if err != nil {
+							return fmt.Errorf("--shlibs %s: %w", f, err)
+						}
+						p.Derive(r.Depends, r.Sonames)
+					}
+					return nil
+				}
 			}
 			m, err := src.Load()
 			if err != nil {
@@ -65,6 +83,7 @@ func syspkgSignCmd() *cobra.Command {
 	fl.StringVarP(&out, "out", "o", "", "signed metainfo (default: replace META.json)")
 	fl.StringVar(&src.Package, "package", "", "make the metainfo from kiln's package metadata (JSON) instead of META.json")
 	fl.StringVar(&src.BaseURL, "base-url", "", "payloads are published under this URL with their built names: the URL mask is BASE-URL/ID-$VERSION-$ARCH.zip")
+	fl.StringArrayVar(&found, "shlibs", nil, "add the dependencies a build's shared-library step found (its JSON result for the package) to --package's (repeatable: one per architecture)")
 	fl.StringVar(&src.URL, "url", "", "set the payload URL mask ($VERSION, $RELEASE, $ARCH), e.g. https://example.org/repo/hello-$VERSION-$ARCH.zip")
 	return cmd
 }

@@ -169,6 +169,9 @@ type MetaSource struct {
 	// them: each is scanned and all are recorded (Index). None keeps the
 	// payloads the metainfo has.
 	Payloads []string
+	// Edit, when set, changes the package metadata of a Package before
+	// the metainfo is made of it (the dependencies a build found).
+	Edit func(*pack.Package) error
 }
 
 // Args takes the command line of the seed's build: the metainfo file, then
@@ -219,6 +222,11 @@ func (s MetaSource) read() (*Meta, error) {
 		p, err := pack.ReadPackageJSON(s.Package)
 		if err != nil {
 			return nil, err
+		}
+		if s.Edit != nil {
+			if err := s.Edit(p); err != nil {
+				return nil, err
+			}
 		}
 		m, err := MetaFor(p, s.BaseURL)
 		if err != nil {
