@@ -2,30 +2,36 @@ package integration
 
 import (
 	"bytes"
+	"debug/elf"
 	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestImportToltec imports two recipes of the Toltec test corpus (a C
-// program built per device, and a shell package whose hooks call Toltec's
-// install library), builds the imports on the daemon and reads the
-// packages back: architectures, the binary under qemu-user, the hooks.
+// TestImportToltec imports five recipes of the Toltec test corpus (a C
+// program built per device, a Go program built in the golang image's
+// target, a shell package whose hooks call Toltec's install library, and
+// a patch_rm2fb package with the client library it patches binaries to
+// load), builds the imports on the daemon and reads the packages back:
+// architectures, the binaries under qemu-user, the hooks.
 func TestImportToltec(t *testing.T) {
 	requireIntegration(t)
 	imported := t.TempDir()
 	corpus := "importer/toltec/testdata/corpus/"
-	r := mustKiln(t, nil, "import", "toltec", corpus+"hello-rm", corpus+"motd-banner", "-o", imported)
-	if !strings.Contains(r.stdout, "2 recipe(s) imported, 2 carried over whole") {
+	r := mustKiln(t, nil, "import", "toltec", corpus+"hello-rm", corpus+"motd-banner", corpus+"gotimer", corpus+"fbpaint", corpus+"rm2fb", "-o", imported)
+	if !strings.Contains(r.stdout, "5 recipe(s) imported, 5 carried over whole") {
 		t.Fatalf("import report:\n%s", r.stdout)
 	}
 	out := t.TempDir()
-	mustKiln(t, nil, "build", filepath.Join(imported, "hello-rm"), filepath.Join(imported, "motd-banner"), "-o", out, "--progress", "plain")
+	mustKiln(t, nil, "build", filepath.Join(imported, "hello-rm"), filepath.Join(imported, "motd-banner"), filepath.Join(imported, "gotimer"),
+		filepath.Join(imported, "fbpaint"), filepath.Join(imported, "rm2fb-client"), filepath.Join(imported, "toltec-install-lib"),
+		"-o", out, "--progress", "plain")
 
 	for _, c := range []struct{ file, arch string }{
 		{"hello-rm_1.0.0-1_rm1.ipk", "rm1"},
@@ -56,25 +62,103 @@ func TestImportToltec(t *testing.T) {
 		}
 	}
 
-	// The hooks carry the install library functions they call, and the
-	// package holds the script and the unit with their modes.
+	// image=golang: the recipe builds in its rm2-golang target, whose
+	// toolchain has Go cross compiling for the device, as Toltec's image.
+	dir := extract(t, filepath.Join(out, "gotimer_0.3.0-1_rm2.ipk"))
+	if got := strings.TrimSpace(run(t, "qemu-arm-static", filepath.Join(dir, "opt/bin/gotimer"))); got != "gotimer for linux/arm" {
+		t.Errorf("gotimer printed %q", got)
+	}
+
+	// patch_rm2fb, as Toltec applies it: only the binary naming /dev/fb0
+	// loads rm2fb's client library (whose package it then depends on),
+	// and does load it when run; the other binary is left alone.
+	fb := filepath.Join(out, "fbpaint_2.0.0-1_rm2.ipk")
+	if got := run(t, "dpkg-deb", "-f", fb, "Depends"); !strings.Contains(got, "rm2fb-client (>= 1.0.1-2)") {
+		t.Errorf("fbpaint depends on %q", got)
+	}
+	fbroot := t.TempDir()
+	run(t, "dpkg-deb", "-x", fb, fbroot)
+	run(t, "dpkg-deb", "-x", filepath.Join(out, "rm2fb-client_1.0.1-2_rm2.ipk"), fbroot)
+	for bin, want := range map[string]bool{"fbpaint": true, "fbpaint-help": false} {
+		if got := slices.Contains(needed(t, filepath.Join(fbroot, "opt/bin", bin)), "librm2fb_client.so.1"); got != want {
+			t.Errorf("%s needs librm2fb_client.so.1: %v, want %v", bin, got, want)
+		}
+	}
+	cmd := exec.Command("qemu-arm-static", "-L", "/usr/arm-linux-gnueabihf", filepath.Join(fbroot, "opt/bin/fbpaint"))
+	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(fbroot, "opt/lib"))
+	if got, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(got), "rm2fb client loaded\nfbpaint: ") {
+		t.Errorf("fbpaint: %v\n%s", err, got)
+	}
+
+	// The hooks source Toltec's install library from the package it ships
+	// in (toltec-install-lib, which the import writes beside the recipes
+	// and motd-banner depends on). Unpacked into one root, as opkg installs
+	// a package's dependencies before its hooks run (with the root in
+	// $PKG_ROOT), the hooks run the library's functions against the
+	// device's systemctl (here a script logging what it is asked).
 	ipk := filepath.Join(out, "motd-banner_0.4.2-3_rmall.ipk")
-	ctl := t.TempDir()
+	if got := run(t, "dpkg-deb", "-f", ipk, "Depends"); !strings.Contains(got, "toltec-install-lib") {
+		t.Errorf("motd-banner depends on %q, not on the install library", got)
+	}
+	root, ctl, bin := t.TempDir(), t.TempDir(), t.TempDir()
+	run(t, "dpkg-deb", "-x", filepath.Join(out, "toltec-install-lib_1.0.0-1_rmall.ipk"), root)
+	run(t, "dpkg-deb", "-x", ipk, root)
 	run(t, "dpkg-deb", "-e", ipk, ctl)
-	if s := readFile(t, filepath.Join(ctl, "postinst")); !strings.Contains(s, "how-to-enable() {") || !strings.Contains(s, "how-to-enable motd-banner.service") {
-		t.Errorf("postinst lacks the install library's how-to-enable:\n%s", s)
+	if s := readFile(t, filepath.Join(ctl, "prerm")); strings.Contains(s, "disable-unit() {") || !strings.Contains(s, "/opt/lib/toltec-install-lib/install-lib.sh") {
+		t.Errorf("prerm carries the library instead of sourcing it:\n%s", s)
 	}
-	if s := readFile(t, filepath.Join(ctl, "prerm")); !strings.Contains(s, "disable-unit() {") || !strings.Contains(s, "unit-exists() {") {
-		t.Errorf("prerm lacks disable-unit and what it calls:\n%s", s)
+	log := filepath.Join(bin, "systemctl.log")
+	writeFiles(t, bin, map[string]string{"systemctl": `#!/bin/sh
+echo "$*" >>"$SYSTEMCTL_LOG"
+case "$*" in
+"list-unit-files "*) echo "$4 enabled enabled" ;;
+"--quiet is-active "*) exit 0 ;;
+"--quiet is-enabled "*) exit 1 ;;
+esac
+`})
+	if err := os.Chmod(filepath.Join(bin, "systemctl"), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	// Without systemd's units, disable-unit does nothing and succeeds.
-	run(t, filepath.Join(ctl, "prerm"), "remove")
+	hook := func(pkgRoot, script string, args ...string) (string, error) {
+		cmd := exec.Command(filepath.Join(ctl, script), args...)
+		cmd.Env = append(os.Environ(), "PKG_ROOT="+pkgRoot, "PATH="+bin+":"+os.Getenv("PATH"), "SYSTEMCTL_LOG="+log)
+		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	if got, err := hook(root, "postinst", "configure"); err != nil || !strings.Contains(got, "$ systemctl enable --now motd-banner.service") {
+		t.Errorf("postinst configure (how-to-enable): %v\n%s", err, got)
+	}
+	if got, err := hook(root, "prerm", "remove"); err != nil || !strings.Contains(got, "Stopping motd-banner.service") {
+		t.Errorf("prerm remove (disable-unit): %v\n%s", err, got)
+	}
+	if got := readFile(t, log); !strings.Contains(got, "stop motd-banner.service") || strings.Contains(got, "disable motd-banner.service") {
+		t.Errorf("systemctl was asked:\n%s", got)
+	}
+	if got, err := hook(t.TempDir(), "prerm", "remove"); err == nil {
+		t.Errorf("prerm ran without the install library installed:\n%s", got)
+	}
+	// The package holds the script and the unit with their modes.
 	list := run(t, "dpkg-deb", "-c", ipk)
 	for _, want := range []string{"-rwxr-xr-x root/root", "./opt/bin/motd-banner", "./lib/systemd/system/motd-banner.service"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("motd-banner lists no %q:\n%s", want, list)
 		}
 	}
+}
+
+// needed lists an ELF file's NEEDED sonames.
+func needed(t *testing.T, file string) []string {
+	t.Helper()
+	f, err := elf.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	libs, err := f.ImportedLibraries()
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return libs
 }
 
 // TestURLStripAuto: an archive with one top directory is unpacked without
