@@ -256,22 +256,61 @@ func runIn(t *testing.T, dir, name string, args ...string) {
 	}
 }
 
-// TestImportSPK imports the smallest spec of the SPK corpus (sources
-// defaulting to its directory, a script installing into /spfs), builds it
-// for x86_64 and runs the packaged binary.
+// TestImportSPK imports three SPK specs (a program, a shared library
+// and a program built against it in /spfs with paths compiled in),
+// builds them for x86_64 and reads the packages back: each holds what its
+// build added to /spfs and nothing of its dependency, the paths compiled
+// in are the installed ones (/spfs, not $pkgdir), and the programs run.
 func TestImportSPK(t *testing.T) {
 	requireIntegration(t)
 	imported := t.TempDir()
-	r := kiln(t, nil, "import", "spk", "importer/spk/testdata/corpus/hello", "-o", imported,
+	corpus := "importer/spk/testdata/corpus/"
+	r := mustKiln(t, nil, "import", "spk", corpus+"hello", corpus+"greetlib", corpus+"greeter", "-o", imported,
 		"--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
-	if r.err == nil || !strings.Contains(r.stdout, "build.script: approximated") {
-		t.Fatalf("import: %v (want exit status 2 noting /spfs)\n%s%s", r.err, r.stdout, r.stderr)
+	if !strings.Contains(r.stdout, "3 recipe(s) imported, 3 carried over whole") {
+		t.Fatalf("import report:\n%s", r.stdout)
 	}
 	out := t.TempDir()
-	mustKiln(t, nil, "build", filepath.Join(imported, "hello"), "--target", "x86_64", "-o", out, "--progress", "plain")
+	mustKiln(t, nil, "build", filepath.Join(imported, "hello"), filepath.Join(imported, "greetlib"), filepath.Join(imported, "greeter"),
+		"--target", "x86_64", "-o", out, "--progress", "plain")
 	dir := extract(t, filepath.Join(out, "hello_1.0.0_x86_64.ipk"))
 	if got := strings.TrimSpace(run(t, filepath.Join(dir, "spfs/bin/hello"))); got != "hello from spk" {
 		t.Errorf("hello printed %q", got)
+	}
+
+	greeter := filepath.Join(out, "greeter_0.3.0_x86_64.ipk")
+	list := run(t, "dpkg-deb", "-c", greeter)
+	if !strings.Contains(list, "./spfs/bin/greeter") || !strings.Contains(list, "./spfs/share/greeter/whom") ||
+		strings.Contains(list, "./spfs/lib/") || strings.Contains(list, "./spfs/include/") {
+		t.Errorf("greeter holds more or less than its own files:\n%s", list)
+	}
+	if got := run(t, "dpkg-deb", "-f", greeter, "Depends"); !strings.Contains(got, "greetlib") {
+		t.Errorf("greeter depends on %q", got)
+	}
+	root := t.TempDir()
+	run(t, "dpkg-deb", "-x", greeter, root)
+	run(t, "dpkg-deb", "-x", filepath.Join(out, "greetlib_1.2.0_x86_64.ipk"), root)
+	if got := readFile(t, filepath.Join(root, "spfs/share/greeter/whom")); got != "x86_64 users\n" {
+		t.Errorf("whom (SPK_OPT_arch) = %q", got)
+	}
+	bin := filepath.Join(root, "spfs/bin/greeter")
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runpath, _ := f.DynString(elf.DT_RUNPATH)
+	rpath, _ := f.DynString(elf.DT_RPATH)
+	f.Close()
+	if got := append(runpath, rpath...); len(got) != 1 || got[0] != "/spfs/lib" {
+		t.Errorf("greeter's run path %q, want /spfs/lib", got)
+	}
+	if b, _ := os.ReadFile(bin); bytes.Contains(b, []byte("/kiln/")) {
+		t.Errorf("greeter names a build path")
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(root, "spfs/lib"))
+	if got, err := cmd.CombinedOutput(); err != nil || string(got) != "[greetlib] hello, nobody (from /spfs/share/greeter/whom)\n" {
+		t.Errorf("greeter: %v: %q", err, got)
 	}
 }
 

@@ -23,6 +23,7 @@ type conv struct {
 	r              *importer.Recipe
 	f              importer.Map
 	opts           []string // option names, for SPK_OPT_ variables
+	hostOpts       []string // host options (arch, os) the targets stand for
 }
 
 func (c *conv) note(n node, field, kind, format string, args ...any) {

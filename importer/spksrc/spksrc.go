@@ -76,8 +76,11 @@ func (c *conv) unread(file string, mf *makefile, known []string) {
 			c.note(file, mf.lines[n], n, importer.Dropped, "not a variable kiln reads")
 		}
 	}
+	for _, l := range mf.unevaluated {
+		c.note(file, l, "(make)", importer.Approximated, "a conditional on what spksrc's framework sets or computes per build (a variable the Makefile does not set, a make function): kiln reads its first branch")
+	}
 	for _, l := range mf.other {
-		c.note(file, l, "(make)", importer.Dropped, "a make construct kiln does not read (rules, conditionals): only variables are imported")
+		c.note(file, l, "(make)", importer.Dropped, "a make construct kiln does not read (rules, defines): only variables are imported")
 	}
 }
 

@@ -1,6 +1,9 @@
 package spksrc
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/kiln-build/kiln/importer"
@@ -44,5 +47,62 @@ func TestMakefileVariables(t *testing.T) {
 		if got := mf.get(name); got != want {
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestMakefileConditionals: conditionals on the Makefile's own variables
+// are evaluated (only the branch make takes is read, nested ones too);
+// one on a variable spksrc's framework sets, or on a make function, is
+// reported at its line and its first branch read.
+func TestMakefileConditionals(t *testing.T) {
+	src := `PKG_NAME = tool
+PKG_VERS = 1.4
+WITH_SSL = yes
+ifeq ($(WITH_SSL),yes)
+CONFIGURE_ARGS = --with-ssl
+ifneq "$(PKG_VERS)" "1.4"
+CONFIGURE_ARGS += --old-api
+else
+CONFIGURE_ARGS += --new-api
+endif
+else
+CONFIGURE_ARGS = --without-ssl
+endif
+ifdef NOT_SET_HERE
+A = framework
+endif
+ifeq ($(call version_ge, $(TCVERSION), 7.0),1)
+SPK_REV = 2
+else
+SPK_REV = 1
+endif
+ifeq ($(PKG_NAME),other)
+B = other
+else ifeq ($(PKG_NAME), tool)
+B = tool
+else
+B = neither
+endif
+ifndef WITH_SSL
+C = no ssl
+endif
+`
+	p := filepath.Join(t.TempDir(), "Makefile")
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mf, err := readMakefile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"CONFIGURE_ARGS": "--with-ssl --new-api", "A": "framework", "SPK_REV": "2", "B": "tool", "C": "",
+	} {
+		if got := mf.get(name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if fmt.Sprint(mf.unevaluated) != "[14 17]" || len(mf.other) != 0 {
+		t.Errorf("unevaluated at %v, other constructs at %v; want [14 17], none", mf.unevaluated, mf.other)
 	}
 }
