@@ -161,6 +161,19 @@ func needed(t *testing.T, file string) []string {
 	return libs
 }
 
+// runPath is an ELF file's RUNPATH and RPATH entries, joined with ":".
+func runPath(t *testing.T, file string) string {
+	t.Helper()
+	f, err := elf.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	runpath, _ := f.DynString(elf.DT_RUNPATH)
+	rpath, _ := f.DynString(elf.DT_RPATH)
+	return strings.Join(append(runpath, rpath...), ":")
+}
+
 // TestURLStripAuto: an archive with one top directory is unpacked without
 // it when the recipe gives no strip (Toltec's rule, which imported
 // recipes rely on); one without a top directory keeps its layout, and
@@ -294,14 +307,7 @@ func TestImportSPK(t *testing.T) {
 		t.Errorf("whom (SPK_OPT_arch) = %q", got)
 	}
 	bin := filepath.Join(root, "spfs/bin/greeter")
-	f, err := elf.Open(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	runpath, _ := f.DynString(elf.DT_RUNPATH)
-	rpath, _ := f.DynString(elf.DT_RPATH)
-	f.Close()
-	if got := append(runpath, rpath...); len(got) != 1 || got[0] != "/spfs/lib" {
+	if got := runPath(t, bin); got != "/spfs/lib" {
 		t.Errorf("greeter's run path %q, want /spfs/lib", got)
 	}
 	if b, _ := os.ReadFile(bin); bytes.Contains(b, []byte("/kiln/")) {
@@ -316,22 +322,30 @@ func TestImportSPK(t *testing.T) {
 
 // TestImportSpksrc imports a spksrc package (a cross package whose
 // tarball is served on loopback, a -p0 patch, a PLIST, a translated
-// description and a service setup file), builds its .spk for x86_64 and
+// description and a service setup file, and a cross library it links
+// against, staged as a recipe of its own), builds its .spk for x86_64 and
 // reads it back: INFO, the generated start-stop-status, package.tgz with
-// only the PLIST's files, and the patched binary running.
+// only the PLIST's files (the library's included), and the patched binary
+// running with the library, whose run path is the installed prefix.
 func TestImportSpksrc(t *testing.T) {
 	requireIntegration(t)
 	files, src := t.TempDir(), t.TempDir()
 	writeFiles(t, src, map[string]string{
-		"tiny-1.0/Makefile": "CC ?= cc\nPREFIX ?= /usr\ntiny: tiny.c\n\t$(CC) -O2 -o tiny tiny.c\ninstall: tiny\n\tinstall -D -m 755 tiny $(DESTDIR)$(PREFIX)/bin/tiny\n\tinstall -D -m 644 tiny.c $(DESTDIR)$(PREFIX)/share/tiny.c\n",
-		"tiny-1.0/tiny.c":   "#include <stdio.h>\nint main(void) { puts(\"unpatched\"); return 0; }\n",
+		"tiny-1.0/Makefile": "CC ?= cc\nPREFIX ?= /usr\ntiny: tiny.c\n\t$(CC) -O2 $(CFLAGS) -o tiny tiny.c $(LDFLAGS) -lshout\ninstall: tiny\n\tinstall -D -m 755 tiny $(DESTDIR)$(PREFIX)/bin/tiny\n\tinstall -D -m 644 tiny.c $(DESTDIR)$(PREFIX)/share/tiny.c\n",
+		"tiny-1.0/tiny.c":   "#include <shout.h>\nint main(void) { shout(\"unpatched\"); return 0; }\n",
+		"shout-2.0/Makefile": "PREFIX ?= /usr\nlibshout.so.1: shout.c\n\t$(CC) -O2 -shared -fPIC -Wl,-soname,libshout.so.1 -o $@ shout.c\n" +
+			"install: libshout.so.1\n\tinstall -D -m 755 libshout.so.1 $(DESTDIR)$(PREFIX)/lib/libshout.so.1\n\tln -sf libshout.so.1 $(DESTDIR)$(PREFIX)/lib/libshout.so\n" +
+			"\tinstall -D -m 644 shout.h $(DESTDIR)$(PREFIX)/include/shout.h\n",
+		"shout-2.0/shout.h": "void shout(const char *s);\n",
+		"shout-2.0/shout.c": "#include <stdio.h>\n#include \"shout.h\"\nvoid shout(const char *s) { printf(\"SHOUT: %s\\n\", s); }\n",
 	})
-	tarball := filepath.Join(files, "tiny-1.0.tar.gz")
+	tarball, shoutball := filepath.Join(files, "tiny-1.0.tar.gz"), filepath.Join(files, "shout-2.0.tar.gz")
 	run(t, "tar", "-C", src, "-czf", tarball, "tiny-1.0")
+	run(t, "tar", "-C", src, "-czf", shoutball, "shout-2.0")
 	addr := serveAnywhere(t, files)
 	tree := t.TempDir()
 	writeFiles(t, tree, map[string]string{
-		"spk/tiny/Makefile": "SPK_NAME = tiny\nSPK_VERS = 1.0\nSPK_REV = 1\nDEPENDS = cross/tiny\nMAINTAINER = Tiny Team\n" +
+		"spk/tiny/Makefile": "SPK_NAME = tiny\nSPK_VERS = 1.0\nSPK_REV = 1\nDEPENDS = cross/shout cross/tiny\nMAINTAINER = Tiny Team\n" +
 			"DESCRIPTION = Tiny greeter.\nDESCRIPTION_FRE = Petit salut.\nLICENSE = MIT\nSERVICE_SETUP = src/service-setup.sh\nSPK_ICON = src/tiny.png\nWIZARDS_DIR = src/wizard/\n" +
 			"include ../../mk/spksrc.spk.mk\n",
 		"spk/tiny/src/service-setup.sh":      "service_prestart() {\n    echo starting\n}\n",
@@ -340,8 +354,12 @@ func TestImportSpksrc(t *testing.T) {
 			"PKG_DIST_SITE = http://%s\ninclude ../../mk/spksrc.cross-cc.mk\n", addr),
 		"cross/tiny/digests": fmt.Sprintf("tiny-1.0.tar.gz SHA256 %s\n", sha(t, tarball)),
 		"cross/tiny/PLIST":   "bin:bin/tiny\n",
-		"cross/tiny/patches/01-greeting.patch": "--- tiny.c.orig\n+++ tiny.c\n@@ -1,2 +1,2 @@\n #include <stdio.h>\n" +
-			"-int main(void) { puts(\"unpatched\"); return 0; }\n+int main(void) { puts(\"patched at -p0\"); return 0; }\n",
+		"cross/tiny/patches/01-greeting.patch": "--- tiny.c.orig\n+++ tiny.c\n@@ -1,2 +1,2 @@\n #include <shout.h>\n" +
+			"-int main(void) { shout(\"unpatched\"); return 0; }\n+int main(void) { shout(\"patched at -p0\"); return 0; }\n",
+		"cross/shout/Makefile": fmt.Sprintf("PKG_NAME = shout\nPKG_VERS = 2.0\nPKG_EXT = tar.gz\nPKG_DIST_NAME = $(PKG_NAME)-$(PKG_VERS).$(PKG_EXT)\n"+
+			"PKG_DIST_SITE = http://%s\ninclude ../../mk/spksrc.cross-cc.mk\n", addr),
+		"cross/shout/digests": fmt.Sprintf("shout-2.0.tar.gz SHA256 %s\n", sha(t, shoutball)),
+		"cross/shout/PLIST":   "lib:lib/libshout.so.1\nlnk:lib/libshout.so\n",
 	})
 	// spksrc's icons are 72x72; kiln scales them.
 	var icon bytes.Buffer
@@ -354,7 +372,7 @@ func TestImportSpksrc(t *testing.T) {
 	imported := t.TempDir()
 	kiln(t, nil, "import", "spksrc", tree, "-o", imported, "--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
 	out := t.TempDir()
-	mustKiln(t, nil, "build", filepath.Join(imported, "tiny"), "--target", "x86_64", "-o", out, "--progress", "plain")
+	mustKiln(t, nil, "build", filepath.Join(imported, "tiny"), filepath.Join(imported, "tiny-shout"), "--target", "x86_64", "-o", out, "--progress", "plain")
 	spks, _ := filepath.Glob(filepath.Join(out, "tiny-*.spk"))
 	if len(spks) != 1 {
 		t.Fatalf("spk files: %v", spks)
@@ -389,8 +407,19 @@ func TestImportSpksrc(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(inner, "var/packages/tiny/target/share/tiny.c")); err == nil {
 		t.Error("package.tgz holds a file the PLIST does not list")
 	}
-	if got := strings.TrimSpace(run(t, filepath.Join(inner, "var/packages/tiny/target/bin/tiny"))); got != "patched at -p0" {
-		t.Errorf("tiny printed %q", got)
+	for _, f := range []string{"include/shout.h", "share/tiny.c"} {
+		if _, err := os.Stat(filepath.Join(inner, "var/packages/tiny/target", f)); err == nil {
+			t.Errorf("package.tgz holds %s, which no PLIST lists", f)
+		}
+	}
+	bin, lib := filepath.Join(inner, "var/packages/tiny/target/bin/tiny"), filepath.Join(inner, "var/packages/tiny/target/lib")
+	if got := runPath(t, bin); got != "/var/packages/tiny/target/lib" {
+		t.Errorf("tiny's run path %q, want the installed prefix's lib", got)
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+lib)
+	if got, err := cmd.CombinedOutput(); err != nil || strings.TrimSpace(string(got)) != "SHOUT: patched at -p0" {
+		t.Errorf("tiny: %v: %q", err, got)
 	}
 	if _, err := os.Stat(filepath.Join(inner, "var/packages/tiny/target/share/service-setup.sh")); err != nil {
 		t.Errorf("package.tgz lacks the service setup: %v", err)

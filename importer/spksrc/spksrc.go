@@ -40,8 +40,7 @@ func Import(paths []string, o importer.Options) (*importer.Import, error) {
 	}
 	slices.Sort(dirs)
 	return importer.Each(dirs, func(d string) ([]*importer.Recipe, error) {
-		r, err := readPackage(d, o)
-		return []*importer.Recipe{r}, err
+		return readPackage(d, o)
 	})
 }
 
@@ -84,7 +83,9 @@ func (c *conv) unread(file string, mf *makefile, known []string) {
 	}
 }
 
-func readPackage(dir string, o importer.Options) (*importer.Recipe, error) {
+// readPackage imports spk/NAME: its recipe, then those of the cross
+// dependencies it stages (crosses).
+func readPackage(dir string, o importer.Options) ([]*importer.Recipe, error) {
 	mkfile := filepath.Join(dir, "Makefile")
 	mf, err := readMakefile(mkfile)
 	if err != nil {
@@ -117,14 +118,15 @@ func readPackage(dir string, o importer.Options) (*importer.Recipe, error) {
 		c.f.Set("homepage", h)
 	}
 	c.fromOptions(mkfile, mf, o)
-	if err := c.crosses(mkfile, mf); err != nil {
+	staged, err := c.crosses(mkfile, mf)
+	if err != nil {
 		return nil, err
 	}
 	c.f.Set("formats", importer.Map{{Key: "spk", Value: c.spkOptions(dir, mkfile, mf)}})
 	c.unread(mkfile, mf, spkVars)
 	c.r.Fields = c.f
 	c.r.SortNotes()
-	return c.r, nil
+	return append([]*importer.Recipe{c.r}, staged...), nil
 }
 
 // fromOptions: spksrc's MAINTAINER is a name (often a GitHub account),
