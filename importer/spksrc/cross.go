@@ -15,9 +15,9 @@ import (
 // prefix is where spksrc installs a package's files (INSTALL_PREFIX).
 func prefix(name string) string { return "var/packages/" + name + "/target" }
 
-// crosses imports the cross/ packages the spk Makefile's DEPENDS names:
-// sources, patches, build and install steps, and the PLIST. The last is
-// the package itself, built by the recipe; spksrc builds the others first
+// crosses imports the cross/ packages the spk Makefile's DEPENDS names,
+// and those their own DEPENDS name: sources, patches, build and install
+// steps, and the PLIST. The last is the package itself, built by the recipe; spksrc builds the others first
 // and installs them into its staging directory, which the package's build
 // compiles and links against and whose PLIST files the spk holds: each
 // becomes a recipe of its own (SPK-NAME, installing under the package's
@@ -31,7 +31,10 @@ func (c *conv) crosses(mkfile string, mf *makefile) ([]*importer.Recipe, error) 
 			c.note(mkfile, mf.lines["DEPENDS"], "DEPENDS", importer.Dropped, "%s: only cross/ packages are imported", d)
 			continue
 		}
-		deps = append(deps, strings.TrimPrefix(d, "cross/"))
+		var err error
+		if deps, err = c.crossDeps(strings.TrimPrefix(d, "cross/"), deps, nil); err != nil {
+			return nil, err
+		}
 	}
 	if len(deps) == 0 {
 		return nil, nil
@@ -77,6 +80,33 @@ func (c *conv) crosses(mkfile string, mf *makefile) ([]*importer.Recipe, error) 
 		c.f.Set("packages", importer.Map{{Key: c.r.Name, Value: importer.Map{{Key: "files", Value: files}}}})
 	}
 	return extra, nil
+}
+
+// crossDeps appends cross/d to deps after what its own Makefile's DEPENDS
+// names (recursively, each once), the order spksrc builds them in; path
+// is the chain of packages being expanded, to refuse a cycle.
+func (c *conv) crossDeps(d string, deps, path []string) ([]string, error) {
+	if slices.Contains(deps, d) {
+		return deps, nil
+	}
+	if slices.Contains(path, d) {
+		return nil, fmt.Errorf("DEPENDS: cross/%s depends on itself (%s)", d, strings.Join(append(path, d), " → "))
+	}
+	cmk := filepath.Join(c.root, "cross", d, "Makefile")
+	cm, err := readMakefile(cmk)
+	if err != nil {
+		return nil, fmt.Errorf("DEPENDS cross/%s: %w", d, err)
+	}
+	for _, sub := range strings.Fields(cm.get("DEPENDS")) {
+		if sd, ok := strings.CutPrefix(sub, "cross/"); ok {
+			if deps, err = c.crossDeps(sd, deps, append(path, d)); err != nil {
+				return nil, err
+			}
+		} else {
+			c.note(cmk, cm.lines["DEPENDS"], "DEPENDS", importer.Dropped, "%s: only cross/ packages are imported", sub)
+		}
+	}
+	return append(deps, d), nil
 }
 
 // crossRecipe fills rc (the recipe's own conv, or a staged dependency's)

@@ -117,3 +117,25 @@ endif
 		t.Errorf("unevaluated at %v, other constructs at %v; want [14 17], none", mf.unevaluated, mf.other)
 	}
 }
+
+// TestCrossDependsCycle: cross packages depending on each other are an
+// error naming the chain, not an endless expansion.
+func TestCrossDependsCycle(t *testing.T) {
+	tree := t.TempDir()
+	for p, src := range map[string]string{
+		"spk/x/Makefile":   "SPK_NAME = x\nSPK_VERS = 1\nDEPENDS = cross/a\nLICENSE = MIT\n",
+		"cross/a/Makefile": "PKG_NAME = a\nDEPENDS = cross/b\n",
+		"cross/b/Makefile": "PKG_NAME = b\nDEPENDS = cross/a\n",
+	} {
+		if err := os.MkdirAll(filepath.Join(tree, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tree, p), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := Import([]string{tree}, opts)
+	if err == nil || !strings.Contains(err.Error(), "cross/a depends on itself (a → b → a)") {
+		t.Fatalf("got %v", err)
+	}
+}
