@@ -72,6 +72,9 @@ func readSpec(file string, o importer.Options) (*importer.Recipe, error) {
 	}
 	c.sources(root.get("sources"))
 	build := root.get("build")
+	// spk build builds for the machine it runs on, natively (scripts call
+	// cc); kiln's toolchains run on x86_64. A pinned arch replaces it.
+	c.f.Set("targets", []string{"x86_64"})
 	c.options(build.get("options"))
 	c.variants(build.get("variants"))
 	install := root.get("install")

@@ -17,10 +17,11 @@ var (
 )
 
 // hostOption maps var: NAME[/VALUE] when NAME is a host option, reporting
-// whether it was one: arch pins the targets (kiln builds every default
-// target when no value is given, as SPK builds for whichever host runs
-// it); os is linux, which every kiln target is; distro names the system
-// the build runs on, for kiln Debian's.
+// whether it was one: arch/VALUE pins the target (without a value the
+// recipe keeps x86_64, the machine kiln's toolchains run on, as spk build
+// builds for the machine it runs on); os is linux, which every kiln
+// target is; distro names the system the build runs on, for kiln
+// Debian's.
 func (c *conv) hostOption(o node, name, value string) bool {
 	switch name {
 	case "arch":
