@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -21,6 +22,12 @@ type toolImage struct {
 	what     string
 	packages []string // added to armv7's toolchain (NAME:armhf: the device's)
 	env      map[string]string
+	// systemLibs are sonames (patterns) the devices have besides armv7's
+	// system libraries, which the image's libraries stand for.
+	systemLibs []string
+	// crossTool is a command that builds for the build machine in kiln's
+	// toolchain but for the device in Toltec's image, and its counterpart.
+	crossTool [2]string
 }
 
 // toolImages are Toltec's images kiln has a counterpart of. Debian's
@@ -28,8 +35,12 @@ type toolImage struct {
 // device, rustup's armv7 target, Go, Python with pip); dotnet6 has none.
 var toolImages = map[string]toolImage{
 	"qt": {
-		what:     "Qt 5 for the device (qtbase, qtdeclarative) with the host's moc, rcc and qmake",
-		packages: []string{"qtbase5-dev:armhf", "qtdeclarative5-dev:armhf", "qtbase5-dev-tools", "qt5-qmake"},
+		what:     "Qt 5 for the device (qtbase, qtdeclarative), the host's moc and rcc, qmake for the device as arm-linux-gnueabihf-qmake",
+		packages: []string{"qtbase5-dev:armhf", "qtdeclarative5-dev:armhf", "qtbase5-dev-tools", "qt5-qmake:armhf"},
+		// The reMarkable's system has Qt 5, which Toltec's qt image
+		// builds against.
+		systemLibs: []string{"libQt5*.so.5"},
+		crossTool:  [2]string{"qmake", "arm-linux-gnueabihf-qmake"},
 	},
 	"python": {
 		what:     "Python 3 with pip, setuptools and wheel",
@@ -77,6 +88,7 @@ func (p *pkg) image(archs []string) string {
 	case known && slices.Contains(archs, "noarch"):
 		p.note("image", importer.Approximated, "Toltec's %s image for a noarch package: kiln's noarch target has no cross toolchain to add %s to", img, base)
 	case known:
+		p.crossTool(img, toolImages[base].crossTool)
 		return base
 	default:
 		p.note("image", importer.Dropped, "Toltec's %s image has no kiln counterpart; the target's toolchain builds it", img)
@@ -110,6 +122,13 @@ func targetsYAML() ([]byte, error) {
 			fmt.Fprintf(&b, "    description: %s in Toltec's %s image (%s)\n", arch, name, img.what)
 			fmt.Fprintf(&b, "    families: [%s]\n", strings.Join(append([]string{arch}, families[arch]...), ", "))
 			fmt.Fprintf(&b, "    packages: [%s]\n", strings.Join(pkgs, ", "))
+			if len(img.systemLibs) > 0 {
+				var libs []string
+				for _, l := range append(slices.Clone(armv7.SystemLibs), img.systemLibs...) {
+					libs = append(libs, fmt.Sprintf("%q", l))
+				}
+				fmt.Fprintf(&b, "    system_libs: [%s]\n", strings.Join(libs, ", "))
+			}
 			if len(img.env) > 0 {
 				b.WriteString("    env:\n")
 				for _, k := range slices.Sorted(maps.Keys(img.env)) {
@@ -136,4 +155,20 @@ func archFamilies() (map[string][]string, error) {
 		out[name] = t.Families
 	}
 	return out, nil
+}
+
+// crossTool notes a build step calling tool[0], which in Toltec's image
+// builds for the device but in kiln's toolchain for the build machine
+// (whose files the ELF check then refuses): the device's is tool[1].
+func (p *pkg) crossTool(img string, tool [2]string) {
+	if tool[0] == "" {
+		return
+	}
+	re := regexp.MustCompile(`(^|[\s;&|(])` + regexp.QuoteMeta(tool[0]) + `(\s|;|$)`)
+	for _, s := range []string{"prepare", "build", "package"} {
+		if f, ok := p.v.funcs[s]; ok && re.MatchString(f.body()) {
+			p.note("image", importer.Approximated, "Toltec's %s image: %s() calls %s, which in kiln's toolchain builds for the build machine; the device's is %s", img, s, tool[0], tool[1])
+			return
+		}
+	}
 }
