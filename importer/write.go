@@ -73,7 +73,11 @@ func Write(dir string, im *Import, f Format) ([]string, error) {
 		}
 	}
 	for rel, data := range im.Shared {
-		files[filepath.Join(dir, filepath.FromSlash(rel))] = data
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if _, dup := files[p]; dup {
+			return nil, fmt.Errorf("%s: written by the importer itself, and by an imported recipe of the same name", rel)
+		}
+		files[p] = data
 	}
 	for _, p := range slices.Sorted(maps.Keys(files)) {
 		mode := modes[p]

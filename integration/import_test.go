@@ -2,30 +2,36 @@ package integration
 
 import (
 	"bytes"
+	"debug/elf"
 	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestImportToltec imports two recipes of the Toltec test corpus (a C
-// program built per device, and a shell package whose hooks call Toltec's
-// install library), builds the imports on the daemon and reads the
-// packages back: architectures, the binary under qemu-user, the hooks.
+// TestImportToltec imports five recipes of the Toltec test corpus (a C
+// program built per device, a Go program built in the golang image's
+// target, a shell package whose hooks call Toltec's install library, and
+// a patch_rm2fb package with the client library it patches binaries to
+// load), builds the imports on the daemon and reads the packages back:
+// architectures, the binaries under qemu-user, the hooks.
 func TestImportToltec(t *testing.T) {
 	requireIntegration(t)
 	imported := t.TempDir()
 	corpus := "importer/toltec/testdata/corpus/"
-	r := mustKiln(t, nil, "import", "toltec", corpus+"hello-rm", corpus+"motd-banner", "-o", imported)
-	if !strings.Contains(r.stdout, "2 recipe(s) imported, 2 carried over whole") {
+	r := mustKiln(t, nil, "import", "toltec", corpus+"hello-rm", corpus+"motd-banner", corpus+"gotimer", corpus+"fbpaint", corpus+"rm2fb", "-o", imported)
+	if !strings.Contains(r.stdout, "5 recipe(s) imported, 5 carried over whole") {
 		t.Fatalf("import report:\n%s", r.stdout)
 	}
 	out := t.TempDir()
-	mustKiln(t, nil, "build", filepath.Join(imported, "hello-rm"), filepath.Join(imported, "motd-banner"), "-o", out, "--progress", "plain")
+	mustKiln(t, nil, "build", filepath.Join(imported, "hello-rm"), filepath.Join(imported, "motd-banner"), filepath.Join(imported, "gotimer"),
+		filepath.Join(imported, "fbpaint"), filepath.Join(imported, "rm2fb-client"), filepath.Join(imported, "toltec-install-lib"),
+		"-o", out, "--progress", "plain")
 
 	for _, c := range []struct{ file, arch string }{
 		{"hello-rm_1.0.0-1_rm1.ipk", "rm1"},
@@ -56,25 +62,116 @@ func TestImportToltec(t *testing.T) {
 		}
 	}
 
-	// The hooks carry the install library functions they call, and the
-	// package holds the script and the unit with their modes.
+	// image=golang: the recipe builds in its rm2-golang target, whose
+	// toolchain has Go cross compiling for the device, as Toltec's image.
+	dir := extract(t, filepath.Join(out, "gotimer_0.3.0-1_rm2.ipk"))
+	if got := strings.TrimSpace(run(t, "qemu-arm-static", filepath.Join(dir, "opt/bin/gotimer"))); got != "gotimer for linux/arm" {
+		t.Errorf("gotimer printed %q", got)
+	}
+
+	// patch_rm2fb, as Toltec applies it: only the binary naming /dev/fb0
+	// loads rm2fb's client library (whose package it then depends on),
+	// and does load it when run; the other binary is left alone.
+	fb := filepath.Join(out, "fbpaint_2.0.0-1_rm2.ipk")
+	if got := run(t, "dpkg-deb", "-f", fb, "Depends"); !strings.Contains(got, "rm2fb-client (>= 1.0.1-2)") {
+		t.Errorf("fbpaint depends on %q", got)
+	}
+	fbroot := t.TempDir()
+	run(t, "dpkg-deb", "-x", fb, fbroot)
+	run(t, "dpkg-deb", "-x", filepath.Join(out, "rm2fb-client_1.0.1-2_rm2.ipk"), fbroot)
+	for bin, want := range map[string]bool{"fbpaint": true, "fbpaint-help": false} {
+		if got := slices.Contains(needed(t, filepath.Join(fbroot, "opt/bin", bin)), "librm2fb_client.so.1"); got != want {
+			t.Errorf("%s needs librm2fb_client.so.1: %v, want %v", bin, got, want)
+		}
+	}
+	cmd := exec.Command("qemu-arm-static", "-L", "/usr/arm-linux-gnueabihf", filepath.Join(fbroot, "opt/bin/fbpaint"))
+	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(fbroot, "opt/lib"))
+	if got, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(got), "rm2fb client loaded\nfbpaint: ") {
+		t.Errorf("fbpaint: %v\n%s", err, got)
+	}
+
+	// The hooks source Toltec's install library from the package it ships
+	// in (toltec-install-lib, which the import writes beside the recipes
+	// and motd-banner depends on). Unpacked into one root, as opkg installs
+	// a package's dependencies before its hooks run (with the root in
+	// $PKG_ROOT), the hooks run the library's functions against the
+	// device's systemctl (here a script logging what it is asked).
 	ipk := filepath.Join(out, "motd-banner_0.4.2-3_rmall.ipk")
-	ctl := t.TempDir()
+	if got := run(t, "dpkg-deb", "-f", ipk, "Depends"); !strings.Contains(got, "toltec-install-lib") {
+		t.Errorf("motd-banner depends on %q, not on the install library", got)
+	}
+	root, ctl, bin := t.TempDir(), t.TempDir(), t.TempDir()
+	run(t, "dpkg-deb", "-x", filepath.Join(out, "toltec-install-lib_1.0.0-1_rmall.ipk"), root)
+	run(t, "dpkg-deb", "-x", ipk, root)
 	run(t, "dpkg-deb", "-e", ipk, ctl)
-	if s := readFile(t, filepath.Join(ctl, "postinst")); !strings.Contains(s, "how-to-enable() {") || !strings.Contains(s, "how-to-enable motd-banner.service") {
-		t.Errorf("postinst lacks the install library's how-to-enable:\n%s", s)
+	if s := readFile(t, filepath.Join(ctl, "prerm")); strings.Contains(s, "disable-unit() {") || !strings.Contains(s, "/opt/lib/toltec-install-lib/install-lib.sh") {
+		t.Errorf("prerm carries the library instead of sourcing it:\n%s", s)
 	}
-	if s := readFile(t, filepath.Join(ctl, "prerm")); !strings.Contains(s, "disable-unit() {") || !strings.Contains(s, "unit-exists() {") {
-		t.Errorf("prerm lacks disable-unit and what it calls:\n%s", s)
+	log := filepath.Join(bin, "systemctl.log")
+	writeFiles(t, bin, map[string]string{"systemctl": `#!/bin/sh
+echo "$*" >>"$SYSTEMCTL_LOG"
+case "$*" in
+"list-unit-files "*) echo "$4 enabled enabled" ;;
+"--quiet is-active "*) exit 0 ;;
+"--quiet is-enabled "*) exit 1 ;;
+esac
+`})
+	if err := os.Chmod(filepath.Join(bin, "systemctl"), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	// Without systemd's units, disable-unit does nothing and succeeds.
-	run(t, filepath.Join(ctl, "prerm"), "remove")
+	hook := func(pkgRoot, script string, args ...string) (string, error) {
+		cmd := exec.Command(filepath.Join(ctl, script), args...)
+		cmd.Env = append(os.Environ(), "PKG_ROOT="+pkgRoot, "PATH="+bin+":"+os.Getenv("PATH"), "SYSTEMCTL_LOG="+log)
+		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	if got, err := hook(root, "postinst", "configure"); err != nil || !strings.Contains(got, "$ systemctl enable --now motd-banner.service") {
+		t.Errorf("postinst configure (how-to-enable): %v\n%s", err, got)
+	}
+	if got, err := hook(root, "prerm", "remove"); err != nil || !strings.Contains(got, "Stopping motd-banner.service") {
+		t.Errorf("prerm remove (disable-unit): %v\n%s", err, got)
+	}
+	if got := readFile(t, log); !strings.Contains(got, "stop motd-banner.service") || strings.Contains(got, "disable motd-banner.service") {
+		t.Errorf("systemctl was asked:\n%s", got)
+	}
+	if got, err := hook(t.TempDir(), "prerm", "remove"); err == nil {
+		t.Errorf("prerm ran without the install library installed:\n%s", got)
+	}
+	// The package holds the script and the unit with their modes.
 	list := run(t, "dpkg-deb", "-c", ipk)
 	for _, want := range []string{"-rwxr-xr-x root/root", "./opt/bin/motd-banner", "./lib/systemd/system/motd-banner.service"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("motd-banner lists no %q:\n%s", want, list)
 		}
 	}
+}
+
+// needed lists an ELF file's NEEDED sonames.
+func needed(t *testing.T, file string) []string {
+	t.Helper()
+	f, err := elf.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	libs, err := f.ImportedLibraries()
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return libs
+}
+
+// runPath is an ELF file's RUNPATH and RPATH entries, joined with ":".
+func runPath(t *testing.T, file string) string {
+	t.Helper()
+	f, err := elf.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	runpath, _ := f.DynString(elf.DT_RUNPATH)
+	rpath, _ := f.DynString(elf.DT_RPATH)
+	return strings.Join(append(runpath, rpath...), ":")
 }
 
 // TestURLStripAuto: an archive with one top directory is unpacked without
@@ -172,43 +269,83 @@ func runIn(t *testing.T, dir, name string, args ...string) {
 	}
 }
 
-// TestImportSPK imports the smallest spec of the SPK corpus (sources
-// defaulting to its directory, a script installing into /spfs), builds it
-// for x86_64 and runs the packaged binary.
+// TestImportSPK imports three SPK specs (a program, a shared library
+// and a program built against it in /spfs with paths compiled in),
+// builds them for x86_64 and reads the packages back: each holds what its
+// build added to /spfs and nothing of its dependency, the paths compiled
+// in are the installed ones (/spfs, not $pkgdir), and the programs run.
 func TestImportSPK(t *testing.T) {
 	requireIntegration(t)
 	imported := t.TempDir()
-	r := kiln(t, nil, "import", "spk", "importer/spk/testdata/corpus/hello", "-o", imported,
+	corpus := "importer/spk/testdata/corpus/"
+	r := mustKiln(t, nil, "import", "spk", corpus+"hello", corpus+"greetlib", corpus+"greeter", "-o", imported,
 		"--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
-	if r.err == nil || !strings.Contains(r.stdout, "build.script: approximated") {
-		t.Fatalf("import: %v (want exit status 2 noting /spfs)\n%s%s", r.err, r.stdout, r.stderr)
+	if !strings.Contains(r.stdout, "3 recipe(s) imported, 3 carried over whole") {
+		t.Fatalf("import report:\n%s", r.stdout)
 	}
 	out := t.TempDir()
-	mustKiln(t, nil, "build", filepath.Join(imported, "hello"), "--target", "x86_64", "-o", out, "--progress", "plain")
+	mustKiln(t, nil, "build", filepath.Join(imported, "hello"), filepath.Join(imported, "greetlib"), filepath.Join(imported, "greeter"),
+		"--target", "x86_64", "-o", out, "--progress", "plain")
 	dir := extract(t, filepath.Join(out, "hello_1.0.0_x86_64.ipk"))
 	if got := strings.TrimSpace(run(t, filepath.Join(dir, "spfs/bin/hello"))); got != "hello from spk" {
 		t.Errorf("hello printed %q", got)
+	}
+
+	greeter := filepath.Join(out, "greeter_0.3.0_x86_64.ipk")
+	list := run(t, "dpkg-deb", "-c", greeter)
+	if !strings.Contains(list, "./spfs/bin/greeter") || !strings.Contains(list, "./spfs/share/greeter/whom") ||
+		strings.Contains(list, "./spfs/lib/") || strings.Contains(list, "./spfs/include/") {
+		t.Errorf("greeter holds more or less than its own files:\n%s", list)
+	}
+	if got := run(t, "dpkg-deb", "-f", greeter, "Depends"); !strings.Contains(got, "greetlib") {
+		t.Errorf("greeter depends on %q", got)
+	}
+	root := t.TempDir()
+	run(t, "dpkg-deb", "-x", greeter, root)
+	run(t, "dpkg-deb", "-x", filepath.Join(out, "greetlib_1.2.0_x86_64.ipk"), root)
+	if got := readFile(t, filepath.Join(root, "spfs/share/greeter/whom")); got != "x86_64 users\n" {
+		t.Errorf("whom (SPK_OPT_arch) = %q", got)
+	}
+	bin := filepath.Join(root, "spfs/bin/greeter")
+	if got := runPath(t, bin); got != "/spfs/lib" {
+		t.Errorf("greeter's run path %q, want /spfs/lib", got)
+	}
+	if b, _ := os.ReadFile(bin); bytes.Contains(b, []byte("/kiln/")) {
+		t.Errorf("greeter names a build path")
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(root, "spfs/lib"))
+	if got, err := cmd.CombinedOutput(); err != nil || string(got) != "[greetlib] hello, nobody (from /spfs/share/greeter/whom)\n" {
+		t.Errorf("greeter: %v: %q", err, got)
 	}
 }
 
 // TestImportSpksrc imports a spksrc package (a cross package whose
 // tarball is served on loopback, a -p0 patch, a PLIST, a translated
-// description and a service setup file), builds its .spk for x86_64 and
+// description and a service setup file, and a cross library it links
+// against, staged as a recipe of its own), builds its .spk for x86_64 and
 // reads it back: INFO, the generated start-stop-status, package.tgz with
-// only the PLIST's files, and the patched binary running.
+// only the PLIST's files (the library's included), and the patched binary
+// running with the library, whose run path is the installed prefix.
 func TestImportSpksrc(t *testing.T) {
 	requireIntegration(t)
 	files, src := t.TempDir(), t.TempDir()
 	writeFiles(t, src, map[string]string{
-		"tiny-1.0/Makefile": "CC ?= cc\nPREFIX ?= /usr\ntiny: tiny.c\n\t$(CC) -O2 -o tiny tiny.c\ninstall: tiny\n\tinstall -D -m 755 tiny $(DESTDIR)$(PREFIX)/bin/tiny\n\tinstall -D -m 644 tiny.c $(DESTDIR)$(PREFIX)/share/tiny.c\n",
-		"tiny-1.0/tiny.c":   "#include <stdio.h>\nint main(void) { puts(\"unpatched\"); return 0; }\n",
+		"tiny-1.0/Makefile": "CC ?= cc\nPREFIX ?= /usr\ntiny: tiny.c\n\t$(CC) -O2 $(CFLAGS) -o tiny tiny.c $(LDFLAGS) -lshout\ninstall: tiny\n\tinstall -D -m 755 tiny $(DESTDIR)$(PREFIX)/bin/tiny\n\tinstall -D -m 644 tiny.c $(DESTDIR)$(PREFIX)/share/tiny.c\n",
+		"tiny-1.0/tiny.c":   "#include <shout.h>\nint main(void) { shout(\"unpatched\"); return 0; }\n",
+		"shout-2.0/Makefile": "PREFIX ?= /usr\nlibshout.so.1: shout.c\n\t$(CC) -O2 -shared -fPIC -Wl,-soname,libshout.so.1 -o $@ shout.c\n" +
+			"install: libshout.so.1\n\tinstall -D -m 755 libshout.so.1 $(DESTDIR)$(PREFIX)/lib/libshout.so.1\n\tln -sf libshout.so.1 $(DESTDIR)$(PREFIX)/lib/libshout.so\n" +
+			"\tinstall -D -m 644 shout.h $(DESTDIR)$(PREFIX)/include/shout.h\n",
+		"shout-2.0/shout.h": "void shout(const char *s);\n",
+		"shout-2.0/shout.c": "#include <stdio.h>\n#include \"shout.h\"\nvoid shout(const char *s) { printf(\"SHOUT: %s\\n\", s); }\n",
 	})
-	tarball := filepath.Join(files, "tiny-1.0.tar.gz")
+	tarball, shoutball := filepath.Join(files, "tiny-1.0.tar.gz"), filepath.Join(files, "shout-2.0.tar.gz")
 	run(t, "tar", "-C", src, "-czf", tarball, "tiny-1.0")
+	run(t, "tar", "-C", src, "-czf", shoutball, "shout-2.0")
 	addr := serveAnywhere(t, files)
 	tree := t.TempDir()
 	writeFiles(t, tree, map[string]string{
-		"spk/tiny/Makefile": "SPK_NAME = tiny\nSPK_VERS = 1.0\nSPK_REV = 1\nDEPENDS = cross/tiny\nMAINTAINER = Tiny Team\n" +
+		"spk/tiny/Makefile": "SPK_NAME = tiny\nSPK_VERS = 1.0\nSPK_REV = 1\nDEPENDS = cross/shout cross/tiny\nMAINTAINER = Tiny Team\n" +
 			"DESCRIPTION = Tiny greeter.\nDESCRIPTION_FRE = Petit salut.\nLICENSE = MIT\nSERVICE_SETUP = src/service-setup.sh\nSPK_ICON = src/tiny.png\nWIZARDS_DIR = src/wizard/\n" +
 			"include ../../mk/spksrc.spk.mk\n",
 		"spk/tiny/src/service-setup.sh":      "service_prestart() {\n    echo starting\n}\n",
@@ -217,8 +354,12 @@ func TestImportSpksrc(t *testing.T) {
 			"PKG_DIST_SITE = http://%s\ninclude ../../mk/spksrc.cross-cc.mk\n", addr),
 		"cross/tiny/digests": fmt.Sprintf("tiny-1.0.tar.gz SHA256 %s\n", sha(t, tarball)),
 		"cross/tiny/PLIST":   "bin:bin/tiny\n",
-		"cross/tiny/patches/01-greeting.patch": "--- tiny.c.orig\n+++ tiny.c\n@@ -1,2 +1,2 @@\n #include <stdio.h>\n" +
-			"-int main(void) { puts(\"unpatched\"); return 0; }\n+int main(void) { puts(\"patched at -p0\"); return 0; }\n",
+		"cross/tiny/patches/01-greeting.patch": "--- tiny.c.orig\n+++ tiny.c\n@@ -1,2 +1,2 @@\n #include <shout.h>\n" +
+			"-int main(void) { shout(\"unpatched\"); return 0; }\n+int main(void) { shout(\"patched at -p0\"); return 0; }\n",
+		"cross/shout/Makefile": fmt.Sprintf("PKG_NAME = shout\nPKG_VERS = 2.0\nPKG_EXT = tar.gz\nPKG_DIST_NAME = $(PKG_NAME)-$(PKG_VERS).$(PKG_EXT)\n"+
+			"PKG_DIST_SITE = http://%s\ninclude ../../mk/spksrc.cross-cc.mk\n", addr),
+		"cross/shout/digests": fmt.Sprintf("shout-2.0.tar.gz SHA256 %s\n", sha(t, shoutball)),
+		"cross/shout/PLIST":   "lib:lib/libshout.so.1\nlnk:lib/libshout.so\n",
 	})
 	// spksrc's icons are 72x72; kiln scales them.
 	var icon bytes.Buffer
@@ -231,7 +372,7 @@ func TestImportSpksrc(t *testing.T) {
 	imported := t.TempDir()
 	kiln(t, nil, "import", "spksrc", tree, "-o", imported, "--maintainer", "Jane Doe <jane@example.org>", "--timestamp", "2024-05-01")
 	out := t.TempDir()
-	mustKiln(t, nil, "build", filepath.Join(imported, "tiny"), "--target", "x86_64", "-o", out, "--progress", "plain")
+	mustKiln(t, nil, "build", filepath.Join(imported, "tiny"), filepath.Join(imported, "tiny-shout"), "--target", "x86_64", "-o", out, "--progress", "plain")
 	spks, _ := filepath.Glob(filepath.Join(out, "tiny-*.spk"))
 	if len(spks) != 1 {
 		t.Fatalf("spk files: %v", spks)
@@ -266,8 +407,19 @@ func TestImportSpksrc(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(inner, "var/packages/tiny/target/share/tiny.c")); err == nil {
 		t.Error("package.tgz holds a file the PLIST does not list")
 	}
-	if got := strings.TrimSpace(run(t, filepath.Join(inner, "var/packages/tiny/target/bin/tiny"))); got != "patched at -p0" {
-		t.Errorf("tiny printed %q", got)
+	for _, f := range []string{"include/shout.h", "share/tiny.c"} {
+		if _, err := os.Stat(filepath.Join(inner, "var/packages/tiny/target", f)); err == nil {
+			t.Errorf("package.tgz holds %s, which no PLIST lists", f)
+		}
+	}
+	bin, lib := filepath.Join(inner, "var/packages/tiny/target/bin/tiny"), filepath.Join(inner, "var/packages/tiny/target/lib")
+	if got := runPath(t, bin); got != "/var/packages/tiny/target/lib" {
+		t.Errorf("tiny's run path %q, want the installed prefix's lib", got)
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+lib)
+	if got, err := cmd.CombinedOutput(); err != nil || strings.TrimSpace(string(got)) != "SHOUT: patched at -p0" {
+		t.Errorf("tiny: %v: %q", err, got)
 	}
 	if _, err := os.Stat(filepath.Join(inner, "var/packages/tiny/target/share/service-setup.sh")); err != nil {
 		t.Errorf("package.tgz lacks the service setup: %v", err)

@@ -259,3 +259,26 @@ func TestEmulatedToolchain(t *testing.T) {
 		t.Errorf("execs:\n%s", all)
 	}
 }
+
+// TestTargetMultiarch: a Debian target whose own packages include the
+// device's (qtbase5-dev:armhf, as a Toltec qt image target lists) has
+// dpkg take that architecture (the install runs on that step); armv7 itself,
+// whose packages are all the host's, does not.
+func TestTargetMultiarch(t *testing.T) {
+	s, err := Load(Source{File: "targets/qt.yaml", Data: []byte("targets:\n  armv7-qt:\n    extends: armv7\n    packages: [gcc-arm-linux-gnueabihf, qtbase5-dev:armhf]\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{AptMirror: "http://mirror.test/debian"}
+	for name, want := range map[string]bool{"armv7-qt": true, "armv7": false} {
+		tg, err := s.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, names := ops(t, tg, o)
+		all := strings.Join(names, "\n")
+		if got := strings.Contains(all, ": enable armhf packages"); got != want || !strings.Contains(all, ": install ") {
+			t.Errorf("%s: steps\n%s\nwant dpkg --add-architecture armhf: %v", name, all, want)
+		}
+	}
+}

@@ -175,10 +175,8 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 			if t.kind() == KindEmulated {
 				// Native: the target's packages are the system's own.
 				pkgs = nativePackages(pkgs, t.DebianArch)
-			} else if strings.Contains(k.extra, ":") {
-				// Target-architecture packages (NAME:armhf) need multiarch.
-				base = base.Run(llb.Args([]string{"dpkg", "--add-architecture", t.DebianArch}),
-					llb.WithCustomName(label+": enable "+t.DebianArch+" packages")).Root()
+			} else {
+				base = t.multiarch(base, pkgs, label)
 			}
 			return aptInstall(base, t.Suite, pkgs, o, label+" + build dependencies")
 		}
@@ -191,8 +189,19 @@ func (t *Target) For(o Options, image string, extra []string) llb.State {
 		case KindEmulated:
 			return aptInstall(t.emulatedImage(o, base), t.Suite, t.Packages, o, label, "mkdir -p /sysroot")
 		}
-		return aptInstall(o.image(base), t.Suite, t.Packages, o, label, "mkdir -p /sysroot")
+		return aptInstall(t.multiarch(o.image(base), t.Packages, label), t.Suite, t.Packages, o, label, "mkdir -p /sysroot")
 	})
+}
+
+// multiarch is base ready for pkgs: when one is of the target's
+// architecture (NAME:armhf, a library for the device, as a target of
+// Toltec's qt image lists), dpkg is told that architecture first.
+func (t *Target) multiarch(base llb.State, pkgs []string, label string) llb.State {
+	if !slices.ContainsFunc(pkgs, func(p string) bool { return strings.Contains(p, ":") }) {
+		return base
+	}
+	return base.Run(llb.Args([]string{"dpkg", "--add-architecture", t.DebianArch}),
+		llb.WithCustomName(label+": enable "+t.DebianArch+" packages")).Root()
 }
 
 // BaseImage is the image reference t's toolchain starts from for a

@@ -101,6 +101,9 @@ func (c *conv) options(n node) {
 		switch {
 		case o.get("var").ok():
 			name, def, _ := strings.Cut(o.get("var").str(), "/")
+			if c.hostOption(o, name, def) {
+				continue
+			}
 			name = strings.ReplaceAll(name, ".", "-")
 			opt := importer.Map{}
 			if def != "" {

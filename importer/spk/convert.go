@@ -23,6 +23,7 @@ type conv struct {
 	r              *importer.Recipe
 	f              importer.Map
 	opts           []string // option names, for SPK_OPT_ variables
+	hostOpts       []string // host options (arch, os) the targets stand for
 }
 
 func (c *conv) note(n node, field, kind, format string, args ...any) {
@@ -71,6 +72,9 @@ func readSpec(file string, o importer.Options) (*importer.Recipe, error) {
 	}
 	c.sources(root.get("sources"))
 	build := root.get("build")
+	// spk build builds for the machine it runs on, natively (scripts call
+	// cc); kiln's toolchains run on x86_64. A pinned arch replaces it.
+	c.f.Set("targets", []string{"x86_64"})
 	c.options(build.get("options"))
 	c.variants(build.get("variants"))
 	install := root.get("install")

@@ -1,7 +1,6 @@
 package spk
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -18,6 +17,11 @@ func (c *conv) withOpts(script string) string {
 			pre = append(pre, spk+`="$KILN_OPT_`+strings.ToUpper(strings.ReplaceAll(o, "-", "_"))+`"`)
 		}
 	}
+	for _, o := range c.hostOpts {
+		if spk := "SPK_OPT_" + o; strings.Contains(script, spk) {
+			pre = append(pre, spk+`="`+hostVars[o]+`"`)
+		}
+	}
 	slices.Sort(pre)
 	if len(pre) == 0 {
 		return script
@@ -25,19 +29,46 @@ func (c *conv) withOpts(script string) string {
 	return strings.Join(pre, "\n") + "\n" + script
 }
 
-var spfsRe = regexp.MustCompile(`/spfs\b`)
+// spfsBegin and spfsEnd wrap SPK's build script in kiln's package step
+// the way SPK runs it: in /spfs holding the build's dependencies (the
+// host: makedepends, which kiln installs into $SYSROOT), with /spfs/bin
+// on PATH; the package is what the script added or changed in /spfs
+// (SPK's layer), copied into $pkgdir/spfs. So files are built for the
+// paths they have on the machines that install them, and a dependency's
+// files are not packaged again. The script runs in a subshell, so an
+// exit in it still leaves the package to collect.
+const (
+	spfsBegin = `# SPK's build environment: /spfs with the build's dependencies in it.
+_kiln_spfs_list() {
+    (cd /spfs && find . -mindepth 1 ! -type d -print0 | LC_ALL=C sort -z |
+        while IFS= read -r -d '' f; do
+            if [ -L "$f" ]; then printf '%s -> %s\n' "$f" "$(readlink "$f")"; else printf '%s %s\n' "$f" "$(sha256sum <"$f")"; fi
+        done)
+}
+mkdir -p /spfs
+if [ -d "$SYSROOT/spfs" ]; then cp -a "$SYSROOT/spfs/." /spfs/; fi
+_kiln_spfs_list | LC_ALL=C sort >/tmp/kiln-spfs-before
+export PATH="/spfs/bin:$PATH"
+(
+`
+	spfsEnd = `
+)
+# The package: what the build added to /spfs or changed there.
+mkdir -p "$pkgdir/spfs"
+_kiln_spfs_list | LC_ALL=C sort | LC_ALL=C comm -13 /tmp/kiln-spfs-before - |
+    sed -e 's/ -> .*$//' -e 's/ [0-9a-f]\{64\}  -$//' |
+    (cd /spfs && while IFS= read -r f; do cp -a --parents "$f" "$pkgdir/spfs/"; done)`
+)
 
 // script: SPK's build script compiles and installs into /spfs in one; in
-// kiln it is the package step, installing into $pkgdir/spfs.
+// kiln it is the package step, run as SPK runs it (spfsBegin).
 func (c *conv) script(build node) {
 	s := build.get("script")
 	body := s.lines()
 	if !s.ok() {
 		body = "bash build.sh"
 	}
-	body = spfsRe.ReplaceAllString(body, `$$pkgdir/spfs`)
-	c.f.Set("package", c.withOpts(body))
-	c.note(s, "build.script", importer.Approximated, "SPK installs into /spfs; kiln's package step installs into $pkgdir/spfs, so paths compiled in name $pkgdir")
+	c.f.Set("package", spfsBegin+c.withOpts(body)+spfsEnd)
 }
 
 // components become split packages: run is the recipe's own package,

@@ -15,67 +15,137 @@ import (
 // prefix is where spksrc installs a package's files (INSTALL_PREFIX).
 func prefix(name string) string { return "var/packages/" + name + "/target" }
 
-// crosses imports the cross/ packages the spk Makefile's DEPENDS names:
-// sources, patches, build and install steps, and the PLIST.
-func (c *conv) crosses(mkfile string, mf *makefile) error {
+// crosses imports the cross/ packages the spk Makefile's DEPENDS names,
+// and those their own DEPENDS name: sources, patches, build and install
+// steps, and the PLIST. The last is the package itself, built by the recipe; spksrc builds the others first
+// and installs them into its staging directory, which the package's build
+// compiles and links against and whose PLIST files the spk holds: each
+// becomes a recipe of its own (SPK-NAME, installing under the package's
+// prefix) that the recipe takes as a host: makedepend, so it is in
+// $SYSROOT, where the build finds it (stagingEnv) and the package step
+// copies it from.
+func (c *conv) crosses(mkfile string, mf *makefile) ([]*importer.Recipe, error) {
 	var deps []string
 	for _, d := range strings.Fields(mf.get("DEPENDS")) {
 		if !strings.HasPrefix(d, "cross/") {
 			c.note(mkfile, mf.lines["DEPENDS"], "DEPENDS", importer.Dropped, "%s: only cross/ packages are imported", d)
 			continue
 		}
-		deps = append(deps, strings.TrimPrefix(d, "cross/"))
+		var err error
+		if deps, err = c.crossDeps(strings.TrimPrefix(d, "cross/"), deps, nil); err != nil {
+			return nil, err
+		}
 	}
 	if len(deps) == 0 {
-		return nil
+		return nil, nil
 	}
-	// spksrc builds DEPENDS in order; the last is the package itself,
-	// the others its libraries.
-	slices.Reverse(deps)
-	var sources []any
-	var build, pkg, files []string
+	var extra []*importer.Recipe
+	var staged, files []string
 	for i, d := range deps {
 		dir := filepath.Join(c.root, "cross", d)
 		cmk := filepath.Join(dir, "Makefile")
 		cm, err := readMakefile(cmk)
 		if err != nil {
-			return fmt.Errorf("DEPENDS cross/%s: %w", d, err)
+			return nil, fmt.Errorf("DEPENDS cross/%s: %w", d, err)
 		}
-		main := i == 0
-		dest := ""
-		if !main {
-			dest = d
-			c.note(cmk, 0, "DEPENDS", importer.Approximated, "cross/%s is built and installed beside the package in $srcdir/%s and $pkgdir, not into a staging directory the package's build sees", d, d)
-		}
-		if src := c.crossSource(cmk, cm, dir, dest); src != nil {
-			sources = append(sources, src)
-		}
-		if main {
-			c.patches(cmk, cm, dir, d)
-		}
-		b, p := steps(c.r.Name, cm)
-		cd := ""
-		if dest != "" {
-			cd = fmt.Sprintf("cd %q\n", "$srcdir/"+dest)
-			b, p = "("+cd+b+")", "("+cd+p+")"
-		}
-		build = append([]string{b}, build...)
-		pkg = append([]string{p}, pkg...)
 		files = append(files, c.plist(cmk, cm, dir)...)
-		c.unread(cmk, cm, crossVars)
+		if i == len(deps)-1 {
+			c.crossRecipe(c, cmk, cm, dir, d, staged)
+			if len(staged) > 0 {
+				p := prefix(c.r.Name)
+				pkg, _ := c.f.Get("package").(string)
+				c.f.Set("package", fmt.Sprintf("# The cross dependencies' files (spksrc's staging directory), for their PLIST entries.\nmkdir -p \"$pkgdir/%[1]s\"\ncp -a \"$SYSROOT/%[1]s/.\" \"$pkgdir/%[1]s/\"\n", p)+pkg)
+			}
+			break
+		}
+		name := c.r.Name + "-" + d
+		dc := &conv{root: c.root, r: &importer.Recipe{Name: name, Source: importer.RelTo(cmk)}}
+		dc.f = importer.Map{{Key: "name", Value: name}}
+		ver := cm.get("PKG_VERS")
+		if ver == "" {
+			ver = "0"
+		}
+		dc.f.Set("version", ver)
+		dc.f.Set("summary", fmt.Sprintf("%s, staged for the %s spk (spksrc's cross/%s)", d, c.r.Name, d))
+		for _, k := range []string{"license", "maintainer", "timestamp"} {
+			dc.f.Set(k, c.f.Get(k))
+		}
+		c.crossRecipe(dc, cmk, cm, dir, d, staged)
+		dc.r.Fields = dc.f
+		dc.r.SortNotes()
+		extra = append(extra, dc.r)
+		staged = append(staged, name)
 	}
-	if len(sources) > 0 {
-		c.f.Set("sources", sources)
-	}
-	c.f.Set("build", strings.Join(build, "\n"))
-	c.f.Set("package", strings.Join(pkg, "\n"))
 	if len(files) > 0 {
 		c.f.Set("packages", importer.Map{{Key: c.r.Name, Value: importer.Map{{Key: "files", Value: files}}}})
 	}
-	return nil
+	return extra, nil
 }
 
-func (c *conv) crossSource(cmk string, cm *makefile, dir, dest string) importer.Map {
+// crossDeps appends cross/d to deps after what its own Makefile's DEPENDS
+// names (recursively, each once), the order spksrc builds them in; path
+// is the chain of packages being expanded, to refuse a cycle.
+func (c *conv) crossDeps(d string, deps, path []string) ([]string, error) {
+	if slices.Contains(deps, d) {
+		return deps, nil
+	}
+	if slices.Contains(path, d) {
+		return nil, fmt.Errorf("DEPENDS: cross/%s depends on itself (%s)", d, strings.Join(append(path, d), " → "))
+	}
+	cmk := filepath.Join(c.root, "cross", d, "Makefile")
+	cm, err := readMakefile(cmk)
+	if err != nil {
+		return nil, fmt.Errorf("DEPENDS cross/%s: %w", d, err)
+	}
+	for _, sub := range strings.Fields(cm.get("DEPENDS")) {
+		if sd, ok := strings.CutPrefix(sub, "cross/"); ok {
+			if deps, err = c.crossDeps(sd, deps, append(path, d)); err != nil {
+				return nil, err
+			}
+		} else {
+			c.note(cmk, cm.lines["DEPENDS"], "DEPENDS", importer.Dropped, "%s: only cross/ packages are imported", sub)
+		}
+	}
+	return append(deps, d), nil
+}
+
+// crossRecipe fills rc (the recipe's own conv, or a staged dependency's)
+// from cross/d: its source, patches, build and install, under the spk
+// package's prefix, with the dependencies staged before it as host:
+// makedepends.
+func (c *conv) crossRecipe(rc *conv, cmk string, cm *makefile, dir, d string, staged []string) {
+	if src := rc.crossSource(cmk, cm, dir); src != nil {
+		rc.f.Set("sources", []any{src})
+	}
+	rc.patches(cmk, cm, dir, d)
+	b, p := steps(c.r.Name, cm)
+	if len(staged) > 0 {
+		var mk []string
+		for _, s := range staged {
+			mk = append(mk, "host:"+s)
+		}
+		rc.f.Set("makedepends", mk)
+		b = stagingEnv(c.r.Name) + b
+	}
+	rc.f.Set("build", b)
+	rc.f.Set("package", p)
+	rc.unread(cmk, cm, crossVars)
+}
+
+// stagingEnv points the compiler, linker and pkg-config at the staged
+// dependencies in $SYSROOT, as spksrc's cross environment points them at
+// its staging directory; binaries find the libraries at the installed
+// prefix.
+func stagingEnv(name string) string {
+	p := prefix(name)
+	return fmt.Sprintf(`# spksrc's staging directory: the cross dependencies, in $SYSROOT.
+export CFLAGS="${CFLAGS:-} -I$SYSROOT/%[1]s/include" CXXFLAGS="${CXXFLAGS:-} -I$SYSROOT/%[1]s/include" CPPFLAGS="${CPPFLAGS:-} -I$SYSROOT/%[1]s/include"
+export LDFLAGS="${LDFLAGS:-} -L$SYSROOT/%[1]s/lib -Wl,-rpath-link,$SYSROOT/%[1]s/lib -Wl,-rpath,/%[1]s/lib"
+export PKG_CONFIG_LIBDIR="$SYSROOT/%[1]s/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$SYSROOT"
+`, p)
+}
+
+func (c *conv) crossSource(cmk string, cm *makefile, dir string) importer.Map {
 	site, dist := cm.get("PKG_DIST_SITE"), cm.get("PKG_DIST_NAME")
 	if dist == "" && cm.get("PKG_NAME") != "" {
 		dist = cm.get("PKG_NAME") + "-" + cm.get("PKG_VERS") + "." + cm.get("PKG_EXT")
@@ -89,11 +159,7 @@ func (c *conv) crossSource(cmk string, cm *makefile, dir, dest string) importer.
 		c.note(cmk, cm.lines["PKG_DIST_NAME"], "digests", importer.Dropped, "%s has no SHA256 line in digests, which kiln needs for a URL source", dist)
 		return nil
 	}
-	src := importer.Map{{Key: "url", Value: strings.TrimSuffix(site, "/") + "/" + dist}, {Key: "sha256", Value: sum}}
-	if dest != "" {
-		src.Set("dest", dest)
-	}
-	return src
+	return importer.Map{{Key: "url", Value: strings.TrimSuffix(site, "/") + "/" + dist}, {Key: "sha256", Value: sum}}
 }
 
 // patches copies cross/NAME/patches/*.patch beside the recipe, applied

@@ -7,15 +7,19 @@ import (
 )
 
 // makefile is what kiln reads of a spksrc Makefile: its variable
-// assignments (=, :=, ?=, +=, continued lines), with the line of each;
-// other make constructs (rules, conditionals, defines) are listed so the
-// report can name them. include lines of spksrc's own mk files are
+// assignments (=, :=, ?=, +=, continued lines), with the line of each, in
+// the branches of conditionals make would take (cond.go); other make
+// constructs (rules, defines) are listed so the report can name them. include lines of spksrc's own mk files are
 // expected and skipped.
 type makefile struct {
 	vars     map[string]string
 	lines    map[string]int
 	other    []int    // lines of constructs not read
 	includes []string // the mk files included (spksrc.cross-cmake.mk, ...)
+	// stack holds the open conditionals (cond.go); unevaluated are the
+	// lines of those kiln could not evaluate.
+	stack       []branch
+	unevaluated []int
 }
 
 var assignRe = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|\?=|:=|::=|=)\s*(.*)$`)
@@ -36,6 +40,12 @@ func readMakefile(path string) (*makefile, error) {
 		}
 		t := strings.TrimSpace(line)
 		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		if !strings.HasPrefix(line, "\t") && mf.conditional(t, start) {
+			continue
+		}
+		if !mf.reading() {
 			continue
 		}
 		if inc, ok := strings.CutPrefix(strings.TrimPrefix(t, "-"), "include "); ok {

@@ -40,8 +40,7 @@ func Import(paths []string, o importer.Options) (*importer.Import, error) {
 	}
 	slices.Sort(dirs)
 	return importer.Each(dirs, func(d string) ([]*importer.Recipe, error) {
-		r, err := readPackage(d, o)
-		return []*importer.Recipe{r}, err
+		return readPackage(d, o)
 	})
 }
 
@@ -76,12 +75,17 @@ func (c *conv) unread(file string, mf *makefile, known []string) {
 			c.note(file, mf.lines[n], n, importer.Dropped, "not a variable kiln reads")
 		}
 	}
+	for _, l := range mf.unevaluated {
+		c.note(file, l, "(make)", importer.Approximated, "a conditional on what spksrc's framework sets or computes per build (a variable the Makefile does not set, a make function): kiln reads its first branch")
+	}
 	for _, l := range mf.other {
-		c.note(file, l, "(make)", importer.Dropped, "a make construct kiln does not read (rules, conditionals): only variables are imported")
+		c.note(file, l, "(make)", importer.Dropped, "a make construct kiln does not read (rules, defines): only variables are imported")
 	}
 }
 
-func readPackage(dir string, o importer.Options) (*importer.Recipe, error) {
+// readPackage imports spk/NAME: its recipe, then those of the cross
+// dependencies it stages (crosses).
+func readPackage(dir string, o importer.Options) ([]*importer.Recipe, error) {
 	mkfile := filepath.Join(dir, "Makefile")
 	mf, err := readMakefile(mkfile)
 	if err != nil {
@@ -114,14 +118,15 @@ func readPackage(dir string, o importer.Options) (*importer.Recipe, error) {
 		c.f.Set("homepage", h)
 	}
 	c.fromOptions(mkfile, mf, o)
-	if err := c.crosses(mkfile, mf); err != nil {
+	staged, err := c.crosses(mkfile, mf)
+	if err != nil {
 		return nil, err
 	}
 	c.f.Set("formats", importer.Map{{Key: "spk", Value: c.spkOptions(dir, mkfile, mf)}})
 	c.unread(mkfile, mf, spkVars)
 	c.r.Fields = c.f
 	c.r.SortNotes()
-	return c.r, nil
+	return append([]*importer.Recipe{c.r}, staged...), nil
 }
 
 // fromOptions: spksrc's MAINTAINER is a name (often a GitHub account),

@@ -116,7 +116,7 @@ func readProject(dir string, o importer.Options) (*importer.Recipe, error) {
 	if pkg == "" {
 		return nil, fmt.Errorf("INFO.sh: package is not set")
 	}
-	name := strings.ToLower(strings.ReplaceAll(pkg, "_", "-"))
+	name := recipeName(pkg)
 	c := &conv{dir: dir, r: &importer.Recipe{Name: name, Source: importer.RelTo(filepath.Join(dir, "INFO.sh"))}}
 	c.f = importer.Map{{Key: "name", Value: name}}
 	c.f.Set("version", in.vars["version"])
@@ -391,23 +391,52 @@ func (c *conv) icons(spk *importer.Map) {
 }
 
 // depends: SynoBuildConf/depends names the projects built before this one
-// and the toolkit version, which kiln's targets replace.
+// and the toolkit version, which kiln's targets replace. A BuildDependent
+// project beside this one (in the same source/ directory) is built and
+// installed into the build environment first, as kiln's host: makedepends
+// are into $SYSROOT; ReferenceOnly projects (sources only looked at) have
+// no counterpart.
 func (c *conv) depends() {
 	data, err := os.ReadFile(filepath.Join(c.dir, "SynoBuildConf", "depends"))
 	if err != nil {
 		return
 	}
 	section := ""
+	var mk []string
 	for i, l := range strings.Split(string(data), "\n") {
 		l = strings.TrimSpace(l)
 		switch {
 		case strings.HasPrefix(l, "["):
 			section = strings.Trim(l, "[]")
 		case l == "" || strings.HasPrefix(l, "#"):
-		case section == "BuildDependent" || section == "ReferenceOnly":
-			c.note("SynoBuildConf/depends", i+1, section, importer.Dropped, "%s: import that project too and depend on it with makedepends host:", l)
+		case section == "BuildDependent":
+			if name, ok := siblingName(filepath.Join(filepath.Dir(c.dir), l)); ok {
+				mk = append(mk, "host:"+name)
+				continue
+			}
+			c.note("SynoBuildConf/depends", i+1, section, importer.Dropped, "%s: no project with an INFO.sh beside this one; import it too and depend on it with makedepends host:", l)
+		case section == "ReferenceOnly":
+			c.note("SynoBuildConf/depends", i+1, section, importer.Dropped, "%s: a project whose sources are only referred to has no kiln counterpart", l)
 		default:
 			// [default] all="7.0": the toolkit environment, a kiln target.
 		}
 	}
+	if len(mk) > 0 {
+		c.f.Set("makedepends", mk)
+	}
 }
+
+// siblingName is the recipe name the project in dir imports as.
+func siblingName(dir string) (string, bool) {
+	if !isProject(dir) {
+		return "", false
+	}
+	in, _, err := readInfo(filepath.Join(dir, "INFO.sh"))
+	if err != nil || in.vars["package"] == "" {
+		return "", false
+	}
+	return recipeName(in.vars["package"]), true
+}
+
+// recipeName is kiln's name for INFO's package.
+func recipeName(pkg string) string { return strings.ToLower(strings.ReplaceAll(pkg, "_", "-")) }

@@ -28,22 +28,13 @@ var suffixable = []string{"source", "sha256sums", "noextract", "depends", "insta
 // hooks are Toltec's install functions, kiln's scripts of the same names.
 var hooks = []string{"preinstall", "configure", "preremove", "postremove", "preupgrade", "postupgrade"}
 
-// imageDeps are the Debian packages standing in for what a Toltec
-// toolchain image adds to the base image's cross compiler.
-var imageDeps = map[string][]string{
-	"qt":      {"build:qtbase5-dev:target", "build:qtdeclarative5-dev:target", "build:qtbase5-dev-tools"},
-	"python":  {"build:python3", "build:python3-pip"},
-	"rust":    {"build:cargo", "build:rustc"},
-	"golang":  {"build:golang-go"},
-	"dotnet6": nil,
-}
-
 // pkg is the conversion of one package of a recipe.
 type pkg struct {
 	rd   *recipeData
 	v    *view
 	r    *importer.Recipe
-	from int // the line of the split package's function, 0 for the top level
+	from int  // the line of the split package's function, 0 for the top level
+	lib  bool // a hook sources the install library
 }
 
 func (p *pkg) note(field, kind, format string, args ...any) {
@@ -86,9 +77,14 @@ func (rd *recipeData) convert(name string, v *view) (*importer.Recipe, error) {
 		}
 		m.Set(f.kiln, val)
 	}
-	targets := p.targets()
+	archs := p.archs()
+	img := p.image(archs)
+	targets := make([]string, len(archs))
+	for i, a := range archs {
+		targets[i] = imageTarget(a, img)
+	}
 	m.Set("targets", targets)
-	p.flagsAndImage(&m)
+	p.flags(&m)
 	if srcs := p.sources(""); len(srcs) > 0 {
 		m.Set("sources", srcs)
 	}
@@ -101,7 +97,7 @@ func (rd *recipeData) convert(name string, v *view) (*importer.Recipe, error) {
 		}
 	}
 	p.steps(&m)
-	if pt := p.perTarget(targets, m); len(pt) > 0 {
+	if pt := p.perTarget(archs, img, m); len(pt) > 0 {
 		m.Set("per_target", pt)
 	}
 	p.unknown()
@@ -109,8 +105,9 @@ func (rd *recipeData) convert(name string, v *view) (*importer.Recipe, error) {
 	return p.r, nil
 }
 
-// targets maps archs to kiln targets (targets.yaml); Toltec's default is rmall.
-func (p *pkg) targets() []string {
+// archs are the package's Toltec architectures (each a target of
+// targets.yaml); Toltec's default is rmall.
+func (p *pkg) archs() []string {
 	archs, ok := p.v.arrays["archs"]
 	if !ok {
 		if s := p.v.vars["archs"]; s != "" {
@@ -133,7 +130,7 @@ func (p *pkg) targets() []string {
 	return out
 }
 
-func (p *pkg) flagsAndImage(m *importer.Map) {
+func (p *pkg) flags(m *importer.Map) {
 	var flags []string
 	for _, f := range p.v.arrays["flags"] {
 		switch f {
@@ -147,21 +144,6 @@ func (p *pkg) flagsAndImage(m *importer.Map) {
 	}
 	if len(flags) > 0 {
 		m.Set("flags", flags)
-	}
-	img := p.scalar("image")
-	if img == "" {
-		return
-	}
-	base, _, _ := strings.Cut(path.Base(img), ":")
-	deps, known := imageDeps[base]
-	switch {
-	case base == "base":
-		// Toltec's base image is the cross compiler every target has.
-	case known && len(deps) > 0:
-		p.note("image", importer.Approximated, "Toltec's %s image: kiln builds in the target's toolchain with Debian's %s", img, strings.Join(deps, ", "))
-		m.Set("makedepends", deps)
-	default:
-		p.note("image", importer.Dropped, "Toltec's %s image has no kiln counterpart; the target's toolchain builds it", img)
 	}
 }
 
@@ -265,11 +247,12 @@ func (p *pkg) relation(field, d string) (string, bool) {
 	return mm[1] + " " + op + " " + mm[3], true
 }
 
-// perTarget carries architecture-suffixed fields: for that target, the
-// field's whole value (the recipe's plus the architecture's).
-func (p *pkg) perTarget(targets []string, m importer.Map) importer.Map {
+// perTarget carries architecture-suffixed fields: for that architecture's
+// target (in image img), the field's whole value (the recipe's plus the
+// architecture's).
+func (p *pkg) perTarget(archs []string, img string, m importer.Map) importer.Map {
 	var pt importer.Map
-	for _, t := range targets {
+	for _, t := range archs {
 		var tm importer.Map
 		if srcs := p.sources("_" + t); len(srcs) > 0 {
 			base, _ := m.Get("sources").([]any)
@@ -282,13 +265,13 @@ func (p *pkg) perTarget(targets []string, m importer.Map) importer.Map {
 			}
 		}
 		if len(tm) > 0 {
-			pt.Set(t, tm)
+			pt.Set(imageTarget(t, img), tm)
 		}
 	}
 	for _, name := range p.names() {
 		f, arch, ok := strings.Cut(name, "_")
-		if ok && slices.Contains(suffixable, f) && !slices.Contains(targets, arch) {
-			p.note(name, importer.Dropped, "%s is not one of the recipe's architectures (%s)", arch, strings.Join(targets, ", "))
+		if ok && slices.Contains(suffixable, f) && !slices.Contains(archs, arch) {
+			p.note(name, importer.Dropped, "%s is not one of the recipe's architectures (%s)", arch, strings.Join(archs, ", "))
 		}
 	}
 	return pt

@@ -1,8 +1,9 @@
 # Toltec's install library, as kiln ships it: the functions Toltec's
-# install hooks may call. An imported hook carries the functions it
-# calls in front of its own text (opkg runs preinst before the package's
-# files, or any dependency's, are in place, so there is nothing to source
-# it from at that time). kiln's own implementation, on systemctl.
+# install hooks may call. kiln import toltec writes it with a recipe of
+# its own (toltec-install-lib, installing this file); every imported
+# package whose hooks call it depends on that package, so opkg has it in
+# place before the hooks run, and each such hook sources it. kiln's own
+# implementation, on systemctl.
 
 unit-exists() {
     [[ -n $(systemctl list-unit-files --no-legend --no-pager "$1" 2>/dev/null) ]]

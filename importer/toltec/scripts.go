@@ -1,7 +1,6 @@
 package toltec
 
 import (
-	_ "embed"
 	"regexp"
 	"slices"
 	"strings"
@@ -9,33 +8,35 @@ import (
 	"github.com/kiln-build/kiln/importer"
 )
 
-//go:embed installlib.sh
-var installLib string
-
-// libFuncs are the install library's functions by name, as text.
-var libFuncs = parseLib(installLib)
-
-func parseLib(src string) map[string]string {
-	out := map[string]string{}
-	re := regexp.MustCompile(`(?ms)^([a-z][a-z0-9-]*)\(\) \{\n.*?^\}\n`)
-	for _, m := range re.FindAllStringSubmatch(src, -1) {
-		out[m[1]] = m[0]
-	}
-	return out
-}
-
 // kilnEnv are the variables kiln's build steps set themselves.
 var kilnEnv = []string{"srcdir", "pkgdir", "pkgname", "pkgver"}
 
-// rm2fbPatch is Toltec's patch_rm2fb flag as a step after package():
-// every ELF file loads rm2fb's client library, as Toltec's builder does.
-const rm2fbPatch = `
-# Toltec's patch_rm2fb flag: every binary loads rm2fb's client library.
-find "$pkgdir" -type f | while read -r f; do
-    if patchelf --print-needed "$f" >/dev/null 2>&1; then
+// rm2fbPatch is Toltec's patch_rm2fb flag, run where Toltec runs it:
+// after build(), on $srcdir, before package() copies from it. It patches
+// only what Toltec's hook patches: ARM ELF files that are dynamically
+// linked, not stripped, and name /dev/fb0 in their read-only data, which
+// load rm2fb's client library from then on; their modification times are
+// kept, so package()'s make install rebuilds nothing. No pipes: under
+// pipefail a grep -q ending a pipe early would fail it.
+const rm2fbPatch = `# Toltec's patch_rm2fb flag (after build(), before package()).
+_kiln_patch_rm2fb() {
+    local f h s ro ref
+    ref=$(mktemp)
+    while IFS= read -r -d '' f; do
+        h=$("${CROSS_COMPILE:-}readelf" -h "$f" 2>/dev/null) || continue
+        [[ $h =~ Machine:[[:space:]]+ARM ]] || continue
+        s=$("${CROSS_COMPILE:-}readelf" -S -W "$f" 2>/dev/null) || continue
+        [[ $s == *" .symtab "* && $s == *" .dynamic "* ]] || continue
+        ro=$("${CROSS_COMPILE:-}readelf" -p .rodata "$f" 2>/dev/null) || continue
+        [[ $ro == */dev/fb0* ]] || continue
+        touch -r "$f" "$ref"
         patchelf --add-needed librm2fb_client.so.1 "$f"
-    fi
-done
+        touch -r "$ref" "$f"
+        echo "patch_rm2fb: ${f#"$srcdir"/} loads librm2fb_client.so.1"
+    done < <(find "$srcdir" -type f -print0 | LC_ALL=C sort -z)
+    rm -f "$ref"
+}
+_kiln_patch_rm2fb
 `
 
 // steps carries prepare(), build(), package() and the install functions.
@@ -52,11 +53,12 @@ func (p *pkg) steps(m *importer.Map) {
 		}
 		body = p.withContext(body, false)
 		if s == "package" && slices.Contains(p.v.arrays["flags"], "patch_rm2fb") {
-			body += rm2fbPatch
+			// The client library in $SYSROOT provides the soname the
+			// patched files need: kiln's shared-library step makes
+			// rm2fb-client a dependency of the packages holding one.
+			body = rm2fbPatch + "\n" + body
 			mk, _ := m.Get("makedepends").([]string)
-			m.Set("makedepends", append(mk, "build:patchelf"))
-			dep, _ := m.Get("depends").([]string)
-			m.Set("depends", append(dep, "rm2fb-client"))
+			m.Set("makedepends", append(mk, "build:patchelf", "host:rm2fb-client"))
 		}
 		m.Set(s, strings.TrimRight(body, "\n"))
 	}
@@ -70,6 +72,10 @@ func (p *pkg) steps(m *importer.Map) {
 	if len(scripts) > 0 {
 		m.Set("scripts", scripts)
 	}
+	if p.lib {
+		dep, _ := m.Get("depends").([]string)
+		m.Set("depends", append(dep, LibPackage))
+	}
 }
 
 var (
@@ -80,10 +86,11 @@ var (
 
 // withContext puts in front of body what it uses of the recipe: Toltec
 // runs every function with the recipe's variables and custom functions
-// (and install functions with its install library); kiln's steps see only
-// their own environment. $arch is the package's architecture.
+// (and install functions with its install library, which a hook that
+// calls it sources); kiln's steps see only their own environment. $arch
+// is the package's architecture.
 func (p *pkg) withContext(body string, hook bool) string {
-	funcs := p.calledFuncs(body, hook)
+	funcs, lib := p.calledFuncs(body, hook)
 	texts := []string{body}
 	for _, f := range funcs {
 		texts = append(texts, f.text)
@@ -118,6 +125,10 @@ func (p *pkg) withContext(body string, hook bool) string {
 		}
 	}
 	slices.Sort(pre)
+	if lib {
+		p.lib = true
+		pre = append(pre, "# Toltec's install library (package "+LibPackage+").", libSource)
+	}
 	for _, f := range funcs {
 		pre = append(pre, strings.TrimRight(f.text, "\n"))
 	}
@@ -128,22 +139,16 @@ func (p *pkg) withContext(body string, hook bool) string {
 		strings.Join(pre, "\n") + "\n\n" + body
 }
 
-// calledFuncs lists the recipe's functions (and, in hooks, the install
-// library's) that body calls, directly or through each other, by name.
-func (p *pkg) calledFuncs(body string, hook bool) []function {
+// calledFuncs lists the recipe's functions that body calls, directly or
+// through each other, by name; and whether, in a hook, they call the
+// install library's (which the recipe's own functions override).
+func (p *pkg) calledFuncs(body string, hook bool) (_ []function, lib bool) {
 	callable := map[string]function{}
 	for n, f := range p.v.funcs {
 		if slices.Contains(hooks, n) || n == "prepare" || n == "build" || n == "package" || slices.Contains(p.rd.top.arrays["pkgnames"], n) {
 			continue
 		}
 		callable[n] = f
-	}
-	if hook {
-		for n, t := range libFuncs {
-			if _, own := callable[n]; !own {
-				callable[n] = function{text: t}
-			}
-		}
 	}
 	found := map[string]bool{}
 	queue := []string{body}
@@ -154,6 +159,8 @@ func (p *pkg) calledFuncs(body string, hook bool) []function {
 			if f, ok := callable[w]; ok && !found[w] {
 				found[w] = true
 				queue = append(queue, f.text)
+			} else if _, inLib := libFuncs[w]; !ok && inLib && hook {
+				lib = true
 			}
 		}
 	}
@@ -166,7 +173,7 @@ func (p *pkg) calledFuncs(body string, hook bool) []function {
 	for i, n := range names {
 		out[i] = callable[n]
 	}
-	return out
+	return out, lib
 }
 
 func quote(s string) string {

@@ -36,7 +36,16 @@ func Import(paths []string, o importer.Options) (*importer.Import, error) {
 	if err != nil {
 		return nil, err
 	}
-	im.Shared = map[string][]byte{TargetsFile: targetsFile}
+	targets, err := targetsYAML()
+	if err != nil {
+		return nil, err
+	}
+	shared, err := libRecipe()
+	if err != nil {
+		return nil, err
+	}
+	shared[TargetsFile] = targets
+	im.Shared = shared
 	return im, nil
 }
 

@@ -1,10 +1,14 @@
 package toltec
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/build"
 	"github.com/kiln-build/kiln/importer"
 	"github.com/kiln-build/kiln/importer/importertest"
 	"github.com/kiln-build/kiln/internal/golden"
@@ -115,4 +119,37 @@ func TestErrors(t *testing.T) {
 		"nonames":   {Src: "pkgver=1-1\n", Want: "pkgnames: required"},
 		"noversion": {Src: "pkgnames=(a)\npkgdesc=x\n", Want: "package a: pkgver: required"},
 	})
+}
+
+// TestInstallLibPackage: the install library ships once, as a recipe of
+// its own beside the imports that validates; a hook calling the library
+// sources it from there and its package depends on it, while a package
+// whose hooks call none of it does not.
+func TestInstallLibPackage(t *testing.T) {
+	testtool.Need(t, "bash")
+	im, err := Import([]string{"testdata/corpus/homebind", "testdata/corpus/hello-rm"}, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := importer.Write(out, im, importer.FormatCUE); err != nil {
+		t.Fatal(err)
+	}
+	rs, _, err := build.Check([]string{filepath.Join(out, LibPackage)})
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("%s: %d recipes, %v", LibPackage, len(rs), err)
+	}
+	lib, err := os.ReadFile(filepath.Join(out, LibPackage, "install-lib.sh"))
+	if err != nil || len(parseLib(string(lib))) < 8 {
+		t.Fatalf("install-lib.sh: %d functions, %v", len(parseLib(string(lib))), err)
+	}
+	for _, r := range im.Recipes {
+		deps, _ := r.Fields.Get("depends").([]string)
+		scripts, _ := r.Fields.Get("scripts").(importer.Map)
+		hooks := fmt.Sprint(scripts)
+		uses := r.Name == "homebind"
+		if slices.Contains(deps, LibPackage) != uses || strings.Contains(hooks, libSource) != uses || strings.Contains(hooks, "bind-mount-unit() {") {
+			t.Errorf("%s: depends %v, hooks:\n%s", r.Name, deps, hooks)
+		}
+	}
 }

@@ -1,0 +1,3 @@
+module example.org/gotimer
+
+go 1.19
