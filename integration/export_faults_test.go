@@ -170,15 +170,7 @@ func TestOutputDiskFull(t *testing.T) {
 	if want := "the file system of " + out + " is full"; !strings.Contains(r.stderr, want) {
 		t.Errorf("kiln does not say %q:\n%s", want, tail(r.stderr, 10))
 	}
-	entries, err := os.ReadDir(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	if strings.Join(names, " ") != "old.ipk" || readFile(t, filepath.Join(out, "old.ipk")) != "old" {
+	if names := dirNames(t, out); strings.Join(names, " ") != "old.ipk" || readFile(t, filepath.Join(out, "old.ipk")) != "old" {
 		t.Errorf("-o after the failed export holds %v, want only old.ipk as it was", names)
 	}
 }

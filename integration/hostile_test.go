@@ -2,7 +2,6 @@ package integration
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,26 +20,13 @@ func TestHostileSources(t *testing.T) {
 	testtool.Need(t, "tar")
 	www := t.TempDir()
 	src := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(src, "pkg"), 0o755); err != nil {
+	if err := testtool.SparseFile(filepath.Join(src, "pkg", "disk.img"), 10<<30); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Create(filepath.Join(src, "pkg", "disk.img"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(10 << 30); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 	run(t, "tar", "--sparse", "-C", src, "-czf", filepath.Join(www, "sparse.tar.gz"), "pkg")
-	zf, err := os.Create(filepath.Join(www, "bomb.zip"))
-	if err != nil {
+	if err := testtool.ZipBombFile(filepath.Join(www, "bomb.zip"), "pkg/zeros", 5<<30, 5<<30); err != nil {
 		t.Fatal(err)
 	}
-	if err := testtool.ZipBomb(zf, "pkg/zeros", 5<<30); err != nil {
-		t.Fatal(err)
-	}
-	zf.Close()
 	addr := serveAnywhere(t, www)
 
 	for file, want := range map[string]string{

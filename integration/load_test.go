@@ -47,13 +47,7 @@ func TestConcurrentBuilds(t *testing.T) {
 // between them, and all succeed on it.
 func TestManagedDaemonStartedByMany(t *testing.T) {
 	requireIntegration(t)
-	home, err := os.MkdirTemp("", "kh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(home) })
-	env := []string{"KILN_HOME=" + home, "KILN_ADDR="}
-	t.Cleanup(func() { kiln(t, env, "daemon", "stop") })
+	home, env := freshHome(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"kiln.yaml": fmt.Sprintf(recipeHead, "many")})
 	const n = 6

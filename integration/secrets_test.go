@@ -5,7 +5,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,18 +27,9 @@ import (
 // nor do the packages.
 func TestSecretsNotInImages(t *testing.T) {
 	requireIntegration(t)
-	keys := t.TempDir()
-	runIn := func(args ...string) string { t.Helper(); return kilnIn(t, keys, args...) }
-	runIn("cert", "repository", "Kiln Test Repo", "--bits", "2048")
-	runIn("cert", "developer", "Jane Doe", "--bits", "2048")
-	runIn("cert", "sign", "developer.pem")
+	keys, needles := devKeys(t)
 	keyFile := filepath.Join(keys, "developer.key")
 	key := readFile(t, keyFile)
-	block, _ := pem.Decode([]byte(key))
-	if block == nil {
-		t.Fatal("developer.key is not PEM")
-	}
-	needles := [][]byte{block.Bytes[100:140], []byte(strings.Split(key, "\n")[5])}
 	// The search finds the key where it would hide: in a file gzipped
 	// inside a tar archive, inside an ar archive.
 	if holdsSecret(arOf(tarOf(gzipOf([]byte("x"+key+"y")))), needles, 0) == "" {

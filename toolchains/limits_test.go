@@ -18,46 +18,20 @@ func TestUnpackLimits(t *testing.T) {
 	testtool.Need(t, "tar", "unzip", "awk")
 	tmp := t.TempDir()
 	src := makeTree(t, map[string]string{"pkg/README": "small\n"})
-	if err := os.Truncate(filepath.Join(src, "pkg/big.img"), 0); err == nil {
-		t.Fatal("big.img exists")
-	}
-	f, err := os.Create(filepath.Join(src, "pkg", "big.img"))
-	if err != nil {
+	if err := testtool.SparseFile(filepath.Join(src, "pkg", "big.img"), 10<<30); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(10 << 30); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 	sparse := filepath.Join(tmp, "sparse.tar.gz")
 	run(t, src, "tar", "--sparse", "-czf", sparse, "pkg")
-	bomb := filepath.Join(tmp, "bomb.zip")
-	zf, err := os.Create(bomb)
-	if err != nil {
-		t.Fatal(err)
+	bomb, small, lying := filepath.Join(tmp, "bomb.zip"), filepath.Join(tmp, "small.zip"), filepath.Join(tmp, "lying.zip")
+	for _, b := range []struct {
+		path           string
+		size, declared int64
+	}{{bomb, 5 << 30, 5 << 30}, {small, 4 << 20, 4 << 20}, {lying, 16 << 20, 1 << 20}} {
+		if err := testtool.ZipBombFile(b.path, "pkg/zeros", b.size, b.declared); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := testtool.ZipBomb(zf, "pkg/zeros", 5<<30); err != nil {
-		t.Fatal(err)
-	}
-	zf.Close()
-	small := filepath.Join(tmp, "small.zip")
-	zs, err := os.Create(small)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := testtool.ZipBomb(zs, "pkg/zeros", 4<<20); err != nil {
-		t.Fatal(err)
-	}
-	zs.Close()
-	lying := filepath.Join(tmp, "lying.zip")
-	zl, err := os.Create(lying)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := testtool.LyingZipBomb(zl, "pkg/zeros", 16<<20, 1<<20); err != nil {
-		t.Fatal(err)
-	}
-	zl.Close()
 
 	for name, tc := range map[string]struct {
 		archive string

@@ -6,6 +6,8 @@ import (
 	"compress/flate"
 	"hash/crc32"
 	"io"
+	"os"
+	"path/filepath"
 )
 
 // ZipBomb writes a zip archive to w holding one member, name, of size
@@ -60,4 +62,35 @@ func LyingZipBomb(w io.Writer, name string, size, declared int64) error {
 		return err
 	}
 	return zw.Close()
+}
+
+// ZipBombFile writes LyingZipBomb(name, size, declared) to a new file at
+// path.
+func ZipBombFile(path, name string, size, declared int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := LyingZipBomb(f, name, size, declared); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// SparseFile makes path a file of size bytes that takes no disk space
+// (a hole: it reads as zeros).
+func SparseFile(path string, size int64) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := f.Truncate(size); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
