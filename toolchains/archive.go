@@ -43,7 +43,7 @@ func (t *Target) withArchive(st llb.State, o Options, label string) llb.State {
 		llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, a.SHA256)),
 		llb.Filename(name),
 		llb.WithCustomName(fmt.Sprintf("%s: fetch %s", label, a.URL)))
-	files := Unpack(o, dl, name, strconv.Itoa(a.Strip), 0, fmt.Sprintf("%s: unpack %s (strip %d)", label, name, a.Strip))
+	files := Unpack(o, dl, name, strconv.Itoa(a.Strip), a.MaxUnpacked, fmt.Sprintf("%s: unpack %s (strip %d)", label, name, a.Strip))
 	dest := path.Join("/", a.Dest)
 	return st.File(llb.Copy(files, "/", strings.TrimSuffix(dest, "/")+"/", &llb.CopyInfo{
 		CopyDirContentsOnly: true,
