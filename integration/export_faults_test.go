@@ -155,14 +155,7 @@ func TestKilledDuringExport(t *testing.T) {
 // package.
 func TestOutputDiskFull(t *testing.T) {
 	requireIntegration(t)
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a small tmpfs needs root")
-	}
-	testtool.Need(t, "mount", "umount")
-	out := t.TempDir()
-	run(t, "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", out)
-	t.Cleanup(func() { exec.Command("umount", out).Run() })
-	writeFiles(t, out, map[string]string{"old.ipk": "old"})
+	out := smallDisk(t)
 	r := kiln(t, nil, "build", "examples/hello", "--target", "x86_64", "-o", out, "--progress", "plain")
 	if r.err == nil {
 		t.Fatal("a build into a full file system succeeded")
@@ -172,5 +165,40 @@ func TestOutputDiskFull(t *testing.T) {
 	}
 	if names := dirNames(t, out); strings.Join(names, " ") != "old.ipk" || readFile(t, filepath.Join(out, "old.ipk")) != "old" {
 		t.Errorf("-o after the failed export holds %v, want only old.ipk as it was", names)
+	}
+}
+
+// smallDisk is a new directory on a 64 KiB tmpfs (unmounted at the end)
+// holding one file, old.ipk ("old").
+func smallDisk(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small tmpfs needs root")
+	}
+	testtool.Need(t, "mount", "umount")
+	dir := t.TempDir()
+	run(t, "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir)
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	writeFiles(t, dir, map[string]string{"old.ipk": "old"})
+	return dir
+}
+
+// TestImageTarballDiskFull: an OCI image tarball (--oci) written to a
+// full file system fails the build saying so, naming the file, and
+// leaves nothing there but what was there.
+func TestImageTarballDiskFull(t *testing.T) {
+	requireIntegration(t)
+	serveGreet(t)
+	full := smallDisk(t)
+	r := kiln(t, nil, "build", "examples/greet", "--target", "x86_64", "-o", t.TempDir(), "--progress", "plain",
+		"--oci", filepath.Join(full, "greet.oci.tar"))
+	if r.err == nil {
+		t.Fatal("writing an image tarball to a full file system succeeded")
+	}
+	if !strings.Contains(r.stderr, "kiln: container image: ") || !strings.Contains(r.stderr, "write "+full+"/") || !strings.Contains(r.stderr, "no space left on device") {
+		t.Errorf("kiln does not say the image's file system is full:\n%s", tail(r.stderr, 10))
+	}
+	if names := dirNames(t, full); strings.Join(names, " ") != "old.ipk" || readFile(t, filepath.Join(full, "old.ipk")) != "old" {
+		t.Errorf("the full file system holds %v after the failure, want only old.ipk as it was", names)
 	}
 }
