@@ -15,11 +15,13 @@ import (
 	"github.com/distribution/reference"
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/daemon"
+	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/oci"
 	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/solve"
 	"github.com/moby/buildkit/client"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/sirupsen/logrus"
 )
 
 // Image asks a build for the container image of its recipe with
@@ -128,7 +130,12 @@ func newTarball(name string) (*tarball, error) {
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	// Staged under a name SweepStale knows: a kiln killed (SIGKILL) while
+	// writing leaves no lasting half-written image beside the packages.
+	if err := atomicfile.SweepStale(filepath.Dir(name)); err != nil {
+		logrus.Warnf("%s: %v", filepath.Dir(name), err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), atomicfile.StagePattern(filepath.Base(name)))
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-2s}
+# FUZZPARALLEL caps the fuzzing workers (go test -parallel; default: one per
+# core): the long run on a shared machine takes 1, under nice -n 19.
+parallel=${FUZZPARALLEL:+-parallel $FUZZPARALLEL}
 # package and target, one pair a line; `go test -fuzz` takes one at a time.
 targets="
 ./schema FuzzParse
@@ -22,6 +25,8 @@ targets="
 ./pack/syspkg/sign FuzzDescribe
 ./pack/syspkg/repo FuzzParseList
 ./unpack FuzzIPK
+./split FuzzPlan
+./importer/spksrc FuzzPLIST
 "
 # Every target in the tree is listed: a new one is not forgotten.
 listed=$(awk 'NF {print $2}' <<<"$targets" | sort -u)
@@ -38,7 +43,7 @@ while read -r pkg target; do
 	echo "==> fuzz $pkg $target ($fuzztime)"
 	corpus="$pkg/testdata/fuzz/$target"
 	before=$(corpus_size "$corpus")
-	if ! out=$(go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
+	if ! out=$(go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" $parallel "$pkg" 2>&1); then
 		# Go's fuzzing engine reports "context deadline exceeded" when the
 		# time runs out while a worker is still on an input (slow inputs,
 		# a loaded machine): no crasher was written, nothing failed.

@@ -17,13 +17,7 @@ import (
 // The recipe has no scripts, so no toolchain image is needed.
 func TestManagedDaemon(t *testing.T) {
 	requireIntegration(t)
-	home, err := os.MkdirTemp("", "kh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(home) })
-	env := []string{"KILN_HOME=" + home, "KILN_ADDR="}
-	t.Cleanup(func() { kiln(t, env, "daemon", "stop") })
+	home, env := freshHome(t)
 
 	if r := kiln(t, env, "daemon", "status"); r.err == nil || !strings.Contains(r.stdout, "stopped") {
 		t.Fatalf("status before start: err=%v\n%s", r.err, r.stdout)
@@ -46,6 +40,21 @@ func TestManagedDaemon(t *testing.T) {
 	if r := kiln(t, env, "daemon", "status"); r.err == nil {
 		t.Errorf("status after stop says running:\n%s", r.stdout)
 	}
+}
+
+// freshHome is a new KILN_HOME (short: a socket path lives in it) and
+// the environment that points kiln at it, without --addr; the daemon
+// kiln starts there is stopped at the end of the test.
+func freshHome(t *testing.T) (string, []string) {
+	t.Helper()
+	home, err := os.MkdirTemp("", "kh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(home) })
+	env := []string{"KILN_HOME=" + home, "KILN_ADDR="}
+	t.Cleanup(func() { kiln(t, env, "daemon", "stop") })
+	return home, env
 }
 
 // TestAddrTCP: --addr points kiln at a daemon it does not manage, here a

@@ -62,7 +62,15 @@ package: "true"
 	if !strings.Contains(stderr.String(), "kiln: interrupted") {
 		t.Errorf("kiln does not say it was interrupted:\n%s", tail(stderr.String(), 10))
 	}
-	entries, err := os.ReadDir(out)
+	if names := dirNames(t, out); strings.Join(names, " ") != "old.ipk" {
+		t.Errorf("-o after Ctrl-C holds %v, want only old.ipk", names)
+	}
+}
+
+// dirNames lists the names in dir.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,9 +78,7 @@ package: "true"
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "old.ipk" {
-		t.Errorf("-o after Ctrl-C holds %v, want only old.ipk", names)
-	}
+	return names
 }
 
 // lockedBuffer is a bytes.Buffer a command writes while the test reads.

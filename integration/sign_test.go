@@ -17,12 +17,7 @@ import (
 // exported cache, nor the daemon's state and log.
 func TestSignedSyspkgInGraph(t *testing.T) {
 	requireIntegration(t)
-	keys := t.TempDir()
-	runIn := func(args ...string) string { t.Helper(); return kilnIn(t, keys, args...) }
-	runIn("cert", "repository", "Kiln Test Repo", "--bits", "2048")
-	runIn("cert", "developer", "Jane Doe", "--bits", "2048")
-	runIn("cert", "sign", "developer.pem")
-	key := readFile(t, filepath.Join(keys, "developer.key"))
+	keys, needles := devKeys(t)
 
 	// A fresh daemon (over TLS: --sign refuses plain TCP): its whole state
 	// can be searched for the key.
@@ -48,12 +43,6 @@ func TestSignedSyspkgInGraph(t *testing.T) {
 	}
 
 	// The key is nowhere: not in the outputs, not in the daemon's state.
-	block, _ := pem.Decode([]byte(key))
-	if block == nil {
-		t.Fatal("developer.key is not PEM")
-	}
-	lines := strings.Split(key, "\n")
-	needles := [][]byte{block.Bytes[100:140], []byte(lines[5])}
 	for _, n := range needles {
 		if bytes.Contains([]byte(r.stdout+r.stderr), n) {
 			t.Errorf("kiln's output or progress holds the developer key")
@@ -129,6 +118,27 @@ func TestSignSeveralDaemons(t *testing.T) {
 }
 
 // kilnIn runs the kiln binary in dir (kiln cert writes where it runs).
+// devKeys makes a repository certificate, a developer certificate it
+// signs and the developer's key in a new directory, and returns it with
+// pieces of the key to search for (DER bytes, a line of the PEM).
+func devKeys(t *testing.T) (string, [][]byte) {
+	t.Helper()
+	keys := t.TempDir()
+	for _, args := range [][]string{
+		{"cert", "repository", "Kiln Test Repo", "--bits", "2048"},
+		{"cert", "developer", "Jane Doe", "--bits", "2048"},
+		{"cert", "sign", "developer.pem"},
+	} {
+		kilnIn(t, keys, args...)
+	}
+	key := readFile(t, filepath.Join(keys, "developer.key"))
+	block, _ := pem.Decode([]byte(key))
+	if block == nil {
+		t.Fatal("developer.key is not PEM")
+	}
+	return keys, [][]byte{block.Bytes[100:140], []byte(strings.Split(key, "\n")[5])}
+}
+
 func kilnIn(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	return run(t, "sh", append([]string{"-c", `cd "$1" && shift && "$@"`, "sh", dir, os.Getenv("KILN_BIN")}, args...)...)

@@ -157,7 +157,7 @@ func (c *compiler) urlSource(i int, s schema.Source) (llb.State, string, error) 
 		return dl, "/" + fname, nil
 	}
 	// Not tied to a recipe or target: the same archive unpacks once.
-	out := toolchains.Unpack(c.o.Toolchain, dl, fname, s.StripArg(), fmt.Sprintf("unpack %s (strip %s)", fname, s.StripArg()))
+	out := toolchains.Unpack(c.o.Toolchain, dl, fname, s.StripArg(), s.MaxUnpacked, fmt.Sprintf("unpack %s (strip %s)", fname, s.StripArg()))
 	return out, "/", nil
 }
 

@@ -239,6 +239,10 @@ type Source struct {
 	Extract  *bool  `json:"extract,omitempty"`
 	Strip    *int   `json:"strip,omitempty"`
 	Filename string `json:"filename,omitempty"`
+	// MaxUnpacked bounds the bytes an extracted archive may take (0: the
+	// unpacker's default, 4 GiB); a zip bomb or a huge sparse file is
+	// refused before it is written.
+	MaxUnpacked int64 `json:"max_unpacked,omitempty"`
 
 	// Git is a repository URL pinned to Commit (a full 40-hex SHA).
 	Git    string `json:"git,omitempty"`

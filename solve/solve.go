@@ -20,6 +20,7 @@ import (
 
 	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/daemon"
+	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/moby/buildkit/client"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
@@ -160,7 +161,7 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 	sum := combine(work, multi)
 	sum.Start, sum.End = start, time.Now()
 	if solveErr != nil {
-		return sum, failure(work, solveErr, multi)
+		return sum, diskFull(r.OutDir, failure(work, solveErr, multi))
 	}
 	if dispErr != nil {
 		return sum, dispErr
@@ -169,7 +170,7 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 		for _, nr := range work {
 			files, err := moveAll(nr.tmp, r.OutDir)
 			if err != nil {
-				return sum, err
+				return sum, diskFull(r.OutDir, fmt.Errorf("moving the packages into %s: %w", r.OutDir, err))
 			}
 			nr.sum.Files = files
 			sum.Files = append(sum.Files, files...)
@@ -225,8 +226,13 @@ func (nr *nodeRun) prepare(locals map[string]string, outDir string) error {
 	}
 	if outDir != "" {
 		// Export next to the destination, then rename file by file, so a
-		// failed or interrupted build leaves the user's directory as it was.
-		tmp, err := os.MkdirTemp(outDir, ".kiln-export-")
+		// failed or interrupted build leaves the user's directory as it was,
+		// and no package is ever seen half-written. What a kiln killed
+		// before it could clean up (SIGKILL) staged is swept first.
+		if err := atomicfile.SweepStale(outDir); err != nil {
+			logrus.Warnf("%s: %v", outDir, err)
+		}
+		tmp, err := os.MkdirTemp(outDir, atomicfile.StagePattern(""))
 		if err != nil {
 			return err
 		}
@@ -343,6 +349,33 @@ func label(addr string) string {
 	return addr
 }
 
+// minFree is the free space below which -o counts as full when a build
+// fails: an export that hits a full disk fills it to the last block,
+// but BuildKit reports only "error from receiver: context canceled".
+const minFree = 1 << 20
+
+// diskFull adds to err, a failed build or export into outDir, that
+// outDir's file system is full, when it is.
+func diskFull(outDir string, err error) error {
+	if outDir == "" || err == nil {
+		return err
+	}
+	free, ferr := atomicfile.FreeBytes(outDir)
+	if ferr != nil || free >= minFree {
+		return err
+	}
+	return fmt.Errorf("the file system of %s is full (%d KiB free): the packages could not be written there, and it holds what it held before: %w", outDir, free/1024, err)
+}
+
+func syncFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
 // moveAll renames every file exported into tmp to the same place in dst.
 func moveAll(tmp, dst string) ([]string, error) {
 	var files []string
@@ -356,6 +389,11 @@ func moveAll(tmp, dst string) ([]string, error) {
 		}
 		target := filepath.Join(dst, rel)
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		// On disk before its name is: a crash of the machine must not
+		// leave an empty package under the final name either.
+		if err := syncFile(p); err != nil {
 			return err
 		}
 		if err := os.Rename(p, target); err != nil {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,9 +16,15 @@ import (
 // script's stderr and its error.
 func runUnpack(t *testing.T, archive string, strip string) (string, string, error) {
 	t.Helper()
+	return runUnpackLimit(t, archive, strip, DefaultUnpackLimit)
+}
+
+// runUnpackLimit is runUnpack with the unpacked bytes bounded by limit.
+func runUnpackLimit(t *testing.T, archive string, strip string, limit int64) (string, string, error) {
+	t.Helper()
 	out := t.TempDir()
 	cmd := exec.Command("/bin/sh", "-c", strings.ReplaceAll(unpackScript, "/kiln/out", out))
-	cmd.Env = append(os.Environ(), "ARCHIVE="+archive, "STRIP="+strip)
+	cmd.Env = append(os.Environ(), "ARCHIVE="+archive, "STRIP="+strip, "LIMIT="+strconv.FormatInt(limit, 10))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	err := cmd.Run()

@@ -33,6 +33,7 @@ targets:
       sha256: 4f2dab1111111111111111111111111111111111111111111111111111111111
       strip: 1
       dest: /opt/x-tools/arm-unknown-linux-gnueabi
+      max_unpacked: 8589934592
     packages: [make, libmpc3]
     env: {CC: /opt/x-tools/arm-unknown-linux-gnueabi/bin/arm-unknown-linux-gnueabi-gcc}
     formats: {spk: {arch: armada370}}
@@ -84,11 +85,26 @@ func TestToolchainKinds(t *testing.T) {
 		t.Errorf("rm2: %+v", rm2)
 	}
 	if ds.Kind != KindArchive || strings.Join(ds.Packages, " ") != "make libmpc3" || ds.Image != "docker.io/library/debian:bookworm" ||
-		*ds.Archive != (Archive{URL: "http://toolchains.test/dl/armada370-gcc.txz", SHA256: "4f2dab" + strings.Repeat("1", 58), Strip: 1, Dest: "/opt/x-tools/arm-unknown-linux-gnueabi"}) {
+		*ds.Archive != (Archive{URL: "http://toolchains.test/dl/armada370-gcc.txz", SHA256: "4f2dab" + strings.Repeat("1", 58), Strip: 1, Dest: "/opt/x-tools/arm-unknown-linux-gnueabi", MaxUnpacked: 8 << 30}) {
 		t.Errorf("ds-armv7: %+v, archive %+v", ds, ds.Archive)
 	}
 	if ds.Env["STRIP"] != "arm-linux-gnueabihf-strip" || ds.Formats["ipk"].Arch != "armv7" {
 		t.Errorf("ds-armv7 does not inherit armv7's env and formats: %+v", ds)
+	}
+	// The archive's own limit reaches the unpack step.
+	dsOps, _ := ops(t, ds, o)
+	limit := ""
+	for _, op := range dsOps {
+		if e := op.GetExec(); e != nil {
+			for _, env := range e.Meta.Env {
+				if v, ok := strings.CutPrefix(env, "LIMIT="); ok {
+					limit = v
+				}
+			}
+		}
+	}
+	if limit != "8589934592" {
+		t.Errorf("the archive unpacks with LIMIT=%q, want its max_unpacked", limit)
 	}
 	for _, tg := range []*Target{rm2, rm2apt, ds} {
 		if tg.Toolchain() != tg.Name {

@@ -90,6 +90,9 @@ type Archive struct {
 	SHA256 string `json:"sha256"`
 	Strip  int    `json:"strip"`
 	Dest   string `json:"dest"`
+	// MaxUnpacked bounds the bytes the archive may unpack to (0: the
+	// default, DefaultUnpackLimit).
+	MaxUnpacked int64 `json:"max_unpacked,omitempty"`
 }
 
 // Libc names a C library and the oldest version of it a target runs on.
