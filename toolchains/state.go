@@ -230,28 +230,6 @@ func withSysroot(base llb.State, suite string, packages []string, o Options, lab
 		llb.WithCustomName(fmt.Sprintf("%s: %s with /sysroot", label, ref)))
 }
 
-// aptInstall is image with Debian packages installed from o's mirror, as
-// one cached vertex; the package lists are removed so the layer holds
-// nothing that depends on when it was built besides the packages.
-func aptInstall(base llb.State, suite string, packages []string, o Options, label string, extra ...string) llb.State {
-	pkgs := append([]string(nil), packages...)
-	sort.Strings(pkgs)
-	script := strings.Join(append([]string{
-		"set -eu",
-		`printf 'deb %s ` + suite + ` main\n' "$KILN_APT_MIRROR" >/etc/apt/sources.list`,
-		"apt-get update -qq",
-		"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends " + strings.Join(pkgs, " ") + " >/dev/null",
-		"rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log",
-	}, extra...), "\n")
-	return base.
-		Run(
-			llb.Args([]string{"/bin/sh", "-c", script}),
-			llb.AddEnv("KILN_APT_MIRROR", o.AptMirror),
-			llb.AddEnv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-			llb.WithCustomName(fmt.Sprintf("%s: install %s", label, strings.Join(pkgs, " "))),
-		).Root()
-}
-
 // Unpacker is the image that extracts source archives: the base image with
 // the archivers, shared by every target so an archive is unpacked once.
 func Unpacker(o Options) llb.State {
