@@ -138,3 +138,37 @@ recipes:
 		}
 	})
 }
+
+// TestBuildxFeed: the repository of TestFeedDependency built with plain
+// `docker buildx build`: the frontend reads the feed's index through its
+// gateway (fetched by the daemon, pinned by sha256) before planning, as
+// the CLI does, and the graph fetches the feed's packages by their
+// index's checksums. The package is the CLI's, byte for byte.
+func TestBuildxFeed(t *testing.T) {
+	requireIntegration(t)
+	feedDir := t.TempDir()
+	mustKiln(t, nil, "build", "examples/libgreet", "--target", "armv7", "-o", feedDir)
+	addr := serveAnywhere(t, feedDir)
+	url := "http://" + addr + "/Packages.gz"
+	ctx := t.TempDir()
+	writeFiles(t, ctx, map[string]string{"kiln.yaml": feedRepo(url, sha(t, filepath.Join(feedDir, "Packages.gz")), "")})
+	const ipk = "app_1.0-1_armv7.ipk"
+
+	out := filepath.Join(t.TempDir(), "out")
+	r := mustBuildx(t, ctx, nil, "build", "--builder", buildxBuilder, "--progress", "plain",
+		"-f", "kiln.yaml", "--build-arg", "BUILDKIT_SYNTAX="+frontendImage(t),
+		"--platform", "linux/arm/v7", "--output", "type=local,dest="+out, ".")
+	for _, step := range []string{"feed " + url + ": fetch libgreet-dev 1.2.0-1", "feed " + url + ": fetch libgreet 1.2.0-1"} {
+		if !strings.Contains(r.stderr, step) {
+			t.Errorf("the frontend's graph has no step %q:\n%s", step, tail(r.stderr, 30))
+		}
+	}
+	if d := ipkField(t, filepath.Join(out, ipk), "Depends"); d != "libgreet (>= 1.2.0-1)" {
+		t.Errorf("app Depends: %q", d)
+	}
+	cli := t.TempDir()
+	mustKiln(t, nil, "build", ctx, "-o", cli)
+	if a, b := sha(t, filepath.Join(out, ipk)), sha(t, filepath.Join(cli, ipk)); a != b {
+		t.Errorf("%s from buildx (%s) differs from kiln build's (%s)", ipk, a, b)
+	}
+}
