@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -52,6 +53,9 @@ func firstStep(b *testing.B, kiln, dir string) time.Duration {
 		b.Fatal(err)
 	}
 	defer func() {
+		// Drained while it stops: kiln blocked writing progress to a
+		// full pipe would never finish cancelling.
+		go func() { _, _ = io.Copy(io.Discard, stderr) }()
 		_ = cmd.Process.Signal(os.Interrupt)
 		_ = cmd.Wait()
 	}()
