@@ -13,11 +13,8 @@ import (
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/solve"
-	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/client"
-	"github.com/moby/buildkit/client/llb/sourceresolver"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
-	"github.com/moby/buildkit/solver/pb"
 )
 
 // writeProvenance writes the build's provenance statement into t.OutDir
@@ -92,19 +89,10 @@ func daemonFacts(ctx context.Context, d daemon.Remote, refs []string, resolve bo
 	if !resolve || len(refs) == 0 {
 		return info.BuildkitVersion.Version, nil, nil
 	}
-	images := map[string]string{}
+	var images map[string]string
 	_, err = c.Build(ctx, client.SolveOpt{}, "kiln", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
-		p := toolchains.BuildPlatform
-		for _, ref := range refs {
-			_, dgst, _, err := gc.ResolveImageConfig(ctx, ref, sourceresolver.Opt{
-				ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &p, ResolveMode: pb.AttrImageResolveModeDefault},
-			})
-			if err != nil {
-				return nil, fmt.Errorf("resolving %s: %w", ref, err)
-			}
-			images[ref] = dgst.String()
-		}
-		return gwclient.NewResult(), nil
+		images, err = ResolveImages(ctx, gc, refs)
+		return gwclient.NewResult(), err
 	}, nil)
 	return info.BuildkitVersion.Version, images, err
 }

@@ -121,13 +121,24 @@ func getJSON(t *testing.T, path, repo string, v any) {
 
 func indexDigest(t *testing.T, repo string) (d digest.Digest) {
 	t.Helper()
-	req, _ := http.NewRequest("HEAD", "http://"+registry()+"/v2/"+repo+"/manifests/1.0-2", nil)
-	req.Header.Set("Accept", ocispecs.MediaTypeImageIndex)
+	return manifestDigest(t, repo, "1.0-2")
+}
+
+// manifestDigest is the digest the local registry serves repo:tag by (an
+// index's or a manifest's).
+func manifestDigest(t *testing.T, repo, tag string) digest.Digest {
+	t.Helper()
+	req, _ := http.NewRequest("HEAD", "http://"+registry()+"/v2/"+repo+"/manifests/"+tag, nil)
+	req.Header.Set("Accept", strings.Join([]string{ocispecs.MediaTypeImageIndex, ocispecs.MediaTypeImageManifest,
+		"application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.docker.distribution.manifest.v2+json"}, ", "))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("HEAD %s:%s on %s: %s", repo, tag, registry(), resp.Status)
+	}
 	return digest.Digest(resp.Header.Get("Docker-Content-Digest"))
 }
 

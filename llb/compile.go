@@ -98,6 +98,11 @@ type Job struct {
 	// DigestReports give the digests of fixed-output sources without one
 	// (kiln lock).
 	DigestReports []DigestReport
+	// BaseImage is the image reference the toolchain starts from, as the
+	// SBOMs name it ("" when no script runs: the toolchain is not used).
+	// A build resolves it and compiles again with it pinned
+	// (toolchains.Options.Pins), so the SBOMs record its digest.
+	BaseImage string
 }
 
 // Compile turns r into the LLB graph building its packages for o.Target,
@@ -135,6 +140,9 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	c.ran = ran
 
 	job := &Job{Recipe: r, Target: o.Target, Variant: o.Variant, IPK: map[string]HostPackage{}, DigestReports: c.reports}
+	if ran {
+		job.BaseImage = o.Target.BaseImage(o.Toolchain, r.Image)
+	}
 	split := c.split(pkgdir, ran)
 	if ran {
 		if split, err = c.checkELF(split); err != nil {

@@ -61,6 +61,7 @@ func (c *compiler) sbomSpec(p *pack.Package) (*sbom.Spec, []llb.RunOption, error
 		Sysroot:   c.sysrootComponents(),
 		Toolchain: sbom.Toolchain{Target: t.Name, Kind: string(t.Kind), Image: t.BaseImage(c.o.Toolchain, c.r.Image), Suite: t.Suite},
 	}
+	s.Toolchain.Digest = c.o.Toolchain.Digest(s.Toolchain.Image)
 	if !c.ran {
 		s.Toolchain = sbom.Toolchain{Target: t.Name} // nothing ran in it: the SBOM names no toolchain
 	}

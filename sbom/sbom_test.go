@@ -43,6 +43,7 @@ func testSpec(t *testing.T) (string, string) {
 		},
 		Sysroot: []Component{{Name: "libfoo", Version: "2.0", File: "libfoo_2.0_armv7.ipk"}},
 		Toolchain: Toolchain{Target: "armv7", Kind: "archive", Image: "127.0.0.1:5000/debian:bookworm", Suite: "bookworm",
+			Digest:  "sha256:" + strings.Repeat("12", 32),
 			Archive: &Source{Kind: "url", URL: "https://example.org/cc.tar.xz", SHA256: strings.Repeat("ef", 32)}},
 	}
 	data, _ := json.Marshal(spec)
@@ -94,7 +95,8 @@ func TestStep(t *testing.T) {
 			`local source next to the recipe; tree digest sha256:`,
 			`"name": "libfoo"`, `pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64`,
 			`"name": "libc6"`, `"comment": "(>= 2.31)"`, `"relationshipType": "DEPENDS_ON"`,
-			`"documentNamespace": "urn:uuid:`, `"downloadLocation": "https://example.org/cc.tar.xz"`, `"primaryPackagePurpose": "ARCHIVE"`,
+			`"documentNamespace": "urn:uuid:`, `"versionInfo": "sha256:121212`,
+			`pkg:oci/debian@sha256%3A` + strings.Repeat("12", 32) + `?repository_url=127.0.0.1%3A5000%2Fdebian&tag=bookworm`, `"downloadLocation": "https://example.org/cc.tar.xz"`, `"primaryPackagePurpose": "ARCHIVE"`,
 		} {
 			if !bytes.Contains(data, []byte(want)) {
 				t.Errorf("document lacks %s", want)
@@ -107,6 +109,9 @@ func TestStep(t *testing.T) {
 	}
 	if len(doc.Files) != 2 || doc.Packages[0].PackageName != "hello" {
 		t.Errorf("read back %d files, first package %q", len(doc.Files), doc.Packages[0].PackageName)
+	}
+	if ref, d := ToolchainImage(doc), ToolchainDigest(doc); ref != "127.0.0.1:5000/debian:bookworm" || d != "sha256:"+strings.Repeat("12", 32) {
+		t.Errorf("toolchain image %s, digest %s", ref, d)
 	}
 	if o, err := OriginOf(doc); err != nil || o.Recipe != "hello" || o.Digest != "sha256:00" || o.Target != "armv7" {
 		t.Errorf("origin %+v, %v", o, err)

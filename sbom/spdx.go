@@ -160,11 +160,16 @@ func toolchain(doc *spdx.Document, t Toolchain, main common.ElementID, ids idSet
 		PackageName:             t.Image,
 		PackageSPDXIdentifier:   ids.make("Toolchain-" + t.Target),
 		PackageDownloadLocation: noAssertion,
-		PackageComment:          fmt.Sprintf("toolchain of target %s (%s, Debian %s): its base image, as named; the build's provenance records the digest it resolved to", t.Target, t.Kind, t.Suite),
+		PackageComment:          fmt.Sprintf("toolchain of target %s (%s, Debian %s): its base image, as named; its digest was not resolved", t.Target, t.Kind, t.Suite),
 		PrimaryPackagePurpose:   "CONTAINER",
 	}
+	if d, ok := strings.CutPrefix(t.Digest, "sha256:"); ok {
+		img.PackageVersion = t.Digest
+		img.PackageChecksums = []common.Checksum{{Algorithm: common.SHA256, Value: d}}
+		img.PackageComment = fmt.Sprintf("toolchain of target %s (%s, Debian %s): its base image, pulled by the digest it resolved to when the build started (the manifest's, or the index's for several platforms)", t.Target, t.Kind, t.Suite)
+	}
 	if t.Image != "" {
-		img.PackageExternalReferences = []*spdx.PackageExternalReference{{Category: common.CategoryPackageManager, RefType: "purl", Locator: imagePURL(t.Image)}}
+		img.PackageExternalReferences = []*spdx.PackageExternalReference{{Category: common.CategoryPackageManager, RefType: "purl", Locator: imagePURL(t.Image, t.Digest)}}
 	}
 	doc.Packages = append(doc.Packages, img)
 	rel(img.PackageSPDXIdentifier, main, common.TypeRelationshipBuildToolOf, "")
@@ -290,14 +295,20 @@ func splitDep(d string) (name, constraint string) {
 	return name, strings.TrimSpace(rest)
 }
 
-// imagePURL is the package URL of an image reference (registry/repo:tag).
-func imagePURL(ref string) string {
+// imagePURL is the package URL of an image reference (registry/repo:tag)
+// and, when known, the digest it resolved to: purl's version of an OCI
+// image.
+func imagePURL(ref, digest string) string {
 	name, tag := ref, ""
 	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
 		name, tag = ref[:i], ref[i+1:]
 	}
 	repo := name[strings.LastIndex(name, "/")+1:]
-	p := "pkg:oci/" + url.PathEscape(repo) + "?repository_url=" + url.QueryEscape(name)
+	p := "pkg:oci/" + url.PathEscape(repo)
+	if digest != "" {
+		p += "@" + strings.ReplaceAll(url.PathEscape(digest), ":", "%3A") // purl: sha256%3A...
+	}
+	p += "?repository_url=" + url.QueryEscape(name)
 	if tag != "" {
 		p += "&tag=" + url.QueryEscape(tag)
 	}

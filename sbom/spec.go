@@ -88,7 +88,10 @@ type Toolchain struct {
 	Kind   string `json:"kind"`
 	// Image is the base image reference as the target or recipe names it.
 	Image string `json:"image"`
-	Suite string `json:"suite,omitempty"`
+	// Digest is the digest Image resolved to when the build started (and
+	// was pulled by); "" when unknown (a client replaced the image).
+	Digest string `json:"digest,omitempty"`
+	Suite  string `json:"suite,omitempty"`
 	// Archive is an archive toolchain's compiler archive (url, sha256).
 	Archive *Source `json:"archive,omitempty"`
 	// Packages are the Debian packages installed in the toolchain root,
