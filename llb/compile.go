@@ -124,7 +124,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	}
 	host = append(host, optDeps...)
 	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host, deps: map[string]dep{},
-		perTargetSources: perTargetSources}
+		locks: map[int]llb.State{}, perTargetSources: perTargetSources}
 	if c.tc, err = c.withSysroot(c.tc); err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
@@ -202,7 +202,8 @@ type compiler struct {
 	deps map[string]dep // generators' outputs by kind, mounted into build steps
 	// perTargetSources: the target's sources are per_target's.
 	perTargetSources bool
-	reports          []DigestReport // fixed-output sources without digest
+	reports          []DigestReport    // fixed-output sources without digest
+	locks            map[int]llb.State // generator sources' lock files, by source
 }
 
 // name labels a vertex so progress output reads like the recipe.

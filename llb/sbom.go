@@ -1,6 +1,7 @@
 package llb
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -70,7 +71,17 @@ func (c *compiler) sbomSpec(p *pack.Package) (*sbom.Spec, []llb.RunOption, error
 	}
 	var mounts []llb.RunOption
 	for i, src := range c.r.Sources {
-		ss := sbom.Source{Kind: src.Kind(), URL: src.URL, SHA256: src.SHA256, Git: src.Git, Commit: src.Commit, Path: src.Path}
+		ss := sbom.Source{Kind: src.Kind(), URL: src.URL, SHA256: src.SHA256, Git: src.Git, Commit: src.Commit, Path: src.Path,
+			Generator: src.GeneratorPath()}
+		if src.FixedOutput() {
+			ss.Digest = src.Digest
+		}
+		if lock, ok := c.locks[i]; ok {
+			// The step lists what the lock file pins (vendored modules, crates).
+			dir := fmt.Sprintf("/kiln/locks/%d", i)
+			mounts = append(mounts, llb.AddMount(dir, lock, llb.Readonly))
+			ss.Lock = path.Join(dir, cmp.Or(sbom.LockFile(ss.Kind), path.Base(src.Pip)))
+		}
 		if ss.Kind == "path" {
 			st, from, err := c.source(i, src)
 			if err != nil {

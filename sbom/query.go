@@ -17,7 +17,7 @@ type Match struct {
 	Name    string
 	Version string
 	// Role says what the component is to the package: the package itself,
-	// a source, a $SYSROOT package, a toolchain Debian package, the
+	// a source, a vendored dependency, a $SYSROOT package, a toolchain Debian package, the
 	// toolchain image or a runtime dependency.
 	Role string
 }
@@ -34,6 +34,7 @@ func (m Match) String() string {
 var roles = []struct{ prefix, role string }{
 	{"Package-", "the package"},
 	{"Source-", "source"},
+	{"Vendored-", "vendored dependency"},
 	{"Sysroot-", "installed into $SYSROOT"},
 	{"Deb-", "toolchain Debian package"},
 	{"Toolchain-", "toolchain image"},

@@ -31,6 +31,10 @@ func testSpec(t *testing.T) (string, string) {
 	if err := os.WriteFile(filepath.Join(local, "main.c"), []byte("int main(){}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	goSum, err := filepath.Abs("testdata/locks/gomod/go.sum")
+	if err != nil {
+		t.Fatal(err)
+	}
 	spec := Spec{
 		Package: Package{Name: "hello", Version: "1:1.2.0-3", Target: "armv7", Maintainer: "Jane Doe <jane@example.org>",
 			License: "MIT", Depends: []string{"libc6 (>= 2.31)", "zlib"}, Epoch: 1714521600},
@@ -40,6 +44,7 @@ func testSpec(t *testing.T) (string, string) {
 			{Kind: "git", Git: "https://example.org/hello.git", Commit: strings.Repeat("c", 40)},
 			{Kind: "path", Path: "src", Mount: local},
 			{Kind: "script"},
+			{Kind: "gomod", Generator: ".", Digest: "sha256:" + strings.Repeat("9", 64), Lock: goSum},
 		},
 		Sysroot: []Component{{Name: "libfoo", Version: "2.0", File: "libfoo_2.0_armv7.ipk"}},
 		Toolchain: Toolchain{Target: "armv7", Kind: "archive", Image: "127.0.0.1:5000/debian:bookworm", Suite: "bookworm",
@@ -96,6 +101,8 @@ func TestStep(t *testing.T) {
 			`"name": "libfoo"`, `pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64`,
 			`"name": "libc6"`, `"comment": "(>= 2.31)"`, `"relationshipType": "DEPENDS_ON"`,
 			`"documentNamespace": "urn:uuid:`, `"versionInfo": "sha256:121212`,
+			`"name": "gomod ."`, `"checksumValue": "` + strings.Repeat("9", 64), `"primaryPackagePurpose": "LIBRARY"`,
+			`"referenceLocator": "pkg:golang/rsc.io/quote/v4@v4.0.1"`, `"comment": "go.sum h1:i/LHLEinr65wwTCqlP4OnMoMWeCgnFIZFvifdXNK+5M="`,
 			`pkg:oci/debian@sha256%3A` + strings.Repeat("12", 32) + `?repository_url=127.0.0.1%3A5000%2Fdebian&tag=bookworm`, `"downloadLocation": "https://example.org/cc.tar.xz"`, `"primaryPackagePurpose": "ARCHIVE"`,
 		} {
 			if !bytes.Contains(data, []byte(want)) {

@@ -62,7 +62,7 @@ type Recipe struct {
 
 // Source is one of the recipe's sources.
 type Source struct {
-	Kind   string `json:"kind"` // url, git, path, script
+	Kind   string `json:"kind"` // url, git, path, script, gomod, cargo, npm, pip
 	URL    string `json:"url,omitempty"`
 	SHA256 string `json:"sha256,omitempty"`
 	Git    string `json:"git,omitempty"`
@@ -70,8 +70,17 @@ type Source struct {
 	Path   string `json:"path,omitempty"`
 	// Mount is where the step sees a local source's files, to digest
 	// them (Digest is then filled in by the step).
-	Mount  string `json:"mount,omitempty"`
+	Mount string `json:"mount,omitempty"`
+	// Digest is a local source's tree digest (filled in by the step) or a
+	// fixed-output source's declared one.
 	Digest string `json:"digest,omitempty"`
+	// Generator is the directory (pip: the file) a generator source reads
+	// its lock file from, relative to $srcdir; Lock is where the step
+	// sees that lock file, to list what it pins (Vendored, filled in by
+	// the step).
+	Generator string     `json:"generator,omitempty"`
+	Lock      string     `json:"lock,omitempty"`
+	Vendored  []Vendored `json:"vendored,omitempty"`
 }
 
 // Component is a package by name and version (and the file it came as).

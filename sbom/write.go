@@ -39,6 +39,12 @@ func (s Step) Run() (string, error) {
 		}
 	}
 	for i, src := range spec.Sources {
+		if src.Lock != "" {
+			if spec.Sources[i].Vendored, err = ReadLock(src.Kind, src.Lock); err != nil {
+				return "", fmt.Errorf("source %d (%s %s): %w", i, src.Kind, src.Generator, err)
+			}
+			spec.Sources[i].Lock = ""
+		}
 		if src.Mount == "" {
 			continue
 		}
