@@ -26,6 +26,7 @@ func TestSBOMExamples(t *testing.T) {
 		"examples/remarkable", "examples/bullseye", "-o", out, "--progress", "plain")
 	checked := 0
 	digests := map[string]string{}
+	greeters := 0
 	for _, f := range artifacts(t, out) {
 		if base := filepath.Base(f); base == "Packages" || base == "Packages.gz" || strings.HasSuffix(f, sbom.Ext) || base == provenance.File {
 			continue
@@ -60,6 +61,10 @@ func TestSBOMExamples(t *testing.T) {
 			t.Errorf("%s: SBOM has %d sources, %d toolchains, %d Debian packages", f, purposes["SOURCE"], purposes["CONTAINER"], debs)
 		}
 		checkToolchainDigest(t, f, doc, digests)
+		if main.PackageName == "greeter" {
+			greeters++
+			checkDerivedDepends(t, filepath.Join(out, f), doc)
+		}
 		if len(doc.Files) == 0 {
 			t.Errorf("%s: SBOM lists no files", f)
 		}
@@ -75,6 +80,38 @@ func TestSBOMExamples(t *testing.T) {
 	}
 	if len(digests) == 0 {
 		t.Error("no SBOM names a toolchain image")
+	}
+	if greeters == 0 {
+		t.Error("no greeter package checked")
+	}
+}
+
+// checkDerivedDepends: greeter's recipe does not list libgreet; the
+// shlibs step derives it from the binary's NEEDED libgreet.so.1, and the
+// SBOM lists it as a runtime dependency, as the package's metadata does.
+func checkDerivedDepends(t *testing.T, pkg string, doc *sbom.Doc) {
+	t.Helper()
+	var comment, constraint string
+	for _, p := range doc.Packages {
+		if p.PackageName == "libgreet" && strings.HasPrefix(string(p.PackageSPDXIdentifier), "Depends-") {
+			comment = p.PackageComment
+			for _, r := range doc.Relationships {
+				if r.Relationship == "DEPENDS_ON" && r.RefB.ElementRefID == p.PackageSPDXIdentifier {
+					constraint = r.RelationshipComment
+				}
+			}
+		}
+	}
+	if !strings.Contains(comment, "derived from the package's ELF files") || !strings.HasPrefix(constraint, "(>= ") {
+		t.Errorf("%s: SBOM's libgreet dependency: %q, constraint %q", pkg, comment, constraint)
+	}
+	if !strings.HasSuffix(pkg, ".ipk") {
+		return
+	}
+	// The same relation as the package's own metadata (dpkg-deb reads it).
+	depends := run(t, "dpkg-deb", "-f", pkg, "Depends")
+	if !strings.Contains(depends, "libgreet "+constraint) {
+		t.Errorf("%s: Depends %q, SBOM: libgreet %s", pkg, strings.TrimSpace(depends), constraint)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/client/llb"
 )
@@ -33,9 +34,9 @@ func (c *compiler) sbomStep(p *pack.Package, root llb.State, prefix string, root
 		return llb.State{}, err
 	}
 	specSt := llb.Scratch().File(llb.Mkfile("/sbom.json", 0o644, data), c.name("sbom spec %s", p.Name))
+	args := []string{"/kiln/bin" + c.o.Packer.Path, "write-sbom", "--spec", "/kiln/meta/sbom.json", "--root", PkgDir,
+		"--dpkg", "/kiln/dpkg/packages.tsv", "--out", path.Join("/kiln/out", prefix)}
 	opts := []llb.RunOption{
-		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "write-sbom", "--spec", "/kiln/meta/sbom.json", "--root", PkgDir,
-			"--dpkg", "/kiln/dpkg/packages.tsv", "--out", path.Join("/kiln/out", prefix)}),
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
 		llb.AddMount("/kiln/meta", specSt, llb.Readonly),
 		llb.AddMount("/kiln/dpkg", c.dpkgList(), llb.Readonly),
@@ -44,7 +45,12 @@ func (c *compiler) sbomStep(p *pack.Package, root llb.State, prefix string, root
 		c.name("sbom %s", p.Name),
 	}
 	opts = append(opts, mounts...)
-	return llb.Scratch().Run(opts...).AddMount("/kiln/out", llb.Scratch()), nil
+	if c.shlibs != nil {
+		// The dependencies derived from the ELF files, as pack adds them.
+		args = append(args, "--shlibs", "/kiln/shlibs/"+shlibs.ResultFile(p.Name))
+		opts = append(opts, llb.AddMount("/kiln/shlibs", *c.shlibs, llb.Readonly))
+	}
+	return llb.Scratch().Run(append(opts, llb.Args(args))...).AddMount("/kiln/out", llb.Scratch()), nil
 }
 
 // sbomSpec is what the SBOM step is told of p besides its files, and the

@@ -143,3 +143,51 @@ func TestParseDpkgListErrors(t *testing.T) {
 		t.Errorf("err = %v, want line 2", err)
 	}
 }
+
+// TestStepDerivedDepends: the dependencies the shlibs step derived from
+// the ELF files join the recipe's, once per package name, as pack adds
+// them, and say where they come from.
+func TestStepDerivedDepends(t *testing.T) {
+	specFile, dpkg := testSpec(t)
+	dir := filepath.Dir(specFile)
+	res := filepath.Join(dir, "hello.json")
+	if err := os.WriteFile(res, []byte(`{"depends": ["libgreet (>= 1.0-1)", "zlib (>= 1:1.2)"], "packages": ["libgreet", "zlib"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path, err := Step{Spec: specFile, Root: filepath.Join(dir, "root"), Dpkg: dpkg, Out: t.TempDir(), Shlibs: res, Tool: "kiln-test"}.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range doc.Packages {
+		if strings.HasPrefix(string(p.PackageSPDXIdentifier), "Depends-") {
+			got[p.PackageName] = p.PackageComment
+		}
+	}
+	want := map[string]string{
+		"libc6":    "runtime dependency: libc6 (>= 2.31)",
+		"zlib":     "runtime dependency: zlib", // the recipe's, kept
+		"libgreet": "runtime dependency derived from the package's ELF files (the shared libraries they need): libgreet (>= 1.0-1)",
+	}
+	if len(got) != len(want) {
+		t.Errorf("runtime dependencies %v, want %v", got, want)
+	}
+	for n, c := range want {
+		if got[n] != c {
+			t.Errorf("dependency %s: %q, want %q", n, got[n], c)
+		}
+	}
+	if _, err := (Step{Spec: specFile, Root: filepath.Join(dir, "root"), Out: t.TempDir(), Shlibs: filepath.Join(dir, "none.json")}).Run(); err == nil ||
+		!strings.Contains(err.Error(), "derived dependencies") {
+		t.Errorf("missing shlibs result: err = %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,6 +89,9 @@ func Document(s *Spec, files []File, tool string) (*spdx.Document, error) {
 		name, constraint := splitDep(d)
 		sp := component(Component{Name: name}, "Depends-", ids)
 		sp.PackageComment = "runtime dependency: " + d
+		if slices.Contains(p.Derived, d) {
+			sp.PackageComment = "runtime dependency derived from the package's ELF files (the shared libraries they need): " + d
+		}
 		doc.Packages = append(doc.Packages, sp)
 		rel(main.PackageSPDXIdentifier, sp.PackageSPDXIdentifier, common.TypeRelationshipDependsOn, constraint)
 	}

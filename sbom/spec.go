@@ -48,6 +48,9 @@ type Package struct {
 	Homepage   string `json:"homepage,omitempty"`
 	// Depends are the runtime dependencies in Debian syntax ("libc6 (>= 2.31)").
 	Depends []string `json:"depends,omitempty"`
+	// Derived are those of Depends the step derived from the package's
+	// ELF files (the shlibs step's result), as the pack step adds them.
+	Derived []string `json:"derived,omitempty"`
 	// Epoch is SOURCE_DATE_EPOCH: the document's creation time.
 	Epoch int64 `json:"epoch"`
 }
