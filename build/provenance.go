@@ -18,9 +18,10 @@ import (
 )
 
 // writeProvenance writes the build's provenance statement into t.OutDir
-// and, when signing, has the first daemon sign it (the key stays a
-// BuildKit secret).
-func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result) error {
+// (its subjects: res's files and the container image's artifacts) and,
+// when signing, has the first daemon sign it (the key stays a BuildKit
+// secret).
+func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result, images []provenance.Artifact) error {
 	var rel []string
 	for _, f := range res.Files {
 		r, err := filepath.Rel(t.OutDir, f)
@@ -34,7 +35,8 @@ func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result) erro
 		return fmt.Errorf("provenance: %w", err)
 	}
 	kiln, _ := Version()
-	in := provenance.Build{Targets: splitList(b.cfg.Targets), Options: b.cfg.Set, BaseImage: b.cfg.Toolchain.BaseImage, Kiln: kiln}
+	in := provenance.Build{Targets: splitList(b.cfg.Targets), Options: b.cfg.Set, BaseImage: b.cfg.Toolchain.BaseImage, Kiln: kiln,
+		Artifacts: images}
 	var versions []string
 	for i, d := range t.Daemons {
 		v, images, err := daemonFacts(ctx, d, refs, i == 0)

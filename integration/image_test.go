@@ -91,6 +91,26 @@ func TestContainerImage(t *testing.T) {
 		t.Errorf("the tarball's index %s is not the pushed one %s", top.Manifests[0].Digest, indexDigest(t, repo))
 	}
 
+	// The provenance names the tarball and the pushed image among what the
+	// build made, by their digests.
+	var st struct {
+		Subject []struct {
+			Name   string
+			Digest map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(out, "provenance.intoto.json"))), &st); err != nil {
+		t.Fatal(err)
+	}
+	subjects := map[string]string{}
+	for _, s := range st.Subject {
+		subjects[s.Name] = s.Digest["sha256"]
+	}
+	if subjects["greet.oci.tar"] != sha(t, tarball) || "sha256:"+subjects[ref] != indexDigest(t, repo).String() {
+		t.Errorf("provenance subjects: tarball %q (file %s), image %q (pushed %s)", subjects["greet.oci.tar"], sha(t, tarball),
+			subjects[ref], indexDigest(t, repo))
+	}
+
 	// Building the image again gives the same bytes.
 	tarball2 := filepath.Join(out, "again.oci.tar")
 	mustKiln(t, nil, "build", "examples/greet", "--target", "all", "-o", out, "--progress", "quiet", "--image", ref, "--oci", tarball2)

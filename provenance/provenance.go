@@ -51,6 +51,16 @@ type Build struct {
 	// Images are the toolchain base images' digests by reference, as the
 	// daemon resolved them, for SBOMs that record none.
 	Images map[string]string `json:"-"`
+	// Artifacts are what the build made besides the output directory's
+	// files: the container image's OCI tarball, the image it pushed.
+	Artifacts []Artifact `json:"-"`
+}
+
+// Artifact is a subject of the statement named other than by its path
+// in the output directory.
+type Artifact struct {
+	Name   string
+	SHA256 string // hex
 }
 
 // Job is one recipe built for one target (and variant).
@@ -83,6 +93,11 @@ func Statement(b Build, dir string, files []string) (*intoto.ProvenanceStatement
 				return nil, err
 			}
 		}
+	}
+	arts := slices.Clone(b.Artifacts)
+	sort.Slice(arts, func(i, k int) bool { return arts[i].Name < arts[k].Name })
+	for _, a := range arts {
+		st.Subject = append(st.Subject, intoto.Subject{Name: a.Name, Digest: common.DigestSet{"sha256": a.SHA256}})
 	}
 	jobs := slices.Clone(b.Jobs)
 	sort.Slice(jobs, func(i, k int) bool { return jobKey(jobs[i]) < jobKey(jobs[k]) })

@@ -105,16 +105,24 @@ func TestStatement(t *testing.T) {
 
 // TestStatementRecordedDigest: the toolchain image's digest the SBOM
 // records (the one the build pulled) is the provenance's; the daemon is
-// not asked for it.
+// not asked for it. The container image's artifacts are subjects too.
 func TestStatementRecordedDigest(t *testing.T) {
 	dir, files := outDir(t, "sha256:"+strings.Repeat("e", 64))
 	if refs, err := ImageRefs(dir, files); err != nil || len(refs) != 0 {
 		t.Fatalf("ImageRefs = %v, %v; want none to resolve", refs, err)
 	}
-	b := Build{Images: map[string]string{"registry.test/debian:bookworm": "sha256:" + strings.Repeat("d", 64)}}
+	b := Build{Images: map[string]string{"registry.test/debian:bookworm": "sha256:" + strings.Repeat("d", 64)},
+		Artifacts: []Artifact{{Name: "registry.test/hello:1.0", SHA256: strings.Repeat("2", 64)}, {Name: "hello.oci.tar", SHA256: strings.Repeat("1", 64)}}}
 	st, err := Statement(b, dir, files)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range st.Subject {
+		names = append(names, s.Name+"="+s.Digest["sha256"][:1])
+	}
+	if got := strings.Join(names, " "); !strings.HasSuffix(got, " hello.oci.tar=1 registry.test/hello:1.0=2") || len(names) != 4 {
+		t.Errorf("subjects %s: want the files, then the image's artifacts", got)
 	}
 	var found bool
 	for _, d := range st.Predicate.BuildDefinition.ResolvedDependencies {
