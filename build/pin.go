@@ -65,13 +65,16 @@ func PinImages(ctx context.Context, gc gwclient.Client, p *plan.Plan, o *plan.Op
 	return plan.New(*o)
 }
 
-// unpinnedImages are the base images the toolchains of p's jobs start
-// from that o neither pins nor replaces, sorted.
+// unpinnedImages are the images the toolchains of p's jobs start from
+// (and the tool images their build steps mount) that o neither pins nor
+// replaces, sorted.
 func unpinnedImages(p *plan.Plan, o toolchains.Options) []string {
 	var out []string
 	for _, j := range p.Jobs {
-		if ref := j.BaseImage; ref != "" && o.Digest(ref) == "" && !o.Replaced(ref) {
-			out = append(out, ref)
+		for _, ref := range append([]string{j.BaseImage}, j.ToolImages...) {
+			if ref != "" && o.Digest(ref) == "" && !o.Replaced(ref) {
+				out = append(out, ref)
+			}
 		}
 	}
 	slices.Sort(out)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/sbom/sbomtest"
 	"github.com/kiln-build/kiln/treedigest"
@@ -147,6 +148,7 @@ func TestGomodGenerator(t *testing.T) {
 	out := t.TempDir()
 	mustKiln(t, nil, "build", dir, "--target", "aarch64", "-o", out, "--progress", "plain")
 	got := runGohello(out)
+	checkGoImage(t, filepath.Join(out, "gohello_1.0.0-1_aarch64.ipk"+sbom.Ext))
 	checkVendored(t, filepath.Join(out, "gohello_1.0.0-1_aarch64.ipk"+sbom.Ext), "gomod", map[string]string{
 		"github.com/google/uuid v1.6.0":                        "pkg:golang/github.com/google/uuid@v1.6.0",
 		"rsc.io/quote/v4 v4.0.1":                               "pkg:golang/rsc.io/quote/v4@v4.0.1",
@@ -246,6 +248,34 @@ func buildExample(t *testing.T, name, ipk string) (stderr, dir string) {
 		}
 	}
 	return r.stderr, dir
+}
+
+// checkGoImage: the SBOM at file names the image the Go compiler came
+// from as a build tool, by the digest the registry serves it by.
+func checkGoImage(t *testing.T, file string) {
+	t.Helper()
+	doc, err := sbom.Read(strings.NewReader(readFile(t, file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, p := range doc.Packages {
+		if !strings.HasPrefix(string(p.PackageSPDXIdentifier), "Tool-image-") {
+			continue
+		}
+		found++
+		named, err := reference.ParseNormalizedNamed(p.PackageName)
+		if err != nil || !strings.Contains(reference.Path(named), "golang") {
+			t.Fatalf("%s: tool image %q: %v", file, p.PackageName, err)
+		}
+		want := manifestDigest(t, reference.Path(named), reference.TagNameOnly(named).(reference.Tagged).Tag()).String()
+		if p.PrimaryPackagePurpose != "CONTAINER" || p.PackageVersion != want || len(p.PackageChecksums) != 1 {
+			t.Errorf("%s: Go image %s: %s as %q, the registry serves %s", file, p.PackageName, p.PrimaryPackagePurpose, p.PackageVersion, want)
+		}
+	}
+	if found != 1 {
+		t.Errorf("%s names %d tool images, want the Go image", file, found)
+	}
 }
 
 // checkVendored: the SBOM at file is valid SPDX 2.3 and lists as

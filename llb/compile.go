@@ -103,6 +103,9 @@ type Job struct {
 	// A build resolves it and compiles again with it pinned
 	// (toolchains.Options.Pins), so the SBOMs record its digest.
 	BaseImage string
+	// ToolImages are the other images build steps take tools from (the Go
+	// of gomod sources), pinned and recorded in the SBOMs the same way.
+	ToolImages []string
 }
 
 // Compile turns r into the LLB graph building its packages for o.Target,
@@ -142,6 +145,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	job := &Job{Recipe: r, Target: o.Target, Variant: o.Variant, IPK: map[string]HostPackage{}, DigestReports: c.reports}
 	if ran {
 		job.BaseImage = o.Target.BaseImage(o.Toolchain, r.Image)
+		job.ToolImages = c.toolImages()
 	}
 	split := c.split(pkgdir, ran)
 	if ran {

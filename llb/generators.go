@@ -33,6 +33,15 @@ func (c *compiler) gomodFetch(s schema.Source, src llb.State) fetchPlan {
 		mounts: []llb.RunOption{llb.AddMount(LockDir, lock)}}
 }
 
+// toolImages are the images build steps mount tools from: the Go of a
+// gomod source.
+func (c *compiler) toolImages() []string {
+	if d, ok := c.deps["gomod"]; ok {
+		return []string{c.golangImage(d.source)}
+	}
+	return nil
+}
+
 func (c *compiler) golangImage(s schema.Source) string {
 	if s.Image != "" {
 		return s.Image

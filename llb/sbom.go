@@ -69,6 +69,9 @@ func (c *compiler) sbomSpec(p *pack.Package) (*sbom.Spec, []llb.RunOption, error
 		Toolchain: sbom.Toolchain{Target: t.Name, Kind: string(t.Kind), Image: t.BaseImage(c.o.Toolchain, c.r.Image), Suite: t.Suite},
 	}
 	s.Toolchain.Digest = c.o.Toolchain.Digest(s.Toolchain.Image)
+	for _, ref := range c.toolImages() {
+		s.Toolchain.Tools = append(s.Toolchain.Tools, sbom.Image{Ref: ref, Digest: c.o.Toolchain.Digest(ref)})
+	}
 	if !c.ran {
 		s.Toolchain = sbom.Toolchain{Target: t.Name} // nothing ran in it: the SBOM names no toolchain
 	}

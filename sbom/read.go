@@ -45,6 +45,7 @@ func ToolchainDigest(doc *Doc) string {
 				return "sha256:" + c.Value
 			}
 		}
+		return "" // the first image is the toolchain's base
 	}
 	return ""
 }

@@ -49,6 +49,7 @@ func testSpec(t *testing.T) (string, string) {
 		Sysroot: []Component{{Name: "libfoo", Version: "2.0", File: "libfoo_2.0_armv7.ipk"}},
 		Toolchain: Toolchain{Target: "armv7", Kind: "archive", Image: "127.0.0.1:5000/debian:bookworm", Suite: "bookworm",
 			Digest:  "sha256:" + strings.Repeat("12", 32),
+			Tools:   []Image{{Ref: "registry.test/golang:1.22", Digest: "sha256:" + strings.Repeat("34", 32)}},
 			Archive: &Source{Kind: "url", URL: "https://example.org/cc.tar.xz", SHA256: strings.Repeat("ef", 32)}},
 	}
 	data, _ := json.Marshal(spec)
@@ -101,6 +102,8 @@ func TestStep(t *testing.T) {
 			`"name": "libfoo"`, `pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64`,
 			`"name": "libc6"`, `"comment": "(>= 2.31)"`, `"relationshipType": "DEPENDS_ON"`,
 			`"documentNamespace": "urn:uuid:`, `"versionInfo": "sha256:121212`,
+			`"SPDXID": "SPDXRef-Tool-image-registry.test-golang-1.22"`, `"versionInfo": "sha256:343434`,
+			`pkg:oci/golang@sha256%3A` + strings.Repeat("34", 32) + `?repository_url=registry.test%2Fgolang&tag=1.22`,
 			`"name": "gomod ."`, `"checksumValue": "` + strings.Repeat("9", 64), `"primaryPackagePurpose": "LIBRARY"`,
 			`"referenceLocator": "pkg:golang/rsc.io/quote/v4@v4.0.1"`, `"comment": "go.sum h1:i/LHLEinr65wwTCqlP4OnMoMWeCgnFIZFvifdXNK+5M="`,
 			`pkg:oci/debian@sha256%3A` + strings.Repeat("12", 32) + `?repository_url=127.0.0.1%3A5000%2Fdebian&tag=bookworm`, `"downloadLocation": "https://example.org/cc.tar.xz"`, `"primaryPackagePurpose": "ARCHIVE"`,

@@ -173,16 +173,21 @@ func toolchain(doc *spdx.Document, t Toolchain, main common.ElementID, ids idSet
 		PackageComment:          fmt.Sprintf("toolchain of target %s (%s, Debian %s): its base image, as named; its digest was not resolved", t.Target, t.Kind, t.Suite),
 		PrimaryPackagePurpose:   "CONTAINER",
 	}
-	if d, ok := strings.CutPrefix(t.Digest, "sha256:"); ok {
-		img.PackageVersion = t.Digest
-		img.PackageChecksums = []common.Checksum{{Algorithm: common.SHA256, Value: d}}
+	if pinImage(img, t.Image, t.Digest) {
 		img.PackageComment = fmt.Sprintf("toolchain of target %s (%s, Debian %s): its base image, pulled by the digest it resolved to when the build started (the manifest's, or the index's for several platforms)", t.Target, t.Kind, t.Suite)
-	}
-	if t.Image != "" {
-		img.PackageExternalReferences = []*spdx.PackageExternalReference{{Category: common.CategoryPackageManager, RefType: "purl", Locator: imagePURL(t.Image, t.Digest)}}
 	}
 	doc.Packages = append(doc.Packages, img)
 	rel(img.PackageSPDXIdentifier, main, common.TypeRelationshipBuildToolOf, "")
+	for _, tool := range t.Tools {
+		tp := &spdx.Package{
+			PackageName: tool.Ref, PackageSPDXIdentifier: ids.make("Tool-image-" + tool.Ref), PackageDownloadLocation: noAssertion,
+			PackageComment:        "an image the build steps mount tools from (the Go of a gomod source), pulled by its digest",
+			PrimaryPackagePurpose: "CONTAINER",
+		}
+		pinImage(tp, tool.Ref, tool.Digest)
+		doc.Packages = append(doc.Packages, tp)
+		rel(tp.PackageSPDXIdentifier, main, common.TypeRelationshipBuildToolOf, "")
+	}
 	if a := t.Archive; a != nil {
 		ap := &spdx.Package{
 			PackageName: a.URL, PackageSPDXIdentifier: ids.make("Toolchain-archive-" + t.Target),
@@ -201,6 +206,18 @@ func toolchain(doc *spdx.Document, t Toolchain, main common.ElementID, ids idSet
 		doc.Packages = append(doc.Packages, sp)
 		rel(img.PackageSPDXIdentifier, sp.PackageSPDXIdentifier, common.TypeRelationshipContains, "Debian package installed in the toolchain")
 	}
+}
+
+// pinImage gives image package p, of reference ref, its purl and, when
+// known, its digest as version and checksum; it reports whether it did.
+func pinImage(p *spdx.Package, ref, digest string) bool {
+	p.PackageExternalReferences = []*spdx.PackageExternalReference{{Category: common.CategoryPackageManager, RefType: "purl", Locator: imagePURL(ref, digest)}}
+	d, ok := strings.CutPrefix(digest, "sha256:")
+	if ok {
+		p.PackageVersion = digest
+		p.PackageChecksums = []common.Checksum{{Algorithm: common.SHA256, Value: d}}
+	}
+	return ok
 }
 
 func sourcePackage(s Source, i int, ids idSet) *spdx.Package {

@@ -109,6 +109,15 @@ type Toolchain struct {
 	// Packages are the Debian packages installed in the toolchain root,
 	// read by the step from dpkg (every package, the image's included).
 	Packages []Component `json:"packages,omitempty"`
+	// Tools are the other images build steps mount tools from (the Go of
+	// a gomod source), with their digests.
+	Tools []Image `json:"tools,omitempty"`
+}
+
+// Image is an image by reference and the digest it was pulled by.
+type Image struct {
+	Ref    string `json:"ref"`
+	Digest string `json:"digest,omitempty"`
 }
 
 // ReadSpec reads the spec file the graph hands to the SBOM step.
