@@ -17,8 +17,9 @@ type Match struct {
 	Name    string
 	Version string
 	// Role says what the component is to the package: the package itself,
-	// a source, a vendored dependency, a $SYSROOT package, a toolchain Debian package, the
-	// toolchain image or a runtime dependency.
+	// a source, a vendored dependency, a $SYSROOT package, a toolchain
+	// Debian package, the toolchain image, a tool image or a runtime
+	// dependency.
 	Role string
 }
 
@@ -38,6 +39,7 @@ var roles = []struct{ prefix, role string }{
 	{"Sysroot-", "installed into $SYSROOT"},
 	{"Deb-", "toolchain Debian package"},
 	{"Toolchain-", "toolchain image"},
+	{"Tool-image-", "tool image"},
 	{"Depends-", "runtime dependency"},
 }
 
