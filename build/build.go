@@ -67,6 +67,7 @@ type Build struct {
 	// Locals maps the graph's session locals to host directories.
 	Locals    map[string]string
 	cfg       Config
+	opts      plan.Options // what Plan was planned from
 	stepsOnce sync.Once
 	steps     map[string]string
 	stepsErr  error
@@ -102,7 +103,7 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 			return nil, err
 		}
 	}
-	p, err := plan.New(plan.Options{
+	b := &Build{Locals: locals, cfg: cfg, opts: plan.Options{
 		Indexes:    indexes,
 		Recipes:    rs,
 		Targets:    splitList(cfg.Targets),
@@ -112,24 +113,33 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 		Packer:     pk,
 		Set:        cfg.Set,
 		Variant:    cfg.Variant,
-	})
+	}}
+	p, err := plan.New(b.opts)
 	if err != nil {
 		return nil, err
 	}
-	b := &Build{Plan: p, Locals: locals, cfg: cfg}
-	if cfg.Image != nil {
-		if b.image, err = newImageExport(p, cfg.Image); err != nil {
-			return nil, err
+	if err := b.assemble(ctx, p); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// assemble builds the whole graph of p: once when prepared, again when
+// the base images are pinned (pin).
+func (b *Build) assemble(ctx context.Context, p *plan.Plan) error {
+	var err error
+	b.Plan, b.image = p, nil
+	if b.cfg.Image != nil {
+		if b.image, err = newImageExport(p, b.cfg.Image); err != nil {
+			return err
 		}
 	}
 	st, err := graph.Build(p, graph.Request{Sign: b.signing()})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if b.Def, err = graph.Marshal(ctx, st, cfg.NoCache); err != nil {
-		return nil, err
-	}
-	return b, nil
+	b.Def, err = graph.Marshal(ctx, st, b.cfg.NoCache)
+	return err
 }
 
 // stepKinds are the graph's step kinds by name, for the summary; only a

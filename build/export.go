@@ -2,6 +2,8 @@ package build
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"maps"
@@ -18,8 +20,10 @@ import (
 	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/oci"
 	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/solve"
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/sirupsen/logrus"
 )
@@ -69,8 +73,9 @@ func newImageExport(p *plan.Plan, f *Image) (*imageExport, error) {
 
 // run solves the image on the first daemon, pushes it and writes the
 // tarball through a temporary file, moved in place only on success. It
-// returns what was done, for the user.
-func (e *imageExport) run(ctx context.Context, b *Build, t Target) (string, error) {
+// returns what was done, for the user, and for the provenance the
+// tarball and the pushed image by their digests.
+func (e *imageExport) run(ctx context.Context, b *Build, t Target) (string, []provenance.Artifact, error) {
 	var exports []client.ExportEntry
 	var done []string
 	if ref := e.img.Ref; ref != "" {
@@ -86,7 +91,7 @@ func (e *imageExport) run(ctx context.Context, b *Build, t Target) (string, erro
 	if e.img.OCI != "" {
 		var err error
 		if tar, err = newTarball(e.img.OCI); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		defer tar.cleanup()
 		// No name: BuildKit would annotate the tarball's index with where
@@ -97,9 +102,9 @@ func (e *imageExport) run(ctx context.Context, b *Build, t Target) (string, erro
 	s := Solve{Imports: t.Cache.GatewayImports()}
 	steps, err := b.stepKinds()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	_, err = solve.Run(ctx, solve.Request{
+	sum, err := solve.Run(ctx, solve.Request{
 		Nodes: []solve.Node{{Daemon: t.Daemons[0], Cache: t.Cache, Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 			return SolveImage(ctx, c, b.Plan, s)
 		}}},
@@ -109,14 +114,49 @@ func (e *imageExport) run(ctx context.Context, b *Build, t Target) (string, erro
 		Exports:  exports,
 	})
 	if err != nil {
-		return "", fmt.Errorf("container image: %w", err)
+		return "", nil, fmt.Errorf("container image: %w", err)
 	}
+	var arts []provenance.Artifact
 	if tar != nil {
 		if err := tar.commit(); err != nil {
-			return "", fmt.Errorf("container image: %s: %w", e.img.OCI, err)
+			return "", nil, fmt.Errorf("container image: %s: %w", e.img.OCI, err)
 		}
+		a, err := tarballArtifact(e.img.OCI, t.OutDir)
+		if err != nil {
+			return "", nil, err
+		}
+		arts = append(arts, a)
 	}
-	return fmt.Sprintf("%s (%s)", strings.Join(done, ", "), strings.Join(e.platform, ", ")), nil
+	if ref := e.img.Ref; ref != "" {
+		dg, ok := strings.CutPrefix(sum.Exported[exptypes.ExporterImageDigestKey], "sha256:")
+		if !ok {
+			return "", nil, fmt.Errorf("container image: the daemon did not say which digest %s was pushed as", ref)
+		}
+		arts = append(arts, provenance.Artifact{Name: ref, SHA256: dg})
+	}
+	return fmt.Sprintf("%s (%s)", strings.Join(done, ", "), strings.Join(e.platform, ", ")), arts, nil
+}
+
+// tarballArtifact is the OCI tarball at name by its sha256, named by its
+// path in the output directory dir when it is there, else by its file
+// name (a path elsewhere says nothing about the build).
+func tarballArtifact(name, dir string) (provenance.Artifact, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return provenance.Artifact{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return provenance.Artifact{}, fmt.Errorf("hashing %s: %w", name, err)
+	}
+	a := provenance.Artifact{Name: filepath.Base(name), SHA256: hex.EncodeToString(h.Sum(nil))}
+	absDir, err1 := filepath.Abs(dir)
+	absName, err2 := filepath.Abs(name)
+	if rel, err := filepath.Rel(absDir, absName); err1 == nil && err2 == nil && err == nil && filepath.IsLocal(rel) {
+		a.Name = filepath.ToSlash(rel)
+	}
+	return a, nil
 }
 
 // tarball is an OCI layout tarball being written beside its final name.

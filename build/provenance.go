@@ -13,17 +13,15 @@ import (
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/solve"
-	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/client"
-	"github.com/moby/buildkit/client/llb/sourceresolver"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
-	"github.com/moby/buildkit/solver/pb"
 )
 
 // writeProvenance writes the build's provenance statement into t.OutDir
-// and, when signing, has the first daemon sign it (the key stays a
-// BuildKit secret).
-func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result) error {
+// (its subjects: res's files and the container image's artifacts) and,
+// when signing, has the first daemon sign it (the key stays a BuildKit
+// secret).
+func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result, images []provenance.Artifact) error {
 	var rel []string
 	for _, f := range res.Files {
 		r, err := filepath.Rel(t.OutDir, f)
@@ -37,7 +35,8 @@ func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result) erro
 		return fmt.Errorf("provenance: %w", err)
 	}
 	kiln, _ := Version()
-	in := provenance.Build{Targets: splitList(b.cfg.Targets), Options: b.cfg.Set, BaseImage: b.cfg.Toolchain.BaseImage, Kiln: kiln}
+	in := provenance.Build{Targets: splitList(b.cfg.Targets), Options: b.cfg.Set, BaseImage: b.cfg.Toolchain.BaseImage, Kiln: kiln,
+		Artifacts: images}
 	var versions []string
 	for i, d := range t.Daemons {
 		v, images, err := daemonFacts(ctx, d, refs, i == 0)
@@ -92,19 +91,10 @@ func daemonFacts(ctx context.Context, d daemon.Remote, refs []string, resolve bo
 	if !resolve || len(refs) == 0 {
 		return info.BuildkitVersion.Version, nil, nil
 	}
-	images := map[string]string{}
+	var images map[string]string
 	_, err = c.Build(ctx, client.SolveOpt{}, "kiln", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
-		p := toolchains.BuildPlatform
-		for _, ref := range refs {
-			_, dgst, _, err := gc.ResolveImageConfig(ctx, ref, sourceresolver.Opt{
-				ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &p, ResolveMode: pb.AttrImageResolveModeDefault},
-			})
-			if err != nil {
-				return nil, fmt.Errorf("resolving %s: %w", ref, err)
-			}
-			images[ref] = dgst.String()
-		}
-		return gwclient.NewResult(), nil
+		images, err = ResolveImages(ctx, gc, refs)
+		return gwclient.NewResult(), err
 	}, nil)
 	return info.BuildkitVersion.Version, images, err
 }

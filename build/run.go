@@ -15,6 +15,7 @@ import (
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/pack/ipk/feed"
 	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/solve"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/sirupsen/logrus"
@@ -54,6 +55,9 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 	}
 	if err := checkStatic(); err != nil {
 		return nil, err
+	}
+	if err := b.pin(ctx, t.Daemons[0]); err != nil {
+		return nil, fmt.Errorf("resolving the toolchains' base images: %w", err)
 	}
 	nodes, err := b.spread(t)
 	if err != nil {
@@ -96,13 +100,16 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 			}
 		}
 	}
-	if err := b.writeProvenance(ctx, t, res); err != nil {
-		return nil, err
-	}
+	// The image first: the provenance names it (its tarball, the digest
+	// it was pushed as) among what the build made.
+	var images []provenance.Artifact
 	if b.image != nil {
-		if res.Image, err = b.image.run(ctx, b, t); err != nil {
+		if res.Image, images, err = b.image.run(ctx, b, t); err != nil {
 			return nil, err
 		}
+	}
+	if err := b.writeProvenance(ctx, t, res, images); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

@@ -35,6 +35,7 @@ type Verification struct {
 	Package string
 	Origin  *sbom.Origin
 	image   string // the toolchain's base image, as the SBOM records it
+	digest  string // and the digest the build pulled it by ("" = none recorded)
 	SHA256  string
 	// Diff is how the rebuild differs (nil: identical).
 	Diff []string
@@ -48,7 +49,7 @@ func Verify(ctx context.Context, c VerifyConfig) ([]Verification, error) {
 	var order []string
 	groups := map[string][]*Verification{}
 	for _, p := range c.Packages {
-		o, image, err := originOf(p)
+		o, image, dg, err := originOf(p)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +57,7 @@ func Verify(ctx context.Context, c VerifyConfig) ([]Verification, error) {
 		if groups[string(key)] == nil {
 			order = append(order, string(key))
 		}
-		groups[string(key)] = append(groups[string(key)], &Verification{Package: p, Origin: o, image: image})
+		groups[string(key)] = append(groups[string(key)], &Verification{Package: p, Origin: o, image: image, digest: dg})
 	}
 	var out []Verification
 	for _, k := range order {
@@ -71,22 +72,22 @@ func Verify(ctx context.Context, c VerifyConfig) ([]Verification, error) {
 	return out, nil
 }
 
-// originOf reads the recipe build and the toolchain image pkg's SBOM records.
-func originOf(pkg string) (*sbom.Origin, string, error) {
+// originOf reads the recipe build and the toolchain image (reference and
+// digest) pkg's SBOM records.
+func originOf(pkg string) (o *sbom.Origin, image, digest string, err error) {
 	f, err := os.Open(pkg + sbom.Ext)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: its SBOM says what to rebuild: %w", pkg, err)
+		return nil, "", "", fmt.Errorf("%s: its SBOM says what to rebuild: %w", pkg, err)
 	}
 	defer f.Close()
 	doc, err := sbom.Read(f)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s%s: %w", pkg, sbom.Ext, err)
+		return nil, "", "", fmt.Errorf("%s%s: %w", pkg, sbom.Ext, err)
 	}
-	o, err := sbom.OriginOf(doc)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s%s: %w", pkg, sbom.Ext, err)
+	if o, err = sbom.OriginOf(doc); err != nil {
+		return nil, "", "", fmt.Errorf("%s%s: %w", pkg, sbom.Ext, err)
 	}
-	return o, sbom.ToolchainImage(doc), nil
+	return o, sbom.ToolchainImage(doc), sbom.ToolchainDigest(doc), nil
 }
 
 // rebuild builds the recipe build vs come from into a temporary directory
@@ -97,6 +98,15 @@ func rebuild(ctx context.Context, c VerifyConfig, vs []*Verification) error {
 		Indexes: OnDaemon(func() ([]daemon.Remote, error) { return c.Daemons, nil }, c.Progress)}
 	if len(o.Variant) > 0 {
 		cfg.Set = o.Variant
+	}
+	if v := vs[0]; v.image != "" && v.digest != "" && cfg.Toolchain.Pins.Digest(v.image) == "" {
+		// The very image the build pulled, not what its tag names now.
+		pins := cfg.Toolchain.Pins.All()
+		if pins == nil {
+			pins = map[string]string{}
+		}
+		pins[v.image] = v.digest
+		cfg.Toolchain.Pins = toolchains.NewPins(pins)
 	}
 	b, err := Prepare(ctx, cfg)
 	if err != nil {

@@ -58,6 +58,11 @@ func Gateway(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if err := o.checkMirror(); err != nil {
 		return nil, err
 	}
+	// The toolchains pull their base images by digest, which the SBOMs
+	// record, as on the CLI.
+	if p, err = build.PinImages(ctx, c, p, &o.plan); err != nil {
+		return nil, fmt.Errorf("resolving the toolchains' base images: %w", err)
+	}
 	s := build.Solve{Imports: bc.CacheImports, NoCache: bc.IsNoCache("")}
 	if bc.Target == graph.ImageTarget {
 		// --target oci: the container image, for buildx's image, oci and

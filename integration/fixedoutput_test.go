@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"bytes"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -12,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/kiln-build/kiln/internal/buildkitd"
+	"github.com/kiln-build/kiln/sbom"
+	"github.com/kiln-build/kiln/sbom/sbomtest"
 	"github.com/kiln-build/kiln/treedigest"
 )
 
@@ -195,6 +200,13 @@ func TestGomodGenerator(t *testing.T) {
 	out := t.TempDir()
 	mustKiln(t, nil, "build", dir, "--target", "aarch64", "-o", out, "--progress", "plain")
 	got := runGohello(out)
+	checkGoImage(t, filepath.Join(out, "gohello_1.0.0-1_aarch64.ipk"+sbom.Ext))
+	checkVendored(t, filepath.Join(out, "gohello_1.0.0-1_aarch64.ipk"+sbom.Ext), "gomod", map[string]string{
+		"github.com/google/uuid v1.6.0":                        "pkg:golang/github.com/google/uuid@v1.6.0",
+		"rsc.io/quote/v4 v4.0.1":                               "pkg:golang/rsc.io/quote/v4@v4.0.1",
+		"rsc.io/sampler v1.3.0":                                "pkg:golang/rsc.io/sampler@v1.3.0",
+		"golang.org/x/text v0.0.0-20170915032832-14c0d48ead0c": "pkg:golang/golang.org/x/text@v0.0.0-20170915032832-14c0d48ead0c",
+	})
 	const uuid = "53f8b315-3f19-5a81-9257-9fda522dfe5c" // uuid.NewSHA1(NameSpaceURL, "kiln")
 	if !strings.Contains(got, "Don't communicate by sharing memory") || !strings.Contains(got, uuid) {
 		t.Errorf("gohello printed %q", got)
@@ -232,6 +244,10 @@ func TestNpmGenerator(t *testing.T) {
 	if !strings.Contains(stderr, "of 1 run)") {
 		t.Errorf("summary counts no fetch step:\n%s", tail(stderr, 3))
 	}
+	checkVendored(t, filepath.Join(x, "package.ipk"+sbom.Ext), "npm", map[string]string{
+		"debug 4.3.4": "pkg:npm/debug@4.3.4 SHA512:3d15851ee494dde0ed4093ef9cd63b25c91eb758f4b793ae3ac1733cfcec7a40f9d9997ca947c520f122b305ea22f1d61951ce817fbb1bfbc234d85e870c5f91",
+		"ms 2.1.2":    "pkg:npm/ms@2.1.2 SHA512:b0690fc7e56332d980e8c5f6ee80381411442c50996784b85ea7863970afebcb53fa36f7be4fd1c9a2963f43d32b25ad98b48cd1bf9a7544c4bdbb353c4687db",
+	})
 	if arch := strings.TrimSpace(run(t, "dpkg-deb", "-f", filepath.Join(x, "package.ipk"), "Architecture")); arch != "all" {
 		t.Errorf("Architecture: %s", arch)
 	}
@@ -262,6 +278,9 @@ func TestCargoGenerator(t *testing.T) {
 		!strings.Contains(mustKiln(t, nil, "llb", "examples/rusthello").stdout, "rusthello source 1: check digest sha256:") {
 		t.Errorf("no digest check of the vendored crates:\n%s", tail(stderr, 10))
 	}
+	checkVendored(t, filepath.Join(x, "package.ipk"+sbom.Ext), "cargo", map[string]string{
+		"itoa 1.0.1": "pkg:cargo/itoa@1.0.1 SHA256:1aab8fc367588b89dcee83ab0fd66b72b50b72fa1904d7095045ace2b0c81c35",
+	})
 	if got := run(t, filepath.Join(x, "opt/bin/rusthello")); got != "rusthello counts to 42\n" {
 		t.Errorf("rusthello printed %q", got)
 	}
@@ -275,8 +294,76 @@ func buildExample(t *testing.T, name, ipk string) (stderr, dir string) {
 	r := mustKiln(t, nil, "build", "examples/"+name, "-o", out, "--progress", "plain")
 	dir = t.TempDir()
 	run(t, "dpkg-deb", "-x", filepath.Join(out, ipk), dir)
-	if err := os.Rename(filepath.Join(out, ipk), filepath.Join(dir, "package.ipk")); err != nil {
-		t.Fatal(err)
+	for _, ext := range []string{"", sbom.Ext} {
+		if err := os.Rename(filepath.Join(out, ipk+ext), filepath.Join(dir, "package.ipk"+ext)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return r.stderr, dir
+}
+
+// checkGoImage: the SBOM at file names the image the Go compiler came
+// from as a build tool, by the digest the registry serves it by.
+func checkGoImage(t *testing.T, file string) {
+	t.Helper()
+	doc, err := sbom.Read(strings.NewReader(readFile(t, file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, p := range doc.Packages {
+		if !strings.HasPrefix(string(p.PackageSPDXIdentifier), "Tool-image-") {
+			continue
+		}
+		found++
+		named, err := reference.ParseNormalizedNamed(p.PackageName)
+		if err != nil || !strings.Contains(reference.Path(named), "golang") {
+			t.Fatalf("%s: tool image %q: %v", file, p.PackageName, err)
+		}
+		want := manifestDigest(t, reference.Path(named), reference.TagNameOnly(named).(reference.Tagged).Tag()).String()
+		if p.PrimaryPackagePurpose != "CONTAINER" || p.PackageVersion != want || len(p.PackageChecksums) != 1 {
+			t.Errorf("%s: Go image %s: %s as %q, the registry serves %s", file, p.PackageName, p.PrimaryPackagePurpose, p.PackageVersion, want)
+		}
+	}
+	if found != 1 {
+		t.Errorf("%s names %d tool images, want the Go image", file, found)
+	}
+}
+
+// checkVendored: the SBOM at file is valid SPDX 2.3 and lists as
+// dependencies its kind generator source vendored exactly want ("NAME
+// VERSION" -> "PURL[ ALGORITHM:CHECKSUM]"), each contained in the source.
+func checkVendored(t *testing.T, file, kind string, want map[string]string) {
+	t.Helper()
+	data := []byte(readFile(t, file))
+	if err := sbomtest.Validate(data); err != nil {
+		t.Fatalf("%s is not valid SPDX 2.3: %v", file, err)
+	}
+	doc, err := sbom.Read(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	contained := map[string]bool{}
+	for _, r := range doc.Relationships {
+		if r.Relationship == "CONTAINS" && strings.HasPrefix(string(r.RefA.ElementRefID), "Source-") {
+			contained[string(r.RefB.ElementRefID)] = true
+		}
+	}
+	got := map[string]string{}
+	for _, p := range doc.Packages {
+		if p.PrimaryPackagePurpose != "LIBRARY" {
+			continue
+		}
+		if !strings.HasPrefix(string(p.PackageSPDXIdentifier), "Vendored-"+kind+"-") || !contained[string(p.PackageSPDXIdentifier)] {
+			t.Errorf("%s: %s is not a dependency the %s source contains", file, p.PackageSPDXIdentifier, kind)
+		}
+		v := p.PackageExternalReferences[0].Locator
+		for _, c := range p.PackageChecksums {
+			v += " " + string(c.Algorithm) + ":" + c.Value
+		}
+		got[p.PackageName+" "+p.PackageVersion] = v
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("%s lists vendored %v, want %v", file, got, want)
+	}
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/kiln-build/kiln/internal/buildkitd"
 	"github.com/kiln-build/kiln/sbom"
+	"github.com/kiln-build/kiln/sbom/sbomtest"
+	digest "github.com/opencontainers/go-digest"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -396,6 +398,18 @@ func TestBuildctlGateway(t *testing.T) {
 		t.Fatalf("output = %v", got)
 	}
 	checkIPK(t, filepath.Join(out, "hello_1.0.0-1_armv7.ipk"), "armv7", "opt/bin/hello", "ARM, EABI5")
+	// The frontend pins the toolchain's base image as the CLI does: the
+	// SBOM inside the package records the digest the registry serves.
+	inside := run(t, "bash", "-c", `ar p "$1" data.tar.gz | tar -xzOf - ./usr/share/kiln/sbom/hello.spdx.json`, "sh",
+		filepath.Join(out, "hello_1.0.0-1_armv7.ipk"))
+	doc, err := sbom.Read(strings.NewReader(inside))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sbom.ToolchainDigest(doc) == "" {
+		t.Error("the frontend's SBOM records no toolchain image digest")
+	}
+	checkToolchainDigest(t, "hello_1.0.0-1_armv7.ipk", doc, map[string]string{})
 }
 
 // TestBuildxLocalCache: a build exports its cache with
@@ -479,7 +493,7 @@ func TestBuildxImage(t *testing.T) {
 	withSyntax(t, filepath.Join(root, "examples/greet/kiln.yaml"), filepath.Join(ctx, "greet/kiln.yaml"))
 	tarball := filepath.Join(t.TempDir(), "greet.oci.tar")
 	mustBuildx(t, ctx, nil, "build", "--builder", buildxBuilder, "--progress", "plain", "--build-arg", "KILN_APT_MIRROR="+aptMirror(t),
-		"-f", "greet/kiln.yaml", "--target", "oci", "--platform", "linux/arm64,linux/arm/v7",
+		"-f", "greet/kiln.yaml", "--target", "oci", "--platform", "linux/arm64,linux/arm/v7", "--sbom=true",
 		"--output", "type=oci,dest="+tarball+",rewrite-timestamp=true", ".")
 	var top ocispecs.Index
 	if err := json.Unmarshal([]byte(run(t, "tar", "-xOf", tarball, "index.json")), &top); err != nil || len(top.Manifests) != 1 {
@@ -499,5 +513,47 @@ func TestBuildxImage(t *testing.T) {
 	sort.Strings(plats)
 	if strings.Join(plats, " ") != "arm64 armv7" {
 		t.Errorf("image platforms %v, want arm64 and arm/v7", plats)
+	}
+	checkImageSBOMs(t, tarball, idx)
+}
+
+// checkImageSBOMs: with --sbom, each platform's image has an attestation
+// manifest whose SPDX statement is the SBOM of the greet package unpacked
+// into that image, valid SPDX 2.3.
+func checkImageSBOMs(t *testing.T, tarball string, idx ocispecs.Index) {
+	t.Helper()
+	blob := func(d digest.Digest, v any) {
+		if err := json.Unmarshal([]byte(run(t, "tar", "-xOf", tarball, "blobs/sha256/"+d.Encoded())), v); err != nil {
+			t.Fatalf("blob %s: %v", d, err)
+		}
+	}
+	found := 0
+	for _, m := range idx.Manifests {
+		if m.Annotations["vnd.docker.reference.type"] != "attestation-manifest" {
+			continue
+		}
+		var man ocispecs.Manifest
+		blob(m.Digest, &man)
+		for _, l := range man.Layers {
+			if l.Annotations["in-toto.io/predicate-type"] != "https://spdx.dev/Document" {
+				continue
+			}
+			var st struct{ Predicate json.RawMessage }
+			blob(l.Digest, &st)
+			if err := sbomtest.Validate(st.Predicate); err != nil {
+				t.Errorf("attestation %s: not valid SPDX 2.3: %v", l.Digest, err)
+				continue
+			}
+			doc, err := sbom.Read(bytes.NewReader(st.Predicate))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Packages[0].PackageName == "greet" && sbom.ToolchainDigest(doc) != "" {
+				found++
+			}
+		}
+	}
+	if found != 2 {
+		t.Errorf("%d SPDX attestations of greet with its toolchain's digest, want one per platform (2)", found)
 	}
 }

@@ -91,6 +91,26 @@ func TestContainerImage(t *testing.T) {
 		t.Errorf("the tarball's index %s is not the pushed one %s", top.Manifests[0].Digest, indexDigest(t, repo))
 	}
 
+	// The provenance names the tarball and the pushed image among what the
+	// build made, by their digests.
+	var st struct {
+		Subject []struct {
+			Name   string
+			Digest map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(out, "provenance.intoto.json"))), &st); err != nil {
+		t.Fatal(err)
+	}
+	subjects := map[string]string{}
+	for _, s := range st.Subject {
+		subjects[s.Name] = s.Digest["sha256"]
+	}
+	if subjects["greet.oci.tar"] != sha(t, tarball) || "sha256:"+subjects[ref] != indexDigest(t, repo).String() {
+		t.Errorf("provenance subjects: tarball %q (file %s), image %q (pushed %s)", subjects["greet.oci.tar"], sha(t, tarball),
+			subjects[ref], indexDigest(t, repo))
+	}
+
 	// Building the image again gives the same bytes.
 	tarball2 := filepath.Join(out, "again.oci.tar")
 	mustKiln(t, nil, "build", "examples/greet", "--target", "all", "-o", out, "--progress", "quiet", "--image", ref, "--oci", tarball2)
@@ -121,13 +141,24 @@ func getJSON(t *testing.T, path, repo string, v any) {
 
 func indexDigest(t *testing.T, repo string) (d digest.Digest) {
 	t.Helper()
-	req, _ := http.NewRequest("HEAD", "http://"+registry()+"/v2/"+repo+"/manifests/1.0-2", nil)
-	req.Header.Set("Accept", ocispecs.MediaTypeImageIndex)
+	return manifestDigest(t, repo, "1.0-2")
+}
+
+// manifestDigest is the digest the local registry serves repo:tag by (an
+// index's or a manifest's).
+func manifestDigest(t *testing.T, repo, tag string) digest.Digest {
+	t.Helper()
+	req, _ := http.NewRequest("HEAD", "http://"+registry()+"/v2/"+repo+"/manifests/"+tag, nil)
+	req.Header.Set("Accept", strings.Join([]string{ocispecs.MediaTypeImageIndex, ocispecs.MediaTypeImageManifest,
+		"application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.docker.distribution.manifest.v2+json"}, ", "))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("HEAD %s:%s on %s: %s", repo, tag, registry(), resp.Status)
+	}
 	return digest.Digest(resp.Header.Get("Docker-Content-Digest"))
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/treedigest"
 )
 
@@ -90,6 +91,9 @@ package: |
 	recipe("\n    digest: " + wantDigest)
 	out := t.TempDir()
 	mustKiln(t, nil, "build", dir, "-o", out, "--progress", "plain")
+	checkVendored(t, filepath.Join(out, "pyhello_1.0-1_all.ipk"+sbom.Ext), "pip", map[string]string{
+		"kilngreet 1.0": fmt.Sprintf("pkg:pypi/kilngreet@1.0 SHA256:%x", sum),
+	})
 	x := t.TempDir()
 	run(t, "dpkg-deb", "-x", filepath.Join(out, "pyhello_1.0-1_all.ipk"), x)
 	if _, err := os.Stat(filepath.Join(x, "opt/pyhello/lib/kilngreet/__init__.py")); err != nil {

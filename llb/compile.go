@@ -103,6 +103,14 @@ type Job struct {
 	// the syspkg metainfo as packing does to each package. nil when no
 	// resolution runs (noarch, or no package step).
 	Shlibs *llb.State
+	// BaseImage is the image reference the toolchain starts from, as the
+	// SBOMs name it ("" when no script runs: the toolchain is not used).
+	// A build resolves it and compiles again with it pinned
+	// (toolchains.Options.Pins), so the SBOMs record its digest.
+	BaseImage string
+	// ToolImages are the other images build steps take tools from (the Go
+	// of gomod sources), pinned and recorded in the SBOMs the same way.
+	ToolImages []string
 }
 
 // Compile turns r into the LLB graph building its packages for o.Target,
@@ -124,7 +132,7 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	}
 	host = append(host, optDeps...)
 	c := &compiler{r: r, o: o, tc: o.Target.For(o.Toolchain, r.Image, build), host: host, deps: map[string]dep{},
-		perTargetSources: perTargetSources}
+		locks: map[int]llb.State{}, perTargetSources: perTargetSources}
 	if c.tc, err = c.withSysroot(c.tc); err != nil {
 		return nil, fmt.Errorf("recipe %s: %w", r.Name, err)
 	}
@@ -140,6 +148,10 @@ func Compile(r *schema.Recipe, o Options) (*Job, error) {
 	c.ran = ran
 
 	job := &Job{Recipe: r, Target: o.Target, Variant: o.Variant, IPK: map[string]HostPackage{}, DigestReports: c.reports}
+	if ran {
+		job.BaseImage = o.Target.BaseImage(o.Toolchain, r.Image)
+		job.ToolImages = c.toolImages()
+	}
 	split := c.split(pkgdir, ran)
 	if ran {
 		if split, err = c.checkELF(split); err != nil {
@@ -200,7 +212,8 @@ type compiler struct {
 	deps map[string]dep // generators' outputs by kind, mounted into build steps
 	// perTargetSources: the target's sources are per_target's.
 	perTargetSources bool
-	reports          []DigestReport // fixed-output sources without digest
+	reports          []DigestReport    // fixed-output sources without digest
+	locks            map[int]llb.State // generator sources' lock files, by source
 }
 
 // name labels a vertex so progress output reads like the recipe.

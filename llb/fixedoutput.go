@@ -53,6 +53,8 @@ type fetchPlan struct {
 	body   string
 	env    map[string]string
 	mounts []llb.RunOption
+	// lock holds a generator's lock files, which the SBOM step reads.
+	lock *llb.State
 }
 
 // fixedOutput returns the checked output tree of source i, which sees
@@ -75,6 +77,9 @@ func (c *compiler) fixedOutput(i int, s schema.Source, src llb.State) (llb.State
 	default:
 		return llb.State{}, &FieldError{Recipe: c.r, Field: c.sourceField(i) + "." + s.Generator(),
 			Err: fmt.Errorf("%s: kiln has no %s generator", what, s.Generator())}
+	}
+	if p.lock != nil {
+		c.locks[i] = *p.lock
 	}
 	opts := []llb.RunOption{
 		script(p.body),

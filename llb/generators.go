@@ -28,9 +28,18 @@ func (c *compiler) gomodFetch(s schema.Source, src llb.State) fetchPlan {
 	if p := firstNonEmpty(s.Registry, c.o.Toolchain.Fetch.GoProxy); p != "" {
 		env["GOPROXY"] = p
 	}
-	return fetchPlan{root: root, env: env,
+	return fetchPlan{root: root, env: env, lock: &lock,
 		body:   "cd " + LockDir + " && go mod download",
 		mounts: []llb.RunOption{llb.AddMount(LockDir, lock)}}
+}
+
+// toolImages are the images build steps mount tools from: the Go of a
+// gomod source.
+func (c *compiler) toolImages() []string {
+	if d, ok := c.deps["gomod"]; ok {
+		return []string{c.golangImage(d.source)}
+	}
+	return nil
 }
 
 func (c *compiler) golangImage(s schema.Source) string {
@@ -50,7 +59,7 @@ func (c *compiler) npmFetch(s schema.Source, src llb.State) fetchPlan {
 	if r := firstNonEmpty(s.Registry, c.o.Toolchain.Fetch.NPMRegistry); r != "" {
 		env["npm_config_registry"] = r
 	}
-	return fetchPlan{root: c.fetchImage(s, "ca-certificates", "npm"), env: env,
+	return fetchPlan{root: c.fetchImage(s, "ca-certificates", "npm"), env: env, lock: &lock,
 		body: "cp -r " + LockDir + " /tmp/project && cd /tmp/project && npm ci --ignore-scripts --cache /tmp/npm-cache " +
 			"&& if [ -d node_modules ]; then cp -a node_modules/. \"$out\"/; fi",
 		mounts: []llb.RunOption{llb.AddMount(LockDir, lock, llb.Readonly)}}
@@ -67,7 +76,7 @@ func (c *compiler) pipFetch(s schema.Source, src llb.State) fetchPlan {
 	if r := firstNonEmpty(s.Registry, c.o.Toolchain.Fetch.PipIndex); r != "" {
 		env["PIP_INDEX_URL"] = r
 	}
-	return fetchPlan{root: c.fetchImage(s, "ca-certificates", "python3-pip"), env: env,
+	return fetchPlan{root: c.fetchImage(s, "ca-certificates", "python3-pip"), env: env, lock: &lock,
 		body:   "pip download --no-deps --require-hashes -r " + path.Join(LockDir, name) + ` -d "$out"`,
 		mounts: []llb.RunOption{llb.AddMount(LockDir, lock, llb.Readonly)}}
 }
@@ -81,7 +90,7 @@ func (c *compiler) pipFetch(s schema.Source, src llb.State) fetchPlan {
 func (c *compiler) cargoFetch(s schema.Source, src llb.State) fetchPlan {
 	lock := lockFiles(src, s.Cargo, []string{"Cargo.toml", "Cargo.lock"}, c.sharedName("cargo %s: Cargo.toml and Cargo.lock", s.Cargo))
 	registry := firstNonEmpty(s.Registry, DefaultCrateDownload)
-	return fetchPlan{root: c.fetchImage(s, "ca-certificates", "curl"), env: map[string]string{"KILN_CRATES": registry},
+	return fetchPlan{root: c.fetchImage(s, "ca-certificates", "curl"), env: map[string]string{"KILN_CRATES": registry}, lock: &lock,
 		body: cargoVendorScript, mounts: []llb.RunOption{llb.AddMount(LockDir, lock, llb.Readonly)}}
 }
 

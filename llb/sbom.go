@@ -1,6 +1,7 @@
 package llb
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"github.com/kiln-build/kiln/pack"
 	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/client/llb"
 )
@@ -32,9 +34,9 @@ func (c *compiler) sbomStep(p *pack.Package, root llb.State, prefix string, root
 		return llb.State{}, err
 	}
 	specSt := llb.Scratch().File(llb.Mkfile("/sbom.json", 0o644, data), c.name("sbom spec %s", p.Name))
+	args := []string{"/kiln/bin" + c.o.Packer.Path, "write-sbom", "--spec", "/kiln/meta/sbom.json", "--root", PkgDir,
+		"--dpkg", "/kiln/dpkg/packages.tsv", "--out", path.Join("/kiln/out", prefix)}
 	opts := []llb.RunOption{
-		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "write-sbom", "--spec", "/kiln/meta/sbom.json", "--root", PkgDir,
-			"--dpkg", "/kiln/dpkg/packages.tsv", "--out", path.Join("/kiln/out", prefix)}),
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
 		llb.AddMount("/kiln/meta", specSt, llb.Readonly),
 		llb.AddMount("/kiln/dpkg", c.dpkgList(), llb.Readonly),
@@ -43,7 +45,12 @@ func (c *compiler) sbomStep(p *pack.Package, root llb.State, prefix string, root
 		c.name("sbom %s", p.Name),
 	}
 	opts = append(opts, mounts...)
-	return llb.Scratch().Run(opts...).AddMount("/kiln/out", llb.Scratch()), nil
+	if c.shlibs != nil {
+		// The dependencies derived from the ELF files, as pack adds them.
+		args = append(args, "--shlibs", "/kiln/shlibs/"+shlibs.ResultFile(p.Name))
+		opts = append(opts, llb.AddMount("/kiln/shlibs", *c.shlibs, llb.Readonly))
+	}
+	return llb.Scratch().Run(append(opts, llb.Args(args))...).AddMount("/kiln/out", llb.Scratch()), nil
 }
 
 // sbomSpec is what the SBOM step is told of p besides its files, and the
@@ -61,6 +68,10 @@ func (c *compiler) sbomSpec(p *pack.Package) (*sbom.Spec, []llb.RunOption, error
 		Sysroot:   c.sysrootComponents(),
 		Toolchain: sbom.Toolchain{Target: t.Name, Kind: string(t.Kind), Image: t.BaseImage(c.o.Toolchain, c.r.Image), Suite: t.Suite},
 	}
+	s.Toolchain.Digest = c.o.Toolchain.Digest(s.Toolchain.Image)
+	for _, ref := range c.toolImages() {
+		s.Toolchain.Tools = append(s.Toolchain.Tools, sbom.Image{Ref: ref, Digest: c.o.Toolchain.Digest(ref)})
+	}
 	if !c.ran {
 		s.Toolchain = sbom.Toolchain{Target: t.Name} // nothing ran in it: the SBOM names no toolchain
 	}
@@ -69,7 +80,17 @@ func (c *compiler) sbomSpec(p *pack.Package) (*sbom.Spec, []llb.RunOption, error
 	}
 	var mounts []llb.RunOption
 	for i, src := range c.r.Sources {
-		ss := sbom.Source{Kind: src.Kind(), URL: src.URL, SHA256: src.SHA256, Git: src.Git, Commit: src.Commit, Path: src.Path}
+		ss := sbom.Source{Kind: src.Kind(), URL: src.URL, SHA256: src.SHA256, Git: src.Git, Commit: src.Commit, Path: src.Path,
+			Generator: src.GeneratorPath()}
+		if src.FixedOutput() {
+			ss.Digest = src.Digest
+		}
+		if lock, ok := c.locks[i]; ok {
+			// The step lists what the lock file pins (vendored modules, crates).
+			dir := fmt.Sprintf("/kiln/locks/%d", i)
+			mounts = append(mounts, llb.AddMount(dir, lock, llb.Readonly))
+			ss.Lock = path.Join(dir, cmp.Or(sbom.LockFile(ss.Kind), path.Base(src.Pip)))
+		}
 		if ss.Kind == "path" {
 			st, from, err := c.source(i, src)
 			if err != nil {

@@ -49,8 +49,18 @@ type Build struct {
 	Kiln     string `json:"-"`
 	BuildKit string `json:"-"`
 	// Images are the toolchain base images' digests by reference, as the
-	// daemon resolved them.
+	// daemon resolved them, for SBOMs that record none.
 	Images map[string]string `json:"-"`
+	// Artifacts are what the build made besides the output directory's
+	// files: the container image's OCI tarball, the image it pushed.
+	Artifacts []Artifact `json:"-"`
+}
+
+// Artifact is a subject of the statement named other than by its path
+// in the output directory.
+type Artifact struct {
+	Name   string
+	SHA256 string // hex
 }
 
 // Job is one recipe built for one target (and variant).
@@ -84,6 +94,11 @@ func Statement(b Build, dir string, files []string) (*intoto.ProvenanceStatement
 			}
 		}
 	}
+	arts := slices.Clone(b.Artifacts)
+	sort.Slice(arts, func(i, k int) bool { return arts[i].Name < arts[k].Name })
+	for _, a := range arts {
+		st.Subject = append(st.Subject, intoto.Subject{Name: a.Name, Digest: common.DigestSet{"sha256": a.SHA256}})
+	}
 	jobs := slices.Clone(b.Jobs)
 	sort.Slice(jobs, func(i, k int) bool { return jobKey(jobs[i]) < jobKey(jobs[k]) })
 	b.Jobs = jobs
@@ -115,7 +130,8 @@ func Marshal(st *intoto.ProvenanceStatementSLSA1) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// ImageRefs lists the toolchain images the SBOMs among files name.
+// ImageRefs lists the toolchain images the SBOMs among files name without
+// the digest they resolved to (the daemon is asked for those).
 func ImageRefs(dir string, files []string) ([]string, error) {
 	refs := map[string]bool{}
 	for _, f := range files {
@@ -126,7 +142,7 @@ func ImageRefs(dir string, files []string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ref := sbom.ToolchainImage(doc); ref != "" {
+		if ref := sbom.ToolchainImage(doc); ref != "" && sbom.ToolchainDigest(doc) == "" {
 			refs[ref] = true
 		}
 	}
@@ -153,9 +169,12 @@ func dependencies(path string, images map[string]string, deps map[string]slsa.Re
 			if strings.HasPrefix(d.URI, "git+") {
 				d.Digest["gitCommit"] = p.PackageVersion
 			}
-		case "CONTAINER":
+		case "CONTAINER": // the digest the SBOM records, else the daemon's
 			d = slsa.ResourceDescriptor{Name: p.PackageName, Digest: common.DigestSet{}}
-			if dg, ok := strings.CutPrefix(images[p.PackageName], "sha256:"); ok {
+			for _, c := range p.PackageChecksums {
+				d.Digest[strings.ToLower(string(c.Algorithm))] = c.Value
+			}
+			if dg, ok := strings.CutPrefix(images[p.PackageName], "sha256:"); ok && len(d.Digest) == 0 {
 				d.Digest["sha256"] = dg
 			}
 		default:

@@ -12,8 +12,9 @@ import (
 	"github.com/kiln-build/kiln/sbom"
 )
 
-// outDir is a build's output: a package and its SBOM.
-func outDir(t *testing.T) (string, []string) {
+// outDir is a build's output: a package and its SBOM, whose toolchain
+// image resolved to digest ("" = not recorded).
+func outDir(t *testing.T, digest string) (string, []string) {
 	t.Helper()
 	dir := t.TempDir()
 	spec := &sbom.Spec{
@@ -23,7 +24,7 @@ func outDir(t *testing.T) (string, []string) {
 			{Kind: "url", URL: "https://example.org/h.tar.gz", SHA256: strings.Repeat("ab", 32)},
 			{Kind: "git", Git: "https://example.org/h.git", Commit: strings.Repeat("c", 40)},
 		},
-		Toolchain: sbom.Toolchain{Target: "armv7", Image: "registry.test/debian:bookworm"},
+		Toolchain: sbom.Toolchain{Target: "armv7", Image: "registry.test/debian:bookworm", Digest: digest},
 	}
 	doc, err := sbom.Document(spec, nil, "kiln-test")
 	if err != nil {
@@ -43,7 +44,7 @@ func outDir(t *testing.T) (string, []string) {
 }
 
 func TestStatement(t *testing.T) {
-	dir, files := outDir(t)
+	dir, files := outDir(t, "")
 	refs, err := ImageRefs(dir, files)
 	if err != nil || strings.Join(refs, " ") != "registry.test/debian:bookworm" {
 		t.Fatalf("ImageRefs = %v, %v", refs, err)
@@ -99,6 +100,41 @@ func TestStatement(t *testing.T) {
 	}
 	if !strings.Contains(string(data), `"predicateType": "https://slsa.dev/provenance/v1"`) {
 		t.Errorf("no SLSA v1 predicate:\n%s", data)
+	}
+}
+
+// TestStatementRecordedDigest: the toolchain image's digest the SBOM
+// records (the one the build pulled) is the provenance's; the daemon is
+// not asked for it. The container image's artifacts are subjects too.
+func TestStatementRecordedDigest(t *testing.T) {
+	dir, files := outDir(t, "sha256:"+strings.Repeat("e", 64))
+	if refs, err := ImageRefs(dir, files); err != nil || len(refs) != 0 {
+		t.Fatalf("ImageRefs = %v, %v; want none to resolve", refs, err)
+	}
+	b := Build{Images: map[string]string{"registry.test/debian:bookworm": "sha256:" + strings.Repeat("d", 64)},
+		Artifacts: []Artifact{{Name: "registry.test/hello:1.0", SHA256: strings.Repeat("2", 64)}, {Name: "hello.oci.tar", SHA256: strings.Repeat("1", 64)}}}
+	st, err := Statement(b, dir, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range st.Subject {
+		names = append(names, s.Name+"="+s.Digest["sha256"][:1])
+	}
+	if got := strings.Join(names, " "); !strings.HasSuffix(got, " hello.oci.tar=1 registry.test/hello:1.0=2") || len(names) != 4 {
+		t.Errorf("subjects %s: want the files, then the image's artifacts", got)
+	}
+	var found bool
+	for _, d := range st.Predicate.BuildDefinition.ResolvedDependencies {
+		if d.Name == "registry.test/debian:bookworm" {
+			found = true
+			if len(d.Digest) != 1 || d.Digest["sha256"] != strings.Repeat("e", 64) {
+				t.Errorf("toolchain image digest %v, want the SBOM's", d.Digest)
+			}
+		}
+	}
+	if !found {
+		t.Error("no toolchain image among the resolved dependencies")
 	}
 }
 

@@ -17,8 +17,9 @@ type Match struct {
 	Name    string
 	Version string
 	// Role says what the component is to the package: the package itself,
-	// a source, a $SYSROOT package, a toolchain Debian package, the
-	// toolchain image or a runtime dependency.
+	// a source, a vendored dependency, a $SYSROOT package, a toolchain
+	// Debian package, the toolchain image, a tool image or a runtime
+	// dependency.
 	Role string
 }
 
@@ -34,9 +35,11 @@ func (m Match) String() string {
 var roles = []struct{ prefix, role string }{
 	{"Package-", "the package"},
 	{"Source-", "source"},
+	{"Vendored-", "vendored dependency"},
 	{"Sysroot-", "installed into $SYSROOT"},
 	{"Deb-", "toolchain Debian package"},
 	{"Toolchain-", "toolchain image"},
+	{"Tool-image-", "tool image"},
 	{"Depends-", "runtime dependency"},
 }
 

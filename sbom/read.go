@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spdx/tools-golang/spdx/v2/common"
+
 	spdxjson "github.com/spdx/tools-golang/json"
 	spdx "github.com/spdx/tools-golang/spdx/v2/v2_3"
 )
@@ -27,6 +29,23 @@ func ToolchainImage(doc *Doc) string {
 		if p.PrimaryPackagePurpose == "CONTAINER" {
 			return p.PackageName
 		}
+	}
+	return ""
+}
+
+// ToolchainDigest is the digest ("sha256:...") the toolchain's base image
+// resolved to and was pulled by ("" if doc records none).
+func ToolchainDigest(doc *Doc) string {
+	for _, p := range doc.Packages {
+		if p.PrimaryPackagePurpose != "CONTAINER" {
+			continue
+		}
+		for _, c := range p.PackageChecksums {
+			if c.Algorithm == common.SHA256 {
+				return "sha256:" + c.Value
+			}
+		}
+		return "" // the first image is the toolchain's base
 	}
 	return ""
 }

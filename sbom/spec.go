@@ -48,6 +48,9 @@ type Package struct {
 	Homepage   string `json:"homepage,omitempty"`
 	// Depends are the runtime dependencies in Debian syntax ("libc6 (>= 2.31)").
 	Depends []string `json:"depends,omitempty"`
+	// Derived are those of Depends the step derived from the package's
+	// ELF files (the shlibs step's result), as the pack step adds them.
+	Derived []string `json:"derived,omitempty"`
 	// Epoch is SOURCE_DATE_EPOCH: the document's creation time.
 	Epoch int64 `json:"epoch"`
 }
@@ -62,7 +65,7 @@ type Recipe struct {
 
 // Source is one of the recipe's sources.
 type Source struct {
-	Kind   string `json:"kind"` // url, git, path, script
+	Kind   string `json:"kind"` // url, git, path, script, gomod, cargo, npm, pip
 	URL    string `json:"url,omitempty"`
 	SHA256 string `json:"sha256,omitempty"`
 	Git    string `json:"git,omitempty"`
@@ -70,8 +73,17 @@ type Source struct {
 	Path   string `json:"path,omitempty"`
 	// Mount is where the step sees a local source's files, to digest
 	// them (Digest is then filled in by the step).
-	Mount  string `json:"mount,omitempty"`
+	Mount string `json:"mount,omitempty"`
+	// Digest is a local source's tree digest (filled in by the step) or a
+	// fixed-output source's declared one.
 	Digest string `json:"digest,omitempty"`
+	// Generator is the directory (pip: the file) a generator source reads
+	// its lock file from, relative to $srcdir; Lock is where the step
+	// sees that lock file, to list what it pins (Vendored, filled in by
+	// the step).
+	Generator string     `json:"generator,omitempty"`
+	Lock      string     `json:"lock,omitempty"`
+	Vendored  []Vendored `json:"vendored,omitempty"`
 }
 
 // Component is a package by name and version (and the file it came as).
@@ -88,12 +100,24 @@ type Toolchain struct {
 	Kind   string `json:"kind"`
 	// Image is the base image reference as the target or recipe names it.
 	Image string `json:"image"`
-	Suite string `json:"suite,omitempty"`
+	// Digest is the digest Image resolved to when the build started (and
+	// was pulled by); "" when unknown (a client replaced the image).
+	Digest string `json:"digest,omitempty"`
+	Suite  string `json:"suite,omitempty"`
 	// Archive is an archive toolchain's compiler archive (url, sha256).
 	Archive *Source `json:"archive,omitempty"`
 	// Packages are the Debian packages installed in the toolchain root,
 	// read by the step from dpkg (every package, the image's included).
 	Packages []Component `json:"packages,omitempty"`
+	// Tools are the other images build steps mount tools from (the Go of
+	// a gomod source), with their digests.
+	Tools []Image `json:"tools,omitempty"`
+}
+
+// Image is an image by reference and the digest it was pulled by.
+type Image struct {
+	Ref    string `json:"ref"`
+	Digest string `json:"digest,omitempty"`
 }
 
 // ReadSpec reads the spec file the graph hands to the SBOM step.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 
 	"github.com/kiln-build/kiln/internal/atomicfile"
+	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/shlibs"
 )
 
 // Step is what the in-graph SBOM step (kiln write-sbom) is given: file names
@@ -15,6 +17,10 @@ type Step struct {
 	Root string // the package's staged tree
 	// Dpkg is the toolchain's package list (ParseDpkgList); "" = none.
 	Dpkg string
+	// Shlibs is the shlibs step's result for the package: the runtime
+	// dependencies derived from its ELF files, which the pack step adds
+	// to the recipe's ("" = none looked for).
+	Shlibs string
 	// Out is the directory the SBOM goes to, at Out/Path(name): a tree
 	// merged over the package's, so the package carries it.
 	Out string
@@ -38,7 +44,25 @@ func (s Step) Run() (string, error) {
 			return "", fmt.Errorf("%s: %w", s.Dpkg, err)
 		}
 	}
+	if s.Shlibs != "" {
+		r, err := shlibs.ReadResult(s.Shlibs)
+		if err != nil {
+			return "", fmt.Errorf("reading the derived dependencies: %w", err)
+		}
+		// The pack step's own rule, so the SBOM lists what the package's
+		// metadata says.
+		p := pack.Package{Depends: spec.Package.Depends}
+		p.Derive(r.Depends, nil)
+		spec.Package.Derived = p.Depends[len(spec.Package.Depends):]
+		spec.Package.Depends = p.Depends
+	}
 	for i, src := range spec.Sources {
+		if src.Lock != "" {
+			if spec.Sources[i].Vendored, err = ReadLock(src.Kind, src.Lock); err != nil {
+				return "", fmt.Errorf("source %d (%s %s): %w", i, src.Kind, src.Generator, err)
+			}
+			spec.Sources[i].Lock = ""
+		}
 		if src.Mount == "" {
 			continue
 		}

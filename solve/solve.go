@@ -200,6 +200,8 @@ type nodeRun struct {
 	track *tracker
 	sum   *Summary
 	err   error
+	// exported is the exporters' response (e.g. the image's digest).
+	exported map[string]string
 }
 
 func (nr *nodeRun) connect(ctx context.Context) error {
@@ -261,7 +263,10 @@ func tolerant(exports []client.CacheOptionsEntry) []client.CacheOptionsEntry {
 }
 
 func (nr *nodeRun) solve(ctx context.Context, statusCh chan *client.SolveStatus) error {
-	_, err := nr.c.Build(ctx, nr.opt, "kiln", nr.node.Build, statusCh)
+	resp, err := nr.c.Build(ctx, nr.opt, "kiln", nr.node.Build, statusCh)
+	if resp != nil {
+		nr.exported = resp.ExporterResponse
+	}
 	return err
 }
 
@@ -285,6 +290,9 @@ func combine(runs []*nodeRun, multi bool) *Summary {
 		}
 		total.add(nr.sum)
 		total.Runs = append(total.Runs, nr.sum.Runs...)
+		if total.Exported == nil && len(nr.exported) > 0 {
+			total.Exported = nr.exported // only the first node exports
+		}
 		if multi {
 			total.Nodes = append(total.Nodes, nr.sum)
 		}

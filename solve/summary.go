@@ -34,6 +34,9 @@ type Summary struct {
 	// ran, the others came from the cache.
 	Fetches, Fetched int
 	Files            []string
+	// Exported is what the exporters of Request.Exports answered (the
+	// image exporter: containerimage.digest, the pushed index's digest).
+	Exported map[string]string
 	// Daemon is the address of the daemon that ran these steps.
 	Daemon string
 	// Nodes are the per-daemon summaries of a build spread over several

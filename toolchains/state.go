@@ -28,6 +28,9 @@ type Options struct {
 	// Fetch are the proxies and registries fixed-output sources fetch
 	// through, and the images they fetch in.
 	Fetch Fetch
+	// Pins, when set, are the digests base images resolved to: they are
+	// pulled by digest, and the SBOMs record it.
+	Pins *Pins
 }
 
 // Images are base images replaced by other states, by reference.
@@ -43,12 +46,10 @@ func (i *Images) Replace(ref string, st llb.State) {
 
 // image is the state a toolchain starts from for ref.
 func (o Options) image(ref string) llb.State {
-	if o.Images != nil {
-		if st, ok := o.Images.byRef[ref]; ok {
-			return st
-		}
+	if o.Replaced(ref) {
+		return o.Images.byRef[ref]
 	}
-	return llb.Image(ref, llb.Platform(BuildPlatform))
+	return llb.Image(o.pinned(ref), llb.Platform(BuildPlatform))
 }
 
 // BaseImages lists the images toolchains for targets (of s) start from,
@@ -257,7 +258,7 @@ func (t *Target) emulatedImage(o Options, ref string) llb.State {
 			return llb.State{}, fmt.Errorf("target %s: platform %q: %w", t.Name, t.Platform, err)
 		})
 	}
-	return llb.Image(ref, llb.Platform(p))
+	return llb.Image(o.pinned(ref), llb.Platform(p))
 }
 
 // nativePackages drops the target-architecture qualifier (NAME:arm64)

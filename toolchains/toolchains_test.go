@@ -1,7 +1,6 @@
 package toolchains
 
 import (
-	"context"
 	"maps"
 	"slices"
 	"strings"
@@ -58,14 +57,7 @@ func TestReplacedImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, st := range map[string]llb.State{"toolchain": tc.State(o), "unpacker": Unpacker(o)} {
-		def, err := st.Marshal(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var all string
-		for _, dt := range def.Def {
-			all += string(dt)
-		}
+		all := marshalled(t, st)
 		if !strings.Contains(all, "registry.test/replaced:1") || strings.Contains(all, "library/debian") {
 			t.Errorf("%s does not start from the replacement", name)
 		}

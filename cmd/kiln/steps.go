@@ -38,11 +38,11 @@ func stepCmds() []*cobra.Command {
 				}
 				return err
 			}),
-		step("write-sbom", "Write the SPDX SBOM of one package from its staged tree", []string{"spec", "root", "dpkg", "out"},
+		step("write-sbom", "Write the SPDX SBOM of one package from its staged tree", []string{"spec", "root", "dpkg", "out", "shlibs?"},
 			func(cmd *cobra.Command, f map[string]string) error {
 				// No version: the CLI's and the frontend image's kiln write
 				// the same packages; the provenance records kiln's version.
-				path, err := sbom.Step{Spec: f["spec"], Root: f["root"], Dpkg: f["dpkg"], Out: f["out"], Tool: "kiln"}.Run()
+				path, err := sbom.Step{Spec: f["spec"], Root: f["root"], Dpkg: f["dpkg"], Out: f["out"], Shlibs: f["shlibs"], Tool: "kiln"}.Run()
 				if err == nil {
 					cmd.Println("wrote", path)
 				}

@@ -1,0 +1,101 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/kiln-build/kiln/daemon"
+	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/toolchains"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/sirupsen/logrus"
+)
+
+// pin resolves, on daemon d, the base images the jobs' toolchains start
+// from and assembles the graph again with them pinned (PinImages).
+func (b *Build) pin(ctx context.Context, d daemon.Remote) error {
+	if len(unpinnedImages(b.Plan, b.opts.Toolchain)) == 0 {
+		return nil
+	}
+	c, _, err := d.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var p *plan.Plan
+	_, err = c.Build(ctx, client.SolveOpt{}, "kiln", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
+		p, err = PinImages(ctx, gc, b.Plan, &b.opts)
+		return gwclient.NewResult(), err
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("daemon %s: %w", d.Addr, err)
+	}
+	b.cfg.Toolchain.Pins = b.opts.Toolchain.Pins
+	return b.assemble(ctx, p)
+}
+
+// PinImages resolves (through gc) the base images the toolchains of p's
+// jobs start from, pins them in o and plans again: every daemon then
+// pulls the same image by digest, and the SBOMs record it. Images o pins
+// already (kiln verify pins the ones the SBOMs record) or replaces (a
+// client's named context) are not resolved; with none left, p is the plan.
+func PinImages(ctx context.Context, gc gwclient.Client, p *plan.Plan, o *plan.Options) (*plan.Plan, error) {
+	refs := unpinnedImages(p, o.Toolchain)
+	if len(refs) == 0 {
+		return p, nil
+	}
+	digests, err := ResolveImages(ctx, gc, refs)
+	if err != nil {
+		return nil, err
+	}
+	all := o.Toolchain.Pins.All()
+	if all == nil {
+		all = map[string]string{}
+	}
+	for _, ref := range refs {
+		logrus.Debugf("toolchain base image %s is %s", ref, digests[ref])
+	}
+	maps.Copy(all, digests)
+	o.Toolchain.Pins = toolchains.NewPins(all)
+	return plan.New(*o)
+}
+
+// unpinnedImages are the images the toolchains of p's jobs start from
+// (and the tool images their build steps mount) that o neither pins nor
+// replaces, sorted.
+func unpinnedImages(p *plan.Plan, o toolchains.Options) []string {
+	var out []string
+	for _, j := range p.Jobs {
+		for _, ref := range append([]string{j.BaseImage}, j.ToolImages...) {
+			if ref != "" && o.Digest(ref) == "" && !o.Replaced(ref) {
+				out = append(out, ref)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ResolveImages asks a daemon (through gc) for the digest each image
+// reference resolves to for the build platform: the digest a pull by
+// that reference fetches (the manifest list's, for several platforms).
+func ResolveImages(ctx context.Context, gc gwclient.Client, refs []string) (map[string]string, error) {
+	out := map[string]string{}
+	p := toolchains.BuildPlatform
+	for _, ref := range refs {
+		_, dgst, _, err := gc.ResolveImageConfig(ctx, ref, sourceresolver.Opt{
+			LogName:  "resolve toolchain base image " + ref,
+			ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &p, ResolveMode: pb.AttrImageResolveModeDefault},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("resolving %s: %w", ref, err)
+		}
+		out[ref] = dgst.String()
+	}
+	return out, nil
+}
