@@ -22,7 +22,7 @@ func genRecipes(b *testing.B, n int) []string {
 	var paths []string
 	for i := 0; i < n; i++ {
 		d := filepath.Join(dir, fmt.Sprintf("r%03d", i))
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(d, "src"), 0o755); err != nil {
 			b.Fatal(err)
 		}
 		var name, body string
