@@ -44,6 +44,7 @@ func BenchmarkFirstStep(b *testing.B) {
 // started, then interrupts it (by PID) and returns the time taken.
 func firstStep(b *testing.B, kiln, dir string) time.Duration {
 	cmd := command(kiln, "build", "--progress", "rawjson", "-o", b.TempDir(), dir)
+	cmd.Stderr = nil // read below
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		b.Fatal(err)
