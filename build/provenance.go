@@ -30,10 +30,11 @@ func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result, imag
 		}
 		rel = append(rel, filepath.ToSlash(r))
 	}
-	refs, err := provenance.ImageRefs(t.OutDir, rel)
+	docs, err := provenance.ReadSBOMs(t.OutDir, rel)
 	if err != nil {
 		return fmt.Errorf("provenance: %w", err)
 	}
+	refs := docs.ImageRefs()
 	kiln, _ := Version()
 	in := provenance.Build{Targets: splitList(b.cfg.Targets), Options: b.cfg.Set, BaseImage: b.cfg.Toolchain.BaseImage, Kiln: kiln,
 		Artifacts: images}
@@ -57,7 +58,7 @@ func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result, imag
 		}
 		in.Jobs = append(in.Jobs, provenance.Job{Recipe: j.Recipe.Name, Target: j.Target.Name, Variant: j.Variant, Digest: dg})
 	}
-	st, err := provenance.Statement(in, t.OutDir, rel)
+	st, err := provenance.Statement(in, t.OutDir, rel, docs)
 	if err != nil {
 		return fmt.Errorf("provenance: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"github.com/in-toto/in-toto-golang/in_toto/slsa_provenance/common"
 	slsa "github.com/in-toto/in-toto-golang/in_toto/slsa_provenance/v1"
 	"github.com/kiln-build/kiln/sbom"
+	"golang.org/x/sync/errgroup"
 )
 
 const (
@@ -74,7 +76,7 @@ type Job struct {
 
 // Statement is the provenance of the files (relative to dir) a build
 // wrote; the SBOMs among them give the sources and toolchain images.
-func Statement(b Build, dir string, files []string) (*intoto.ProvenanceStatementSLSA1, error) {
+func Statement(b Build, dir string, files []string, docs SBOMs) (*intoto.ProvenanceStatementSLSA1, error) {
 	st := &intoto.ProvenanceStatementSLSA1{
 		StatementHeader: intoto.StatementHeader{Type: intoto.StatementInTotoV01, PredicateType: slsa.PredicateSLSAProvenance},
 	}
@@ -88,10 +90,8 @@ func Statement(b Build, dir string, files []string) (*intoto.ProvenanceStatement
 			return nil, err
 		}
 		st.Subject = append(st.Subject, intoto.Subject{Name: f, Digest: common.DigestSet{"sha256": sum}})
-		if strings.HasSuffix(f, sbom.Ext) {
-			if err := dependencies(filepath.Join(dir, f), b.Images, deps); err != nil {
-				return nil, err
-			}
+		if doc := docs[f]; doc != nil {
+			dependencies(doc, b.Images, deps)
 		}
 	}
 	arts := slices.Clone(b.Artifacts)
@@ -130,31 +130,53 @@ func Marshal(st *intoto.ProvenanceStatementSLSA1) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// ImageRefs lists the toolchain images the SBOMs among files name without
-// the digest they resolved to (the daemon is asked for those).
-func ImageRefs(dir string, files []string) ([]string, error) {
-	refs := map[string]bool{}
+// SBOMs are the SBOMs among a build's files, read once, by file name
+// relative to the output directory.
+type SBOMs map[string]*sbom.Doc
+
+// ReadSBOMs reads the SBOMs among files (relative to dir), on every core:
+// a feed's SBOMs list every file and toolchain package, and a no-op
+// rebuild would otherwise spend most of its own time parsing them.
+func ReadSBOMs(dir string, files []string) (SBOMs, error) {
+	var names []string
 	for _, f := range files {
-		if !strings.HasSuffix(f, sbom.Ext) {
-			continue
+		if strings.HasSuffix(f, sbom.Ext) {
+			names = append(names, f)
 		}
-		doc, err := readSBOM(filepath.Join(dir, f))
-		if err != nil {
-			return nil, err
-		}
+	}
+	read := make([]*sbom.Doc, len(names))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, f := range names {
+		g.Go(func() (err error) {
+			read[i], err = readSBOM(filepath.Join(dir, f))
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	docs := SBOMs{}
+	for i, f := range names {
+		docs[f] = read[i]
+	}
+	return docs, nil
+}
+
+// ImageRefs lists the toolchain images the SBOMs name without the digest
+// they resolved to (the daemon is asked for those).
+func (docs SBOMs) ImageRefs() []string {
+	refs := map[string]bool{}
+	for _, doc := range docs {
 		if ref := sbom.ToolchainImage(doc); ref != "" && sbom.ToolchainDigest(doc) == "" {
 			refs[ref] = true
 		}
 	}
-	return sorted(keys(refs)), nil
+	return sorted(keys(refs))
 }
 
-// dependencies adds the sources and toolchain image of the SBOM at path.
-func dependencies(path string, images map[string]string, deps map[string]slsa.ResourceDescriptor) error {
-	doc, err := readSBOM(path)
-	if err != nil {
-		return err
-	}
+// dependencies adds the sources and toolchain image of doc.
+func dependencies(doc *sbom.Doc, images map[string]string, deps map[string]slsa.ResourceDescriptor) {
 	for _, p := range doc.Packages {
 		var d slsa.ResourceDescriptor
 		switch p.PrimaryPackagePurpose {
@@ -186,7 +208,6 @@ func dependencies(path string, images map[string]string, deps map[string]slsa.Re
 		key, _ := json.Marshal(d)
 		deps[string(key)] = d
 	}
-	return nil
 }
 
 func readSBOM(path string) (*sbom.Doc, error) {

@@ -45,13 +45,17 @@ func outDir(t *testing.T, digest string) (string, []string) {
 
 func TestStatement(t *testing.T) {
 	dir, files := outDir(t, "")
-	refs, err := ImageRefs(dir, files)
-	if err != nil || strings.Join(refs, " ") != "registry.test/debian:bookworm" {
-		t.Fatalf("ImageRefs = %v, %v", refs, err)
+	docs, err := ReadSBOMs(dir, files)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if refs := docs.ImageRefs(); strings.Join(refs, " ") != "registry.test/debian:bookworm" {
+		t.Fatalf("ImageRefs = %v", refs)
+	}
+	refs := docs.ImageRefs()
 	b := Build{Jobs: []Job{{Recipe: "hello", Target: "armv7", Digest: "sha256:aa"}}, Kiln: "v1", BuildKit: "v0.26.3",
 		Images: map[string]string{refs[0]: "sha256:" + strings.Repeat("d", 64)}}
-	st, err := Statement(b, dir, append(files, File))
+	st, err := Statement(b, dir, append(files, File), docs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +63,7 @@ func TestStatement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := Statement(b, dir, []string{files[1], files[0]})
+	again, _ := Statement(b, dir, []string{files[1], files[0]}, docs)
 	if data2, _ := Marshal(again); !bytes.Equal(data, data2) {
 		t.Error("the statement depends on the order of the files")
 	}
@@ -108,12 +112,16 @@ func TestStatement(t *testing.T) {
 // not asked for it. The container image's artifacts are subjects too.
 func TestStatementRecordedDigest(t *testing.T) {
 	dir, files := outDir(t, "sha256:"+strings.Repeat("e", 64))
-	if refs, err := ImageRefs(dir, files); err != nil || len(refs) != 0 {
-		t.Fatalf("ImageRefs = %v, %v; want none to resolve", refs, err)
+	docs, err := ReadSBOMs(dir, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refs := docs.ImageRefs(); len(refs) != 0 {
+		t.Fatalf("ImageRefs = %v; want none to resolve", refs)
 	}
 	b := Build{Images: map[string]string{"registry.test/debian:bookworm": "sha256:" + strings.Repeat("d", 64)},
 		Artifacts: []Artifact{{Name: "registry.test/hello:1.0", SHA256: strings.Repeat("2", 64)}, {Name: "hello.oci.tar", SHA256: strings.Repeat("1", 64)}}}
-	st, err := Statement(b, dir, files)
+	st, err := Statement(b, dir, files, docs)
 	if err != nil {
 		t.Fatal(err)
 	}
