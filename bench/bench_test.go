@@ -96,7 +96,7 @@ func BenchmarkWarmRebuild(b *testing.B) {
 		b.Fatal(err)
 	}
 	// The same LLB for buildctl, with the locals kiln names on stderr.
-	llbCmd := command(kiln, append([]string{"llb", "--target", "all"}, dirs...)...)
+	llbCmd := command(kiln, append([]string{"llb", "--pin", "--target", "all"}, dirs...)...)
 	var hint strings.Builder
 	llbCmd.Stderr = &hint
 	def, err := llbCmd.Output()

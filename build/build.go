@@ -125,7 +125,7 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 }
 
 // assemble builds the whole graph of p: once when prepared, again when
-// the base images are pinned (pin).
+// the base images are pinned (Pin).
 func (b *Build) assemble(ctx context.Context, p *plan.Plan) error {
 	var err error
 	b.Plan, b.image = p, nil

@@ -16,9 +16,9 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-// pin resolves, on daemon d, the base images the jobs' toolchains start
+// Pin resolves, on daemon d, the base images the jobs' toolchains start
 // from and assembles the graph again with them pinned (PinImages).
-func (b *Build) pin(ctx context.Context, d daemon.Remote) error {
+func (b *Build) Pin(ctx context.Context, d daemon.Remote) error {
 	if len(unpinnedImages(b.Plan, b.opts.Toolchain)) == 0 {
 		return nil
 	}

@@ -56,7 +56,7 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 	if err := checkStatic(); err != nil {
 		return nil, err
 	}
-	if err := b.pin(ctx, t.Daemons[0]); err != nil {
+	if err := b.Pin(ctx, t.Daemons[0]); err != nil {
 		return nil, fmt.Errorf("resolving the toolchains' base images: %w", err)
 	}
 	nodes, err := b.spread(t)

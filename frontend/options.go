@@ -19,6 +19,7 @@ import (
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/frontend/dockerui"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -164,7 +165,8 @@ func namedImages(ctx context.Context, bc *dockerui.Client, o *plan.Options) erro
 	found := false
 	for _, ref := range o.Toolchains.BaseImages(o.Toolchain, targets, own) {
 		p := toolchains.BuildPlatform
-		nc, err := bc.NamedContext(ref, dockerui.ContextOpt{Platform: &p})
+		var dgst digest.Digest // set when the context is an image
+		nc, err := bc.NamedContext(ref, dockerui.ContextOpt{Platform: &p, CaptureDigest: &dgst})
 		if err != nil {
 			return fmt.Errorf("build context %s: %w", ref, err)
 		}
@@ -176,7 +178,11 @@ func namedImages(ctx context.Context, bc *dockerui.Client, o *plan.Options) erro
 			return fmt.Errorf("build context %s: %w", ref, err)
 		}
 		if st != nil {
-			imgs.Replace(ref, *st)
+			if dgst != "" {
+				imgs.ReplaceImage(ref, *st, dgst.String())
+			} else {
+				imgs.Replace(ref, *st)
+			}
 			found = true
 		}
 	}

@@ -77,13 +77,14 @@ package: install -D tool/tool "$pkgdir/usr/bin/tool"
 	}
 }
 
-// TestLLBPipesToBuildctl: `kiln llb` prints a definition that plain
-// buildctl builds into the same package kiln builds.
+// TestLLBPipesToBuildctl: `kiln llb --pin` prints a definition that plain
+// buildctl builds into the same package kiln builds (which pins the base
+// images too, so the SBOM inside records the same digest).
 func TestLLBPipesToBuildctl(t *testing.T) {
 	requireIntegration(t)
 	out := t.TempDir()
 	mustKiln(t, nil, "build", "examples/hello", "--target", "x86_64", "-o", out, "--progress", "quiet")
-	r := mustKiln(t, nil, "llb", "examples/hello", "--target", "x86_64")
+	r := mustKiln(t, nil, "llb", "--pin", "examples/hello", "--target", "x86_64")
 	args := []string{"--addr", strings.TrimSpace(mustKiln(t, nil, "daemon", "addr").stdout), "build", "--progress", "quiet"}
 	for _, f := range strings.Fields(r.stderr) {
 		if strings.Contains(f, "=") {

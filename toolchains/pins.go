@@ -33,11 +33,10 @@ func (p *Pins) All() map[string]string {
 }
 
 // Digest is the digest o pins image ref to ("" = none: not resolved, or
-// replaced by a client's named context, which has no digest of its own
-// here).
+// replaced by a client's named context that is not an image).
 func (o Options) Digest(ref string) string {
 	if o.Replaced(ref) {
-		return ""
+		return o.Images.digests[ref]
 	}
 	return o.Pins.Digest(ref)
 }

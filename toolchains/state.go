@@ -33,8 +33,23 @@ type Options struct {
 	Pins *Pins
 }
 
-// Images are base images replaced by other states, by reference.
-type Images struct{ byRef map[string]llb.State }
+// Images are base images replaced by other states, by reference, with
+// the digest of each replacement that is an image itself.
+type Images struct {
+	byRef   map[string]llb.State
+	digests map[string]string
+}
+
+// ReplaceImage is Replace by an image whose digest is known (a named
+// context docker-image://REF, resolved by the client): the SBOMs record
+// that digest, as for a pinned image.
+func (i *Images) ReplaceImage(ref string, st llb.State, digest string) {
+	i.Replace(ref, st)
+	if i.digests == nil {
+		i.digests = map[string]string{}
+	}
+	i.digests[ref] = digest
+}
 
 // Replace makes toolchains start from st wherever they would pull ref.
 func (i *Images) Replace(ref string, st llb.State) {

@@ -11,8 +11,9 @@ import (
 
 func llbCmd() *cobra.Command {
 	var (
-		bf buildFlags
-		d  daemonFlags
+		bf  buildFlags
+		d   daemonFlags
+		pin bool
 	)
 	cmd := &cobra.Command{
 		Use:   "llb RECIPE-OR-DIR...",
@@ -26,10 +27,20 @@ func llbCmd() *cobra.Command {
 			}
 			// Only a repository listing feeds needs a daemon: to read
 			// their indexes, which choose the packages the graph fetches.
-			cfg.Indexes = build.OnDaemon(sync.OnceValues(d.LookAhead(cmd.Context(), managed())), "quiet")
+			daemons := sync.OnceValues(d.LookAhead(cmd.Context(), managed()))
+			cfg.Indexes = build.OnDaemon(daemons, "quiet")
 			b, err := build.Prepare(cmd.Context(), cfg)
 			if err != nil {
 				return err
+			}
+			if pin {
+				ds, err := daemons()
+				if err != nil {
+					return err
+				}
+				if err := b.Pin(cmd.Context(), ds[0]); err != nil {
+					return err
+				}
 			}
 			logrus.Info(b.BuildctlCommand())
 			return bkllb.WriteTo(b.Def, cmd.OutOrStdout())
@@ -37,6 +48,7 @@ func llbCmd() *cobra.Command {
 	}
 	bf.register(cmd.Flags())
 	d.register(cmd.Flags())
+	cmd.Flags().BoolVar(&pin, "pin", false, "resolve the toolchains' base images on the daemon and pull them by digest, as kiln build does (the SBOMs then record the digests: the graph kiln build solves)")
 	registerBuildCompletion(cmd, true)
 	return cmd
 }
