@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/moby/buildkit/cmd/buildkitd/config"
 	resolverconfig "github.com/moby/buildkit/util/resolver/config"
@@ -92,12 +94,15 @@ const configHeader = `# Written by kiln on every daemon start; edits are overwri
 // whether it is plain HTTP. The worker choice is also passed as flags;
 // having it in the file too keeps the file a complete description for
 // someone running buildkitd by hand.
-func buildkitdConfig(root string, insecure []string, mirrors map[string][]string) config.Config {
+//
+// reserved is the space of root's filesystem that is free but not
+// available to the daemon (see gcFor).
+func buildkitdConfig(root string, insecure []string, mirrors map[string][]string, reserved int64) config.Config {
 	on, off := true, false
 	c := config.Config{Root: root}
 	c.Workers.OCI.Enabled = &on
 	c.Workers.Containerd.Enabled = &off
-	c.Workers.OCI.GCConfig = gcConfig
+	c.Workers.OCI.GCConfig = gcFor(reserved)
 	if len(mirrors)+len(insecure) > 0 {
 		c.Registries = map[string]resolverconfig.RegistryConfig{}
 	}
@@ -125,11 +130,41 @@ var gcConfig = config.GCConfig{
 	GCMaxUsedSpace:  config.DiskSpace{Percentage: 80},
 }
 
+// gcFor is gcConfig on a filesystem where reserved bytes are free but not
+// available. BuildKit measures free space by the free blocks, the
+// reserved ones included; on a filesystem whose reserved blocks the
+// daemon may not use (a mount with resuid and resv_strict, or a large
+// reservation) the cache filled the disk while GC still saw plenty free,
+// and builds failed with "no space left on device". Counting the
+// reservation in makes GC keep 5 GB the daemon can write.
+func gcFor(reserved int64) config.GCConfig {
+	c := gcConfig
+	c.GCMinFreeSpace.Bytes += max(reserved, 0)
+	return c
+}
+
+// reservedBytes is the space of the filesystem holding path (or its
+// nearest existing parent) that is free but not available: statfs's free
+// blocks less its available ones. 0 when it cannot tell.
+func reservedBytes(path string) int64 {
+	for {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(path, &st); err == nil {
+			return int64(st.Bfree-st.Bavail) * int64(st.Bsize)
+		}
+		parent := filepath.Dir(path)
+		if parent == path {
+			return 0
+		}
+		path = parent
+	}
+}
+
 // renderConfig writes buildkitd.toml: buildkitdConfig in TOML, only the
 // settings kiln makes (buildkitd reads what is left out as unset, as
 // config.Load does).
-func renderConfig(root string, insecure []string, mirrors map[string][]string) (string, error) {
-	v, _ := setFields(reflect.ValueOf(buildkitdConfig(root, insecure, mirrors)))
+func renderConfig(root string, insecure []string, mirrors map[string][]string, reserved int64) (string, error) {
+	v, _ := setFields(reflect.ValueOf(buildkitdConfig(root, insecure, mirrors, reserved)))
 	data, err := toml.Marshal(v)
 	if err != nil {
 		return "", fmt.Errorf("writing buildkitd config: %w", err)
@@ -215,5 +250,5 @@ func Config(root string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return renderConfig(root, insecureRegistries(nil), mirrors)
+	return renderConfig(root, insecureRegistries(nil), mirrors, reservedBytes(root))
 }

@@ -2,15 +2,17 @@ package daemon
 
 import (
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/moby/buildkit/cmd/buildkitd/config"
 )
 
 func TestRenderConfig(t *testing.T) {
-	got, err := renderConfig("/var/lib/kiln/root", []string{"127.0.0.1:5000", "localhost:5000"}, nil)
+	got, err := renderConfig("/var/lib/kiln/root", []string{"127.0.0.1:5000", "localhost:5000"}, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,12 +58,13 @@ func TestRenderConfigLoads(t *testing.T) {
 		insecure []string
 		mirrors  map[string][]string
 		hosts    int
+		reserved int64
 	}{
-		{"/r", nil, nil, 0},
-		{`/odd "dir"\x` + "\t\x00é", []string{}, map[string][]string{}, 0},
-		{"/r", []string{"127.0.0.1:5000", "docker.io"}, map[string][]string{"docker.io": {"127.0.0.1:5000"}, "ghcr.io": {"m1:5000", "m2:5000"}}, 3},
+		{"/r", nil, nil, 0, 0},
+		{`/odd "dir"\x` + "\t\x00é", []string{}, map[string][]string{}, 0, 0},
+		{"/r", []string{"127.0.0.1:5000", "docker.io"}, map[string][]string{"docker.io": {"127.0.0.1:5000"}, "ghcr.io": {"m1:5000", "m2:5000"}}, 3, 161e9},
 	} {
-		text, err := renderConfig(tc.root, tc.insecure, tc.mirrors)
+		text, err := renderConfig(tc.root, tc.insecure, tc.mirrors, tc.reserved)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +72,7 @@ func TestRenderConfigLoads(t *testing.T) {
 		if err != nil {
 			t.Fatalf("config.Load: %v\n%s", err, text)
 		}
-		if want := buildkitdConfig(tc.root, tc.insecure, tc.mirrors); !reflect.DeepEqual(got, want) {
+		if want := buildkitdConfig(tc.root, tc.insecure, tc.mirrors, tc.reserved); !reflect.DeepEqual(got, want) {
 			t.Errorf("loaded %+v\nwant %+v\nfrom\n%s", got, want, text)
 		}
 		if got.Root != tc.root || !*got.Workers.OCI.Enabled || *got.Workers.Containerd.Enabled {
@@ -132,7 +135,7 @@ func TestRegistryMirrors(t *testing.T) {
 	if !reflect.DeepEqual(m, want) {
 		t.Fatalf("mirrors = %v, want %v", m, want)
 	}
-	got, err := renderConfig("/r", []string{"127.0.0.1:5000"}, m)
+	got, err := renderConfig("/r", []string{"127.0.0.1:5000"}, m, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,5 +149,39 @@ func TestRegistryMirrors(t *testing.T) {
 		if _, err := registryMirrors(); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// TestGCCountsReservedBlocks: on a filesystem with blocks reserved from the
+// daemon, GC's minimum free space grows by them, since BuildKit counts them
+// free; what it keeps otherwise is unchanged.
+func TestGCCountsReservedBlocks(t *testing.T) {
+	text, err := renderConfig("/r", nil, nil, 161e9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := config.Load(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gc := got.Workers.OCI.GCConfig
+	if gc.GCMinFreeSpace.Bytes != 166e9 || gc.GCReservedSpace.Bytes != 10e9 || gc.GCMaxUsedSpace.Percentage != 80 {
+		t.Errorf("gc config %+v, want minFreeSpace 166e9, reservedSpace 10e9, maxUsedSpace 80%%", gc)
+	}
+	if !reflect.DeepEqual(gcFor(-1), gcConfig) {
+		t.Errorf("a negative reservation changed the config: %+v", gcFor(-1))
+	}
+}
+
+// TestReservedBytes reads statfs of the nearest existing directory.
+func TestReservedBytes(t *testing.T) {
+	dir := t.TempDir()
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	want := int64(st.Bfree-st.Bavail) * int64(st.Bsize)
+	if got := reservedBytes(filepath.Join(dir, "not", "yet")); got != want {
+		t.Errorf("reservedBytes of a path not yet made = %d, want its parent's %d", got, want)
 	}
 }

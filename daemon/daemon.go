@@ -274,7 +274,7 @@ func (m *Managed) startLocked(ctx context.Context, bin string) error {
 		return err
 	}
 	lookup := func(k string) (string, bool) { v, ok := set[k]; return v, ok }
-	text, err := renderConfig(m.path(rootName), insecureFrom(m.InsecureRegistries, lookup), mirrors)
+	text, err := renderConfig(m.path(rootName), insecureFrom(m.InsecureRegistries, lookup), mirrors, reservedBytes(m.path(rootName)))
 	if err != nil {
 		return err
 	}

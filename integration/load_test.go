@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -72,6 +73,21 @@ func TestManagedDaemonStartedByMany(t *testing.T) {
 	}
 	if pids := buildkitdsUnder(t, home); len(pids) != 1 {
 		t.Errorf("%d kiln builds started %d daemons under %s: %v", n, len(pids), home, pids)
+	}
+
+	// kiln daemon prune frees that daemon's cache: some of it, then the
+	// rest (with --all, BuildKit's own records too), then there is
+	// nothing left to free.
+	freed := regexp.MustCompile(`^freed (\S+) \((\d+) cache records\)\n$`)
+	for i, args := range [][]string{{"--keep-storage", "1MB"}, {"--all"}, nil} {
+		r := kiln(t, env, append([]string{"daemon", "prune"}, args...)...)
+		m := freed.FindStringSubmatch(r.stdout)
+		if r.err != nil || m == nil {
+			t.Fatalf("kiln daemon prune %v: %v\n%s%s", args, r.err, r.stdout, tail(r.stderr, 10))
+		}
+		if empty := m[2] == "0"; (i == 0 && empty) || (i == 2 && !empty) {
+			t.Errorf("kiln daemon prune %v: %s", args, r.stdout)
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/docker/go-units"
+
 	"github.com/kiln-build/kiln/daemon"
 	"github.com/spf13/cobra"
 )
@@ -31,7 +33,7 @@ func daemonCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return managed().Stop(cmd.Context())
 		},
-	}, &cobra.Command{
+	}, pruneCmd(), &cobra.Command{
 		Use:   "addr",
 		Short: "Print the managed daemon's address",
 		Args:  cobra.NoArgs,
@@ -69,5 +71,43 @@ func statusCmd() *cobra.Command {
 		},
 	}
 	d.register(cmd.Flags())
+	return cmd
+}
+
+// pruneCmd frees the managed daemon's build cache; its sizes are decimal
+// (10GB is 10^9 bytes), as df -H and kiln's own messages print them.
+func pruneCmd() *cobra.Command {
+	var keep, free string
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "prune",
+		Short: "Free the managed buildkitd's build cache, least recently used first (all that no build uses, unless --keep-storage or --min-free)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts := daemon.PruneOptions{All: all}
+			for _, f := range []struct {
+				name, value string
+				to          *int64
+			}{{"--keep-storage", keep, &opts.KeepStorage}, {"--min-free", free, &opts.MinFree}} {
+				if f.value == "" {
+					continue
+				}
+				n, err := units.FromHumanSize(f.value)
+				if err != nil || n <= 0 {
+					return fmt.Errorf("%s %q: want a size such as 10GB or 500MB", f.name, f.value)
+				}
+				*f.to = n
+			}
+			r, err := managed().Prune(cmd.Context(), opts)
+			if err != nil && r.Records == 0 {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "freed %s (%d cache records)\n", units.HumanSize(float64(r.Bytes)), r.Records)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&keep, "keep-storage", "", "keep the most recently used cache up to this size (e.g. 20GB)")
+	cmd.Flags().StringVar(&free, "min-free", "", "remove cache until this much of the daemon's disk is available (e.g. 15GB)")
+	cmd.Flags().BoolVar(&all, "all", false, "also remove base image layers and other records BuildKit keeps for itself")
 	return cmd
 }
