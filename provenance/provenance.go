@@ -211,12 +211,11 @@ func dependencies(doc *sbom.Doc, images map[string]string, deps map[string]slsa.
 }
 
 func readSBOM(path string) (*sbom.Doc, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	doc, err := sbom.Read(f)
+	doc, err := sbom.ReadPackages(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

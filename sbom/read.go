@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 
@@ -48,4 +49,37 @@ func ToolchainDigest(doc *Doc) string {
 		return "" // the first image is the toolchain's base
 	}
 	return ""
+}
+
+// ReadPackages reads only what each package of an SPDX JSON document says
+// about itself: name, version, download location, checksums and purpose.
+// The provenance needs no more, and a no-op rebuild of a feed otherwise
+// spent most of its own time in Read's full decoding (every file and
+// relationship, each through tools-golang's own unmarshalling).
+func ReadPackages(data []byte) (*Doc, error) {
+	var doc struct {
+		Packages []struct {
+			Name                  string `json:"name"`
+			VersionInfo           string `json:"versionInfo"`
+			DownloadLocation      string `json:"downloadLocation"`
+			PrimaryPackagePurpose string `json:"primaryPackagePurpose"`
+			Checksums             []struct {
+				Algorithm     common.ChecksumAlgorithm `json:"algorithm"`
+				ChecksumValue string                   `json:"checksumValue"`
+			} `json:"checksums"`
+		} `json:"packages"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("reading SPDX JSON: %w", err)
+	}
+	out := &Doc{Packages: make([]*spdx.Package, len(doc.Packages))}
+	for i, p := range doc.Packages {
+		out.Packages[i] = &spdx.Package{PackageName: p.Name, PackageVersion: p.VersionInfo,
+			PackageDownloadLocation: p.DownloadLocation, PrimaryPackagePurpose: p.PrimaryPackagePurpose}
+		for _, c := range p.Checksums {
+			out.Packages[i].PackageChecksums = append(out.Packages[i].PackageChecksums,
+				common.Checksum{Algorithm: c.Algorithm, Value: c.ChecksumValue})
+		}
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -125,6 +126,29 @@ func TestStep(t *testing.T) {
 	}
 	if o, err := OriginOf(doc); err != nil || o.Recipe != "hello" || o.Digest != "sha256:00" || o.Target != "armv7" {
 		t.Errorf("origin %+v, %v", o, err)
+	}
+
+	// ReadPackages gives each package's own facts as Read does, and the
+	// same toolchain image.
+	light, err := ReadPackages(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(light.Packages) != len(doc.Packages) || len(light.Packages) < 5 {
+		t.Fatalf("ReadPackages: %d packages, Read: %d", len(light.Packages), len(doc.Packages))
+	}
+	for i, p := range doc.Packages {
+		q := light.Packages[i]
+		if q.PackageName != p.PackageName || q.PackageVersion != p.PackageVersion || q.PackageDownloadLocation != p.PackageDownloadLocation ||
+			q.PrimaryPackagePurpose != p.PrimaryPackagePurpose || !reflect.DeepEqual(q.PackageChecksums, p.PackageChecksums) {
+			t.Errorf("package %d: ReadPackages %+v\nRead %+v", i, q, p)
+		}
+	}
+	if ToolchainImage(light) != ToolchainImage(doc) || ToolchainDigest(light) != ToolchainDigest(doc) {
+		t.Errorf("ReadPackages: toolchain image %s %s", ToolchainImage(light), ToolchainDigest(light))
+	}
+	if _, err := ReadPackages([]byte(`{"packages": {}}`)); err == nil {
+		t.Error("ReadPackages took packages that are not a list")
 	}
 }
 
