@@ -61,9 +61,12 @@ type Signing struct {
 // Build is a planned build, ready to run on daemons.
 type Build struct {
 	Plan *plan.Plan
-	// Def is the whole graph as one daemon solves it (what `kiln llb`
-	// prints).
-	Def *bkllb.Definition
+	// graph is the whole graph as one daemon solves it; def is it
+	// marshalled (Definition), once asked for: a build pins its images
+	// and assembles again before it solves, and a build spread over
+	// several daemons marshals only each one's share.
+	graph bkllb.State
+	def   *bkllb.Definition
 	// Locals maps the graph's session locals to host directories.
 	Locals    map[string]string
 	cfg       Config
@@ -134,18 +137,36 @@ func (b *Build) assemble(ctx context.Context, p *plan.Plan) error {
 			return err
 		}
 	}
-	st, err := graph.Build(p, graph.Request{Sign: b.signing()})
-	if err != nil {
-		return err
-	}
-	b.Def, err = graph.Marshal(ctx, st, b.cfg.NoCache)
+	b.graph, b.def = bkllb.State{}, nil
+	b.graph, err = graph.Build(p, graph.Request{Sign: b.signing()})
 	return err
 }
 
+// Definition is the whole graph as one daemon solves it (what `kiln llb`
+// prints), marshalled the first time it is asked for.
+func (b *Build) Definition(ctx context.Context) (*bkllb.Definition, error) {
+	if b.def == nil {
+		def, err := graph.Marshal(ctx, b.graph, b.cfg.NoCache)
+		if err != nil {
+			return nil, err
+		}
+		b.def = def
+	}
+	return b.def, nil
+}
+
 // stepKinds are the graph's step kinds by name, for the summary; only a
-// solve needs them (not kiln llb), so they are read from b.Def then.
-func (b *Build) stepKinds() (map[string]string, error) {
-	b.stepsOnce.Do(func() { b.steps, b.stepsErr = solve.StepKinds(b.Def) })
+// solve needs them (not kiln llb), so they are read from the definition
+// then.
+func (b *Build) stepKinds(ctx context.Context) (map[string]string, error) {
+	b.stepsOnce.Do(func() {
+		def, err := b.Definition(ctx)
+		if err != nil {
+			b.stepsErr = err
+			return
+		}
+		b.steps, b.stepsErr = solve.StepKinds(def)
+	})
 	return b.steps, b.stepsErr
 }
 

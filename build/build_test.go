@@ -14,6 +14,7 @@ import (
 	"github.com/kiln-build/kiln/solve"
 	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/client"
+	bkllb "github.com/moby/buildkit/client/llb"
 )
 
 func examples(names ...string) []string {
@@ -48,7 +49,7 @@ func TestPrepare(t *testing.T) {
 			t.Errorf("no local %s in %v", want, b.Locals)
 		}
 	}
-	if steps, _ := b.stepKinds(); steps["index opkg feed (12 packages)"] != "exec" {
+	if steps, _ := b.stepKinds(context.Background()); steps["index opkg feed (12 packages)"] != "exec" {
 		t.Errorf("the graph has no feed index step over the 12 packages")
 	}
 	if hasStep(b, "sign syspkg metainfo") {
@@ -60,7 +61,7 @@ func TestPrepare(t *testing.T) {
 }
 
 func hasStep(b *Build, prefix string) bool {
-	steps, _ := b.stepKinds()
+	steps, _ := b.stepKinds(context.Background())
 	for name := range steps {
 		if strings.HasPrefix(name, prefix) {
 			return true
@@ -77,7 +78,7 @@ func TestPrepareSigned(t *testing.T) {
 	if !hasStep(b, "sign syspkg metainfo") {
 		t.Errorf("signed build has no signing step")
 	}
-	for _, dt := range b.Def.Def {
+	for _, dt := range definition(t, b).Def {
 		if strings.Contains(string(dt), "KEY") {
 			t.Errorf("the key is in the definition")
 		}
@@ -117,7 +118,7 @@ func TestPrepareImage(t *testing.T) {
 func TestSpread(t *testing.T) {
 	b := prepare(t, Config{Paths: examples("hello", "libgreet", "greeter"), Targets: []string{"x86_64"}})
 	ds := []daemon.Remote{{Addr: "tcp://a:1"}, {Addr: "tcp://b:1"}, {Addr: "tcp://c:1"}, {Addr: "tcp://d:1"}}
-	nodes, err := b.spread(Target{Daemons: ds})
+	nodes, err := b.spread(context.Background(), Target{Daemons: ds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestSpread(t *testing.T) {
 	if len(nodes) != 4 || !slices.Equal(busy, []string{"tcp://a:1", "tcp://b:1"}) {
 		t.Errorf("busy daemons = %v of %d", busy, len(nodes))
 	}
-	one, err := b.spread(Target{Daemons: ds[:1]})
+	one, err := b.spread(context.Background(), Target{Daemons: ds[:1]})
 	if err != nil || len(one) != 1 || one[0].Build == nil {
 		t.Errorf("one daemon: %v, %v", one, err)
 	}
@@ -142,17 +143,18 @@ func TestSpread(t *testing.T) {
 // its cache to its own reference; a usual graph stays one request.
 func TestChunks(t *testing.T) {
 	b := prepare(t, Config{Paths: examples("hello", "libgreet", "greeter"), Targets: []string{"armv7,x86_64"}})
-	if c := b.chunks(); len(c) != 1 || !slices.Equal(c[0], b.Plan.IDs) {
+	def := definition(t, b)
+	if c := b.chunks(def); len(c) != 1 || !slices.Equal(c[0], b.Plan.IDs) {
 		t.Fatalf("chunks of a small graph: %v", c)
 	}
 	defer func(m int) { maxRequest = m }(maxRequest)
-	maxRequest = b.Def.ToPB().SizeVT()/3 + 1
-	chunks := b.chunks()
+	maxRequest = def.ToPB().SizeVT()/3 + 1
+	chunks := b.chunks(def)
 	if len(chunks) != 3 || !slices.Equal(slices.Concat(chunks...), b.Plan.IDs) {
 		t.Fatalf("chunks = %v, want 3 consecutive shares of %v", chunks, b.Plan.IDs)
 	}
 	d := daemon.Remote{Addr: "tcp://a:1"}
-	nodes, err := b.spread(Target{Daemons: []daemon.Remote{d}, Cache: cache.Options{Exports: []client.CacheOptionsEntry{{Type: "registry", Attrs: map[string]string{"ref": "reg/c:x"}}}}})
+	nodes, err := b.spread(context.Background(), Target{Daemons: []daemon.Remote{d}, Cache: cache.Options{Exports: []client.CacheOptionsEntry{{Type: "registry", Attrs: map[string]string{"ref": "reg/c:x"}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +219,7 @@ func TestSpreadSigned(t *testing.T) {
 	s := &Signing{Signing: graph.Signing{Cert: []byte("cert"), BaseURL: "https://example.test/repo"}, Key: []byte("KEY")}
 	b := prepare(t, Config{Paths: examples("motd", "hello"), Sign: s})
 	ds := []daemon.Remote{{Addr: "unix:///a.sock"}, {Addr: "unix:///b.sock"}}
-	nodes, err := b.spread(Target{Daemons: ds})
+	nodes, err := b.spread(context.Background(), Target{Daemons: ds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +228,7 @@ func TestSpreadSigned(t *testing.T) {
 			t.Errorf("daemon %s, which signs nothing, is offered the key", n.Daemon.Addr)
 		}
 	}
-	one, err := b.spread(Target{Daemons: ds[:1]})
+	one, err := b.spread(context.Background(), Target{Daemons: ds[:1]})
 	if err != nil || len(one) != 1 || string(one[0].Secrets[graph.SigningKeySecret]) != "KEY" {
 		t.Errorf("the one daemon is not given the key: %v", err)
 	}
@@ -242,4 +244,14 @@ func TestRunRefusesSigningOverPlainTCP(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
+}
+
+// definition is b's whole graph marshalled.
+func definition(t *testing.T, b *Build) *bkllb.Definition {
+	t.Helper()
+	def, err := b.Definition(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return def
 }

@@ -100,7 +100,7 @@ func (e *imageExport) run(ctx context.Context, b *Build, t Target) (string, []pr
 		done = append(done, "wrote "+e.img.OCI)
 	}
 	s := Solve{Imports: t.Cache.GatewayImports()}
-	steps, err := b.stepKinds()
+	steps, err := b.stepKinds(ctx)
 	if err != nil {
 		return "", nil, err
 	}

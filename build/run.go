@@ -17,6 +17,7 @@ import (
 	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/solve"
+	bkllb "github.com/moby/buildkit/client/llb"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/sirupsen/logrus"
 )
@@ -59,11 +60,11 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 	if err := b.Pin(ctx, t.Daemons[0]); err != nil {
 		return nil, fmt.Errorf("resolving the toolchains' base images: %w", err)
 	}
-	nodes, err := b.spread(t)
+	nodes, err := b.spread(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	steps, err := b.stepKinds()
+	steps, err := b.stepKinds(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -137,18 +138,22 @@ func (b *Build) fetchSecrets() map[string][]byte {
 // left without work is still contacted, so a dead one is reported. One
 // daemon gets the whole graph in one request, unless it is too large for
 // one (see chunks).
-func (b *Build) spread(t Target) ([]solve.Node, error) {
+func (b *Build) spread(ctx context.Context, t Target) ([]solve.Node, error) {
 	ds := t.Daemons
 	if len(ds) == 1 {
-		chunks := b.chunks()
+		def, err := b.Definition(ctx)
+		if err != nil {
+			return nil, err
+		}
+		chunks := b.chunks(def)
 		if len(chunks) == 1 {
 			s := Solve{Imports: t.Cache.GatewayImports()}
 			return []solve.Node{{Daemon: ds[0], Cache: t.Cache, Secrets: b.secrets(), Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
-				return s.def(ctx, c, b.Def)
+				return s.def(ctx, c, def)
 			}}}, nil
 		}
 		logrus.Infof("the build graph (%d jobs, %d MiB) is larger than one request to a daemon may be: solving it as %d requests to %s, which share their common steps",
-			len(b.Plan.IDs), b.Def.ToPB().SizeVT()>>20, len(chunks), ds[0].Addr)
+			len(b.Plan.IDs), def.ToPB().SizeVT()>>20, len(chunks), ds[0].Addr)
 		same := make([]daemon.Remote, len(chunks))
 		for i := range same {
 			same[i] = ds[0]
@@ -172,8 +177,8 @@ var maxRequest = func() int {
 // as keep each request under maxRequest: one for any usual build, several
 // for a feed of thousands of recipes. The daemon runs a step that several
 // requests share once.
-func (b *Build) chunks() [][]string {
-	size := b.Def.ToPB().SizeVT()
+func (b *Build) chunks(def *bkllb.Definition) [][]string {
+	size := def.ToPB().SizeVT()
 	n := (size + maxRequest - 1) / maxRequest
 	ids := b.Plan.IDs
 	if n <= 1 || len(ids) < 2 {

@@ -42,8 +42,12 @@ func llbCmd() *cobra.Command {
 					return err
 				}
 			}
+			def, err := b.Definition(cmd.Context())
+			if err != nil {
+				return err
+			}
 			logrus.Info(b.BuildctlCommand())
-			return bkllb.WriteTo(b.Def, cmd.OutOrStdout())
+			return bkllb.WriteTo(def, cmd.OutOrStdout())
 		},
 	}
 	bf.register(cmd.Flags())
