@@ -214,6 +214,7 @@ type compiler struct {
 	perTargetSources bool
 	reports          []DigestReport    // fixed-output sources without digest
 	locks            map[int]llb.State // generator sources' lock files, by source
+	meta             metaFiles         // the kiln steps' spec files
 }
 
 // name labels a vertex so progress output reads like the recipe.
@@ -360,12 +361,11 @@ func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State, rootOp
 	if err != nil {
 		return llb.State{}, err
 	}
-	metaSt := llb.Scratch().File(llb.Mkfile("/package.json", 0o644, meta), c.name("%s metadata", f.Name()))
 	args := []string{"/kiln/bin" + c.o.Packer.Path, "pack", "--format", f.Name(),
 		"--meta", "/kiln/meta/package.json", "--root", PkgDir, "--out", "/kiln/out"}
 	opts := []llb.RunOption{
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
-		llb.AddMount("/kiln/meta", metaSt, llb.Readonly),
+		c.metaMount("package", "package.json", meta),
 		llb.AddMount(PkgDir, pkgdir, append([]llb.MountOption{llb.Readonly}, rootOpts...)...),
 		llb.Network(llb.NetModeNone),
 		c.name("pack %s", f.FileName(p)),

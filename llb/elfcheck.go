@@ -35,12 +35,11 @@ func (c *compiler) checkELF(split llb.State) (llb.State, error) {
 		return llb.State{}, err
 	}
 	data, _ := json.MarshalIndent(spec, "", "  ") // plain values: cannot fail
-	meta := llb.Scratch().File(llb.Mkfile("/elfcheck.json", 0o644, data), c.name("ELF check spec"))
 	run := llb.Scratch().Run(
 		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "elfcheck", "--spec", "/kiln/meta/elfcheck.json",
 			"--root", "/kiln/split"}),
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
-		llb.AddMount("/kiln/meta", meta, llb.Readonly),
+		c.metaMount("elfcheck", "elfcheck.json", data),
 		llb.Network(llb.NetModeNone),
 		c.name("check ELF files (%s)", spec.Label()),
 	)

@@ -72,13 +72,31 @@ func (g graphOps) mountInput(t *testing.T, d digest.Digest, dest string) (digest
 // elfSpec reads the spec file the check step mounts at /kiln/meta.
 func (g graphOps) elfSpec(t *testing.T, check digest.Digest) elfcheck.Spec {
 	t.Helper()
-	meta, _ := g.mountInput(t, check, "/kiln/meta")
 	var s elfcheck.Spec
-	data := g.ops[meta].GetFile().Actions[0].GetMkfile().Data
-	if err := json.Unmarshal(data, &s); err != nil {
+	if err := json.Unmarshal(g.metaFile(t, check, "elfcheck.json"), &s); err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// metaFile is the file name in the directory the step d mounts at
+// /kiln/meta: one of its job's spec files (one file op writes them all).
+func (g graphOps) metaFile(t *testing.T, d digest.Digest, name string) []byte {
+	t.Helper()
+	meta, _ := g.mountInput(t, d, "/kiln/meta")
+	var dir string
+	for _, m := range g.ops[d].GetExec().Mounts {
+		if m.Dest == "/kiln/meta" {
+			dir = m.Selector
+		}
+	}
+	for _, a := range g.ops[meta].GetFile().GetActions() {
+		if mk := a.GetMkfile(); mk != nil && mk.Path == dir+"/"+name {
+			return mk.Data
+		}
+	}
+	t.Fatalf("%s: no %s in %s (mounted at /kiln/meta)", g.names[d], dir+"/"+name, g.names[meta])
+	return nil
 }
 
 // TestELFCheckStep: one check step between split and packing, without

@@ -33,12 +33,11 @@ func (c *compiler) sbomStep(p *pack.Package, root llb.State, prefix string, root
 	if err != nil {
 		return llb.State{}, err
 	}
-	specSt := llb.Scratch().File(llb.Mkfile("/sbom.json", 0o644, data), c.name("sbom spec %s", p.Name))
 	args := []string{"/kiln/bin" + c.o.Packer.Path, "write-sbom", "--spec", "/kiln/meta/sbom.json", "--root", PkgDir,
 		"--dpkg", "/kiln/dpkg/packages.tsv", "--out", path.Join("/kiln/out", prefix)}
 	opts := []llb.RunOption{
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
-		llb.AddMount("/kiln/meta", specSt, llb.Readonly),
+		c.metaMount("sbom", "sbom.json", data),
 		llb.AddMount("/kiln/dpkg", c.dpkgList(), llb.Readonly),
 		llb.AddMount(PkgDir, root, append([]llb.MountOption{llb.Readonly}, rootOpts...)...),
 		llb.Network(llb.NetModeNone),

@@ -60,12 +60,11 @@ func (c *compiler) resolveShlibs(split llb.State) *llb.State {
 	}
 	spec := c.shlibsSpec()
 	data, _ := json.MarshalIndent(spec, "", "  ") // plain values: cannot fail
-	meta := llb.Scratch().File(llb.Mkfile("/shlibs.json", 0o644, data), c.name("shared library spec"))
 	opts := []llb.RunOption{
 		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "shlibs", "--spec", "/kiln/meta/shlibs.json",
 			"--root", "/kiln/split", "--out", "/kiln/shlibs"}),
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
-		llb.AddMount("/kiln/meta", meta, llb.Readonly),
+		c.metaMount("shlibs", "shlibs.json", data),
 		llb.AddMount("/kiln/split", split, llb.Readonly),
 		llb.Network(llb.NetModeNone),
 		c.name("resolve shared libraries%s", sysrootLabel(len(c.sysroot))),

@@ -54,12 +54,11 @@ func (c *compiler) split(pkgdir llb.State, ran bool) llb.State {
 		return llb.Scratch()
 	}
 	spec, _ := json.MarshalIndent(c.splitSpec(), "", "  ") // plain values: cannot fail
-	meta := llb.Scratch().File(llb.Mkfile("/split.json", 0o644, spec), c.name("split spec"))
 	opts := append(c.env(),
 		llb.Args([]string{"/kiln/bin" + c.o.Packer.Path, "split", "--spec", "/kiln/meta/split.json",
 			"--root", PkgDir, "--out", "/kiln/split"}),
 		llb.AddMount("/kiln/bin", c.o.Packer.State, llb.Readonly),
-		llb.AddMount("/kiln/meta", meta, llb.Readonly),
+		c.metaMount("split", "split.json", spec),
 		llb.AddMount(PkgDir, pkgdir, llb.Readonly),
 		llb.Network(llb.NetModeNone),
 		c.name("split and strip %d package(s)", len(c.packageNames())),
