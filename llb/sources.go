@@ -29,6 +29,7 @@ func IsArchive(name string) bool {
 // own vertex, then copied to its destination.
 func (c *compiler) sources() (llb.State, error) {
 	src := llb.Scratch()
+	var cp srcCopies
 	for i, s := range c.r.Sources {
 		if s.FixedOutput() {
 			out, err := c.fixedOutput(i, s, src)
@@ -36,34 +37,52 @@ func (c *compiler) sources() (llb.State, error) {
 				return llb.State{}, err
 			}
 			if s.Generator() != "" {
-				if src, err = c.placeGenerated(i, s, out, src); err != nil {
+				if src, err = c.placeGenerated(i, s, out, cp.apply(c, src)); err != nil {
 					return llb.State{}, err
 				}
 				continue
 			}
-			src = c.copyToSrc(i, s, out, "/", src)
+			cp.add(i, s, out, "/")
 			continue
 		}
 		if s.Kind() == "script" {
-			src = c.scriptSource(i, s, src)
+			src = c.scriptSource(i, s, cp.apply(c, src))
 			continue
 		}
 		st, from, err := c.source(i, s)
 		if err != nil {
 			return llb.State{}, fmt.Errorf("source %d: %w", i, err)
 		}
-		src = c.copyToSrc(i, s, st, from, src)
+		cp.add(i, s, st, from)
 	}
-	return c.patches(src), nil
+	return c.patches(cp.apply(c, src)), nil
 }
 
-// copyToSrc copies from in st to source s's destination in src.
-func (c *compiler) copyToSrc(i int, s schema.Source, st llb.State, from string, src llb.State) llb.State {
+// srcCopies gathers consecutive copies of sources into $srcdir, so one
+// file op makes them (one op per job, not one per source).
+type srcCopies struct {
+	fa   *llb.FileAction
+	what []string
+}
+
+// add copies from in st to source s's destination.
+func (cp *srcCopies) add(i int, s schema.Source, st llb.State, from string) {
 	dest := path.Join("/", s.Dest) + "/"
-	return src.File(llb.Copy(st, from, dest, &llb.CopyInfo{
+	cp.fa = cp.fa.Copy(st, from, dest, &llb.CopyInfo{
 		CopyDirContentsOnly: true,
 		CreateDestPath:      true,
-	}), c.sharedName("source %d: copy to $srcdir%s", i, strings.TrimSuffix(dest, "/")))
+	})
+	cp.what = append(cp.what, fmt.Sprintf("source %d: copy to $srcdir%s", i, strings.TrimSuffix(dest, "/")))
+}
+
+// apply makes the copies gathered so far over src.
+func (cp *srcCopies) apply(c *compiler, src llb.State) llb.State {
+	if cp.fa == nil {
+		return src
+	}
+	src = src.File(cp.fa, c.sharedName("%s", strings.Join(cp.what, ", ")))
+	*cp = srcCopies{}
+	return src
 }
 
 // scriptSource runs a script source in its destination under $srcdir; it
