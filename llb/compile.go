@@ -7,12 +7,14 @@ package llb
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/kiln-build/kiln/pack"
+	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/shlibs"
 	"github.com/kiln-build/kiln/toolchains"
@@ -356,7 +358,8 @@ func firstNonEmpty(a, b string) string {
 }
 
 // pack runs kiln's own binary inside the graph to write the package file.
-func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State, rootOpts ...llb.MountOption) (llb.State, error) {
+// With sbomBeside, the package's SBOM (in pkgdir) is copied beside it.
+func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State, sbomBeside bool, rootOpts ...llb.MountOption) (llb.State, error) {
 	meta, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return llb.State{}, err
@@ -376,6 +379,9 @@ func (c *compiler) pack(f pack.Format, p *pack.Package, pkgdir llb.State, rootOp
 	}
 	if len(p.RecipeFiles) > 0 {
 		opts = append(opts, c.recipeFilesMount(p.RecipeFiles))
+	}
+	if sbomBeside {
+		args = append(args, "--sbom", path.Join(PkgDir, sbom.Path(p.Name)))
 	}
 	run := llb.Scratch().Run(append(opts, llb.Args(args))...)
 	return run.AddMount("/kiln/out", llb.Scratch()), nil

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/kiln-build/kiln/pack"
-	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/schema"
 	"github.com/moby/buildkit/client/llb"
 )
@@ -95,7 +94,7 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 		if err != nil {
 			return nil, fmt.Errorf("package %s: %w", name, err)
 		}
-		root, sbomSt, sbomPath, rootOpts, err := c.packageRoot(base, split, ran)
+		root, rootOpts, err := c.packageRoot(base, split, ran)
 		if err != nil {
 			return nil, fmt.Errorf("package %s: %w", name, err)
 		}
@@ -105,12 +104,12 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 			if err != nil {
 				return nil, fmt.Errorf("package %s: %w", name, err)
 			}
-			out, err := c.pack(f, p, root, rootOpts...)
+			// With the SBOM beside the package, for feeds and kiln sbom query.
+			out, err := c.pack(f, p, root, true, rootOpts...)
 			if err != nil {
 				return nil, err
 			}
-			// The SBOM beside the package, for feeds and kiln sbom query.
-			outs = append(outs, out.File(llb.Copy(sbomSt, sbomPath, "/"+SBOMFile(f.FileName(p))), c.name("sbom beside %s", f.FileName(p))))
+			outs = append(outs, out)
 			job.Files = append(job.Files, f.FileName(p))
 			job.Packages = append(job.Packages, name)
 			job.Formats = append(job.Formats, f.Name())
@@ -125,7 +124,7 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 			if err != nil {
 				return nil, fmt.Errorf("package %s: %w", name, err)
 			}
-			out, err := c.pack(ipk, p, root, rootOpts...)
+			out, err := c.pack(ipk, p, root, false, rootOpts...)
 			if err != nil {
 				return nil, err
 			}
@@ -137,19 +136,19 @@ func (c *compiler) packages(job *Job, split llb.State, ran bool) ([]llb.State, e
 
 // packageRoot is the tree package base is packed from (mounted with
 // rootOpts): the split step's output for it (nothing when no step ran)
-// with its SBOM, which sbomSt holds at sbomPath.
-func (c *compiler) packageRoot(base *pack.Package, split llb.State, ran bool) (root, sbomSt llb.State, sbomPath string, rootOpts []llb.MountOption, err error) {
+// with its SBOM at sbom.Path(base.Name).
+func (c *compiler) packageRoot(base *pack.Package, split llb.State, ran bool) (root llb.State, rootOpts []llb.MountOption, err error) {
 	name := base.Name
 	if !ran { // nothing ran: an empty package but for its SBOM
-		sbomSt, err = c.sbomStep(base, llb.Scratch(), "")
-		return sbomSt, sbomSt, "/" + sbom.Path(name), nil, err
+		root, err = c.sbomStep(base, llb.Scratch(), "")
+		return root, nil, err
 	}
 	rootOpts = []llb.MountOption{llb.SourcePath("/" + name)}
-	if sbomSt, err = c.sbomStep(base, split, "/"+name, rootOpts...); err != nil {
-		return root, sbomSt, "", nil, err
+	sbomSt, err := c.sbomStep(base, split, "/"+name, rootOpts...)
+	if err != nil {
+		return root, nil, err
 	}
-	root = llb.Merge([]llb.State{split, sbomSt}, c.name("%s with its sbom", name))
-	return root, sbomSt, "/" + name + "/" + sbom.Path(name), rootOpts, nil
+	return llb.Merge([]llb.State{split, sbomSt}, c.name("%s with its sbom", name)), rootOpts, nil
 }
 
 // ipks lists the job's .ipk packages in package-name order.

@@ -122,3 +122,22 @@ func WriteFromFiles(format, metaFile, root, outDir string, edit func(*Package) e
 	}
 	return WriteFile(f, p, root, outDir)
 }
+
+// CopyBeside copies the file src next to the package file pkg, named
+// pkg+ext (the SBOM beside a package, for feeds and kiln sbom query),
+// keeping src's modification time so the output is the same every run.
+func CopyBeside(src, pkg, ext string) error {
+	fi, err := os.Stat(src)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	dst := pkg + ext
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		return err
+	}
+	return os.Chtimes(dst, fi.ModTime(), fi.ModTime())
+}

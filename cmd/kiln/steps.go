@@ -22,7 +22,7 @@ import (
 // name ends in "?"). They are hidden from help.
 func stepCmds() []*cobra.Command {
 	return []*cobra.Command{
-		step("pack", "Write one package from a staged tree", []string{"format", "meta", "root", "out", "shlibs?"},
+		step("pack", "Write one package from a staged tree (and its SBOM beside it)", []string{"format", "meta", "root", "out", "shlibs?", "sbom?"},
 			func(cmd *cobra.Command, f map[string]string) error {
 				var edit func(*pack.Package) error
 				if file := f["shlibs"]; file != "" {
@@ -33,10 +33,14 @@ func stepCmds() []*cobra.Command {
 					}
 				}
 				path, err := pack.WriteFromFiles(f["format"], f["meta"], f["root"], f["out"], edit)
-				if err == nil {
-					cmd.Println("wrote", path)
+				if err != nil {
+					return err
 				}
-				return err
+				cmd.Println("wrote", path)
+				if f["sbom"] == "" {
+					return nil
+				}
+				return pack.CopyBeside(f["sbom"], path, sbom.Ext)
 			}),
 		step("write-sbom", "Write the SPDX SBOM of one package from its staged tree", []string{"spec", "root", "dpkg", "out", "shlibs?"},
 			func(cmd *cobra.Command, f map[string]string) error {
