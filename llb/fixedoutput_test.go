@@ -1,6 +1,7 @@
 package llb_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
 )
 
 // execs compiles a recipe and returns its exec ops by vertex name.
@@ -171,5 +173,28 @@ package: "true"
 	g := ops(t, compile(t, src, o))
 	if checks := g.named(": check digest"); len(checks) != 1 || !strings.Contains(g.names[checks[0]], "source 2: check digest sha256:cccc") {
 		t.Errorf("kiln lock checks %v, want only the pinned source 2", checks)
+	}
+}
+
+// TestLockFilesReadEarlierSources: a generator source reads its lock files
+// from the tree the earlier sources made: gohello's go.mod and go.sum come
+// from the copy of its local source into $srcdir, not from an empty tree.
+func TestLockFilesReadEarlierSources(t *testing.T) {
+	r, err := schema.Load(filepath.Join("..", "examples", "gohello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := llb.Compile(r, testOptions(t, "aarch64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := ops(t, job)
+	locks := g.named("go.mod and go.sum")
+	if len(locks) != 1 {
+		t.Fatalf("%d lock-file ops, want 1", len(locks))
+	}
+	in := g.ops[locks[0]].Inputs
+	if len(in) != 1 || !strings.Contains(g.names[digest.Digest(in[0].Digest)], "source 0: copy to $srcdir") {
+		t.Errorf("the lock files are copied from %v, not from source 0's copy into $srcdir", in)
 	}
 }

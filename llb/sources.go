@@ -32,12 +32,14 @@ func (c *compiler) sources() (llb.State, error) {
 	var cp srcCopies
 	for i, s := range c.r.Sources {
 		if s.FixedOutput() {
+			// It may read files the earlier sources placed (lock files).
+			src = cp.apply(c, src)
 			out, err := c.fixedOutput(i, s, src)
 			if err != nil {
 				return llb.State{}, err
 			}
 			if s.Generator() != "" {
-				if src, err = c.placeGenerated(i, s, out, cp.apply(c, src)); err != nil {
+				if src, err = c.placeGenerated(i, s, out, src); err != nil {
 					return llb.State{}, err
 				}
 				continue
