@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
 )
 
 // metaFiles are the small spec files a job's kiln steps read (split, ELF
@@ -34,20 +36,42 @@ func (c *compiler) metaMount(kind, name string, data []byte) llb.RunOption {
 	if m.state == nil {
 		m.files = map[string]metaFile{}
 		label := c.name("step specs")
-		// Built when the graph is marshalled, once the compiler has
-		// asked for every file.
-		st := llb.Scratch().Async(func(context.Context, llb.State, *llb.Constraints) (llb.State, error) {
+		// Made when the graph is marshalled, once the compiler has asked
+		// for every file (llb.State.Async does the same, at a cost per
+		// use that showed in a feed's marshalling).
+		st := llb.NewState(&lazyOutput{build: func() llb.State {
 			var fa *llb.FileAction
 			for _, dir := range slices.Sorted(maps.Keys(m.files)) {
 				f := m.files[dir]
 				fa = fa.Mkdir("/"+dir, 0o755).Mkfile("/"+dir+"/"+f.name, 0o644, f.data)
 			}
-			return llb.Scratch().File(fa, label), nil
-		})
+			return llb.Scratch().File(fa, label)
+		}})
 		m.state = &st
 	}
 	sum := sha256.Sum256(append([]byte(name+"\x00"), data...))
 	dir := kind + "-" + hex.EncodeToString(sum[:8])
 	m.files[dir] = metaFile{name: name, data: data}
 	return llb.AddMount("/kiln/meta", *m.state, llb.SourcePath("/"+dir), llb.Readonly)
+}
+
+// lazyOutput is the output of the state build returns, made the first
+// time it is asked for.
+type lazyOutput struct {
+	once  sync.Once
+	build func() llb.State
+	out   llb.Output
+}
+
+func (l *lazyOutput) get() llb.Output {
+	l.once.Do(func() { l.out = l.build().Output() })
+	return l.out
+}
+
+func (l *lazyOutput) ToInput(ctx context.Context, c *llb.Constraints) (*pb.Input, error) {
+	return l.get().ToInput(ctx, c)
+}
+
+func (l *lazyOutput) Vertex(ctx context.Context, c *llb.Constraints) llb.Vertex {
+	return l.get().Vertex(ctx, c)
 }
