@@ -9,6 +9,7 @@ package build
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -17,12 +18,15 @@ import (
 	"sync"
 
 	"github.com/kiln-build/kiln/build/graph"
+	"github.com/kiln-build/kiln/build/graphcache"
+	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/sbom"
 	"github.com/kiln-build/kiln/solve"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/sirupsen/logrus"
 )
 
 // Config is what a user asks of a build on the host.
@@ -60,17 +64,32 @@ type Signing struct {
 
 // Build is a planned build, ready to run on daemons.
 type Build struct {
-	Plan *plan.Plan
 	// graph is the whole graph as one daemon solves it; def is it
 	// marshalled (Definition), once asked for: a build pins its images
 	// and assembles again before it solves, and a build spread over
 	// several daemons marshals only each one's share.
 	graph bkllb.State
 	def   *bkllb.Definition
+	// raw is the graph marshalled, as the graph cache gave it: decoded
+	// only when needed (kiln llb writes it as it is).
+	raw []byte
+	// compiled: graph is assembled (a graph cache entry may have come
+	// without its graph).
+	compiled bool
 	// Locals maps the graph's session locals to host directories.
-	Locals    map[string]string
-	cfg       Config
-	opts      plan.Options // what Plan was planned from
+	Locals map[string]string
+	cfg    Config
+	// cache holds compiled graphs (nil: off); cached is what came with
+	// the graph from it, when it did (see cachedgraph.go).
+	cache  *graphCache
+	cached *graphEntry
+	// plan and opts: a build prepared from the cache plans only when
+	// something asks (Plan), loading the recipes then.
+	planMu    sync.Mutex
+	plan      *plan.Plan
+	opts      *plan.Options // what plan was (or will be) planned from
+	packer    llb.Packer
+	packerDir string
 	stepsOnce sync.Once
 	steps     map[string]string
 	stepsErr  error
@@ -78,46 +97,25 @@ type Build struct {
 }
 
 // Prepare loads the recipes and plans the build, before any daemon is
-// contacted, so bad input fails fast.
+// contacted, so bad input fails fast. When the graph cache holds the graph
+// of these very inputs, the recipes are neither loaded nor planned: the
+// graph comes from there, and the plan waits until asked for.
 func Prepare(ctx context.Context, cfg Config) (*Build, error) {
-	rs, set, err := LoadRecipes(cfg.Paths)
-	if err != nil {
-		return nil, err
-	}
-	ctxFn, locals, err := contexts(rs)
-	if err != nil {
-		return nil, err
+	if cfg.Toolchain.AptMirror == "" {
+		cfg.Toolchain.AptMirror = HostAptMirror()
 	}
 	pk, pkDir, err := packer()
 	if err != nil {
 		return nil, err
 	}
-	locals[packerLocal] = pkDir
-	if cfg.Toolchain.AptMirror == "" {
-		cfg.Toolchain.AptMirror = HostAptMirror()
+	b := &Build{cfg: cfg, packer: pk, packerDir: pkDir, cache: openGraphCache(cfg)}
+	if b.fromCache() {
+		return b, nil
 	}
-	cfg.Toolchain.Fetch = hostFetch(rs, cfg.Toolchain.Fetch)
-	var indexes map[string][]byte
-	if fs := Feeds(rs); len(fs) > 0 {
-		if cfg.Indexes == nil {
-			return nil, fmt.Errorf("feed %s: planning a build with feeds reads their indexes on a daemon, and this command has none", fs[0].URL)
-		}
-		if indexes, err = cfg.Indexes(ctx, fs); err != nil {
-			return nil, err
-		}
+	if b.Locals, err = b.load(ctx); err != nil {
+		return nil, err
 	}
-	b := &Build{Locals: locals, cfg: cfg, opts: plan.Options{
-		Indexes:    indexes,
-		Recipes:    rs,
-		Targets:    splitList(cfg.Targets),
-		Toolchains: set,
-		Toolchain:  cfg.Toolchain,
-		Context:    ctxFn,
-		Packer:     pk,
-		Set:        cfg.Set,
-		Variant:    cfg.Variant,
-	}}
-	p, err := plan.New(b.opts)
+	p, err := b.Plan(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -127,32 +125,130 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 	return b, nil
 }
 
+// load reads the recipes, their directories' .gitignore files, the host's
+// fetch settings and the feeds' indexes into b.opts, and returns the
+// session locals.
+func (b *Build) load(ctx context.Context) (map[string]string, error) {
+	rs, set, err := LoadRecipes(b.cfg.Paths)
+	if err != nil {
+		return nil, err
+	}
+	ctxFn, locals, excludes, err := contexts(rs)
+	if err != nil {
+		return nil, err
+	}
+	locals[packerLocal] = b.packerDir
+	tc := b.cfg.Toolchain
+	tc.Fetch = hostFetch(generatorKinds(rs), tc.Fetch)
+	var indexes map[string][]byte
+	if fs := Feeds(rs); len(fs) > 0 {
+		if b.cfg.Indexes == nil {
+			return nil, fmt.Errorf("feed %s: planning a build with feeds reads their indexes on a daemon, and this command has none", fs[0].URL)
+		}
+		if indexes, err = b.cfg.Indexes(ctx, fs); err != nil {
+			return nil, err
+		}
+	}
+	b.opts = &plan.Options{
+		Indexes:    indexes,
+		Recipes:    rs,
+		Targets:    splitList(b.cfg.Targets),
+		Toolchains: set,
+		Toolchain:  tc,
+		Context:    ctxFn,
+		Packer:     b.packer,
+		Set:        b.cfg.Set,
+		Variant:    b.cfg.Variant,
+	}
+	if b.cache != nil {
+		b.cache.inputs = graphInputs{locals: locals, excludes: excludes}
+	}
+	return locals, nil
+}
+
+// Plan is the build's plan, made when first asked for by a build whose
+// graph came from the cache (safe to call from several goroutines).
+func (b *Build) Plan(ctx context.Context) (*plan.Plan, error) {
+	b.planMu.Lock()
+	defer b.planMu.Unlock()
+	if b.plan != nil {
+		return b.plan, nil
+	}
+	if b.opts == nil {
+		if _, err := b.load(ctx); err != nil {
+			return nil, err
+		}
+	}
+	p, err := plan.New(*b.opts)
+	if err != nil {
+		return nil, err
+	}
+	b.plan = p
+	return p, nil
+}
+
 // assemble builds the whole graph of p: once when prepared, again when
 // the base images are pinned (Pin).
 func (b *Build) assemble(ctx context.Context, p *plan.Plan) error {
 	var err error
-	b.Plan, b.image = p, nil
+	b.image, b.cached = nil, nil
 	if b.cfg.Image != nil {
 		if b.image, err = newImageExport(p, b.cfg.Image); err != nil {
 			return err
 		}
 	}
-	b.graph, b.def = bkllb.State{}, nil
+	b.def, b.raw = nil, nil
 	b.graph, err = graph.Build(p, graph.Request{Sign: b.signing()})
+	b.compiled = err == nil
 	return err
 }
 
 // Definition is the whole graph as one daemon solves it (what `kiln llb`
-// prints), marshalled the first time it is asked for.
+// prints), marshalled the first time it is asked for, or read from the
+// graph cache, which keeps it for the next run.
 func (b *Build) Definition(ctx context.Context) (*bkllb.Definition, error) {
-	if b.def == nil {
-		def, err := graph.Marshal(ctx, b.graph, b.cfg.NoCache)
+	if b.def != nil {
+		return b.def, nil
+	}
+	if b.raw != nil {
+		def, err := graphcache.Decode(b.raw)
+		if err == nil {
+			b.def = def
+			return def, nil
+		}
+		// Only a damaged cache entry gets here: compile instead.
+		logrus.Warnf("%v: compiling the graph", err)
+	}
+	if !b.compiled {
+		p, err := b.Plan(ctx)
 		if err != nil {
 			return nil, err
 		}
-		b.def = def
+		if err := b.assemble(ctx, p); err != nil {
+			return nil, err
+		}
 	}
-	return b.def, nil
+	def, err := graph.Marshal(ctx, b.graph, b.cfg.NoCache)
+	if err != nil {
+		return nil, err
+	}
+	b.def = def
+	b.storeGraph(def)
+	return def, nil
+}
+
+// WriteDefinition writes the graph as Definition marshals it (what
+// `kiln llb` prints), the cache's bytes as they are when it came from there.
+func (b *Build) WriteDefinition(ctx context.Context, w io.Writer) error {
+	if b.def == nil && b.raw != nil {
+		_, err := w.Write(b.raw)
+		return err
+	}
+	def, err := b.Definition(ctx)
+	if err != nil {
+		return err
+	}
+	return bkllb.WriteTo(def, w)
 }
 
 // stepKinds are the graph's step kinds by name, for the summary; only a

@@ -11,6 +11,7 @@ import (
 	"github.com/kiln-build/kiln/cache"
 	"github.com/kiln-build/kiln/daemon"
 	_ "github.com/kiln-build/kiln/pack/all"
+	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/solve"
 	"github.com/kiln-build/kiln/toolchains"
 	"github.com/moby/buildkit/client"
@@ -28,6 +29,7 @@ func examples(names ...string) []string {
 func prepare(t *testing.T, cfg Config) *Build {
 	t.Helper()
 	t.Setenv("KILN_RECIPE_CACHE", "off")
+	t.Setenv("KILN_GRAPH_CACHE", "off")
 	cfg.Toolchain = toolchains.Options{AptMirror: "http://mirror.test/debian"}
 	b, err := Prepare(context.Background(), cfg)
 	if err != nil {
@@ -41,7 +43,7 @@ func prepare(t *testing.T, cfg Config) *Build {
 func TestPrepare(t *testing.T) {
 	b := prepare(t, Config{Paths: examples("hello", "libgreet", "greeter"), Targets: []string{"armv7,x86_64"}})
 	want := "hello/armv7 hello/x86_64 libgreet/armv7 libgreet/x86_64 greeter/armv7/mode-debug greeter/armv7/mode-release greeter/x86_64/mode-debug greeter/x86_64/mode-release"
-	if got := strings.Join(b.Plan.IDs, " "); got != want {
+	if got := strings.Join(mustPlan(t, b).IDs, " "); got != want {
 		t.Errorf("jobs = %s\nwant %s", got, want)
 	}
 	for _, want := range []string{"recipe-hello", "recipe-libgreet", "recipe-greeter", packerLocal} {
@@ -144,14 +146,14 @@ func TestSpread(t *testing.T) {
 func TestChunks(t *testing.T) {
 	b := prepare(t, Config{Paths: examples("hello", "libgreet", "greeter"), Targets: []string{"armv7,x86_64"}})
 	def := definition(t, b)
-	if c := b.chunks(def); len(c) != 1 || !slices.Equal(c[0], b.Plan.IDs) {
+	if c := chunks(def, mustPlan(t, b).IDs); len(c) != 1 || !slices.Equal(c[0], mustPlan(t, b).IDs) {
 		t.Fatalf("chunks of a small graph: %v", c)
 	}
 	defer func(m int) { maxRequest = m }(maxRequest)
 	maxRequest = def.ToPB().SizeVT()/3 + 1
-	chunks := b.chunks(def)
-	if len(chunks) != 3 || !slices.Equal(slices.Concat(chunks...), b.Plan.IDs) {
-		t.Fatalf("chunks = %v, want 3 consecutive shares of %v", chunks, b.Plan.IDs)
+	cs := chunks(def, mustPlan(t, b).IDs)
+	if len(cs) != 3 || !slices.Equal(slices.Concat(cs...), mustPlan(t, b).IDs) {
+		t.Fatalf("chunks = %v, want 3 consecutive shares of %v", cs, mustPlan(t, b).IDs)
 	}
 	d := daemon.Remote{Addr: "tcp://a:1"}
 	nodes, err := b.spread(context.Background(), Target{Daemons: []daemon.Remote{d}, Cache: cache.Options{Exports: []client.CacheOptionsEntry{{Type: "registry", Attrs: map[string]string{"ref": "reg/c:x"}}}}})
@@ -191,22 +193,22 @@ func TestPrepareExamples(t *testing.T) {
 	}
 	b := prepare(t, Config{Paths: paths})
 	for _, id := range []string{"hello/armv7", "motd/noarch", "rmutil/rmall", "rmsplash/rm1", "rmsplash/rm2"} {
-		if !slices.Contains(b.Plan.IDs, id) {
-			t.Errorf("no job %s in %v", id, b.Plan.IDs)
+		if !slices.Contains(mustPlan(t, b).IDs, id) {
+			t.Errorf("no job %s in %v", id, mustPlan(t, b).IDs)
 		}
 	}
 	b = prepare(t, Config{Paths: examples("remarkable"), Targets: []string{"rm1", "rm2"}})
-	if got := strings.Join(b.Plan.IDs, " "); got != "rmutil/rmall rmsplash/rm1 rmsplash/rm2" {
+	if got := strings.Join(mustPlan(t, b).IDs, " "); got != "rmutil/rmall rmsplash/rm1 rmsplash/rm2" {
 		t.Errorf("--target rm1,rm2: jobs %s", got)
 	}
 	var files []string
-	for _, j := range b.Plan.Jobs {
+	for _, j := range mustPlan(t, b).Jobs {
 		files = append(files, j.Files...)
 	}
 	if got := strings.Join(files, " "); got != "rmutil_1.0-1_rmall.ipk rmsplash_0.3-1_rm1.ipk rmsplash_0.3-1_rm2.ipk" {
 		t.Errorf("files %s", got)
 	}
-	rm1, rm2 := b.Plan.Jobs[1].Metas[0], b.Plan.Jobs[2].Metas[0]
+	rm1, rm2 := mustPlan(t, b).Jobs[1].Metas[0], mustPlan(t, b).Jobs[2].Metas[0]
 	if strings.Join(rm1.Depends, ", ") != "rmutil" || strings.Join(rm2.Depends, ", ") != "rmutil, rm2fb" || len(rm1.Replaces) != 0 || rm2.Replaces[0] != "rm2fb-splash" {
 		t.Errorf("per_target: rm1 %v %v, rm2 %v %v", rm1.Depends, rm1.Replaces, rm2.Depends, rm2.Replaces)
 	}
@@ -254,4 +256,13 @@ func definition(t *testing.T, b *Build) *bkllb.Definition {
 		t.Fatal(err)
 	}
 	return def
+}
+
+func mustPlan(t *testing.T, b *Build) *plan.Plan {
+	t.Helper()
+	p, err := b.Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

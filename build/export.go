@@ -100,13 +100,17 @@ func (e *imageExport) run(ctx context.Context, b *Build, t Target) (string, []pr
 		done = append(done, "wrote "+e.img.OCI)
 	}
 	s := Solve{Imports: t.Cache.GatewayImports()}
+	p, err := b.Plan(ctx)
+	if err != nil {
+		return "", nil, err
+	}
 	steps, err := b.stepKinds(ctx)
 	if err != nil {
 		return "", nil, err
 	}
 	sum, err := solve.Run(ctx, solve.Request{
 		Nodes: []solve.Node{{Daemon: t.Daemons[0], Cache: t.Cache, Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
-			return SolveImage(ctx, c, b.Plan, s)
+			return SolveImage(ctx, c, p, s)
 		}}},
 		Locals:   b.Locals,
 		Progress: t.Progress,

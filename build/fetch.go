@@ -16,8 +16,7 @@ import (
 // itself), and a Go image of the host's Go version. Only the tools the
 // recipes' generators need are asked. The values reach the fetch steps
 // as their environment: the daemon fetches, never kiln.
-func hostFetch(rs []*schema.Recipe, f toolchains.Fetch) toolchains.Fetch {
-	kinds := generatorKinds(rs)
+func hostFetch(kinds map[string]bool, f toolchains.Fetch) toolchains.Fetch {
 	if kinds["gomod"] {
 		if f.GoProxy == "" {
 			f.GoProxy = firstSet(os.Getenv("GOPROXY"), toolOutput("go", "env", "GOPROXY"))

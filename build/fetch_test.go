@@ -16,18 +16,18 @@ func TestHostFetch(t *testing.T) {
 	gomod := &schema.Recipe{Sources: []schema.Source{{GoMod: "."}}}
 	npm := &schema.Recipe{PerTarget: map[string]*schema.TargetFields{"x86_64": {Sources: []schema.Source{{NPM: "web"}}}}}
 
-	f := hostFetch([]*schema.Recipe{gomod}, toolchains.Fetch{})
+	f := hostFetch(generatorKinds([]*schema.Recipe{gomod}), toolchains.Fetch{})
 	if f.GoProxy != "http://goproxy.test" || f.NPMRegistry != "" || f.PipIndex != "" {
 		t.Errorf("gomod only: %+v", f)
 	}
-	f = hostFetch([]*schema.Recipe{gomod, npm}, toolchains.Fetch{GoProxy: "http://mine.test", GolangImage: "registry.test/golang:1"})
+	f = hostFetch(generatorKinds([]*schema.Recipe{gomod, npm}), toolchains.Fetch{GoProxy: "http://mine.test", GolangImage: "registry.test/golang:1"})
 	if f.GoProxy != "http://mine.test" || f.GolangImage != "registry.test/golang:1" || f.NPMRegistry != "http://npm.test/" {
 		t.Errorf("set and per_target: %+v", f)
 	}
-	if f := hostFetch([]*schema.Recipe{{Sources: []schema.Source{{Pip: "requirements.txt"}}}}, toolchains.Fetch{}); f.PipIndex != "http://pip.test/simple" {
+	if f := hostFetch(generatorKinds([]*schema.Recipe{{Sources: []schema.Source{{Pip: "requirements.txt"}}}}), toolchains.Fetch{}); f.PipIndex != "http://pip.test/simple" {
 		t.Errorf("pip: %+v", f)
 	}
-	if f := hostFetch([]*schema.Recipe{{Sources: []schema.Source{{Path: "src"}}}}, toolchains.Fetch{}); f != (toolchains.Fetch{}) {
+	if f := hostFetch(generatorKinds([]*schema.Recipe{{Sources: []schema.Source{{Path: "src"}}}}), toolchains.Fetch{}); f != (toolchains.Fetch{}) {
 		t.Errorf("no generators: %+v", f)
 	}
 }

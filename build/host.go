@@ -64,16 +64,24 @@ func recipeCache() *schema.Cache {
 	if err != nil {
 		return nil
 	}
-	exe, err := os.Executable()
+	salt, err := exeSalt()
 	if err != nil {
 		return nil
+	}
+	return &schema.Cache{Dir: filepath.Join(dir, "kiln", "recipes"), Salt: salt}
+}
+
+// exeSalt tells this kiln binary from any other: its path, size and time.
+func exeSalt() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
 	}
 	fi, err := os.Stat(exe)
 	if err != nil {
-		return nil
+		return "", err
 	}
-	return &schema.Cache{Dir: filepath.Join(dir, "kiln", "recipes"),
-		Salt: fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano())}
+	return fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano()), nil
 }
 
 // HostAptMirror finds the first Debian mirror in the host's apt sources,
@@ -112,20 +120,24 @@ func aptMirrorIn(file string) string {
 // localName is the session local holding a recipe's directory.
 func localName(r *schema.Recipe) string { return "recipe-" + r.Name }
 
-// contexts reads each recipe directory's .gitignore files once.
-func contexts(rs []*schema.Recipe) (func(*schema.Recipe) llb.LocalContext, map[string]string, error) {
+// contexts reads each recipe directory's .gitignore files once; excludes
+// are the patterns read, by directory.
+func contexts(rs []*schema.Recipe) (ctxFn func(*schema.Recipe) llb.LocalContext, locals map[string]string, excludes map[string][]string, err error) {
 	byName := map[string]llb.LocalContext{}
-	locals := map[string]string{}
+	locals, excludes = map[string]string{}, map[string][]string{}
 	for _, r := range rs {
-		pats, err := gitignore.Patterns(r.Dir)
-		if err != nil {
-			return nil, nil, err
+		pats, ok := excludes[r.Dir]
+		if !ok {
+			if pats, err = gitignore.Patterns(r.Dir); err != nil {
+				return nil, nil, nil, err
+			}
+			excludes[r.Dir] = pats
 		}
 		n := localName(r)
 		byName[n] = llb.LocalContext{Name: n, Excludes: pats, UniqueID: dirID(r.Dir)}
 		locals[n] = r.Dir
 	}
-	return func(r *schema.Recipe) llb.LocalContext { return byName[localName(r)] }, locals, nil
+	return func(r *schema.Recipe) llb.LocalContext { return byName[localName(r)] }, locals, excludes, nil
 }
 
 const packerLocal = "kiln-packer"
@@ -233,7 +245,7 @@ func offlinePlan(paths []string) (plan.Options, error) {
 	if err != nil {
 		return plan.Options{}, err
 	}
-	ctxFn, _, err := contexts(rs)
+	ctxFn, _, _, err := contexts(rs)
 	if err != nil {
 		return plan.Options{}, err
 	}

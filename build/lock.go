@@ -94,7 +94,11 @@ func sourceOp(ctx context.Context, st bkllb.State) (*pb.SourceOp, error) {
 func (b *Build) Digests(ctx context.Context, t Target) (map[DigestOf]string, error) {
 	var states []bkllb.State
 	files := map[string]DigestOf{} // report file -> the source
-	for _, j := range b.Plan.Jobs {
+	p, err := b.Plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range p.Jobs {
 		for _, r := range j.DigestReports {
 			name := path.Join(j.Recipe.Name, r.Field)
 			if _, dup := files[name]; dup {

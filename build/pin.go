@@ -17,25 +17,48 @@ import (
 )
 
 // Pin resolves, on daemon d, the base images the jobs' toolchains start
-// from and assembles the graph again with them pinned (PinImages).
+// from and takes the graph with them pinned from the graph cache, or
+// plans and assembles it again.
 func (b *Build) Pin(ctx context.Context, d daemon.Remote) error {
-	if len(unpinnedImages(b.Plan, b.opts.Toolchain)) == 0 {
-		return nil
+	refs, err := b.unpinned(ctx)
+	if err != nil || len(refs) == 0 {
+		return err
 	}
 	c, _, err := d.Connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	var p *plan.Plan
+	var digests map[string]string
 	_, err = c.Build(ctx, client.SolveOpt{}, "kiln", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
-		p, err = PinImages(ctx, gc, b.Plan, &b.opts)
+		digests, err = ResolveImages(ctx, gc, refs)
 		return gwclient.NewResult(), err
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("daemon %s: %w", d.Addr, err)
 	}
-	b.cfg.Toolchain.Pins = b.opts.Toolchain.Pins
+	all := b.cfg.Toolchain.Pins.All()
+	if all == nil {
+		all = map[string]string{}
+	}
+	for _, ref := range refs {
+		logrus.Debugf("toolchain base image %s is %s", ref, digests[ref])
+	}
+	maps.Copy(all, digests)
+	pins := toolchains.NewPins(all)
+	b.planMu.Lock()
+	b.cfg.Toolchain.Pins, b.plan = pins, nil
+	if b.opts != nil {
+		b.opts.Toolchain.Pins = pins
+	}
+	b.planMu.Unlock()
+	if b.fromCache() && b.raw != nil {
+		return nil
+	}
+	p, err := b.Plan(ctx)
+	if err != nil {
+		return err
+	}
 	return b.assemble(ctx, p)
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/daemon"
 	"github.com/kiln-build/kiln/internal/atomicfile"
-	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/solve"
 	"github.com/moby/buildkit/client"
@@ -51,12 +50,8 @@ func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result, imag
 	}
 	slices.Sort(versions)
 	in.BuildKit = strings.Join(slices.Compact(versions), ",")
-	for _, j := range b.Plan.Jobs {
-		dg, err := llb.RecipeDigest(j.Recipe)
-		if err != nil {
-			return err
-		}
-		in.Jobs = append(in.Jobs, provenance.Job{Recipe: j.Recipe.Name, Target: j.Target.Name, Variant: j.Variant, Digest: dg})
+	if in.Jobs, err = b.provenanceJobs(ctx); err != nil {
+		return err
 	}
 	st, err := provenance.Statement(in, t.OutDir, rel, docs)
 	if err != nil {
@@ -102,7 +97,7 @@ func daemonFacts(ctx context.Context, d daemon.Remote, refs []string, resolve bo
 
 // signProvenance has the first daemon sign statement into t.OutDir.
 func (b *Build) signProvenance(ctx context.Context, t Target, statement []byte, res *Result) error {
-	st := graph.SignProvenance(statement, &b.cfg.Sign.Signing, b.Plan.Packer)
+	st := graph.SignProvenance(statement, &b.cfg.Sign.Signing, b.packer)
 	s := Solve{Imports: t.Cache.GatewayImports()}
 	sum, err := solve.Run(ctx, solve.Request{
 		Nodes: []solve.Node{{Daemon: t.Daemons[0], Secrets: b.secrets(), Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {

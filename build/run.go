@@ -145,7 +145,11 @@ func (b *Build) spread(ctx context.Context, t Target) ([]solve.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		chunks := b.chunks(def)
+		ids, err := b.jobIDs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		chunks := chunks(def, ids)
 		if len(chunks) == 1 {
 			s := Solve{Imports: t.Cache.GatewayImports()}
 			return []solve.Node{{Daemon: ds[0], Cache: t.Cache, Secrets: b.secrets(), Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
@@ -153,14 +157,18 @@ func (b *Build) spread(ctx context.Context, t Target) ([]solve.Node, error) {
 			}}}, nil
 		}
 		logrus.Infof("the build graph (%d jobs, %d MiB) is larger than one request to a daemon may be: solving it as %d requests to %s, which share their common steps",
-			len(b.Plan.IDs), def.ToPB().SizeVT()>>20, len(chunks), ds[0].Addr)
+			len(ids), def.ToPB().SizeVT()>>20, len(chunks), ds[0].Addr)
 		same := make([]daemon.Remote, len(chunks))
 		for i := range same {
 			same[i] = ds[0]
 		}
-		return b.shareNodes(t, same, chunks)
+		return b.shareNodes(ctx, t, same, chunks)
 	}
-	return b.shareNodes(t, ds, plan.Spread(b.Plan.Groups(), len(ds)))
+	p, err := b.Plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return b.shareNodes(ctx, t, ds, plan.Spread(p.Groups(), len(ds)))
 }
 
 // maxRequest bounds the definition one solve request carries: BuildKit's
@@ -177,10 +185,9 @@ var maxRequest = func() int {
 // as keep each request under maxRequest: one for any usual build, several
 // for a feed of thousands of recipes. The daemon runs a step that several
 // requests share once.
-func (b *Build) chunks(def *bkllb.Definition) [][]string {
+func chunks(def *bkllb.Definition, ids []string) [][]string {
 	size := def.ToPB().SizeVT()
 	n := (size + maxRequest - 1) / maxRequest
-	ids := b.Plan.IDs
 	if n <= 1 || len(ids) < 2 {
 		return [][]string{ids}
 	}
@@ -194,15 +201,19 @@ func (b *Build) chunks(def *bkllb.Definition) [][]string {
 
 // shareNodes makes one solve node per share, on ds[i]; several nodes
 // export their cache each to its own reference (cache.Options.ForDaemon).
-func (b *Build) shareNodes(t Target, ds []daemon.Remote, shares [][]string) ([]solve.Node, error) {
+func (b *Build) shareNodes(ctx context.Context, t Target, ds []daemon.Remote, shares [][]string) ([]solve.Node, error) {
+	all, err := b.Plan(ctx)
+	if err != nil {
+		return nil, err
+	}
 	nodes := make([]solve.Node, len(ds))
 	for i, share := range shares {
 		nodes[i] = solve.Node{Daemon: ds[i], Cache: t.Cache.ForDaemon(i, len(ds)), Secrets: b.fetchSecrets()}
 		if len(share) == 0 {
-			logrus.Infof("daemon %s: nothing to build (%d jobs for %d daemons)", ds[i].Addr, len(b.Plan.IDs), len(ds))
+			logrus.Infof("daemon %s: nothing to build (%d jobs for %d daemons)", ds[i].Addr, len(all.IDs), len(ds))
 			continue
 		}
-		p, err := b.Plan.Only(share)
+		p, err := all.Only(share)
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +242,11 @@ func describeShare(share []string) string {
 // signCollected signs, on the first daemon, the metainfo of payloads that
 // several daemons built and the build collected into t.OutDir.
 func (b *Build) signCollected(ctx context.Context, t Target, res *Result) error {
-	st, err := graph.Collected(b.Plan, b.signing())
+	p, err := b.Plan(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := graph.Collected(p, b.signing())
 	if err != nil {
 		return err
 	}

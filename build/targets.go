@@ -41,10 +41,17 @@ func LoadTargets(paths []string) (*toolchains.Set, error) {
 // LoadTargets), and returns the paths that name recipes. Lenient leaves
 // paths that are missing or hold no recipe to others to report.
 func targetSources(paths []string, lenient bool) (srcs []toolchains.Source, recipePaths []string, err error) {
+	srcs, recipePaths, _, err = findSources(paths, lenient, nil)
+	return srcs, recipePaths, err
+}
+
+// findSources is targetSources also returning the recipe files found, in
+// order, with what was read of them in read (when not nil).
+func findSources(paths []string, lenient bool, read map[string][]byte) (srcs []toolchains.Source, recipePaths, files []string, err error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	var dirs, files []string
+	var dirs []string
 	seen := map[string]bool{}
 	addDir := func(d string) {
 		if abs, err := filepath.Abs(d); err == nil && !seen[abs] {
@@ -86,7 +93,7 @@ func targetSources(paths []string, lenient bool) (srcs []toolchains.Source, reci
 	}
 	srcs, err = readTargetDirs(dirs)
 	errs = append(errs, err)
-	return append(srcs, repoFileSources(files, seen)...), recipePaths, errors.Join(errs...)
+	return append(srcs, repoFileSources(files, seen, read)...), recipePaths, files, errors.Join(errs...)
 }
 
 // readTargetDirs reads the target files of dirs; a missing dir has none.
@@ -119,7 +126,7 @@ func readTargetDirs(dirs []string) (srcs []toolchains.Source, err error) {
 
 // repoFileSources are the recipe files among files that may be repository
 // files defining targets, each read once (seen holds absolute paths read).
-func repoFileSources(files []string, seen map[string]bool) (srcs []toolchains.Source) {
+func repoFileSources(files []string, seen map[string]bool, read map[string][]byte) (srcs []toolchains.Source) {
 	for _, f := range files {
 		if abs, err := filepath.Abs(f); err == nil {
 			if seen[abs] {
@@ -130,6 +137,9 @@ func repoFileSources(files []string, seen map[string]bool) (srcs []toolchains.So
 		data, err := os.ReadFile(f)
 		if err != nil {
 			continue // the recipe loader reports it
+		}
+		if read != nil {
+			read[f] = data
 		}
 		// Only a repository file (top-level recipes) defines targets;
 		// toolchains.Load tells, this only saves parsing most recipes twice.

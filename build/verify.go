@@ -156,7 +156,11 @@ func rebuild(ctx context.Context, c VerifyConfig, vs []*Verification) error {
 // findJob finds o's job in b and checks that the recipe is the one the
 // package was built from.
 func findJob(b *Build, o *sbom.Origin) (*llb.Job, error) {
-	for _, j := range b.Plan.Jobs {
+	p, err := b.Plan(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range p.Jobs {
 		if j.Recipe.Name != o.Recipe || j.Target.Name != o.Target || !maps.Equal(j.Variant, o.Variant) {
 			continue
 		}

@@ -61,6 +61,11 @@ func Patterns(dir string) ([]string, error) {
 	if err := w.walk("."); err != nil {
 		return nil, fmt.Errorf("reading .gitignore files under %s: %w", dir, err)
 	}
+	if len(w.rules) == 0 {
+		// No .gitignore: nothing is ignored but .git, which the
+		// patterns say exactly; there is nothing to correct.
+		return w.out, nil
+	}
 	pats := append(w.out, w.ignored...)
 	sent, err := sends(dir, pats)
 	if err != nil {

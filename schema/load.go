@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -50,6 +51,37 @@ func recipeFile(dir string) (string, error) {
 			return "", fmt.Errorf("loading recipe: %w", err)
 		}
 	}
+	return pickRecipe(dir, found)
+}
+
+// recipeAmong is recipeFile for a directory already read: its entries.
+func recipeAmong(dir string, entries []fs.DirEntry) (string, error) {
+	var found []string
+	for _, name := range RecipeFiles {
+		i, ok := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, n string) int { return strings.Compare(e.Name(), n) })
+		if !ok {
+			continue
+		}
+		if e := entries[i]; e.Type()&fs.ModeSymlink == 0 {
+			if !e.IsDir() {
+				found = append(found, name)
+			}
+			continue
+		}
+		// A link counts when it leads to a file, as for recipeFile.
+		fi, err := os.Stat(filepath.Join(dir, name))
+		switch {
+		case err == nil && !fi.IsDir():
+			found = append(found, name)
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return "", fmt.Errorf("loading recipe: %w", err)
+		}
+	}
+	return pickRecipe(dir, found)
+}
+
+// pickRecipe is the one recipe file of dir among found.
+func pickRecipe(dir string, found []string) (string, error) {
 	switch len(found) {
 	case 0:
 		return "", nil

@@ -90,22 +90,37 @@ func repoFiles(path string) ([]string, error) {
 	if f, err := recipeFile(path); err != nil || f != "" {
 		return []string{f}, err
 	}
+	// Each directory is read once, and its recipe file found among its
+	// entries: a feed has thousands of them.
 	var files []string
-	err = filepath.WalkDir(path, func(p string, de fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			return err
-		case !de.IsDir() || p == path:
-			return nil
-		case strings.HasPrefix(de.Name(), "."):
-			return fs.SkipDir
+	var walk func(dir string, entries []fs.DirEntry) error
+	walk = func(dir string, entries []fs.DirEntry) error {
+		for _, e := range entries {
+			if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			sub := filepath.Join(dir, e.Name())
+			below, err := os.ReadDir(sub)
+			if err != nil {
+				return err
+			}
+			f, err := recipeAmong(sub, below)
+			if err != nil {
+				return err
+			}
+			if f != "" {
+				files = append(files, f)
+			}
+			if err := walk(sub, below); err != nil {
+				return err
+			}
 		}
-		f, err := recipeFile(p)
-		if f != "" {
-			files = append(files, f)
-		}
-		return err
-	})
+		return nil
+	}
+	entries, err := os.ReadDir(path)
+	if err == nil {
+		err = walk(path, entries)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("loading recipes: %w", err)
 	}

@@ -135,3 +135,14 @@ func ErrorAt(r *Recipe, field, msg string) *Error {
 	}
 	return decodeForPositions(r.File, data).recipeError(r, field, msg)
 }
+
+// LocalPaths are the files and directories r names in its directory (path
+// sources, patches, spk icon and wizard), joined to r.Dir: what loading r
+// checks are there.
+func LocalPaths(r *Recipe) []string {
+	var out []string
+	for _, f := range localFiles(r) {
+		out = append(out, filepath.Join(r.Dir, filepath.FromSlash(f.name)))
+	}
+	return out
+}

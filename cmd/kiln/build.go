@@ -60,7 +60,7 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			logrus.Debugf("planned %d jobs in %v", len(b.Plan.Jobs), time.Since(start))
+			logrus.Debugf("prepared in %v", time.Since(start))
 			daemons, err := findDaemons()
 			if err != nil {
 				return err

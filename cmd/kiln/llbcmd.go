@@ -4,7 +4,6 @@ import (
 	"sync"
 
 	"github.com/kiln-build/kiln/build"
-	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 )
@@ -42,12 +41,8 @@ func llbCmd() *cobra.Command {
 					return err
 				}
 			}
-			def, err := b.Definition(cmd.Context())
-			if err != nil {
-				return err
-			}
 			logrus.Info(b.BuildctlCommand())
-			return bkllb.WriteTo(def, cmd.OutOrStdout())
+			return b.WriteDefinition(cmd.Context(), cmd.OutOrStdout())
 		},
 	}
 	bf.register(cmd.Flags())

@@ -1,0 +1,272 @@
+package build
+
+import (
+	"context"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/kiln-build/kiln/build/graphcache"
+	"github.com/kiln-build/kiln/gitignore"
+	"github.com/kiln-build/kiln/llb"
+	"github.com/kiln-build/kiln/plan"
+	"github.com/kiln-build/kiln/provenance"
+	"github.com/kiln-build/kiln/schema"
+	"github.com/kiln-build/kiln/toolchains"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/sirupsen/logrus"
+)
+
+// A build's graph is a pure function of the recipe and target files, the
+// configuration, the host's fetch settings, the recipe directories'
+// .gitignore files and the kiln binary. The graph cache keys it by the
+// first two and this binary, and keeps the others in the entry, checked
+// again on a hit; so an unchanged repository's graph is read back instead
+// of loaded, planned and compiled (issue 16: a feed of 2,500 recipes).
+// KILN_GRAPH_CACHE=off disables it.
+
+// graphCache is the cache and the key of one build's inputs.
+type graphCache struct {
+	dir  graphcache.Cache
+	base graphcache.Key // the key without the pins (see key)
+	// inputs are what load read beyond the key, for the entry.
+	inputs graphInputs
+}
+
+type graphInputs struct {
+	locals   map[string]string
+	excludes map[string][]string
+}
+
+// graphEntry is what a cached graph stands on beyond its key, and what a
+// build needs of its plan when it has none (see Build.Plan). An entry
+// may come without its graph: a build stores one under the key of its
+// unpinned graph, which it never marshals, for the next run to know the
+// images to pin without planning (Pin).
+type graphEntry struct {
+	Locals map[string]string `json:"locals"`
+	// Excludes are each recipe directory's patterns from its .gitignore
+	// files, which depend on the directory's files: read again on a hit.
+	Excludes map[string][]string `json:"excludes"`
+	// LocalFiles are the files the recipes name (true: a directory),
+	// which loading checks are there.
+	LocalFiles map[string]bool `json:"local_files"`
+	// Kinds are the recipes' generators; Fetch the host settings they
+	// resolved to (hostFetch), asked again on a hit.
+	Kinds []string         `json:"kinds"`
+	Fetch toolchains.Fetch `json:"fetch"`
+	// Images are the base images Pin resolves, IDs the jobs in build
+	// order and Jobs what the provenance says of each.
+	Images []string         `json:"images"`
+	IDs    []string         `json:"ids"`
+	Jobs   []provenance.Job `json:"jobs"`
+}
+
+// openGraphCache keys cfg's inputs; nil when the cache is off, or cfg
+// is not cacheable (a container image's export needs its plan) or its
+// files cannot be read (loading reports why).
+func openGraphCache(cfg Config) *graphCache {
+	if os.Getenv("KILN_GRAPH_CACHE") == "off" || cfg.Image != nil || cfg.Toolchain.Images != nil {
+		return nil
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return nil
+	}
+	salt, err := exeSalt()
+	if err != nil {
+		return nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil
+	}
+	k := graphcache.NewKey(salt)
+	k.Add("cwd", []byte(wd))
+	var sign *graphSigning
+	if cfg.Sign != nil {
+		sign = &graphSigning{Cert: cfg.Sign.Cert, BaseURL: cfg.Sign.BaseURL}
+	}
+	err = k.AddJSON("config", keyedConfig{Paths: cfg.Paths, Targets: cfg.Targets, BaseImage: cfg.Toolchain.BaseImage,
+		AptMirror: cfg.Toolchain.AptMirror, Fetch: cfg.Toolchain.Fetch, Set: cfg.Set, Variant: cfg.Variant,
+		NoCache: cfg.NoCache, Sign: sign})
+	if err != nil || addFiles(k, cfg.Paths) != nil {
+		return nil
+	}
+	return &graphCache{dir: graphcache.Cache{Dir: filepath.Join(dir, "kiln", "graphs")}, base: *k}
+}
+
+// keyedConfig is what of Config the graph depends on (Pins are added by
+// key; the signing key is a secret, never in the graph).
+type keyedConfig struct {
+	Paths, Targets []string
+	BaseImage      string
+	AptMirror      string
+	Fetch          toolchains.Fetch
+	Set            map[string]string
+	Variant        *int
+	NoCache        bool
+	Sign           *graphSigning
+}
+
+type graphSigning struct {
+	Cert    []byte
+	BaseURL string
+}
+
+// addFiles adds the target and recipe files paths stand for, as loading
+// finds them.
+func addFiles(k *graphcache.Key, paths []string) error {
+	read := map[string][]byte{}
+	srcs, recipePaths, files, err := findSources(paths, false, read)
+	if err != nil {
+		return err
+	}
+	for _, s := range srcs {
+		k.Add("targets "+s.File, s.Data)
+	}
+	k.Add("recipe paths", []byte(strings.Join(recipePaths, "\x00")))
+	for _, f := range files {
+		data, ok := read[f]
+		if !ok {
+			if data, err = os.ReadFile(f); err != nil {
+				return err
+			}
+		}
+		k.Add("recipe "+f, data)
+	}
+	return nil
+}
+
+// key is the base key with the base images' pins.
+func (c *graphCache) key(pins *toolchains.Pins) string {
+	k := c.base
+	_ = k.AddJSON("pins", pins.All()) // a map of strings always encodes
+	return k.String()
+}
+
+// fromCache takes the graph from the cache when it holds one for b's
+// inputs that still stands.
+func (b *Build) fromCache() bool {
+	c := b.cache
+	if c == nil {
+		return false
+	}
+	var e graphEntry
+	raw, ok := c.dir.Get(c.key(b.cfg.Toolchain.Pins), &e)
+	if !ok {
+		return false
+	}
+	if why := e.stale(b.cfg.Toolchain.Fetch); why != "" {
+		logrus.Debugf("graph cache: %s", why)
+		return false
+	}
+	b.def, b.raw, b.cached, b.Locals = nil, raw, &e, e.Locals
+	b.graph, b.compiled = bkllb.State{}, false
+	if raw != nil {
+		logrus.Debugf("graph cache: the graph of %d jobs read back", len(e.IDs))
+	}
+	return true
+}
+
+// stale tells why the graph no longer stands ("" when it does).
+func (e *graphEntry) stale(given toolchains.Fetch) string {
+	kinds := map[string]bool{}
+	for _, k := range e.Kinds {
+		kinds[k] = true
+	}
+	if hostFetch(kinds, given) != e.Fetch {
+		return "the host's fetch settings changed"
+	}
+	for p, dir := range e.LocalFiles {
+		fi, err := os.Stat(p)
+		if err != nil || fi.IsDir() != dir || !(dir || fi.Mode().IsRegular()) {
+			return p + " changed"
+		}
+	}
+	for dir, pats := range e.Excludes {
+		if now, err := gitignore.Patterns(dir); err != nil || !slices.Equal(now, pats) {
+			return "the files of " + dir + " changed"
+		}
+	}
+	return ""
+}
+
+// storeGraph keeps b's freshly marshalled graph for the next run, or
+// with def nil only the entry.
+func (b *Build) storeGraph(def *bkllb.Definition) {
+	if b.cache == nil || b.opts == nil || b.plan == nil {
+		return
+	}
+	p, o := b.plan, b.opts
+	e := graphEntry{Locals: b.Locals, Excludes: b.cache.inputs.excludes, LocalFiles: map[string]bool{},
+		Fetch: o.Toolchain.Fetch, Images: unpinnedImages(p, o.Toolchain), IDs: p.IDs}
+	for _, r := range o.Recipes {
+		for _, f := range schema.LocalPaths(r) {
+			fi, err := os.Stat(f)
+			if err != nil {
+				return // loading checked it: it went since
+			}
+			e.LocalFiles[f] = fi.IsDir()
+		}
+	}
+	e.Kinds = slices.Sorted(maps.Keys(generatorKinds(o.Recipes)))
+	jobs, err := jobsOf(p)
+	if err != nil {
+		return
+	}
+	e.Jobs = jobs
+	b.cache.dir.Put(b.cache.key(o.Toolchain.Pins), &e, def)
+}
+
+// jobsOf is what the provenance says of each job of p.
+func jobsOf(p *plan.Plan) ([]provenance.Job, error) {
+	var out []provenance.Job
+	for _, j := range p.Jobs {
+		dg, err := llb.RecipeDigest(j.Recipe)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, provenance.Job{Recipe: j.Recipe.Name, Target: j.Target.Name, Variant: j.Variant, Digest: dg})
+	}
+	return out, nil
+}
+
+// jobIDs are the jobs in build order, from the cache entry or the plan.
+func (b *Build) jobIDs(ctx context.Context) ([]string, error) {
+	if b.cached != nil {
+		return b.cached.IDs, nil
+	}
+	p, err := b.Plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.IDs, nil
+}
+
+// provenanceJobs are what the provenance says of the jobs.
+func (b *Build) provenanceJobs(ctx context.Context) ([]provenance.Job, error) {
+	if b.cached != nil {
+		return b.cached.Jobs, nil
+	}
+	p, err := b.Plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return jobsOf(p)
+}
+
+// unpinned are the base images Pin resolves.
+func (b *Build) unpinned(ctx context.Context) ([]string, error) {
+	if b.cached != nil {
+		return b.cached.Images, nil
+	}
+	p, err := b.Plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.storeGraph(nil) // the next run pins without planning
+	return unpinnedImages(p, b.opts.Toolchain), nil
+}

@@ -1,0 +1,238 @@
+package build
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kiln-build/kiln/toolchains"
+	bkllb "github.com/moby/buildkit/client/llb"
+)
+
+// TestGraphCache: an unchanged build's graph is read back from the graph
+// cache, the very definition compiling gives, with the plan facts a build
+// needs; and every input the compiler read beyond the key's files (a
+// .gitignore, a file a recipe names, the host's fetch settings) or in it
+// (recipes, configuration, pins) makes kiln compile again.
+func TestGraphCache(t *testing.T) {
+	t.Setenv("KILN_RECIPE_CACHE", "off")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("GOPROXY", "http://goproxy.test")
+	repo := copyExamples(t, "hello", "libgreet", "greeter", "gohello")
+	base := Config{Paths: []string{repo}, Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"}}
+	prep := func(cfg Config) *Build { return prepareCached(t, cfg) }
+	first := prep(base)
+	if first.cached != nil {
+		t.Fatal("an empty cache gave a graph")
+	}
+	want := definition(t, first)
+	second := prep(base)
+	if second.cached == nil {
+		t.Fatal("an unchanged repository compiled again")
+	}
+	if got := definition(t, second); !slices.EqualFunc(got.Def, want.Def, func(a, b []byte) bool { return string(a) == string(b) }) {
+		t.Fatal("the graph read back is not the graph compiled")
+	}
+	t.Setenv("KILN_GRAPH_CACHE", "off")
+	if fresh := definition(t, prep(base)); !sameOps(fresh, want) {
+		t.Fatal("the cached graph differs from a compile without the cache")
+	}
+	t.Setenv("KILN_GRAPH_CACHE", "")
+	// What a build asks of its plan comes with the graph, and planning
+	// later gives the same.
+	if !slices.Equal(second.cached.IDs, mustPlan(t, first).IDs) || !slices.Equal(mustPlan(t, second).IDs, mustPlan(t, first).IDs) {
+		t.Errorf("jobs: cached %v, planned %v", second.cached.IDs, mustPlan(t, first).IDs)
+	}
+	jobs, err := first.provenanceJobs(context.Background())
+	if err != nil || !sameJSON(t, second.cached.Jobs, jobs) {
+		t.Errorf("provenance jobs: cached %v, planned %v (%v)", second.cached.Jobs, jobs, err)
+	}
+	if len(second.cached.Images) == 0 || !reflect.DeepEqual(second.Locals, first.Locals) {
+		t.Errorf("images %v, locals %v (want %v)", second.cached.Images, second.Locals, first.Locals)
+	}
+
+	// miss: the change compiles again, then the new graph is read back.
+	miss := func(what string, cfg Config, change func()) {
+		t.Helper()
+		if change != nil {
+			change()
+		}
+		if b := prep(cfg); b.cached != nil {
+			t.Errorf("%s: the old graph was read back", what)
+		} else {
+			definition(t, b)
+		}
+		if prep(cfg).cached == nil {
+			t.Errorf("%s: the new graph was not kept", what)
+		}
+	}
+	write := func(name, data string) func() {
+		return func() {
+			if err := os.WriteFile(filepath.Join(repo, name), []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	targets := base
+	targets.Targets = []string{"x86_64"}
+	miss("another target", targets, nil)
+	set := base
+	set.Set = map[string]string{"mode": "debug"}
+	miss("an option", set, nil)
+	pinned := base
+	pinned.Toolchain.Pins = toolchains.NewPins(map[string]string{second.cached.Images[0]: "sha256:" + strings.Repeat("a", 64)})
+	miss("a pinned image", pinned, nil)
+	hello, _ := os.ReadFile(filepath.Join(repo, "hello", "kiln.cue"))
+	miss("a recipe edited", base, write("hello/kiln.cue", string(hello)+"\n// edited\n"))
+	miss("a .gitignore", base, write("hello/.gitignore", "*.o\n"))
+	miss("a new target file", base, func() {
+		if err := os.Mkdir(filepath.Join(repo, "targets"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write("targets/mine.yaml", "targets:\n  mine:\n    extends: x86_64\n")()
+	})
+	miss("the host's Go proxy", base, func() { t.Setenv("GOPROXY", "http://other.test") })
+
+	// A file a recipe names that went is the loader's error, never a hit.
+	if err := os.RemoveAll(filepath.Join(repo, "hello", "src")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Prepare(context.Background(), base); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("hello's src removed: %v", err)
+	}
+}
+
+func sameJSON(t *testing.T, a, b any) bool {
+	x, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(x) == string(y)
+}
+
+func copyExamples(t *testing.T, names ...string) string {
+	t.Helper()
+	repo := t.TempDir()
+	for _, n := range names {
+		if err := os.CopyFS(filepath.Join(repo, n), os.DirFS(filepath.Join("..", "examples", n))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return repo
+}
+
+func prepareCached(t *testing.T, cfg Config) *Build {
+	t.Helper()
+	b, err := Prepare(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestGraphCacheEntries: kiln llb writes the cached bytes as they are; a
+// damaged graph is compiled again; the entry a build stores before
+// pinning (no graph, only what pinning needs) lets the next run pin
+// without planning, and a run that needs that graph compiles it.
+func TestGraphCacheEntries(t *testing.T) {
+	t.Setenv("KILN_RECIPE_CACHE", "off")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cfg := Config{Paths: []string{copyExamples(t, "hello", "libgreet")}, Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"}}
+	ctx := context.Background()
+
+	// Before pinning: only the entry is kept.
+	b := prepareCached(t, cfg)
+	images, err := b.unpinned(ctx)
+	if err != nil || len(images) == 0 {
+		t.Fatalf("images to pin: %v %v", images, err)
+	}
+	again := prepareCached(t, cfg)
+	if again.cached == nil || again.raw != nil || !slices.Equal(again.cached.Images, images) {
+		t.Fatalf("the entry kept before pinning: %+v, graph %d bytes", again.cached, len(again.raw))
+	}
+	if got, err := again.unpinned(ctx); err != nil || !slices.Equal(got, images) || again.plan != nil {
+		t.Fatalf("pinning after a kept entry planned (%v) or found %v (%v)", again.plan != nil, got, err)
+	}
+	want := definition(t, again) // compiled: the entry had no graph
+	if !sameOps(want, definition(t, b)) {
+		t.Fatal("the graph compiled after an entry without one differs")
+	}
+
+	full := prepareCached(t, cfg)
+	var out strings.Builder
+	if err := full.WriteDefinition(ctx, &out); err != nil || full.raw == nil || out.String() != string(full.raw) {
+		t.Fatalf("kiln llb of a cached graph: %v, %d bytes of %d", err, out.Len(), len(full.raw))
+	}
+
+	// A damaged graph: compiled again, and the entry mended.
+	entries, _ := filepath.Glob(filepath.Join(os.Getenv("XDG_CACHE_HOME"), "kiln", "graphs", "*.graph"))
+	for _, e := range entries {
+		data, err := os.ReadFile(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := len(data) - 64; i < len(data); i++ {
+			data[i] = 0xff
+		}
+		if err := os.WriteFile(e, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	damaged := prepareCached(t, cfg)
+	if got := definition(t, damaged); damaged.raw != nil || !sameOps(got, want) {
+		t.Fatal("a damaged graph was not compiled again")
+	}
+	if mended := prepareCached(t, cfg); mended.raw == nil || !sameOps(definition(t, mended), want) {
+		t.Fatal("the damaged entry was not replaced")
+	}
+}
+
+// sameOps: two definitions hold the same operations (their order may
+// differ between compiles).
+func sameOps(a, b *bkllb.Definition) bool {
+	sorted := func(d *bkllb.Definition) []string {
+		var out []string
+		for _, op := range d.Def {
+			out = append(out, string(op))
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(sorted(a), sorted(b))
+}
+
+// TestGraphCacheKeysConfig: every field of Config and of the toolchain
+// options is either in the graph cache's key (or the entry), or turns the
+// cache off, or cannot change the graph. A new field fails this test
+// until it is sorted into one of those.
+func TestGraphCacheKeysConfig(t *testing.T) {
+	known := map[reflect.Type][]string{
+		reflect.TypeOf(Config{}): {
+			"Paths", "Targets", "Toolchain", "Set", "Variant", "Sign", "NoCache", // keyed
+			"Image",   // turns the cache off
+			"Indexes", // reads the feeds' indexes, whose sha256 the recipes pin
+		},
+		reflect.TypeOf(toolchains.Options{}): {
+			"BaseImage", "AptMirror", "Fetch", // keyed
+			"Pins",   // keyed by graphCache.key
+			"Images", // turns the cache off
+		},
+		reflect.TypeOf(Signing{}): {"Signing", "Key"}, // graphSigning; the key never reaches the graph
+	}
+	for typ, fields := range known {
+		for i := range typ.NumField() {
+			if f := typ.Field(i); !slices.Contains(fields, f.Name) {
+				t.Errorf("%s.%s: is it in the graph cache's key (openGraphCache)?", typ, f.Name)
+			}
+		}
+	}
+}
