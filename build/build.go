@@ -18,7 +18,6 @@ import (
 	"sync"
 
 	"github.com/kiln-build/kiln/build/graph"
-	"github.com/kiln-build/kiln/build/graphcache"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/provenance"
@@ -73,6 +72,8 @@ type Build struct {
 	// raw is the graph marshalled, as the graph cache gave it: decoded
 	// only when needed (kiln llb writes it as it is).
 	raw []byte
+	// decoded is raw being decoded (see fromCache).
+	decoded func() (*bkllb.Definition, error)
 	// compiled: graph is assembled (a graph cache entry may have come
 	// without its graph).
 	compiled bool
@@ -197,7 +198,7 @@ func (b *Build) assemble(ctx context.Context, p *plan.Plan) error {
 			return err
 		}
 	}
-	b.def, b.raw = nil, nil
+	b.def, b.raw, b.decoded = nil, nil, nil
 	b.graph, err = graph.Build(p, graph.Request{Sign: b.signing()})
 	b.compiled = err == nil
 	return err
@@ -211,7 +212,7 @@ func (b *Build) Definition(ctx context.Context) (*bkllb.Definition, error) {
 		return b.def, nil
 	}
 	if b.raw != nil {
-		def, err := graphcache.Decode(b.raw)
+		def, err := b.decoded()
 		if err == nil {
 			b.def = def
 			return def, nil

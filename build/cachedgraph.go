@@ -2,9 +2,11 @@ package build
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/sirupsen/logrus"
+	"golang.org/x/sync/errgroup"
 )
 
 // A build's graph is a pure function of the recipe and target files, the
@@ -159,16 +162,38 @@ func (b *Build) fromCache() bool {
 	if !ok {
 		return false
 	}
+	// Decoding takes a core while the checks below wait on the disk;
+	// Definition takes the result (kiln llb needs none).
+	decoded := decodeAsync(raw)
 	if why := e.stale(b.cfg.Toolchain.Fetch); why != "" {
 		logrus.Debugf("graph cache: %s", why)
 		return false
 	}
 	b.def, b.raw, b.cached, b.Locals = nil, raw, &e, e.Locals
-	b.graph, b.compiled = bkllb.State{}, false
+	b.graph, b.compiled, b.decoded = bkllb.State{}, false, decoded
 	if raw != nil {
 		logrus.Debugf("graph cache: the graph of %d jobs read back", len(e.IDs))
 	}
 	return true
+}
+
+// decodeAsync decodes raw (when not nil) on another goroutine; the
+// function returned waits for it.
+func decodeAsync(raw []byte) func() (*bkllb.Definition, error) {
+	if raw == nil {
+		return nil
+	}
+	var def *bkllb.Definition
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		def, err = graphcache.Decode(raw)
+	}()
+	return func() (*bkllb.Definition, error) {
+		<-done
+		return def, err
+	}
 }
 
 // stale tells why the graph no longer stands ("" when it does).
@@ -186,10 +211,20 @@ func (e *graphEntry) stale(given toolchains.Fetch) string {
 			return p + " changed"
 		}
 	}
+	// One walk per recipe directory: side by side, as they wait on the
+	// kernel more than on a core.
+	var g errgroup.Group
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
 	for dir, pats := range e.Excludes {
-		if now, err := gitignore.Patterns(dir); err != nil || !slices.Equal(now, pats) {
-			return "the files of " + dir + " changed"
-		}
+		g.Go(func() error {
+			if now, err := gitignore.Patterns(dir); err != nil || !slices.Equal(now, pats) {
+				return errors.New("the files of " + dir + " changed")
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err.Error()
 	}
 	return ""
 }

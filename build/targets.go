@@ -7,9 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/kiln-build/kiln/schema"
 	"github.com/kiln-build/kiln/toolchains"
+	"golang.org/x/sync/errgroup"
 )
 
 // LoadTargets returns the targets the recipes at paths may use: kiln's own
@@ -127,6 +129,7 @@ func readTargetDirs(dirs []string) (srcs []toolchains.Source, err error) {
 // repoFileSources are the recipe files among files that may be repository
 // files defining targets, each read once (seen holds absolute paths read).
 func repoFileSources(files []string, seen map[string]bool, read map[string][]byte) (srcs []toolchains.Source) {
+	var once []string
 	for _, f := range files {
 		if abs, err := filepath.Abs(f); err == nil {
 			if seen[abs] {
@@ -134,17 +137,30 @@ func repoFileSources(files []string, seen map[string]bool, read map[string][]byt
 			}
 			seen[abs] = true
 		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue // the recipe loader reports it
+		once = append(once, f)
+	}
+	// Read side by side (a feed has thousands), used in order.
+	data := make([][]byte, len(once))
+	var g errgroup.Group
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	for i, f := range once {
+		g.Go(func() error {
+			data[i], _ = os.ReadFile(f) // the recipe loader reports a failure
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i, f := range once {
+		if data[i] == nil {
+			continue
 		}
 		if read != nil {
-			read[f] = data
+			read[f] = data[i]
 		}
 		// Only a repository file (top-level recipes) defines targets;
 		// toolchains.Load tells, this only saves parsing most recipes twice.
-		if bytes.Contains(data, []byte("recipes")) && bytes.Contains(data, []byte("targets")) {
-			srcs = append(srcs, toolchains.Source{File: f, Data: data, Recipes: true})
+		if bytes.Contains(data[i], []byte("recipes")) && bytes.Contains(data[i], []byte("targets")) {
+			srcs = append(srcs, toolchains.Source{File: f, Data: data[i], Recipes: true})
 		}
 	}
 	return srcs
