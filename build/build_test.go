@@ -146,12 +146,12 @@ func TestSpread(t *testing.T) {
 func TestChunks(t *testing.T) {
 	b := prepare(t, Config{Paths: examples("hello", "libgreet", "greeter"), Targets: []string{"armv7,x86_64"}})
 	def := definition(t, b)
-	if c := chunks(def, mustPlan(t, b).IDs); len(c) != 1 || !slices.Equal(c[0], mustPlan(t, b).IDs) {
+	if c := chunks(def.ToPB().SizeVT(), mustPlan(t, b).IDs); len(c) != 1 || !slices.Equal(c[0], mustPlan(t, b).IDs) {
 		t.Fatalf("chunks of a small graph: %v", c)
 	}
 	defer func(m int) { maxRequest = m }(maxRequest)
 	maxRequest = def.ToPB().SizeVT()/3 + 1
-	cs := chunks(def, mustPlan(t, b).IDs)
+	cs := chunks(def.ToPB().SizeVT(), mustPlan(t, b).IDs)
 	if len(cs) != 3 || !slices.Equal(slices.Concat(cs...), mustPlan(t, b).IDs) {
 		t.Fatalf("chunks = %v, want 3 consecutive shares of %v", cs, mustPlan(t, b).IDs)
 	}

@@ -65,6 +65,9 @@ type graphEntry struct {
 	Images []string         `json:"images"`
 	IDs    []string         `json:"ids"`
 	Jobs   []provenance.Job `json:"jobs"`
+	// Groups are the jobs host: dependencies link (plan.Groups), which
+	// several daemons share out.
+	Groups [][]string `json:"groups"`
 }
 
 // openGraphCache keys cfg's inputs; nil when the cache is off, or cfg
@@ -145,9 +148,14 @@ func addFiles(k *graphcache.Key, paths []string) error {
 
 // key is the base key with the base images' pins.
 func (c *graphCache) key(pins *toolchains.Pins) string {
+	k := c.pinned(pins)
+	return k.String()
+}
+
+func (c *graphCache) pinned(pins *toolchains.Pins) graphcache.Key {
 	k := c.base
 	_ = k.AddJSON("pins", pins.All()) // a map of strings always encodes
-	return k.String()
+	return k
 }
 
 // fromCache takes the graph from the cache when it holds one for b's
@@ -237,7 +245,7 @@ func (b *Build) storeGraph(def *bkllb.Definition) {
 	}
 	p, o := b.plan, b.opts
 	e := graphEntry{Locals: b.Locals, Excludes: b.cache.inputs.excludes, LocalFiles: map[string]bool{},
-		Fetch: o.Toolchain.Fetch, Images: unpinnedImages(p, o.Toolchain), IDs: p.IDs}
+		Fetch: o.Toolchain.Fetch, Images: unpinnedImages(p, o.Toolchain), IDs: p.IDs, Groups: p.Groups()}
 	for _, r := range o.Recipes {
 		for _, f := range schema.LocalPaths(r) {
 			fi, err := os.Stat(f)
@@ -279,6 +287,18 @@ func (b *Build) jobIDs(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	return p.IDs, nil
+}
+
+// jobGroups are the jobs by group (plan.Groups), from the entry or the plan.
+func (b *Build) jobGroups(ctx context.Context) ([][]string, error) {
+	if b.cached != nil {
+		return b.cached.Groups, nil
+	}
+	p, err := b.Plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.Groups(), nil
 }
 
 // provenanceJobs are what the provenance says of the jobs.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiln-build/kiln/daemon"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
 )
@@ -234,5 +235,61 @@ func TestGraphCacheKeysConfig(t *testing.T) {
 				t.Errorf("%s.%s: is it in the graph cache's key (openGraphCache)?", typ, f.Name)
 			}
 		}
+	}
+}
+
+// TestGraphCacheShares: the graphs of a build's shares (a graph too large
+// for one request, or several daemons) are kept together once all are
+// compiled, and an unchanged build reads them back without planning.
+func TestGraphCacheShares(t *testing.T) {
+	t.Setenv("KILN_RECIPE_CACHE", "off")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cfg := Config{Paths: []string{copyExamples(t, "hello", "libgreet", "greeter")}, Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"}}
+	ctx := context.Background()
+	first := prepareCached(t, cfg)
+	ids := mustPlan(t, first).IDs
+	shares := [][]string{ids[:3], nil, ids[3:]}
+	compiled := first.shareGraphs(shares)
+	if compiled.raw != nil {
+		t.Fatal("an empty cache gave share graphs")
+	}
+	var want []*bkllb.Definition
+	for i, s := range shares {
+		if len(s) == 0 {
+			want = append(want, nil)
+			continue
+		}
+		def, err := compiled.definition(ctx, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, def)
+	}
+	definition(t, first) // the whole graph's entry, which the shares' stands beside
+
+	again := prepareCached(t, cfg)
+	read := again.shareGraphs(shares)
+	if read.raw == nil {
+		t.Fatal("the shares' graphs were not kept")
+	}
+	for i, s := range shares {
+		if len(s) == 0 {
+			continue
+		}
+		def, err := read.definition(ctx, i)
+		if err != nil || !sameOps(def, want[i]) {
+			t.Fatalf("share %d read back differs (%v)", i, err)
+		}
+	}
+	if other := again.shareGraphs([][]string{ids[:2], ids[2:]}); other.raw != nil {
+		t.Error("other shares were given the kept graphs")
+	}
+	// Several daemons: the groups come with the graph, no plan is made.
+	nodes, err := again.spread(ctx, Target{Daemons: []daemon.Remote{{Addr: "tcp://a:1"}, {Addr: "tcp://b:1"}}})
+	if err != nil || len(nodes) != 2 {
+		t.Fatalf("spread: %v %v", nodes, err)
+	}
+	if again.plan != nil {
+		t.Error("spreading a cached graph over two daemons planned the build")
 	}
 }

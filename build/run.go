@@ -17,7 +17,6 @@ import (
 	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/provenance"
 	"github.com/kiln-build/kiln/solve"
-	bkllb "github.com/moby/buildkit/client/llb"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/sirupsen/logrus"
 )
@@ -141,7 +140,7 @@ func (b *Build) fetchSecrets() map[string][]byte {
 func (b *Build) spread(ctx context.Context, t Target) ([]solve.Node, error) {
 	ds := t.Daemons
 	if len(ds) == 1 {
-		def, err := b.Definition(ctx)
+		size, err := b.definitionSize(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -149,26 +148,43 @@ func (b *Build) spread(ctx context.Context, t Target) ([]solve.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		chunks := chunks(def, ids)
+		chunks := chunks(size, ids)
 		if len(chunks) == 1 {
+			def, err := b.Definition(ctx)
+			if err != nil {
+				return nil, err
+			}
 			s := Solve{Imports: t.Cache.GatewayImports()}
 			return []solve.Node{{Daemon: ds[0], Cache: t.Cache, Secrets: b.secrets(), Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 				return s.def(ctx, c, def)
 			}}}, nil
 		}
 		logrus.Infof("the build graph (%d jobs, %d MiB) is larger than one request to a daemon may be: solving it as %d requests to %s, which share their common steps",
-			len(ids), def.ToPB().SizeVT()>>20, len(chunks), ds[0].Addr)
+			len(ids), size>>20, len(chunks), ds[0].Addr)
 		same := make([]daemon.Remote, len(chunks))
 		for i := range same {
 			same[i] = ds[0]
 		}
 		return b.shareNodes(ctx, t, same, chunks)
 	}
-	p, err := b.Plan(ctx)
+	groups, err := b.jobGroups(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return b.shareNodes(ctx, t, ds, plan.Spread(p.Groups(), len(ds)))
+	return b.shareNodes(ctx, t, ds, plan.Spread(groups, len(ds)))
+}
+
+// definitionSize is the size of the graph marshalled (what one request
+// would carry).
+func (b *Build) definitionSize(ctx context.Context) (int, error) {
+	if b.def == nil && b.raw != nil {
+		return len(b.raw), nil
+	}
+	def, err := b.Definition(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return def.ToPB().SizeVT(), nil
 }
 
 // maxRequest bounds the definition one solve request carries: BuildKit's
@@ -185,8 +201,7 @@ var maxRequest = func() int {
 // as keep each request under maxRequest: one for any usual build, several
 // for a feed of thousands of recipes. The daemon runs a step that several
 // requests share once.
-func chunks(def *bkllb.Definition, ids []string) [][]string {
-	size := def.ToPB().SizeVT()
+func chunks(size int, ids []string) [][]string {
 	n := (size + maxRequest - 1) / maxRequest
 	if n <= 1 || len(ids) < 2 {
 		return [][]string{ids}
@@ -201,27 +216,30 @@ func chunks(def *bkllb.Definition, ids []string) [][]string {
 
 // shareNodes makes one solve node per share, on ds[i]; several nodes
 // export their cache each to its own reference (cache.Options.ForDaemon).
+// Each share's graph comes from the graph cache, or is compiled on its
+// node when it starts and kept for the next run (shares.go).
 func (b *Build) shareNodes(ctx context.Context, t Target, ds []daemon.Remote, shares [][]string) ([]solve.Node, error) {
-	all, err := b.Plan(ctx)
+	ids, err := b.jobIDs(ctx)
 	if err != nil {
 		return nil, err
 	}
+	graphs := b.shareGraphs(shares)
 	nodes := make([]solve.Node, len(ds))
 	for i, share := range shares {
 		nodes[i] = solve.Node{Daemon: ds[i], Cache: t.Cache.ForDaemon(i, len(ds)), Secrets: b.fetchSecrets()}
 		if len(share) == 0 {
-			logrus.Infof("daemon %s: nothing to build (%d jobs for %d daemons)", ds[i].Addr, len(all.IDs), len(ds))
+			logrus.Infof("daemon %s: nothing to build (%d jobs for %d daemons)", ds[i].Addr, len(ids), len(ds))
 			continue
-		}
-		p, err := all.Only(share)
-		if err != nil {
-			return nil, err
 		}
 		s := Solve{Imports: nodes[i].Cache.GatewayImports()}
 		// Signing needs every payload of a package: it runs once they
 		// are collected (signCollected), not on each daemon.
 		nodes[i].Build = func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
-			return SolvePackages(ctx, c, p, graph.Request{}, s)
+			def, err := graphs.definition(ctx, i)
+			if err != nil {
+				return nil, err
+			}
+			return s.def(ctx, c, def)
 		}
 		logrus.Infof("daemon %s builds %s", ds[i].Addr, describeShare(share))
 		if len(t.Cache.Exports) > 0 {
