@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/cache"
@@ -56,9 +57,11 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 	if err := checkStatic(); err != nil {
 		return nil, err
 	}
+	phase := phases()
 	if err := b.Pin(ctx, t.Daemons[0]); err != nil {
 		return nil, fmt.Errorf("resolving the toolchains' base images: %w", err)
 	}
+	phase("pinned the base images")
 	nodes, err := b.spread(ctx, t)
 	if err != nil {
 		return nil, err
@@ -67,6 +70,7 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	phase("graph ready")
 	sum, err := solve.Run(ctx, solve.Request{
 		Nodes:    nodes,
 		Locals:   b.Locals,
@@ -81,6 +85,7 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 		}
 		return nil, err
 	}
+	phase("solved and exported")
 	res := &Result{Summary: sum}
 	// The graph indexed only what it built (and each daemon only its
 	// share): a directory that was a feed already, or got packages from
@@ -108,10 +113,23 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 			return nil, err
 		}
 	}
+	phase("feed index, image")
 	if err := b.writeProvenance(ctx, t, res, images); err != nil {
 		return nil, err
 	}
+	phase("provenance")
 	return res, nil
+}
+
+// phases logs (--debug) how long each phase of a build took, for finding
+// where a build's own time goes.
+func phases() func(done string) {
+	last := time.Now()
+	return func(done string) {
+		now := time.Now()
+		logrus.Debugf("%s in %v", done, now.Sub(last).Round(time.Millisecond))
+		last = now
+	}
 }
 
 func (b *Build) secrets() map[string][]byte {
