@@ -36,6 +36,8 @@ type graphCache struct {
 	base graphcache.Key // the key without the pins (see key)
 	// inputs are what load read beyond the key, for the entry.
 	inputs graphInputs
+	// checked is the last entry found to stand (see stale).
+	checked *graphEntry
 }
 
 type graphInputs struct {
@@ -173,9 +175,14 @@ func (b *Build) fromCache() bool {
 	// Decoding takes a core while the checks below wait on the disk;
 	// Definition takes the result (kiln llb needs none).
 	decoded := decodeAsync(raw)
-	if why := e.stale(b.cfg.Toolchain.Fetch); why != "" {
-		logrus.Debugf("graph cache: %s", why)
-		return false
+	// The pinned graph's entry usually records what the unpinned one's,
+	// checked a moment ago, did.
+	if c.checked == nil || !e.sameInputs(c.checked) {
+		if why := e.stale(b.cfg.Toolchain.Fetch); why != "" {
+			logrus.Debugf("graph cache: %s", why)
+			return false
+		}
+		c.checked = &e
 	}
 	b.def, b.raw, b.cached, b.Locals = nil, raw, &e, e.Locals
 	b.graph, b.compiled, b.decoded = bkllb.State{}, false, decoded
@@ -202,6 +209,12 @@ func decodeAsync(raw []byte) func() (*bkllb.Definition, error) {
 		<-done
 		return def, err
 	}
+}
+
+// sameInputs: e and o record the same inputs beyond the key.
+func (e *graphEntry) sameInputs(o *graphEntry) bool {
+	return e.Fetch == o.Fetch && slices.Equal(e.Kinds, o.Kinds) && maps.Equal(e.LocalFiles, o.LocalFiles) &&
+		maps.EqualFunc(e.Excludes, o.Excludes, slices.Equal[[]string])
 }
 
 // stale tells why the graph no longer stands ("" when it does).

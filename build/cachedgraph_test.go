@@ -293,3 +293,60 @@ func TestGraphCacheShares(t *testing.T) {
 		t.Error("spreading a cached graph over two daemons planned the build")
 	}
 }
+
+// TestGraphCachePinned: pinning reads the pinned graph back; its entry is
+// checked again unless it records what the unpinned entry, just checked,
+// does (a run stopped between keeping the two leaves them apart).
+func TestGraphCachePinned(t *testing.T) {
+	t.Setenv("KILN_RECIPE_CACHE", "off")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	repo := copyExamples(t, "hello")
+	cfg := Config{Paths: []string{repo}, Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"}}
+	ctx := context.Background()
+	pin := func(b *Build) {
+		t.Helper()
+		refs, err := b.unpinned(ctx)
+		if err != nil || len(refs) == 0 {
+			t.Fatalf("images: %v %v", refs, err)
+		}
+		digests := map[string]string{}
+		for _, r := range refs {
+			digests[r] = "sha256:" + strings.Repeat("b", 64)
+		}
+		if err := b.pinTo(ctx, refs, digests); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := prepareCached(t, cfg)
+	pin(first)
+	want := definition(t, first)
+	if !strings.Contains(string(slices.Concat(want.Def...)), strings.Repeat("b", 64)) {
+		t.Fatal("the pinned graph does not pull by digest")
+	}
+	second := prepareCached(t, cfg)
+	pin(second)
+	if second.raw == nil || second.plan != nil || !sameOps(definition(t, second), want) {
+		t.Fatal("pinning an unchanged build did not read its pinned graph back")
+	}
+
+	// The pinned graph's entry records the .gitignore of before; the
+	// unpinned one's (kept while pinning) the new one.
+	if err := os.WriteFile(filepath.Join(repo, "hello", ".gitignore"), []byte("*.o\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	third := prepareCached(t, cfg) // compiles: the unpinned entry is stale
+	if _, err := third.unpinned(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fourth := prepareCached(t, cfg)
+	if fourth.cached == nil {
+		t.Fatal("the entry kept before pinning was not read back")
+	}
+	pin(fourth)
+	if fourth.raw != nil {
+		t.Fatal("a pinned graph of other inputs was read back")
+	}
+	if got := definition(t, fourth); sameOps(got, want) {
+		t.Fatal("the .gitignore is not in the pinned graph")
+	}
+}

@@ -37,6 +37,12 @@ func (b *Build) Pin(ctx context.Context, d daemon.Remote) error {
 	if err != nil {
 		return fmt.Errorf("daemon %s: %w", d.Addr, err)
 	}
+	return b.pinTo(ctx, refs, digests)
+}
+
+// pinTo takes the graph with refs pinned to digests from the graph cache,
+// or plans and assembles it again.
+func (b *Build) pinTo(ctx context.Context, refs []string, digests map[string]string) error {
 	all := b.cfg.Toolchain.Pins.All()
 	if all == nil {
 		all = map[string]string{}
