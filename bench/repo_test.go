@@ -11,12 +11,15 @@ import (
 	"time"
 )
 
-// genRepo writes a 20-recipe repository: r00..r04 are libraries, every
+// genRepo writes a 20-recipe repository (genRepoN).
+func genRepo(b *testing.B, dir, build string) []string { return genRepoN(b, dir, 20, build) }
+
+// genRepoN writes an n-recipe repository: r00..r04 are libraries, every
 // other recipe rN depends on library r(N%5) through host: makedepends.
 // build is the build script of recipe r02, which the benchmark changes.
-func genRepo(b *testing.B, dir, build string) []string {
+func genRepoN(b *testing.B, dir string, n int, build string) []string {
 	var paths []string
-	for i := 0; i < 20; i++ {
+	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("r%02d", i)
 		d := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Join(d, "src"), 0o755); err != nil {
