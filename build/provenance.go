@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kiln-build/kiln/build/graph"
 	"github.com/kiln-build/kiln/daemon"
@@ -20,7 +21,7 @@ import (
 // (its subjects: res's files and the container image's artifacts) and,
 // when signing, has the first daemon sign it (the key stays a BuildKit
 // secret).
-func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result, images []provenance.Artifact) error {
+func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result, images []provenance.Artifact, versions func() (string, error)) error {
 	var rel []string
 	for _, f := range res.Files {
 		r, err := filepath.Rel(t.OutDir, f)
@@ -37,19 +38,14 @@ func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result, imag
 	kiln, _ := Version()
 	in := provenance.Build{Targets: splitList(b.cfg.Targets), Options: b.cfg.Set, BaseImage: b.cfg.Toolchain.BaseImage, Kiln: kiln,
 		Artifacts: images}
-	var versions []string
-	for i, d := range t.Daemons {
-		v, images, err := daemonFacts(ctx, d, refs, i == 0)
-		if err != nil {
-			return fmt.Errorf("provenance: daemon %s: %w", d.Addr, err)
-		}
-		versions = append(versions, v)
-		if images != nil {
-			in.Images = images
+	if len(refs) > 0 {
+		if in.Images, err = resolveRefs(ctx, t.Daemons[0], refs); err != nil {
+			return fmt.Errorf("provenance: daemon %s: %w", t.Daemons[0].Addr, err)
 		}
 	}
-	slices.Sort(versions)
-	in.BuildKit = strings.Join(slices.Compact(versions), ",")
+	if in.BuildKit, err = versions(); err != nil {
+		return err
+	}
 	if in.Jobs, err = b.provenanceJobs(ctx); err != nil {
 		return err
 	}
@@ -72,27 +68,59 @@ func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result, imag
 	return nil
 }
 
-// daemonFacts asks a daemon for its BuildKit version and, when resolve is
-// set, for the digests the image references refs resolve to there.
-func daemonFacts(ctx context.Context, d daemon.Remote, refs []string, resolve bool) (string, map[string]string, error) {
+// daemonVersions asks every daemon for its BuildKit version (the
+// provenance names them) while the build runs; the function returned
+// waits for the answers and joins the versions.
+func daemonVersions(ctx context.Context, ds []daemon.Remote) func() (string, error) {
+	vs := make([]string, len(ds))
+	errs := make([]error, len(ds))
+	var wg sync.WaitGroup
+	for i, d := range ds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vs[i], errs[i] = daemonVersion(ctx, d)
+		}()
+	}
+	return func() (string, error) {
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				return "", fmt.Errorf("provenance: daemon %s: %w", ds[i].Addr, err)
+			}
+		}
+		slices.Sort(vs)
+		return strings.Join(slices.Compact(vs), ","), nil
+	}
+}
+
+func daemonVersion(ctx context.Context, d daemon.Remote) (string, error) {
 	c, _, err := d.Connect(ctx)
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
 	defer c.Close()
 	info, err := c.Info(ctx)
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
-	if !resolve || len(refs) == 0 {
-		return info.BuildkitVersion.Version, nil, nil
+	return info.BuildkitVersion.Version, nil
+}
+
+// resolveRefs asks d for the digests of the images the SBOMs name without
+// one.
+func resolveRefs(ctx context.Context, d daemon.Remote, refs []string) (map[string]string, error) {
+	c, _, err := d.Connect(ctx)
+	if err != nil {
+		return nil, err
 	}
+	defer c.Close()
 	var images map[string]string
 	_, err = c.Build(ctx, client.SolveOpt{}, "kiln", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
 		images, err = ResolveImages(ctx, gc, refs)
 		return gwclient.NewResult(), err
 	}, nil)
-	return info.BuildkitVersion.Version, images, err
+	return images, err
 }
 
 // signProvenance has the first daemon sign statement into t.OutDir.

@@ -58,6 +58,7 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 		return nil, err
 	}
 	phase := phases()
+	versions := daemonVersions(ctx, t.Daemons)
 	if err := b.Pin(ctx, t.Daemons[0]); err != nil {
 		return nil, fmt.Errorf("resolving the toolchains' base images: %w", err)
 	}
@@ -114,7 +115,7 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 		}
 	}
 	phase("feed index, image")
-	if err := b.writeProvenance(ctx, t, res, images); err != nil {
+	if err := b.writeProvenance(ctx, t, res, images, versions); err != nil {
 		return nil, err
 	}
 	phase("provenance")
