@@ -234,22 +234,29 @@ func (b *Build) Definition(ctx context.Context) (*bkllb.Definition, error) {
 		return nil, err
 	}
 	b.def = def
-	b.storeGraph(def)
+	if b.cache != nil {
+		// Marshalled once: kept, and what kiln llb writes.
+		if raw, err := def.ToPB().MarshalVT(); err == nil {
+			b.raw, b.decoded = raw, nil
+			b.storeGraph(raw)
+		}
+	}
 	return def, nil
 }
 
 // WriteDefinition writes the graph as Definition marshals it (what
-// `kiln llb` prints), the cache's bytes as they are when it came from there.
+// `kiln llb` prints): the bytes the graph cache gave or keeps as they are.
 func (b *Build) WriteDefinition(ctx context.Context, w io.Writer) error {
-	if b.def == nil && b.raw != nil {
+	if b.raw == nil {
+		if _, err := b.Definition(ctx); err != nil {
+			return err
+		}
+	}
+	if b.raw != nil {
 		_, err := w.Write(b.raw)
 		return err
 	}
-	def, err := b.Definition(ctx)
-	if err != nil {
-		return err
-	}
-	return bkllb.WriteTo(def, w)
+	return bkllb.WriteTo(b.def, w)
 }
 
 // stepKinds are the graph's step kinds by name, for the summary; only a

@@ -251,8 +251,8 @@ func (e *graphEntry) stale(given toolchains.Fetch) string {
 }
 
 // storeGraph keeps b's freshly marshalled graph for the next run, or
-// with def nil only the entry.
-func (b *Build) storeGraph(def *bkllb.Definition) {
+// with raw nil only the entry.
+func (b *Build) storeGraph(raw []byte) {
 	if b.cache == nil || b.opts == nil || b.plan == nil {
 		return
 	}
@@ -274,7 +274,7 @@ func (b *Build) storeGraph(def *bkllb.Definition) {
 		return
 	}
 	e.Jobs = jobs
-	b.cache.dir.Put(b.cache.key(o.Toolchain.Pins), &e, def)
+	b.cache.dir.PutBytes(b.cache.key(o.Toolchain.Pins), &e, raw)
 }
 
 // jobsOf is what the provenance says of each job of p.

@@ -196,7 +196,7 @@ func (b *Build) spread(ctx context.Context, t Target) ([]solve.Node, error) {
 // definitionSize is the size of the graph marshalled (what one request
 // would carry).
 func (b *Build) definitionSize(ctx context.Context) (int, error) {
-	if b.def == nil && b.raw != nil {
+	if b.raw != nil {
 		return len(b.raw), nil
 	}
 	def, err := b.Definition(ctx)

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,7 +28,11 @@ const keep = 8
 
 // magic starts every entry; a new layout changes it, and an entry of
 // another layout is a miss.
-var magic = []byte("kiln-graph 1\n")
+var magic = []byte("kiln-graph 2\n")
+
+// crcTable checks an entry's graph: a damaged one is a miss, never
+// decoded or written out (CRC-32C, which CPUs compute in hardware).
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // Cache is a directory of graphs. The zero Cache (Dir "") caches nothing.
 type Cache struct{ Dir string }
@@ -95,12 +100,16 @@ func (c Cache) Get(key string, hdr any) ([]byte, bool) {
 	if err := json.Unmarshal(b[8:8+n], hdr); err != nil {
 		return nil, false
 	}
+	b = b[8+n:]
+	if len(b) < 4 || binary.BigEndian.Uint32(b) != crc32.Checksum(b[4:], crcTable) {
+		return nil, false
+	}
 	now := time.Now()
 	os.Chtimes(c.file(key), now, now) // least recently used goes first
-	if len(b) == int(8+n) {
+	if len(b) == 4 {
 		return nil, true
 	}
-	return b[8+n:], true
+	return b[4:], true
 }
 
 // Decode reads a marshalled definition (Get's).
@@ -145,7 +154,9 @@ func (c Cache) PutBytes(key string, hdr any, d []byte) {
 	}
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(h)))
-	_, werr := tmp.Write(slices.Concat(magic, n[:], h, d))
+	var sum [4]byte
+	binary.BigEndian.PutUint32(sum[:], crc32.Checksum(d, crcTable))
+	_, werr := tmp.Write(slices.Concat(magic, n[:], h, sum[:], d))
 	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.file(key)) != nil {
 		os.Remove(tmp.Name())
 		return

@@ -55,6 +55,17 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("header only: %v %v %+v", ok, raw, h)
 	}
 
+	data, err := os.ReadFile(c.file(k.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-1] ^= 1
+	if err := os.WriteFile(c.file(k.String()), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Get(k.String(), &h); ok {
+		t.Error("a damaged graph hit")
+	}
 	if err := os.WriteFile(c.file(k.String()), []byte("kiln-graph 0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
