@@ -111,6 +111,9 @@ func Prepare(ctx context.Context, cfg Config) (*Build, error) {
 	}
 	b := &Build{cfg: cfg, packer: pk, packerDir: pkDir, cache: openGraphCache(cfg)}
 	if b.fromCache() {
+		for _, n := range b.cached.Notes {
+			logrus.Info(n) // as planning said it
+		}
 		return b, nil
 	}
 	if b.Locals, err = b.load(ctx); err != nil {

@@ -70,6 +70,8 @@ type graphEntry struct {
 	// Groups are the jobs host: dependencies link (plan.Groups), which
 	// several daemons share out.
 	Groups [][]string `json:"groups"`
+	// Notes are what planning told the user, told again.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // openGraphCache keys cfg's inputs; nil when the cache is off, or cfg
@@ -258,7 +260,7 @@ func (b *Build) storeGraph(raw []byte) {
 	}
 	p, o := b.plan, b.opts
 	e := graphEntry{Locals: b.Locals, Excludes: b.cache.inputs.excludes, LocalFiles: map[string]bool{},
-		Fetch: o.Toolchain.Fetch, Images: unpinnedImages(p, o.Toolchain), IDs: p.IDs, Groups: p.Groups()}
+		Fetch: o.Toolchain.Fetch, Images: unpinnedImages(p, o.Toolchain), IDs: p.IDs, Groups: p.Groups(), Notes: p.Notes}
 	for _, r := range o.Recipes {
 		for _, f := range schema.LocalPaths(r) {
 			fi, err := os.Stat(f)

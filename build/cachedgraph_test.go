@@ -13,6 +13,7 @@ import (
 	"github.com/kiln-build/kiln/daemon"
 	"github.com/kiln-build/kiln/toolchains"
 	bkllb "github.com/moby/buildkit/client/llb"
+	logtest "github.com/sirupsen/logrus/hooks/test"
 )
 
 // TestGraphCache: an unchanged build's graph is read back from the graph
@@ -349,5 +350,40 @@ func TestGraphCachePinned(t *testing.T) {
 	}
 	if got := definition(t, fourth); sameOps(got, want) {
 		t.Fatal("the .gitignore is not in the pinned graph")
+	}
+}
+
+// TestGraphCacheNotes: what planning told the user (a recipe left out of
+// a target) is told again when the graph is read back.
+func TestGraphCacheNotes(t *testing.T) {
+	t.Setenv("KILN_RECIPE_CACHE", "off")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	repo := copyExamples(t, "hello", "libgreet")
+	f := filepath.Join(repo, "hello", "kiln.cue")
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := strings.Replace(string(data), `targets: ["x86_64", "aarch64", "armv7"]`, `targets: ["x86_64"]`, 1)
+	if one == string(data) || os.WriteFile(f, []byte(one), 0o644) != nil {
+		t.Fatal("could not narrow hello's targets")
+	}
+	cfg := Config{Paths: []string{repo}, Targets: []string{"armv7"}, Toolchain: toolchains.Options{AptMirror: "http://mirror.test/debian"}}
+	hook := logtest.NewGlobal()
+	want := "recipe hello does not build for target armv7: skipped there"
+	for _, run := range []string{"compiled", "read back"} {
+		hook.Reset()
+		b := prepareCached(t, cfg)
+		definition(t, b)
+		if (b.cached != nil) != (run == "read back") {
+			t.Fatalf("%s: cached %v", run, b.cached != nil)
+		}
+		var said []string
+		for _, e := range hook.AllEntries() {
+			said = append(said, e.Message)
+		}
+		if !slices.Contains(said, want) {
+			t.Errorf("%s: said %q, want %q", run, said, want)
+		}
 	}
 }

@@ -69,6 +69,7 @@ type planner struct {
 	deps     map[key][]key // host: dependencies between jobs
 	visiting map[key]bool
 	stack    []string // recipe names being compiled, for cycle reports
+	notes    []string // see Plan.Notes
 	// drawing (NewGraph) records a dependency that closes a cycle and goes
 	// on, where a build stops; edges are every dependency, by package.
 	drawing bool
@@ -86,7 +87,10 @@ type Plan struct {
 	// IDs[i] names Jobs[i]: recipe/target, plus /variant for option sets.
 	IDs []string
 	// Packer is the kiln binary the graph's pack steps run.
-	Packer     llb.Packer
+	Packer llb.Packer
+	// Notes are what planning told the user (a recipe left out of a
+	// target), for a build that reads its graph back to tell again.
+	Notes      []string
 	deps       map[string][]string // host: dependencies between jobs, by ID
 	toolchains *toolchains.Set
 }
@@ -97,7 +101,7 @@ func New(o Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Plan{Jobs: jobs, Packer: o.Packer, deps: map[string][]string{}, toolchains: o.Toolchains}
+	out := &Plan{Jobs: jobs, Packer: o.Packer, Notes: p.notes, deps: map[string][]string{}, toolchains: o.Toolchains}
 	for _, k := range keys {
 		out.IDs = append(out.IDs, k.id())
 	}
@@ -212,7 +216,7 @@ func plan(o Options, drawing bool) (*planner, []key, []*llb.Job, error) {
 	var jobs []*llb.Job
 	var keys []key
 	for _, r := range o.Recipes {
-		targets, err := selectTargets(r, o.Targets, o.Toolchains, len(o.Recipes) > 1)
+		targets, err := selectTargets(r, o.Targets, o.Toolchains, len(o.Recipes) > 1, &p.notes)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -531,7 +535,7 @@ func outputNames(r *schema.Recipe) []string {
 // family's targets are asked. In a build of several recipes, one that
 // lacks a requested target is left out of that target rather than
 // failing the others.
-func selectTargets(r *schema.Recipe, want []string, set *toolchains.Set, several bool) ([]string, error) {
+func selectTargets(r *schema.Recipe, want []string, set *toolchains.Set, several bool, notes *[]string) ([]string, error) {
 	if len(want) == 0 || (len(want) == 1 && want[0] == AllTargets) {
 		return r.Targets, nil
 	}
@@ -548,7 +552,9 @@ func selectTargets(r *schema.Recipe, want []string, set *toolchains.Set, several
 				continue
 			}
 			if several {
-				logrus.Infof("recipe %s does not build for target %s: skipped there", r.Name, w)
+				note := fmt.Sprintf("recipe %s does not build for target %s: skipped there", r.Name, w)
+				logrus.Info(note)
+				*notes = append(*notes, note)
 				continue
 			}
 			return nil, fmt.Errorf("recipe %s (%s) does not build for target %q (its targets: %s)",
