@@ -58,7 +58,7 @@ package: install -D -m 0644 out.txt "$pkgdir/usr/share/%s/out.txt"
 var (
 	summaryRE = regexp.MustCompile(`(\d+) steps: (\d+) cached, (\d+) run, (\d+) checked`)
 	stepRE    = regexp.MustCompile(`(?m)^#(\d+) (.+)$`)
-	fileStep  = regexp.MustCompile(`(metadata|split spec|checks)$`)
+	fileStep  = regexp.MustCompile(`(metadata|split spec|checks|step specs)$`)
 )
 
 // ranRecipes names the recipes whose steps executed (were not cached) in
