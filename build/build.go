@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/kiln-build/kiln/build/graph"
+	"github.com/kiln-build/kiln/build/graphcache"
 	"github.com/kiln-build/kiln/llb"
 	"github.com/kiln-build/kiln/plan"
 	"github.com/kiln-build/kiln/provenance"
@@ -72,8 +73,6 @@ type Build struct {
 	// raw is the graph marshalled, as the graph cache gave it: decoded
 	// only when needed (kiln llb writes it as it is).
 	raw []byte
-	// decoded is raw being decoded (see fromCache).
-	decoded func() (*bkllb.Definition, error)
 	// compiled: graph is assembled (a graph cache entry may have come
 	// without its graph).
 	compiled bool
@@ -201,7 +200,7 @@ func (b *Build) assemble(ctx context.Context, p *plan.Plan) error {
 			return err
 		}
 	}
-	b.def, b.raw, b.decoded = nil, nil, nil
+	b.def, b.raw = nil, nil
 	b.graph, err = graph.Build(p, graph.Request{Sign: b.signing()})
 	b.compiled = err == nil
 	return err
@@ -215,7 +214,7 @@ func (b *Build) Definition(ctx context.Context) (*bkllb.Definition, error) {
 		return b.def, nil
 	}
 	if b.raw != nil {
-		def, err := b.decoded()
+		def, err := graphcache.Decode(b.raw)
 		if err == nil {
 			b.def = def
 			return def, nil
@@ -240,7 +239,7 @@ func (b *Build) Definition(ctx context.Context) (*bkllb.Definition, error) {
 	if b.cache != nil {
 		// Marshalled once: kept, and what kiln llb writes.
 		if raw, err := def.ToPB().MarshalVT(); err == nil {
-			b.raw, b.decoded = raw, nil
+			b.raw = raw
 			b.storeGraph(raw)
 		}
 	}
@@ -275,6 +274,27 @@ func (b *Build) stepKinds(ctx context.Context) (map[string]string, error) {
 		b.steps, b.stepsErr = solve.StepKinds(def)
 	})
 	return b.steps, b.stepsErr
+}
+
+// stepKindsLater works the step kinds out once the solve is done when the
+// graph is at hand (marshalled, or read back: a feed's graph takes a
+// moment to decode, and the first steps should not wait for it), else
+// before it.
+func (b *Build) stepKindsLater(ctx context.Context) (func() map[string]string, error) {
+	if b.def == nil && b.raw == nil {
+		steps, err := b.stepKinds(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return func() map[string]string { return steps }, nil
+	}
+	return func() map[string]string {
+		steps, err := b.stepKinds(ctx)
+		if err != nil {
+			logrus.Warnf("the summary cannot tell steps apart: %v", err)
+		}
+		return steps
+	}, nil
 }
 
 func (b *Build) signing() *graph.Signing {

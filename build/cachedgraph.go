@@ -174,9 +174,6 @@ func (b *Build) fromCache() bool {
 	if !ok {
 		return false
 	}
-	// Decoding takes a core while the checks below wait on the disk;
-	// Definition takes the result (kiln llb needs none).
-	decoded := decodeAsync(raw)
 	// The pinned graph's entry usually records what the unpinned one's,
 	// checked a moment ago, did.
 	if c.checked == nil || !e.sameInputs(c.checked) {
@@ -187,30 +184,11 @@ func (b *Build) fromCache() bool {
 		c.checked = &e
 	}
 	b.def, b.raw, b.cached, b.Locals = nil, raw, &e, e.Locals
-	b.graph, b.compiled, b.decoded = bkllb.State{}, false, decoded
+	b.graph, b.compiled = bkllb.State{}, false
 	if raw != nil {
 		logrus.Debugf("graph cache: the graph of %d jobs read back", len(e.IDs))
 	}
 	return true
-}
-
-// decodeAsync decodes raw (when not nil) on another goroutine; the
-// function returned waits for it.
-func decodeAsync(raw []byte) func() (*bkllb.Definition, error) {
-	if raw == nil {
-		return nil
-	}
-	var def *bkllb.Definition
-	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		def, err = graphcache.Decode(raw)
-	}()
-	return func() (*bkllb.Definition, error) {
-		<-done
-		return def, err
-	}
 }
 
 // sameInputs: e and o record the same inputs beyond the key.

@@ -67,17 +67,17 @@ func (b *Build) Run(ctx context.Context, t Target) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps, err := b.stepKinds(ctx)
+	steps, err := b.stepKindsLater(ctx)
 	if err != nil {
 		return nil, err
 	}
 	phase("graph ready")
 	sum, err := solve.Run(ctx, solve.Request{
-		Nodes:    nodes,
-		Locals:   b.Locals,
-		OutDir:   t.OutDir,
-		Progress: t.Progress,
-		Steps:    steps,
+		Nodes:      nodes,
+		Locals:     b.Locals,
+		OutDir:     t.OutDir,
+		Progress:   t.Progress,
+		StepsLater: steps,
 	})
 	if err != nil {
 		if sum != nil {

@@ -20,8 +20,19 @@ type shareGraphs struct {
 	key    string   // "": no cache
 	raw    [][]byte // the graphs the cache gave, marshalled
 	mu     sync.Mutex
+	once   sync.Once
 	made   [][]byte // the graphs compiled, marshalled to keep
 	left   int      // shares still to compile before they are kept
+	// compiled are the shares' graphs compiled in order, in the
+	// background, when the cache had none: a node waits for its own,
+	// and all get kept even if the daemon starts the shares one by one.
+	compiled []compiledShare
+}
+
+type compiledShare struct {
+	done chan struct{}
+	def  *bkllb.Definition
+	err  error
 }
 
 type sharesHeader struct {
@@ -73,7 +84,38 @@ func (g *shareGraphs) definition(ctx context.Context, i int) (*bkllb.Definition,
 			return def, nil
 		}
 		logrus.Warnf("%v: compiling the graph of share %d", err, i)
+		return g.compile(ctx, i)
 	}
+	g.once.Do(func() { g.compileAll(context.WithoutCancel(ctx)) })
+	c := &g.compiled[i]
+	select {
+	case <-c.done:
+		return c.def, c.err
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
+// compileAll compiles every share's graph in order, in the background.
+func (g *shareGraphs) compileAll(ctx context.Context) {
+	g.compiled = make([]compiledShare, len(g.shares))
+	for i := range g.compiled {
+		g.compiled[i].done = make(chan struct{})
+	}
+	go func() {
+		for i := range g.shares {
+			c := &g.compiled[i]
+			if len(g.shares[i]) > 0 {
+				c.def, c.err = g.compile(ctx, i)
+			}
+			close(c.done)
+		}
+	}()
+}
+
+// compile compiles share i's graph (planning the build first if its
+// graph came from the cache) and keeps it.
+func (g *shareGraphs) compile(ctx context.Context, i int) (*bkllb.Definition, error) {
 	p, err := g.b.Plan(ctx)
 	if err != nil {
 		return nil, err

@@ -56,6 +56,9 @@ type Request struct {
 	// Steps are the graph's step kinds by name (see StepKinds), so the
 	// summary can tell commands that ran from sources that were re-checked.
 	Steps map[string]string
+	// StepsLater, when Steps is nil, gives them once the solve is done
+	// (the caller works them out meanwhile).
+	StepsLater func() map[string]string
 	// Exports are further exporters (a container image, an OCI tarball)
 	// for the result; with several nodes, only the first one's.
 	Exports []client.ExportEntry
@@ -76,7 +79,7 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 	multi := len(r.Nodes) > 1
 	runs := make([]*nodeRun, len(r.Nodes))
 	for i, n := range r.Nodes {
-		runs[i] = &nodeRun{node: n, track: newTracker(r.Steps)}
+		runs[i] = &nodeRun{node: n, track: newTracker(r.Steps, r.StepsLater)}
 		if multi {
 			runs[i].label = label(n.Daemon.Addr)
 		}
@@ -96,12 +99,17 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 			return nil, err
 		}
 	}
+	mounts, err := localMounts(r.Locals)
+	if err != nil {
+		return nil, err
+	}
 	var work []*nodeRun
 	for _, nr := range runs {
 		if nr.node.Build == nil {
 			continue
 		}
-		if err := nr.prepare(r.Locals, r.OutDir); err != nil {
+		nr.started = make(chan struct{})
+		if err := nr.prepare(mounts, r.OutDir); err != nil {
 			return nil, err
 		}
 		if len(nr.node.Secrets) > 0 {
@@ -135,12 +143,15 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 	start := time.Now()
 	eg, ectx := errgroup.WithContext(ctx)
 	var feeders sync.WaitGroup
-	for _, nr := range work {
+	for i, nr := range work {
 		statusCh := make(chan *client.SolveStatus)
 		feeders.Add(1)
 		go func() {
 			defer feeders.Done()
 			for s := range statusCh {
+				if len(s.Vertexes) > 0 {
+					nr.markStarted()
+				}
 				nr.track.add(s)
 				if nr.label != "" {
 					s = relabel(s, nr.label)
@@ -149,7 +160,8 @@ func Run(ctx context.Context, r Request) (*Summary, error) {
 			}
 		}()
 		eg.Go(func() error {
-			nr.err = nr.solve(ectx, statusCh)
+			defer nr.markStarted()
+			nr.err = nr.solve(ectx, statusCh, sameDaemonBefore(work, i))
 			return nr.err
 		})
 	}
@@ -200,6 +212,10 @@ type nodeRun struct {
 	track *tracker
 	sum   *Summary
 	err   error
+	// started is closed once the daemon reports a step of this node, or
+	// its solve ends (see sameDaemonBefore).
+	started   chan struct{}
+	startOnce sync.Once
 	// exported is the exporters' response (e.g. the image's digest).
 	exported map[string]string
 }
@@ -210,15 +226,36 @@ func (nr *nodeRun) connect(ctx context.Context) error {
 	return err
 }
 
-func (nr *nodeRun) prepare(locals map[string]string, outDir string) error {
+// localMounts opens the session's local directories, once for every
+// node (a feed has thousands).
+func localMounts(locals map[string]string) (map[string]fsutil.FS, error) {
 	mounts := map[string]fsutil.FS{}
 	for name, dir := range locals {
 		fs, err := fsutil.NewFS(dir)
 		if err != nil {
-			return fmt.Errorf("local %s: %w", dir, err)
+			return nil, fmt.Errorf("local %s: %w", dir, err)
 		}
 		mounts[name] = fs
 	}
+	return mounts, nil
+}
+
+// sameDaemonBefore is the last node before work[i] on the same daemon:
+// work[i] sends its graph once that one's steps have started (or it has
+// ended), so a daemon given a feed's graph in several requests (chunks)
+// starts on the first one's steps, not on parsing all of them at once.
+func sameDaemonBefore(work []*nodeRun, i int) *nodeRun {
+	for j := i - 1; j >= 0; j-- {
+		if work[j].node.Daemon.Addr == work[i].node.Daemon.Addr {
+			return work[j]
+		}
+	}
+	return nil
+}
+
+func (nr *nodeRun) markStarted() { nr.startOnce.Do(func() { close(nr.started) }) }
+
+func (nr *nodeRun) prepare(mounts map[string]fsutil.FS, outDir string) error {
 	nr.opt = client.SolveOpt{
 		// Not nil: BuildKit's client copies the cache imports into it.
 		FrontendAttrs: map[string]string{},
@@ -262,8 +299,19 @@ func tolerant(exports []client.CacheOptionsEntry) []client.CacheOptionsEntry {
 	return out
 }
 
-func (nr *nodeRun) solve(ctx context.Context, statusCh chan *client.SolveStatus) error {
-	resp, err := nr.c.Build(ctx, nr.opt, "kiln", nr.node.Build, statusCh)
+func (nr *nodeRun) solve(ctx context.Context, statusCh chan *client.SolveStatus, after *nodeRun) error {
+	build := nr.node.Build
+	if after != nil {
+		build = func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+			select {
+			case <-after.started:
+			case <-ctx.Done():
+				return nil, context.Cause(ctx)
+			}
+			return nr.node.Build(ctx, c)
+		}
+	}
+	resp, err := nr.c.Build(ctx, nr.opt, "kiln", build, statusCh)
 	if resp != nil {
 		nr.exported = resp.ExporterResponse
 	}

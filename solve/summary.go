@@ -141,14 +141,15 @@ const maxSaid = 8
 
 type tracker struct {
 	mu    sync.Mutex
-	kinds map[string]string // step kind by vertex name
+	kinds map[string]string        // step kind by vertex name
+	later func() map[string]string // kinds, when nil, at the summary
 	vs    map[digest.Digest]*vertex
 	// order keeps first-seen order for stable reports.
 	order []digest.Digest
 }
 
-func newTracker(kinds map[string]string) *tracker {
-	return &tracker{vs: map[digest.Digest]*vertex{}, kinds: kinds}
+func newTracker(kinds map[string]string, later func() map[string]string) *tracker {
+	return &tracker{vs: map[digest.Digest]*vertex{}, kinds: kinds, later: later}
 }
 
 func (t *tracker) add(s *client.SolveStatus) {
@@ -207,6 +208,9 @@ func (t *tracker) exportFailures() []*vertex {
 func (t *tracker) summary() *Summary {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.kinds == nil && t.later != nil {
+		t.kinds = t.later()
+	}
 	s := &Summary{}
 	for _, d := range t.order {
 		v := t.vs[d]

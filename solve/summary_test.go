@@ -27,7 +27,7 @@ func TestExplainMismatch(t *testing.T) {
 		{"feed http://x.test/Packages: fetch libx 1.0-1", "failed to solve: digest mismatch for http://x.test/libx.ipk: " + got + " (expected: " + want + ")",
 			`build failed in "feed http://x.test/Packages: fetch libx 1.0-1": checksum mismatch for http://x.test/libx.ipk: the feed's index says ` + want + " but the downloaded file is " + got},
 	} {
-		tr := newTracker(nil)
+		tr := newTracker(nil, nil)
 		tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: digest.FromString(c.vertex), Name: c.vertex, Error: c.err}}})
 		if e := tr.explain(errors.New(c.err)).Error(); e != c.msg {
 			t.Errorf("got  %s\nwant %s", e, c.msg)
@@ -65,7 +65,7 @@ func TestStepKinds(t *testing.T) {
 func TestExplainStepWords(t *testing.T) {
 	name := "app source 1: check digest sha256:aa"
 	d := digest.FromString(name)
-	tr := newTracker(nil)
+	tr := newTracker(nil, nil)
 	tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: d, Name: name}}})
 	tr.add(&client.SolveStatus{Logs: []*client.VertexLog{{Vertex: d,
 		Data: []byte("some output\nkiln: source 1 (script): digest mismatch: the recipe says sha256:aa but the output is sha256:bb\n")}}})
@@ -80,14 +80,18 @@ func TestExplainStepWords(t *testing.T) {
 func TestSummaryFetches(t *testing.T) {
 	done := time.Unix(1, 0)
 	fetch, build := "app source 1"+FetchMarker+"(gomod .)", "app [x86_64] build"
-	tr := newTracker(map[string]string{fetch: KindFetch, build: "exec"})
-	tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{
-		{Digest: digest.FromString(fetch), Name: fetch, Cached: true, Completed: &done},
-		{Digest: digest.FromString(build), Name: build, Completed: &done},
-	}})
-	s := tr.summary()
-	if got, want := s.String(), "2 steps: 1 cached, 1 run, 0 checked (fetch steps: 0 of 1 run)"; got != want {
-		t.Errorf("got %q, want %q", got, want)
+	kinds := map[string]string{fetch: KindFetch, build: "exec"}
+	// Kinds known before the solve, or worked out meanwhile (StepsLater).
+	var tr *tracker
+	for _, tr = range []*tracker{newTracker(nil, func() map[string]string { return kinds }), newTracker(kinds, nil)} {
+		tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{
+			{Digest: digest.FromString(fetch), Name: fetch, Cached: true, Completed: &done},
+			{Digest: digest.FromString(build), Name: build, Completed: &done},
+		}})
+		s := tr.summary()
+		if got, want := s.String(), "2 steps: 1 cached, 1 run, 0 checked (fetch steps: 0 of 1 run)"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
 	}
 	tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: digest.FromString("x"), Name: fetch, Completed: &done}}})
 	if s := tr.summary(); s.Fetched != 1 || s.Fetches != 2 {
