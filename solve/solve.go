@@ -12,7 +12,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -423,41 +422,3 @@ func diskFull(outDir string, err error) error {
 	return fmt.Errorf("the file system of %s is full (%d KiB free): the packages could not be written there, and it holds what it held before: %w", outDir, free/1024, err)
 }
 
-func syncFile(p string) error {
-	f, err := os.Open(p)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
-}
-
-// moveAll renames every file exported into tmp to the same place in dst.
-func moveAll(tmp, dst string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(tmp, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(tmp, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
-		}
-		// On disk before its name is: a crash of the machine must not
-		// leave an empty package under the final name either.
-		if err := syncFile(p); err != nil {
-			return err
-		}
-		if err := os.Rename(p, target); err != nil {
-			return err
-		}
-		files = append(files, target)
-		return nil
-	})
-	sort.Strings(files)
-	return files, err
-}
