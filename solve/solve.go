@@ -421,4 +421,3 @@ func diskFull(outDir string, err error) error {
 	}
 	return fmt.Errorf("the file system of %s is full (%d KiB free): the packages could not be written there, and it holds what it held before: %w", outDir, free/1024, err)
 }
-
