@@ -204,6 +204,11 @@ func WriteTree(dir string) (int, error) {
 }
 
 func writeAtomic(path string, data []byte) error {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode() == 0o644 {
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+			return nil // unchanged: a no-op rebuild rewrites nothing
+		}
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
