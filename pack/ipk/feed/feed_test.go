@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/kiln-build/kiln/internal/testtool"
@@ -74,14 +75,26 @@ func TestWriteDir(t *testing.T) {
 			t.Errorf("Packages.gz does not decompress to Packages (%v)", err)
 		}
 	})
-	// Indexing again gives the same bytes.
+	// Indexing again gives the same bytes, and leaves the files as they
+	// were (not rewritten).
 	before, _ := os.ReadFile(filepath.Join(dir, "Packages.gz"))
+	inode := func(name string) uint64 {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Sys().(*syscall.Stat_t).Ino
+	}
+	ino := inode("Packages")
 	if _, err := WriteDir(dir); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.ReadFile(filepath.Join(dir, "Packages.gz"))
 	if string(before) != string(after) {
 		t.Error("Packages.gz differs between two runs")
+	}
+	if inode("Packages") != ino {
+		t.Error("an unchanged index was written again")
 	}
 }
 
