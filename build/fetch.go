@@ -19,7 +19,7 @@ import (
 func hostFetch(kinds map[string]bool, f toolchains.Fetch) toolchains.Fetch {
 	if kinds["gomod"] {
 		if f.GoProxy == "" {
-			f.GoProxy = firstSet(os.Getenv("GOPROXY"), toolOutput("go", "env", "GOPROXY"))
+			f.GoProxy = setOr(func() string { return toolOutput("go", "env", "GOPROXY") }, os.Getenv("GOPROXY"))
 		}
 		if f.GolangImage == "" {
 			if v := strings.TrimPrefix(toolOutput("go", "env", "GOVERSION"), "go"); v != "" && !strings.ContainsAny(v, " /") {
@@ -28,10 +28,11 @@ func hostFetch(kinds map[string]bool, f toolchains.Fetch) toolchains.Fetch {
 		}
 	}
 	if kinds["npm"] && f.NPMRegistry == "" {
-		f.NPMRegistry = firstSet(os.Getenv("npm_config_registry"), os.Getenv("NPM_CONFIG_REGISTRY"), toolOutput("npm", "config", "get", "registry"))
+		f.NPMRegistry = setOr(func() string { return toolSetting("npm", "config", "get", "registry") },
+			os.Getenv("npm_config_registry"), os.Getenv("NPM_CONFIG_REGISTRY"))
 	}
 	if kinds["pip"] && f.PipIndex == "" {
-		f.PipIndex = firstSet(os.Getenv("PIP_INDEX_URL"), toolOutput("pip3", "config", "get", "global.index-url"))
+		f.PipIndex = setOr(func() string { return toolSetting("pip3", "config", "get", "global.index-url") }, os.Getenv("PIP_INDEX_URL"))
 	}
 	return f
 }
@@ -86,11 +87,13 @@ func toolOutput(name string, args ...string) string {
 	return v
 }
 
-func firstSet(vals ...string) string {
+// setOr is the first of vals that is set, else ask's answer (asked only
+// then: asking a tool takes a while).
+func setOr(ask func() string, vals ...string) string {
 	for _, v := range vals {
 		if v != "" {
 			return v
 		}
 	}
-	return ""
+	return ask()
 }
