@@ -174,7 +174,7 @@ func (b *Build) spread(ctx context.Context, t Target) ([]solve.Node, error) {
 				return nil, err
 			}
 			s := Solve{Imports: t.Cache.GatewayImports()}
-			return []solve.Node{{Daemon: ds[0], Cache: t.Cache, Secrets: b.secrets(), Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+			return []solve.Node{{Daemon: ds[0], Cache: t.Cache, Secrets: b.secrets(), Definition: def, Build: func(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 				return s.def(ctx, c, def)
 			}}}, nil
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/kiln-build/kiln/daemon"
 	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/llb"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -34,6 +35,9 @@ type Node struct {
 	Daemon daemon.Remote
 	// Build is nil for a daemon with nothing to do: it is only checked.
 	Build gwclient.BuildFunc
+	// Definition, when set, is solved directly instead of by Build, as
+	// buildctl does (one request less than a build function's).
+	Definition *llb.Definition
 	// Cache lists what this daemon exports its cache to and imports from.
 	Cache cache.Options
 	// Secrets are handed to this daemon through the session, for steps
@@ -310,7 +314,13 @@ func (nr *nodeRun) solve(ctx context.Context, statusCh chan *client.SolveStatus,
 			return nr.node.Build(ctx, c)
 		}
 	}
-	resp, err := nr.c.Build(ctx, nr.opt, "kiln", build, statusCh)
+	var resp *client.SolveResponse
+	var err error
+	if nr.node.Definition != nil && after == nil {
+		resp, err = nr.c.Solve(ctx, nr.node.Definition, nr.opt, statusCh)
+	} else {
+		resp, err = nr.c.Build(ctx, nr.opt, "kiln", build, statusCh)
+	}
 	if resp != nil {
 		nr.exported = resp.ExporterResponse
 	}
