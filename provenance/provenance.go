@@ -81,14 +81,18 @@ func Statement(b Build, dir string, files []string, docs SBOMs) (*intoto.Provena
 		StatementHeader: intoto.StatementHeader{Type: intoto.StatementInTotoV01, PredicateType: slsa.PredicateSLSAProvenance},
 	}
 	deps := map[string]slsa.ResourceDescriptor{}
+	var subjects []string
 	for _, f := range sorted(files) {
-		if f == File || f == SignedFile {
-			continue
+		if f != File && f != SignedFile {
+			subjects = append(subjects, f)
 		}
-		sum, err := fileSHA256(filepath.Join(dir, f))
-		if err != nil {
-			return nil, err
-		}
+	}
+	sums, err := filesSHA256(dir, subjects)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range subjects {
+		sum := sums[i]
 		st.Subject = append(st.Subject, intoto.Subject{Name: f, Digest: common.DigestSet{"sha256": sum}})
 		if doc := docs[f]; doc != nil {
 			dependencies(doc, b.Images, deps)
@@ -220,6 +224,20 @@ func readSBOM(path string) (*sbom.Doc, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return doc, nil
+}
+
+// filesSHA256 hashes the files (relative to dir) on every core.
+func filesSHA256(dir string, files []string) ([]string, error) {
+	sums := make([]string, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		g.Go(func() (err error) {
+			sums[i], err = fileSHA256(filepath.Join(dir, f))
+			return err
+		})
+	}
+	return sums, g.Wait()
 }
 
 func fileSHA256(path string) (string, error) {
