@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -41,8 +42,16 @@ func BenchmarkFirstStep(b *testing.B) {
 		// which it compiles as they are sent; a user's first build runs
 		// to its end.
 		firstStep(b, kiln, c.dir, c.linger)
-		d := firstStep(b, kiln, c.dir, 0)
-		fmt.Printf("first step: %s: %.2fs from kiln build to the daemon's first step (goal < %.1fs)\n", c.what, d.Seconds(), c.goal)
+		// The median of three, each once the daemon is done with the
+		// build before (an interrupted one is cancelled for a moment).
+		var ds []time.Duration
+		for range 3 {
+			time.Sleep(3 * time.Second)
+			ds = append(ds, firstStep(b, kiln, c.dir, 0))
+		}
+		slices.Sort(ds)
+		d := ds[1]
+		fmt.Printf("first step: %s: %.2fs from kiln build to the daemon's first step, median of 3 (goal < %.1fs)\n", c.what, d.Seconds(), c.goal)
 	}
 }
 
