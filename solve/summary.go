@@ -262,7 +262,9 @@ func (t *tracker) explain(err error) error {
 	for _, d := range t.order {
 		if v := t.vs[d]; v.err != "" && !strings.HasSuffix(v.err, "context canceled") {
 			failed = append(failed, v.name)
-			said = append(said, v.said...)
+			if len(failed) <= maxSaid {
+				said = append(said, v.said...)
+			}
 		}
 	}
 	// A toolchain archive's vertices are named "toolchain NAME: ...".
@@ -290,7 +292,13 @@ func (t *tracker) explain(err error) error {
 	if len(failed) == 0 {
 		return fmt.Errorf("build failed: %s", msg)
 	}
-	return fmt.Errorf("build failed in %q: %s", strings.Join(failed, `", "`), msg)
+	more := ""
+	if len(failed) > maxSaid {
+		// A feed whose many fetches fail alike: a few name it well enough.
+		more = fmt.Sprintf(" (and %d more steps)", len(failed)-maxSaid)
+		failed = failed[:maxSaid]
+	}
+	return fmt.Errorf("build failed in %q%s: %s", strings.Join(failed, `", "`), more, msg)
 }
 
 // KindFetch is the kind of a fixed-output source's fetch step, an exec

@@ -3,6 +3,7 @@ package solve
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -96,5 +97,19 @@ func TestSummaryFetches(t *testing.T) {
 	tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: digest.FromString("x"), Name: fetch, Completed: &done}}})
 	if s := tr.summary(); s.Fetched != 1 || s.Fetches != 2 {
 		t.Errorf("a fetch that ran: %+v", s)
+	}
+}
+
+// TestExplainManyFailures: when many steps fail alike (a feed's fetches
+// without a network), the error names a few and counts the others.
+func TestExplainManyFailures(t *testing.T) {
+	tr := newTracker(nil, nil)
+	for i := range 20 {
+		name := fmt.Sprintf("p%02d source 1: fetch https://x.test/p%02d.tar.gz", i, i)
+		tr.add(&client.SolveStatus{Vertexes: []*client.Vertex{{Digest: digest.FromString(name), Name: name, Error: "no such host"}}})
+	}
+	msg := tr.explain(errors.New("no such host")).Error()
+	if !strings.Contains(msg, `"p07 source 1`) || strings.Contains(msg, "p08 source") || !strings.Contains(msg, "(and 12 more steps): no such host") {
+		t.Errorf("got %s", msg)
 	}
 }
