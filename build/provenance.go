@@ -1,10 +1,8 @@
 package build
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -60,10 +58,8 @@ func (b *Build) writeProvenance(ctx context.Context, t Target, res *Result, imag
 		return err
 	}
 	name := filepath.Join(t.OutDir, provenance.File)
-	if old, err := os.ReadFile(name); err != nil || !bytes.Equal(old, data) {
-		if err := atomicfile.Write(name, data, 0o644); err != nil {
-			return fmt.Errorf("provenance: %w", err)
-		}
+	if err := atomicfile.WriteIfChanged(name, data, 0o644); err != nil {
+		return fmt.Errorf("provenance: %w", err)
 	}
 	res.Files = append(res.Files, name)
 	if b.cfg.Sign != nil {

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -92,15 +91,10 @@ func Write(dir string, im *Import, f Format) ([]string, error) {
 }
 
 func writeIfChanged(p string, data []byte, mode fs.FileMode) error {
-	if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, data) {
-		if st, err := os.Stat(p); err == nil && st.Mode().Perm() == mode {
-			return nil
-		}
-	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	return atomicfile.Write(p, data, mode)
+	return atomicfile.WriteIfChanged(p, data, mode)
 }
 
 // TextReport renders the notes of every recipe, one a line, and a last

@@ -5,6 +5,7 @@
 package atomicfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +17,18 @@ import (
 // the umask (0600 for private keys).
 func Write(path string, data []byte, perm fs.FileMode) error {
 	return write(path, data, perm, true)
+}
+
+// WriteIfChanged is Write, except that a file already holding data with
+// perm is left as it is: a run that changed nothing rewrites (and syncs)
+// nothing.
+func WriteIfChanged(path string, data []byte, perm fs.FileMode) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm() == perm {
+			return nil
+		}
+	}
+	return Write(path, data, perm)
 }
 
 // Create stores data at path, which must not exist: the temporary file is

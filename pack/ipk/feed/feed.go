@@ -19,6 +19,7 @@ import (
 
 	kgzip "github.com/klauspost/compress/gzip"
 
+	"github.com/kiln-build/kiln/internal/atomicfile"
 	"github.com/kiln-build/kiln/version"
 )
 
@@ -177,10 +178,10 @@ func writeIndex(dir string, paths []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(dir, "Packages"), idx); err != nil {
+	if err := atomicfile.WriteIfChanged(filepath.Join(dir, "Packages"), idx, 0o644); err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, "Packages.gz"), gz)
+	return atomicfile.WriteIfChanged(filepath.Join(dir, "Packages.gz"), gz, 0o644)
 }
 
 // WriteTree indexes dir and every directory below it that holds packages
@@ -201,31 +202,6 @@ func WriteTree(dir string) (int, error) {
 		return err
 	})
 	return total, err
-}
-
-func writeAtomic(path string, data []byte) error {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode() == 0o644 {
-		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-			return nil // unchanged: a no-op rebuild rewrites nothing
-		}
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // Field is the value of the control field name in e ("" when absent).
