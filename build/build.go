@@ -164,7 +164,7 @@ func (b *Build) load(ctx context.Context) (map[string]string, error) {
 		Variant:    b.cfg.Variant,
 	}
 	if b.cache != nil {
-		b.cache.inputs = graphInputs{locals: locals, excludes: excludes}
+		b.cache.excludes = excludes
 	}
 	return locals, nil
 }

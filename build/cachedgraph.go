@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -34,15 +33,10 @@ import (
 type graphCache struct {
 	dir  graphcache.Cache
 	base graphcache.Key // the key without the pins (see key)
-	// inputs are what load read beyond the key, for the entry.
-	inputs graphInputs
+	// excludes are the .gitignore patterns load read, for the entry.
+	excludes map[string][]string
 	// checked is the last entry found to stand (see stale).
 	checked *graphEntry
-}
-
-type graphInputs struct {
-	locals   map[string]string
-	excludes map[string][]string
 }
 
 // graphEntry is what a cached graph stands on beyond its key, and what a
@@ -81,11 +75,7 @@ func openGraphCache(cfg Config) *graphCache {
 	if os.Getenv("KILN_GRAPH_CACHE") == "off" || cfg.Image != nil || cfg.Toolchain.Images != nil {
 		return nil
 	}
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return nil
-	}
-	salt, err := exeSalt()
+	dir, salt, err := kilnCache("graphs")
 	if err != nil {
 		return nil
 	}
@@ -105,7 +95,7 @@ func openGraphCache(cfg Config) *graphCache {
 	if err != nil || addFiles(k, cfg.Paths) != nil {
 		return nil
 	}
-	return &graphCache{dir: graphcache.Cache{Dir: filepath.Join(dir, "kiln", "graphs")}, base: *k}
+	return &graphCache{dir: graphcache.Cache{Dir: dir}, base: *k}
 }
 
 // keyedConfig is what of Config the graph depends on (Pins are added by
@@ -237,7 +227,7 @@ func (b *Build) storeGraph(raw []byte) {
 		return
 	}
 	p, o := b.plan, b.opts
-	e := graphEntry{Locals: b.Locals, Excludes: b.cache.inputs.excludes, LocalFiles: map[string]bool{},
+	e := graphEntry{Locals: b.Locals, Excludes: b.cache.excludes, LocalFiles: map[string]bool{},
 		Fetch: o.Toolchain.Fetch, Images: unpinnedImages(p, o.Toolchain), IDs: p.IDs, Groups: p.Groups(), Notes: p.Notes}
 	for _, r := range o.Recipes {
 		for _, f := range schema.LocalPaths(r) {
@@ -254,7 +244,7 @@ func (b *Build) storeGraph(raw []byte) {
 		return
 	}
 	e.Jobs = jobs
-	b.cache.dir.PutBytes(b.cache.key(o.Toolchain.Pins), &e, raw)
+	b.cache.dir.Put(b.cache.key(o.Toolchain.Pins), &e, raw)
 }
 
 // jobsOf is what the provenance says of each job of p.
@@ -270,51 +260,39 @@ func jobsOf(p *plan.Plan) ([]provenance.Job, error) {
 	return out, nil
 }
 
-// jobIDs are the jobs in build order, from the cache entry or the plan.
-func (b *Build) jobIDs(ctx context.Context) ([]string, error) {
+// planFact is what the graph cache's entry says (cached), or, for a build
+// compiled here, what its plan gives (planned).
+func planFact[T any](ctx context.Context, b *Build, cached func(*graphEntry) T, planned func(*plan.Plan) (T, error)) (T, error) {
 	if b.cached != nil {
-		return b.cached.IDs, nil
+		return cached(b.cached), nil
 	}
 	p, err := b.Plan(ctx)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	return p.IDs, nil
+	return planned(p)
 }
 
-// jobGroups are the jobs by group (plan.Groups), from the entry or the plan.
+// jobIDs are the jobs in build order.
+func (b *Build) jobIDs(ctx context.Context) ([]string, error) {
+	return planFact(ctx, b, func(e *graphEntry) []string { return e.IDs }, func(p *plan.Plan) ([]string, error) { return p.IDs, nil })
+}
+
+// jobGroups are the jobs by group (plan.Groups).
 func (b *Build) jobGroups(ctx context.Context) ([][]string, error) {
-	if b.cached != nil {
-		return b.cached.Groups, nil
-	}
-	p, err := b.Plan(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return p.Groups(), nil
+	return planFact(ctx, b, func(e *graphEntry) [][]string { return e.Groups }, func(p *plan.Plan) ([][]string, error) { return p.Groups(), nil })
 }
 
 // provenanceJobs are what the provenance says of the jobs.
 func (b *Build) provenanceJobs(ctx context.Context) ([]provenance.Job, error) {
-	if b.cached != nil {
-		return b.cached.Jobs, nil
-	}
-	p, err := b.Plan(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return jobsOf(p)
+	return planFact(ctx, b, func(e *graphEntry) []provenance.Job { return e.Jobs }, jobsOf)
 }
 
 // unpinned are the base images Pin resolves.
 func (b *Build) unpinned(ctx context.Context) ([]string, error) {
-	if b.cached != nil {
-		return b.cached.Images, nil
-	}
-	p, err := b.Plan(ctx)
-	if err != nil {
-		return nil, err
-	}
-	b.storeGraph(nil) // the next run pins without planning
-	return unpinnedImages(p, b.opts.Toolchain), nil
+	return planFact(ctx, b, func(e *graphEntry) []string { return e.Images }, func(p *plan.Plan) ([]string, error) {
+		b.storeGraph(nil) // the next run pins without planning
+		return unpinnedImages(p, b.opts.Toolchain), nil
+	})
 }

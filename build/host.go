@@ -60,15 +60,21 @@ func recipeCache() *schema.Cache {
 	if os.Getenv("KILN_RECIPE_CACHE") == "off" {
 		return nil
 	}
-	dir, err := os.UserCacheDir()
+	dir, salt, err := kilnCache("recipes")
 	if err != nil {
 		return nil
 	}
-	salt, err := exeSalt()
-	if err != nil {
-		return nil
+	return &schema.Cache{Dir: dir, Salt: salt}
+}
+
+// kilnCache is kiln's cache directory sub, under the user's, and the salt
+// telling this kiln binary's entries from another's (exeSalt).
+func kilnCache(sub string) (dir, salt string, err error) {
+	if dir, err = os.UserCacheDir(); err != nil {
+		return "", "", err
 	}
-	return &schema.Cache{Dir: filepath.Join(dir, "kiln", "recipes"), Salt: salt}
+	salt, err = exeSalt()
+	return filepath.Join(dir, "kiln", sub), salt, err
 }
 
 // exeSalt tells this kiln binary from any other: its path, size and time.

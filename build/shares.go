@@ -161,5 +161,5 @@ func (g *shareGraphs) keep(i int, def *bkllb.Definition) {
 		h.Sizes[i] = len(d)
 		body = append(body, d...)
 	}
-	g.b.cache.dir.PutBytes(g.key, &h, body)
+	g.b.cache.dir.Put(g.key, &h, body)
 }

@@ -43,38 +43,48 @@ func Load(path string) (*Recipe, error) {
 func recipeFile(dir string) (string, error) {
 	var found []string
 	for _, name := range RecipeFiles {
-		fi, err := os.Stat(filepath.Join(dir, name))
-		switch {
-		case err == nil && !fi.IsDir():
+		ok, err := fileAt(dir, name)
+		if err != nil {
+			return "", err
+		}
+		if ok {
 			found = append(found, name)
-		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			return "", fmt.Errorf("loading recipe: %w", err)
 		}
 	}
 	return pickRecipe(dir, found)
+}
+
+// fileAt: dir/name is a file, or a link to one.
+func fileAt(dir, name string) (bool, error) {
+	fi, err := os.Stat(filepath.Join(dir, name))
+	switch {
+	case err == nil:
+		return !fi.IsDir(), nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	default:
+		return false, fmt.Errorf("loading recipe: %w", err)
+	}
 }
 
 // recipeAmong is recipeFile for a directory already read: its entries.
 func recipeAmong(dir string, entries []fs.DirEntry) (string, error) {
 	var found []string
 	for _, name := range RecipeFiles {
-		i, ok := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, n string) int { return strings.Compare(e.Name(), n) })
-		if !ok {
+		i, listed := slices.BinarySearchFunc(entries, name, func(e fs.DirEntry, n string) int { return strings.Compare(e.Name(), n) })
+		if !listed {
 			continue
 		}
-		if e := entries[i]; e.Type()&fs.ModeSymlink == 0 {
-			if !e.IsDir() {
-				found = append(found, name)
+		ok := !entries[i].IsDir()
+		if entries[i].Type()&fs.ModeSymlink != 0 {
+			// A link counts when it leads to a file, as for recipeFile.
+			var err error
+			if ok, err = fileAt(dir, name); err != nil {
+				return "", err
 			}
-			continue
 		}
-		// A link counts when it leads to a file, as for recipeFile.
-		fi, err := os.Stat(filepath.Join(dir, name))
-		switch {
-		case err == nil && !fi.IsDir():
+		if ok {
 			found = append(found, name)
-		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			return "", fmt.Errorf("loading recipe: %w", err)
 		}
 	}
 	return pickRecipe(dir, found)

@@ -123,21 +123,10 @@ func Decode(data []byte) (*bkllb.Definition, error) {
 	return def, nil
 }
 
-// Put stores def (nil: none) and hdr under key, whole or not at all;
-// failing to is only a missed speed-up, so it returns no error to act on.
-func (c Cache) Put(key string, hdr any, def *bkllb.Definition) {
-	var d []byte
-	if def != nil {
-		var err error
-		if d, err = def.ToPB().MarshalVT(); err != nil {
-			return
-		}
-	}
-	c.PutBytes(key, hdr, d)
-}
-
-// PutBytes is Put for a body the caller marshalled (Get returns it).
-func (c Cache) PutBytes(key string, hdr any, d []byte) {
+// Put stores d, a marshalled definition (nil: none; Get returns it), and
+// hdr under key, whole or not at all; failing to is only a missed
+// speed-up, so it returns no error to act on.
+func (c Cache) Put(key string, hdr any, d []byte) {
 	if c.Dir == "" {
 		return
 	}

@@ -20,6 +20,15 @@ func def(t *testing.T) *bkllb.Definition {
 	return d
 }
 
+func marshal(t *testing.T, d *bkllb.Definition) []byte {
+	t.Helper()
+	b, err := d.ToPB().MarshalVT()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestRoundTrip: what Put stores Get returns, with or without a graph;
 // another key, a damaged file and the zero Cache are misses.
 func TestRoundTrip(t *testing.T) {
@@ -27,7 +36,7 @@ func TestRoundTrip(t *testing.T) {
 	k := NewKey("salt")
 	k.Add("recipe a", []byte("x"))
 	d := def(t)
-	c.Put(k.String(), header{"a"}, d)
+	c.Put(k.String(), header{"a"}, marshal(t, d))
 	var h header
 	raw, ok := c.Get(k.String(), &h)
 	if !ok || h.Name != "a" {
@@ -93,7 +102,7 @@ func TestPrune(t *testing.T) {
 		k := NewKey("salt")
 		k.Add("n", []byte{byte(i)})
 		keys = append(keys, k.String())
-		c.Put(k.String(), header{}, d)
+		c.Put(k.String(), header{}, marshal(t, d))
 	}
 	for i := range keep {
 		put(i)
